@@ -1,3 +1,9 @@
+/** The entry the runner executes: one awaited call; anything thrown fails the step. */
+import * as core from '@actions/core'
 import { run } from './main.js'
 
-await run()
+try {
+  await run()
+} catch (e) {
+  core.setFailed(e instanceof Error ? e.message : String(e))
+}

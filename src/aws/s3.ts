@@ -1,0 +1,116 @@
+/** The S3 side: find, create and harden the bucket. */
+import {
+  CreateBucketCommand,
+  type CreateBucketCommandInput,
+  GetBucketTaggingCommand,
+  HeadBucketCommand,
+  PutBucketEncryptionCommand,
+  PutBucketPolicyCommand,
+  PutBucketTaggingCommand,
+  PutPublicAccessBlockCommand,
+  S3Client
+} from '@aws-sdk/client-s3'
+import type { Tag } from '../config.js'
+import { tlsOnlyBucketPolicy } from '../policy.js'
+import type { ObservedBucket } from '../state.js'
+import { awsCall, errorName, httpStatus, isNotFound, toAwsError } from './errors.js'
+
+export class S3 {
+  constructor(private readonly client: S3Client) {}
+
+  /**
+   * Whether the bucket exists and is ours. HeadBucket with ExpectedBucketOwner answers 403 for a
+   * bucket of another account, 404 for a free name, and the region for ours.
+   */
+  async findBucket(Bucket: string, accountId: string, withTags: boolean): Promise<ObservedBucket> {
+    let region: string
+    try {
+      const head = await this.client.send(
+        new HeadBucketCommand({ Bucket, ExpectedBucketOwner: accountId })
+      )
+      region = head.BucketRegion ?? 'us-east-1'
+    } catch (e) {
+      if (isNotFound(e) || httpStatus(e) === 404) return { state: 'absent' }
+      if (httpStatus(e) === 403 || errorName(e) === 'Forbidden') return { state: 'foreign' }
+      throw toAwsError('s3:ListBucket (HeadBucket)', e)
+    }
+    return { state: 'owned', region, tags: withTags ? await this.bucketTags(Bucket) : [] }
+  }
+
+  private async bucketTags(Bucket: string): Promise<Tag[]> {
+    try {
+      const out = await this.client.send(new GetBucketTaggingCommand({ Bucket }))
+      return (out.TagSet ?? []).map(t => ({ key: t.Key ?? '', value: t.Value ?? '' }))
+    } catch (e) {
+      if (errorName(e) === 'NoSuchTagSet') return []
+      throw toAwsError('s3:GetBucketTagging', e)
+    }
+  }
+
+  /** Creates the bucket with object ownership enforced (ACLs disabled) from the first moment. */
+  async createBucket(Bucket: string, region: string): Promise<void> {
+    const input: CreateBucketCommandInput = {
+      Bucket,
+      ObjectOwnership: 'BucketOwnerEnforced',
+      // us-east-1 is the default location and must not be named as a constraint.
+      ...(region === 'us-east-1'
+        ? {}
+        : { CreateBucketConfiguration: { LocationConstraint: region as never } })
+    }
+    await awsCall('s3:CreateBucket', () => this.client.send(new CreateBucketCommand(input)))
+  }
+
+  /** Public access blocked, default encryption, TLS-only policy and tags, all at once. */
+  async harden(Bucket: string, partition: string, tags: Tag[]): Promise<void> {
+    await Promise.all([
+      awsCall('s3:PutBucketPublicAccessBlock', () =>
+        this.client.send(
+          new PutPublicAccessBlockCommand({
+            Bucket,
+            PublicAccessBlockConfiguration: {
+              BlockPublicAcls: true,
+              IgnorePublicAcls: true,
+              BlockPublicPolicy: true,
+              RestrictPublicBuckets: true
+            }
+          })
+        )
+      ),
+      awsCall('s3:PutEncryptionConfiguration', () =>
+        this.client.send(
+          new PutBucketEncryptionCommand({
+            Bucket,
+            ServerSideEncryptionConfiguration: {
+              Rules: [
+                {
+                  ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
+                  BucketKeyEnabled: true
+                }
+              ]
+            }
+          })
+        )
+      ),
+      awsCall('s3:PutBucketPolicy', () =>
+        this.client.send(
+          new PutBucketPolicyCommand({
+            Bucket,
+            Policy: JSON.stringify(tlsOnlyBucketPolicy(partition, Bucket))
+          })
+        )
+      ),
+      tags.length > 0 ? this.setTags(Bucket, tags) : Promise.resolve()
+    ])
+  }
+
+  async setTags(Bucket: string, tags: Tag[]): Promise<void> {
+    await awsCall('s3:PutBucketTagging', () =>
+      this.client.send(
+        new PutBucketTaggingCommand({
+          Bucket,
+          Tagging: { TagSet: tags.map(t => ({ Key: t.key, Value: t.value })) }
+        })
+      )
+    )
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Proves that a new key works before anything depends on it. IAM is eventually consistent: a new
+ * key can be refused for a few seconds, so this polls with short, growing intervals.
+ */
+import { HeadBucketCommand } from '@aws-sdk/client-s3'
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
+import { clientsForKey, type StaticCredentials } from './clients.js'
+import { errorName } from './errors.js'
+
+export interface VerifyTarget {
+  region: string
+  userArn: string
+  /** Checked with HeadBucket when the chosen policy grants access to it. */
+  bucket?: string
+  timeoutMs: number
+}
+
+export interface VerifyResult {
+  ok: boolean
+  attempts: number
+  waitedMs: number
+  lastError?: string
+}
+
+const FIRST_DELAY_MS = 100
+const MAX_DELAY_MS = 1000
+
+export function nextDelay(previous: number): number {
+  return Math.min(MAX_DELAY_MS, Math.round(previous * 1.5))
+}
+
+export async function verifyKey(
+  credentials: StaticCredentials,
+  target: VerifyTarget,
+  sleep: (ms: number) => Promise<void> = ms => new Promise(r => setTimeout(r, ms))
+): Promise<VerifyResult> {
+  const clients = clientsForKey(target.region, credentials)
+  const started = Date.now()
+  let delay = FIRST_DELAY_MS
+  let attempts = 0
+  let lastError = ''
+  for (;;) {
+    attempts++
+    try {
+      const me = await clients.sts.send(new GetCallerIdentityCommand({}))
+      if (me.Arn !== target.userArn)
+        throw new Error(`key belongs to ${me.Arn}, not ${target.userArn}`)
+      if (target.bucket) await clients.s3.send(new HeadBucketCommand({ Bucket: target.bucket }))
+      return { ok: true, attempts, waitedMs: Date.now() - started }
+    } catch (e) {
+      lastError = errorName(e) || (e instanceof Error ? e.message : String(e))
+    }
+    const elapsed = Date.now() - started
+    if (elapsed + delay > target.timeoutMs)
+      return { ok: false, attempts, waitedMs: elapsed, lastError }
+    await sleep(delay)
+    delay = nextDelay(delay)
+  }
+}

@@ -1,0 +1,380 @@
+/**
+ * Inputs are read and validated once, here, into a typed Config. Every rule is checked before any
+ * call that changes something; all violations are reported together.
+ */
+import { createHash } from 'node:crypto'
+import { InputError, InputErrors } from './errors.js'
+import * as rules from './rules.js'
+
+export type SecretStore = 'actions' | 'dependabot' | 'codespaces'
+export type Visibility = 'all' | 'private' | 'selected'
+export type OldKeyDisposal = 'delete' | 'deactivate' | 'keep'
+
+export type PolicyChoice =
+  | { kind: 'bucket-read-write' }
+  | { kind: 'bucket-read-only' }
+  | { kind: 's3-full-access' }
+  | { kind: 'managed'; arn: string }
+
+export interface Tag {
+  key: string
+  value: string
+}
+
+export type Destination =
+  | { kind: 'repository'; owner: string; repo: string; environment?: string }
+  | { kind: 'organization'; org: string; visibility: Visibility; selectedRepositories: string[] }
+
+export interface SecretNames {
+  accessKeyId: string
+  secretAccessKey: string
+  region: string
+  bucket: string
+}
+
+export interface Config {
+  githubToken: string
+  region: string
+  /** Undefined: derived from the repository and the account id once the account is known. */
+  bucketName?: string
+  userName: string
+  userPath: string
+  policy: PolicyChoice
+  permissionsBoundary?: string
+  tags: Tag[]
+  /** The repository the names are derived from (the `repository` input). */
+  homeRepository: { owner: string; repo: string }
+  destinations: Destination[]
+  secretStore: SecretStore
+  regionAndBucketAs: 'secrets' | 'variables'
+  names: SecretNames
+  currentAccessKeyId?: string
+  rotate: boolean
+  maxKeyAgeDays?: number
+  oldKey: OldKeyDisposal
+  verifyTimeoutSeconds: number
+  dryRun: boolean
+  /** Warnings found while parsing (not errors): printed as annotations. */
+  warnings: string[]
+}
+
+/** Reads one input's raw value (the runner passes every declared input, defaults applied). */
+export type InputReader = (name: string) => string
+
+/** Mirrors @actions/core's getInput: INPUT_<NAME> with spaces as underscores, trimmed. */
+export function envInputReader(env: NodeJS.ProcessEnv): InputReader {
+  return name => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim()
+}
+
+class Collector {
+  readonly errors: InputError[] = []
+  fail(input: string, rule: string): void {
+    this.errors.push(new InputError(input, rule))
+  }
+  check(input: string, value: string, check: (v: string) => string | undefined): void {
+    const problem = check(value)
+    if (problem) this.fail(input, problem)
+  }
+}
+
+function oneOf<T extends string>(
+  c: Collector,
+  input: string,
+  value: string,
+  allowed: readonly T[]
+): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T
+  c.fail(input, `must be one of ${allowed.join(', ')} (got '${value}')`)
+  return allowed[0]!
+}
+
+function boolean(c: Collector, input: string, value: string): boolean {
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true'
+  c.fail(input, `must be true or false (got '${value}')`)
+  return false
+}
+
+function integer(
+  c: Collector,
+  input: string,
+  value: string,
+  min: number,
+  max: number
+): number | undefined {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    c.fail(input, `must be a whole number from ${min} to ${max} (got '${value}')`)
+    return undefined
+  }
+  return Number(value)
+}
+
+/** Splits a list input on newlines and commas, dropping blanks and duplicates. */
+export function parseList(value: string): string[] {
+  return [
+    ...new Set(
+      value
+        .split(/[\n,]/)
+        .map(s => s.trim())
+        .filter(s => s.length > 0)
+    )
+  ]
+}
+
+function parseTags(c: Collector, value: string): Tag[] {
+  const tags: Tag[] = []
+  for (const line of value.split('\n').map(l => l.trim())) {
+    if (line === '' || line.startsWith('#')) continue
+    const eq = line.indexOf('=')
+    if (eq < 0) {
+      c.fail('tags', `each line is key=value ('${line}' has no '=')`)
+      continue
+    }
+    const tag = { key: line.slice(0, eq).trim(), value: line.slice(eq + 1).trim() }
+    const problem = rules.checkTag(tag.key, tag.value)
+    if (problem) c.fail('tags', problem)
+    else if (tags.some(t => t.key === tag.key))
+      c.fail('tags', `tag key '${tag.key}' is given twice`)
+    else tags.push(tag)
+  }
+  if (tags.length > rules.MAX_USER_TAGS)
+    c.fail('tags', `at most ${rules.MAX_USER_TAGS} tags (got ${tags.length})`)
+  return tags
+}
+
+function parsePolicy(c: Collector, value: string): PolicyChoice {
+  if (value === 'bucket-read-write' || value === 'bucket-read-only' || value === 's3-full-access')
+    return { kind: value }
+  if (value.startsWith('arn:')) {
+    c.check('policy', value, rules.checkPolicyArn)
+    return { kind: 'managed', arn: value }
+  }
+  c.fail(
+    'policy',
+    `must be bucket-read-write, bucket-read-only, s3-full-access or a managed policy ARN (got '${value}')`
+  )
+  return { kind: 'bucket-read-write' }
+}
+
+function splitRepository(full: string): { owner: string; repo: string } {
+  const [owner = '', repo = ''] = full.split('/')
+  return { owner, repo }
+}
+
+function parseRegion(c: Collector, value: string, env: NodeJS.ProcessEnv): string {
+  const region = value || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1'
+  const source = value
+    ? 'aws-region'
+    : env.AWS_REGION
+      ? 'aws-region (from AWS_REGION)'
+      : 'aws-region (from AWS_DEFAULT_REGION)'
+  c.check(source, region, rules.checkRegion)
+  return region
+}
+
+function parseDestinations(
+  c: Collector,
+  read: InputReader,
+  home: string,
+  store: SecretStore
+): Destination[] {
+  const destinations: Destination[] = []
+  const environment = read('environment')
+  if (environment) c.check('environment', environment, rules.checkEnvironmentName)
+  const organization = read('organization')
+  const repositories = parseList(read('repositories'))
+  for (const repo of repositories) c.check('repositories', repo, rules.checkRepository)
+  const visibility = oneOf<Visibility>(c, 'visibility', read('visibility') || 'private', [
+    'all',
+    'private',
+    'selected'
+  ])
+  const selected = parseList(read('selected-repositories'))
+  for (const name of selected)
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(name))
+      c.fail(
+        'selected-repositories',
+        `a repository name within the organization has 1 to 100 letters, digits, '.', '_' or '-' ('${name}')`
+      )
+
+  if (organization) {
+    c.check('organization', organization, rules.checkLogin)
+    if (visibility === 'selected' && selected.length === 0)
+      c.fail('selected-repositories', 'is required when visibility is selected')
+    if (store === 'dependabot' || store === 'codespaces' || store === 'actions')
+      destinations.push({
+        kind: 'organization',
+        org: organization,
+        visibility,
+        selectedRepositories: selected
+      })
+  } else if (selected.length > 0 || read('visibility') === 'selected') {
+    c.fail('selected-repositories', 'applies only with organization')
+  }
+  if (organization && visibility !== 'selected' && selected.length > 0)
+    c.fail('selected-repositories', 'applies only with visibility selected')
+
+  const repoTargets = repositories.length > 0 ? repositories : organization ? [] : [home]
+  if (environment && repoTargets.length === 0)
+    c.fail(
+      'environment',
+      'applies to repository destinations; with organization alone there is none'
+    )
+  if (environment && store !== 'actions')
+    c.fail(
+      'environment',
+      `environment secrets exist only in the actions store (secret-store is '${store}')`
+    )
+  for (const full of repoTargets) {
+    const { owner, repo } = splitRepository(full)
+    destinations.push(
+      environment
+        ? { kind: 'repository', owner, repo, environment }
+        : { kind: 'repository', owner, repo }
+    )
+  }
+  return destinations
+}
+
+function parseNames(c: Collector, prefix: string): SecretNames {
+  if (prefix) {
+    c.check('secret-prefix', `${prefix}AWS`, rules.checkSecretName)
+  }
+  return {
+    accessKeyId: `${prefix}AWS_ACCESS_KEY_ID`,
+    secretAccessKey: `${prefix}AWS_SECRET_ACCESS_KEY`,
+    region: `${prefix}AWS_REGION`,
+    bucket: `${prefix}AWS_BUCKET_NAME`
+  }
+}
+
+/** Parse and validate every input. Throws InputErrors listing all violations. */
+export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
+  const c = new Collector()
+  const warnings: string[] = []
+
+  const githubToken = read('github-token')
+  if (!githubToken)
+    c.fail(
+      'github-token',
+      'is required: a fine-grained token with "Secrets: read and write" or a GitHub App token (the default GITHUB_TOKEN cannot write secrets)'
+    )
+
+  const home = read('repository') || env.GITHUB_REPOSITORY || ''
+  if (!home) c.fail('repository', "is required: 'owner/name' (GITHUB_REPOSITORY is not set either)")
+  else c.check('repository', home, rules.checkRepository)
+  const homeRepository = splitRepository(home)
+
+  const region = parseRegion(c, read('aws-region'), env)
+  const bucketInput = read('bucket-name')
+  if (bucketInput) c.check('bucket-name', bucketInput, rules.checkBucketName)
+  if (bucketInput.includes('.'))
+    warnings.push(
+      `Bucket name '${bucketInput}' has dots: virtual-hosted HTTPS requests to it fail certificate checks; prefer hyphens.`
+    )
+
+  const userName = read('user-name') || deriveUserName(homeRepository.owner, homeRepository.repo)
+  c.check('user-name', userName, rules.checkUserName)
+  const userPath = read('user-path') || '/'
+  c.check('user-path', userPath, rules.checkUserPath)
+
+  const policy = parsePolicy(c, read('policy') || 'bucket-read-write')
+  if (policy.kind === 's3-full-access')
+    warnings.push(
+      "policy 's3-full-access' grants the user every S3 action on every bucket of the account; prefer bucket-read-write."
+    )
+  const boundary = read('permissions-boundary')
+  if (boundary) c.check('permissions-boundary', boundary, rules.checkPolicyArn)
+
+  const tags = parseTags(c, read('tags'))
+  const secretStore = oneOf<SecretStore>(c, 'secret-store', read('secret-store') || 'actions', [
+    'actions',
+    'dependabot',
+    'codespaces'
+  ])
+  const regionAndBucketAs = oneOf(
+    c,
+    'region-and-bucket-as',
+    read('region-and-bucket-as') || 'secrets',
+    ['secrets', 'variables'] as const
+  )
+  if (regionAndBucketAs === 'variables' && secretStore !== 'actions')
+    c.fail(
+      'region-and-bucket-as',
+      `variables exist only beside the actions store (secret-store is '${secretStore}')`
+    )
+  const destinations = parseDestinations(c, read, home, secretStore)
+  const names = parseNames(c, read('secret-prefix'))
+
+  const currentKey = read('current-access-key-id')
+  if (currentKey) c.check('current-access-key-id', currentKey, rules.checkAccessKeyId)
+
+  const rotate = boolean(c, 'rotate', read('rotate') || 'false')
+  const maxAgeInput = read('max-key-age-days')
+  const maxKeyAgeDays = maxAgeInput
+    ? integer(c, 'max-key-age-days', maxAgeInput, 1, 3650)
+    : undefined
+  if (maxAgeInput && !rotate)
+    warnings.push("max-key-age-days has no effect without rotate: 'true'.")
+  const oldKey = oneOf<OldKeyDisposal>(c, 'old-key', read('old-key') || 'delete', [
+    'delete',
+    'deactivate',
+    'keep'
+  ])
+  const verifyTimeoutSeconds =
+    integer(c, 'verify-timeout-seconds', read('verify-timeout-seconds') || '60', 1, 900) ?? 60
+  const dryRun = boolean(c, 'dry-run', read('dry-run') || 'false')
+
+  if (c.errors.length > 0) throw new InputErrors(c.errors)
+  return {
+    githubToken,
+    region,
+    ...(bucketInput ? { bucketName: bucketInput } : {}),
+    userName,
+    userPath,
+    policy,
+    ...(boundary ? { permissionsBoundary: boundary } : {}),
+    tags,
+    homeRepository,
+    destinations,
+    secretStore,
+    regionAndBucketAs,
+    names,
+    ...(currentKey ? { currentAccessKeyId: currentKey } : {}),
+    rotate,
+    ...(maxKeyAgeDays !== undefined ? { maxKeyAgeDays } : {}),
+    oldKey,
+    verifyTimeoutSeconds,
+    dryRun,
+    warnings
+  }
+}
+
+// Names are derived, not random, so that every run of the same repository finds the same user
+// and bucket again. Long names are cut and made unique again with a short hash.
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 8)
+}
+
+function fit(base: string, max: number, hashSource: string): string {
+  return base.length <= max
+    ? base
+    : `${base.slice(0, max - 9).replace(/[-.]+$/, '')}-${shortHash(hashSource)}`
+}
+
+export function deriveUserName(owner: string, repo: string): string {
+  const base = `${owner}-${repo}-s3`.replace(/[^\w+=,.@-]/g, '-')
+  return fit(base, 64, `${owner}/${repo}`)
+}
+
+export function deriveBucketName(owner: string, repo: string, accountId: string): string {
+  const slug = `${owner}-${repo}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '')
+  const suffix = `-${accountId}`
+  const head = fit(slug || 'bucket', 63 - suffix.length, `${owner}/${repo}`)
+  const name = `${head}${suffix}`
+  // A derived name must itself be valid; the reserved prefixes are the only way it could not be.
+  return rules.checkBucketName(name) ? `gh-${name}`.slice(0, 63) : name
+}

@@ -1,0 +1,66 @@
+/**
+ * The error catalogue. Every failure the action reports is one of these: a one-line cause and a
+ * one-line remedy. The top level prints them with core.setFailed; stacks appear only in debug.
+ */
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'GITHUB_TOKEN_DEFAULT'
+  | 'GITHUB_AUTH'
+  | 'GITHUB_PERMISSION'
+  | 'GITHUB_NOT_FOUND'
+  | 'GITHUB_WRITE_FAILED'
+  | 'AWS_CREDENTIALS'
+  | 'AWS_PERMISSION'
+  | 'AWS_CALL_FAILED'
+  | 'BUCKET_FOREIGN'
+  | 'BUCKET_REGION_MISMATCH'
+  | 'USER_PATH_MISMATCH'
+  | 'KEY_AMBIGUOUS'
+  | 'KEY_NOT_VERIFIED'
+  | 'ROTATION_IN_PROGRESS'
+  | 'RATE_LIMIT_BUDGET'
+  | 'PARTIAL_WRITE'
+
+export class ActionError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly remedy: string,
+    options?: { cause?: unknown }
+  ) {
+    super(message, options)
+    this.name = 'ActionError'
+  }
+
+  /** The one line a user reads in the failed step. */
+  toLine(): string {
+    return `${this.message} To fix: ${this.remedy}`
+  }
+}
+
+export class InputError extends ActionError {
+  constructor(
+    readonly input: string,
+    rule: string,
+    remedy = `set the input '${input}' to a value that follows this rule.`
+  ) {
+    super('INVALID_INPUT', `Input '${input}': ${rule}.`, remedy)
+    this.name = 'InputError'
+  }
+}
+
+/** Several input errors at once, so one run shows every mistake, not only the first. */
+export class InputErrors extends ActionError {
+  constructor(readonly errors: InputError[]) {
+    super(
+      'INVALID_INPUT',
+      errors.map(e => e.message).join(' '),
+      errors.length === 1 ? errors[0]!.remedy : 'correct the inputs named above.'
+    )
+    this.name = 'InputErrors'
+  }
+}
+
+export function isActionError(e: unknown): e is ActionError {
+  return e instanceof ActionError
+}

@@ -1,0 +1,146 @@
+/**
+ * Where secrets and variables go: a repository, one of its environments, or an organization, in
+ * the actions, dependabot or codespaces store. One small surface over GitHub's REST routes.
+ */
+import type { Destination, SecretStore } from '../config.js'
+import type { ObservedDestination, PublicKey } from '../state.js'
+import type { GitHubClient } from './client.js'
+import { toGitHubError } from './errors.js'
+
+export function describe(d: Destination): string {
+  if (d.kind === 'organization') return `organization ${d.org}`
+  return d.environment
+    ? `${d.owner}/${d.repo} (environment ${d.environment})`
+    : `${d.owner}/${d.repo}`
+}
+
+function secretsBase(d: Destination, store: SecretStore): string {
+  if (d.kind === 'organization') return `/orgs/${enc(d.org)}/${store}/secrets`
+  if (d.environment)
+    return `/repos/${enc(d.owner)}/${enc(d.repo)}/environments/${enc(d.environment)}/secrets`
+  return `/repos/${enc(d.owner)}/${enc(d.repo)}/${store}/secrets`
+}
+
+function variablesBase(d: Destination): string {
+  if (d.kind === 'organization') return `/orgs/${enc(d.org)}/actions/variables`
+  if (d.environment)
+    return `/repos/${enc(d.owner)}/${enc(d.repo)}/environments/${enc(d.environment)}/variables`
+  return `/repos/${enc(d.owner)}/${enc(d.repo)}/actions/variables`
+}
+
+const enc = encodeURIComponent
+const PAGE = 100
+
+export class Destinations {
+  constructor(
+    private readonly octokit: GitHubClient,
+    private readonly store: SecretStore
+  ) {}
+
+  /** The public key (proves the token reaches the secrets), the names held, and variables. */
+  async observe(d: Destination, withVariables: boolean): Promise<ObservedDestination> {
+    const [publicKey, secretNames, variables] = await Promise.all([
+      this.publicKey(d),
+      this.secretNames(d),
+      withVariables ? this.variables(d) : Promise.resolve({})
+    ])
+    return { destination: d, publicKey, secretNames, variables }
+  }
+
+  private async call<T>(
+    what: string,
+    d: Destination,
+    request: () => Promise<{ data: T }>
+  ): Promise<T> {
+    try {
+      return (await request()).data
+    } catch (e) {
+      throw toGitHubError(what, describe(d), e)
+    }
+  }
+
+  async publicKey(d: Destination): Promise<PublicKey> {
+    const data = await this.call('read the secrets public key', d, () =>
+      this.octokit.request(`GET ${secretsBase(d, this.store)}/public-key`)
+    )
+    const { key_id, key } = data as { key_id: string; key: string }
+    return { keyId: key_id, key }
+  }
+
+  async secretNames(d: Destination): Promise<string[]> {
+    const names: string[] = []
+    for (let page = 1; ; page++) {
+      const data = (await this.call('list secrets', d, () =>
+        this.octokit.request(`GET ${secretsBase(d, this.store)}`, { per_page: PAGE, page })
+      )) as { total_count: number; secrets: { name: string }[] }
+      names.push(...data.secrets.map(s => s.name))
+      if (data.secrets.length < PAGE || names.length >= data.total_count) return names
+    }
+  }
+
+  async variables(d: Destination): Promise<Record<string, string>> {
+    const found: Record<string, string> = {}
+    for (let page = 1; ; page++) {
+      const data = (await this.call('list variables', d, () =>
+        this.octokit.request(`GET ${variablesBase(d)}`, { per_page: 30, page })
+      )) as { total_count: number; variables: { name: string; value: string }[] }
+      for (const v of data.variables) found[v.name] = v.value
+      if (data.variables.length < 30 || Object.keys(found).length >= data.total_count) return found
+    }
+  }
+
+  /** Writes one sealed secret. Organization secrets carry their visibility. */
+  async putSecret(
+    d: Destination,
+    name: string,
+    encryptedValue: string,
+    keyId: string,
+    selectedIds?: number[]
+  ): Promise<void> {
+    const body: Record<string, unknown> = { encrypted_value: encryptedValue, key_id: keyId }
+    if (d.kind === 'organization') {
+      body.visibility = d.visibility
+      if (d.visibility === 'selected') body.selected_repository_ids = selectedIds ?? []
+    }
+    await this.call(`write secret ${name}`, d, () =>
+      this.octokit.request(`PUT ${secretsBase(d, this.store)}/${enc(name)}`, body)
+    )
+  }
+
+  async putVariable(
+    d: Destination,
+    name: string,
+    value: string,
+    exists: boolean,
+    selectedIds?: number[]
+  ): Promise<void> {
+    const body: Record<string, unknown> = { name, value }
+    if (d.kind === 'organization') {
+      body.visibility = d.visibility
+      if (d.visibility === 'selected') body.selected_repository_ids = selectedIds ?? []
+    }
+    await this.call(`write variable ${name}`, d, () =>
+      exists
+        ? this.octokit.request(`PATCH ${variablesBase(d)}/${enc(name)}`, body)
+        : this.octokit.request(`POST ${variablesBase(d)}`, body)
+    )
+  }
+
+  /** Ids of repositories in an organization, for visibility: selected. */
+  async repositoryIds(org: string, names: string[]): Promise<number[]> {
+    const d: Destination = {
+      kind: 'organization',
+      org,
+      visibility: 'selected',
+      selectedRepositories: names
+    }
+    return Promise.all(
+      names.map(async repo => {
+        const data = (await this.call(`look up repository ${repo}`, d, () =>
+          this.octokit.request('GET /repos/{owner}/{repo}', { owner: org, repo })
+        )) as { id: number }
+        return data.id
+      })
+    )
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The plan: what the run will create, reuse, change, rotate, write and delete, and why. Computed by
+ * pure code from the config and what was observed; the executor, the dry run and the summary all
+ * read the same object.
+ */
+import type { Config, Destination, SecretNames, Tag } from './config.js'
+import { ActionError } from './errors.js'
+import { decideKey, type KeyPlan } from './keys.js'
+import {
+  bucketArn,
+  grantsFor,
+  INLINE_POLICY_NAME,
+  sameDocument,
+  type PolicyDocument
+} from './policy.js'
+import type { Observed, ObservedDestination, ObservedUser } from './state.js'
+
+export type UserPlan =
+  | { action: 'create'; path: string; tags: Tag[]; permissionsBoundary?: string }
+  | { action: 'reuse'; tagsToAdd: Tag[]; setPermissionsBoundary?: string }
+
+export type BucketPlan = { action: 'create'; tags: Tag[] } | { action: 'reuse'; tagsToSet?: Tag[] }
+
+export interface GrantChanges {
+  putInline?: { name: string; document: PolicyDocument }
+  deleteInline: string[]
+  attach: string[]
+  detach: string[]
+}
+
+export type SecretField = keyof SecretNames
+
+export interface DestinationWrite {
+  destination: Destination
+  /** Secrets to (re)write, by field. */
+  secrets: SecretField[]
+  /** Configuration variables to create or update (region-and-bucket-as: variables). */
+  variables: { field: 'region' | 'bucket'; exists: boolean }[]
+}
+
+export interface Plan {
+  userName: string
+  userArn: string
+  bucketName: string
+  bucketArn: string
+  region: string
+  partition: string
+  user: UserPlan
+  bucket: BucketPlan
+  grants: GrantChanges
+  key: KeyPlan
+  writes: DestinationWrite[]
+  warnings: string[]
+}
+
+export function userArn(partition: string, accountId: string, path: string, name: string): string {
+  return `arn:${partition}:iam::${accountId}:user${path}${name}`
+}
+
+export function buildPlan(config: Config, observed: Observed, now: Date): Plan {
+  const { identity, bucketName } = observed
+  checkBucket(config, observed)
+  checkUserPath(config, observed.user)
+  const destinationsHoldKey = observed.destinations.every(d =>
+    [config.names.accessKeyId, config.names.secretAccessKey].every(n => d.secretNames.includes(n))
+  )
+  const key = decideKey({
+    userExists: observed.user !== undefined,
+    keys: observed.user?.keys ?? [],
+    destinationsHoldKey,
+    ...(config.currentAccessKeyId ? { currentAccessKeyId: config.currentAccessKeyId } : {}),
+    rotate: config.rotate,
+    ...(config.maxKeyAgeDays !== undefined ? { maxKeyAgeDays: config.maxKeyAgeDays } : {}),
+    oldKey: config.oldKey,
+    now
+  })
+  checkRotationLock(observed, key, now)
+  return {
+    userName: config.userName,
+    userArn:
+      observed.user?.arn ??
+      userArn(identity.partition, identity.accountId, config.userPath, config.userName),
+    bucketName,
+    bucketArn: bucketArn(identity.partition, bucketName),
+    region: config.region,
+    partition: identity.partition,
+    user: planUser(config, observed.user),
+    bucket: planBucket(config, observed),
+    grants: planGrants(config, observed),
+    key,
+    writes: observed.destinations.map(d => planWrites(config, d, key, bucketName)),
+    warnings: [...config.warnings, ...keyWarnings(key)]
+  }
+}
+
+function checkBucket(config: Config, observed: Observed): void {
+  const { bucket, bucketName } = observed
+  if (bucket.state === 'foreign')
+    throw new ActionError(
+      'BUCKET_FOREIGN',
+      `Bucket '${bucketName}' exists but belongs to another AWS account (or this role may not see it); nothing was changed.`,
+      'choose another bucket-name (bucket names are global across all AWS accounts).'
+    )
+  if (bucket.state === 'owned' && bucket.region !== config.region)
+    throw new ActionError(
+      'BUCKET_REGION_MISMATCH',
+      `Bucket '${bucketName}' is in ${bucket.region}, not in aws-region ${config.region}; nothing was changed.`,
+      `set aws-region: ${bucket.region}, or choose another bucket-name.`
+    )
+}
+
+function checkRotationLock(observed: Observed, key: KeyPlan, now: Date): void {
+  const lock = observed.rotationLock
+  if (key.action !== 'create' || !observed.user || !lock || lock.expiresAt <= now) return
+  throw new ActionError(
+    'ROTATION_IN_PROGRESS',
+    `Another run (${lock.runId}) is changing the keys of this user until ${lock.expiresAt.toISOString()}; nothing was changed.`,
+    'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).'
+  )
+}
+
+function checkUserPath(config: Config, user: ObservedUser | undefined): void {
+  if (user && user.path !== config.userPath)
+    throw new ActionError(
+      'USER_PATH_MISMATCH',
+      `IAM user '${config.userName}' exists with path ${user.path}, not user-path ${config.userPath}; nothing was changed.`,
+      `set user-path: ${user.path}, or choose another user-name.`
+    )
+}
+
+function missingTags(wanted: Tag[], present: Tag[]): Tag[] {
+  return wanted.filter(t => !present.some(p => p.key === t.key && p.value === t.value))
+}
+
+function planUser(config: Config, user: ObservedUser | undefined): UserPlan {
+  if (!user)
+    return {
+      action: 'create',
+      path: config.userPath,
+      tags: config.tags,
+      ...(config.permissionsBoundary ? { permissionsBoundary: config.permissionsBoundary } : {})
+    }
+  const boundaryChanges =
+    config.permissionsBoundary !== undefined &&
+    config.permissionsBoundary !== user.permissionsBoundaryArn
+  return {
+    action: 'reuse',
+    tagsToAdd: missingTags(config.tags, user.tags),
+    ...(boundaryChanges ? { setPermissionsBoundary: config.permissionsBoundary } : {})
+  }
+}
+
+function planBucket(config: Config, observed: Observed): BucketPlan {
+  if (observed.bucket.state !== 'owned') return { action: 'create', tags: config.tags }
+  const present = observed.bucket.tags
+  if (missingTags(config.tags, present).length === 0) return { action: 'reuse' }
+  // PutBucketTagging replaces the whole set: keep the tags others put there.
+  const merged = [...present.filter(p => !config.tags.some(t => t.key === p.key)), ...config.tags]
+  return { action: 'reuse', tagsToSet: merged }
+}
+
+/**
+ * The user is dedicated to this action, so any grant the chosen policy does not include is
+ * removed: switching `policy` leaves no leftover permission behind.
+ */
+function planGrants(config: Config, observed: Observed): GrantChanges {
+  const wanted = grantsFor(config.policy, observed.identity.partition, observed.bucketName)
+  const inline = observed.user?.inlinePolicies ?? {}
+  const attached = observed.user?.managedPolicyArns ?? []
+  const ours = inline[INLINE_POLICY_NAME]
+  const putInline =
+    wanted.inline && !(ours !== undefined && sameDocument(ours, wanted.inline))
+      ? { name: INLINE_POLICY_NAME, document: wanted.inline }
+      : undefined
+  return {
+    ...(putInline ? { putInline } : {}),
+    deleteInline: Object.keys(inline).filter(n => !(wanted.inline && n === INLINE_POLICY_NAME)),
+    attach: wanted.managedArns.filter(a => !attached.includes(a)),
+    detach: attached.filter(a => !wanted.managedArns.includes(a))
+  }
+}
+
+function planWrites(
+  config: Config,
+  observed: ObservedDestination,
+  key: KeyPlan,
+  bucketName: string
+): DestinationWrite {
+  const names = config.names
+  const values = { region: config.region, bucket: bucketName }
+  const secrets: SecretField[] = key.action === 'create' ? ['accessKeyId', 'secretAccessKey'] : []
+  const variables: DestinationWrite['variables'] = []
+  for (const field of ['region', 'bucket'] as const) {
+    if (config.regionAndBucketAs === 'variables') {
+      const current = observed.variables[names[field]]
+      if (current !== values[field]) variables.push({ field, exists: current !== undefined })
+      continue
+    }
+    // Secrets cannot be read back. Rewrite them with a new key, except on rotation, where region
+    // and bucket did not change and are only written when missing.
+    const rewrite = key.action === 'create' && !key.rotation
+    if (!observed.secretNames.includes(names[field]) || rewrite) secrets.push(field)
+  }
+  return { destination: observed.destination, secrets, variables }
+}
+
+function keyWarnings(key: KeyPlan): string[] {
+  if (key.action === 'create' && key.removeFirst.length > 0)
+    return key.removeFirst.map(r => `Access key ${r.keyId} will be deleted first: ${r.why}.`)
+  return []
+}

@@ -1,0 +1,84 @@
+/** Plain-language lines for a plan and an outcome: the log, the dry run and the summary share them. */
+import type { Config } from '../config.js'
+import type { Outcome } from '../execute.js'
+import { describe as describeDestination } from '../github/destinations.js'
+import type { Plan } from '../plan.js'
+
+export function planLines(plan: Plan, config: Config): string[] {
+  const lines: string[] = []
+  lines.push(
+    plan.user.action === 'create'
+      ? `Create IAM user ${plan.userName} (path ${plan.user.path}${plan.user.permissionsBoundary ? `, boundary ${plan.user.permissionsBoundary}` : ''}).`
+      : `Reuse IAM user ${plan.userName}${plan.user.tagsToAdd.length ? `; add tags ${plan.user.tagsToAdd.map(t => t.key).join(', ')}` : ''}${plan.user.setPermissionsBoundary ? `; set boundary ${plan.user.setPermissionsBoundary}` : ''}.`
+  )
+  lines.push(
+    plan.bucket.action === 'create'
+      ? `Create bucket ${plan.bucketName} in ${plan.region}: block public access, enforce bucket-owner object ownership, default encryption, TLS-only policy${plan.bucket.tags.length ? ', tags' : ''}.`
+      : `Reuse bucket ${plan.bucketName} in ${plan.region}${plan.bucket.tagsToSet ? '; update its tags' : ''}.`
+  )
+  const g = plan.grants
+  if (g.putInline)
+    lines.push(`Grant ${describePolicy(config)} (inline policy ${g.putInline.name}).`)
+  for (const arn of g.attach) lines.push(`Attach managed policy ${arn}.`)
+  for (const name of g.deleteInline)
+    lines.push(`Remove inline policy ${name} (not part of policy '${policyName(config)}').`)
+  for (const arn of g.detach)
+    lines.push(`Detach managed policy ${arn} (not part of policy '${policyName(config)}').`)
+  if (!g.putInline && g.attach.length + g.deleteInline.length + g.detach.length === 0)
+    lines.push(`Keep the grants: ${describePolicy(config)} is in place.`)
+  lines.push(...keyLines(plan))
+  for (const w of plan.writes) {
+    const names = [
+      ...w.secrets.map(f => config.names[f]),
+      ...w.variables.map(v => `${config.names[v.field]} (variable)`)
+    ]
+    lines.push(
+      names.length
+        ? `Write to ${describeDestination(w.destination)}: ${names.join(', ')}.`
+        : `Leave ${describeDestination(w.destination)} as it is: it holds what it needs.`
+    )
+  }
+  return lines
+}
+
+function keyLines(plan: Plan): string[] {
+  const key = plan.key
+  if (key.action === 'reuse') return [`Keep access key ${key.keyId}: ${key.reason}.`]
+  if (key.action === 'not-due') return [`Rotation not due: ${key.reason}. Nothing changes.`]
+  const lines = key.removeFirst.map(r => `Delete access key ${r.keyId} first: ${r.why}.`)
+  lines.push(`Create a new access key (${key.reason}) and verify it before it is stored.`)
+  if (key.replaces)
+    lines.push(
+      `Then ${key.replaces.disposal === 'keep' ? 'keep' : key.replaces.disposal} the old key ${key.replaces.keyId} once every destination holds the new one.`
+    )
+  return lines
+}
+
+function policyName(config: Config): string {
+  return config.policy.kind === 'managed' ? config.policy.arn : config.policy.kind
+}
+
+function describePolicy(config: Config): string {
+  switch (config.policy.kind) {
+    case 'bucket-read-write':
+      return 'read-write access to the bucket only'
+    case 'bucket-read-only':
+      return 'read-only access to the bucket only'
+    case 's3-full-access':
+      return 'AmazonS3FullAccess (every bucket of the account)'
+    case 'managed':
+      return `managed policy ${config.policy.arn}`
+  }
+}
+
+export function oldKeyLine(outcome: Outcome): string {
+  if (!outcome.oldKeyId) return 'none replaced'
+  switch (outcome.oldKeyResult) {
+    case 'kept-active':
+      return `${outcome.oldKeyId} still active (some destinations may hold it)`
+    case undefined:
+      return outcome.oldKeyId
+    default:
+      return `${outcome.oldKeyId} ${outcome.oldKeyResult}`
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Naming and format rules of AWS and GitHub, as pure checks. Each returns undefined when the value
+ * is valid, else the rule it breaks, phrased to follow "Input 'x': ".
+ */
+type Check = (value: string) => string | undefined
+
+const BUCKET_PREFIXES_RESERVED = ['xn--', 'sthree-', 'amzn-s3-demo-']
+const BUCKET_SUFFIXES_RESERVED = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3']
+
+export const checkBucketName: Check = name => {
+  if (name.length < 3 || name.length > 63) return 'a bucket name has 3 to 63 characters'
+  if (!/^[a-z0-9.-]+$/.test(name))
+    return 'a bucket name has only lowercase letters, digits, dots and hyphens'
+  if (!/^[a-z0-9].*[a-z0-9]$/.test(name))
+    return 'a bucket name starts and ends with a letter or digit'
+  if (name.includes('..')) return 'a bucket name has no two adjacent dots'
+  if (name.includes('.-') || name.includes('-.')) return 'a bucket name has no dot next to a hyphen'
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return 'a bucket name is not formatted as an IP address'
+  const prefix = BUCKET_PREFIXES_RESERVED.find(p => name.startsWith(p))
+  if (prefix) return `a bucket name does not start with the reserved prefix '${prefix}'`
+  const suffix = BUCKET_SUFFIXES_RESERVED.find(s => name.endsWith(s))
+  if (suffix) return `a bucket name does not end with the reserved suffix '${suffix}'`
+  return undefined
+}
+
+export const checkUserName: Check = name => {
+  if (name.length < 1 || name.length > 64) return 'an IAM user name has 1 to 64 characters'
+  if (!/^[\w+=,.@-]+$/.test(name))
+    return 'an IAM user name has only letters, digits and the characters + = , . @ _ -'
+  return undefined
+}
+
+export const checkUserPath: Check = path => {
+  if (path.length > 512) return 'an IAM path has at most 512 characters'
+  if (path !== '/' && !/^\/[\x21-\x7e]+\/$/.test(path))
+    return "an IAM path starts and ends with '/' and has only printable ASCII characters without spaces, e.g. /ci/"
+  if (path.includes('//')) return "an IAM path has no empty segment ('//')"
+  return undefined
+}
+
+export const checkRegion: Check = region =>
+  /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/.test(region)
+    ? undefined
+    : 'a region looks like us-east-1 or eu-central-2'
+
+export const checkPolicyArn: Check = arn =>
+  /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/([\x21-\x7e]*\/)?[\w+=,.@-]{1,128}$/.test(arn)
+    ? undefined
+    : 'a managed policy ARN looks like arn:aws:iam::aws:policy/Name or arn:aws:iam::123456789012:policy/path/Name'
+
+export const checkAccessKeyId: Check = id =>
+  /^[A-Z0-9]{16,128}$/.test(id)
+    ? undefined
+    : 'an access key id has 16 to 128 uppercase letters and digits (e.g. AKIA…)'
+
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9_]|-(?=[A-Za-z0-9_])){0,38}$/
+
+export const checkLogin: Check = login =>
+  GITHUB_LOGIN.test(login)
+    ? undefined
+    : 'a GitHub account name has 1 to 39 letters, digits or single hyphens, not at either end'
+
+export const checkRepository: Check = full => {
+  const [owner, name, ...rest] = full.split('/')
+  if (owner === undefined || name === undefined || rest.length > 0)
+    return "a repository is written 'owner/name'"
+  const ownerProblem = checkLogin(owner)
+  if (ownerProblem) return `in '${full}', ${ownerProblem}`
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(name) || name === '.' || name === '..')
+    return `in '${full}', a repository name has 1 to 100 letters, digits, '.', '_' or '-'`
+  return undefined
+}
+
+export const checkSecretName: Check = name => {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    return `a secret name has only letters, digits and '_' and does not start with a digit ('${name}')`
+  if (/^GITHUB_/i.test(name)) return `a secret name does not start with GITHUB_ ('${name}')`
+  return undefined
+}
+
+export const checkEnvironmentName: Check = name => {
+  if (name.length > 255) return 'an environment name has at most 255 characters'
+  if (name.trim() !== name || /[\x00-\x1f]/.test(name))
+    return 'an environment name has no control characters and no surrounding spaces'
+  return undefined
+}
+
+const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u
+export const RESERVED_TAG_PREFIX = 's3-credentials-action:'
+
+export function checkTag(key: string, value: string): string | undefined {
+  if (key.length < 1 || key.length > 128) return `a tag key has 1 to 128 characters ('${key}')`
+  if (value.length > 256) return `a tag value has at most 256 characters (key '${key}')`
+  if (!TAG_CHARS.test(key) || !TAG_CHARS.test(value))
+    return `tags have only letters, digits, spaces and _ . : / = + - @ (key '${key}')`
+  if (/^aws:/i.test(key)) return `a tag key does not start with 'aws:' ('${key}')`
+  if (key.startsWith(RESERVED_TAG_PREFIX))
+    return `a tag key does not start with '${RESERVED_TAG_PREFIX}', which the action reserves ('${key}')`
+  return undefined
+}
+
+/** IAM and S3 both allow 50 tags; the action keeps one slot for its own marker tag. */
+export const MAX_USER_TAGS = 49

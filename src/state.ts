@@ -1,0 +1,57 @@
+/** What the action observed before deciding anything: the input of the pure planning code. */
+import type { Destination, Tag } from './config.js'
+
+export interface AccessKey {
+  id: string
+  status: 'Active' | 'Inactive'
+  createdAt: Date
+}
+
+export interface ObservedUser {
+  arn: string
+  path: string
+  tags: Tag[]
+  permissionsBoundaryArn?: string
+  /** Inline policy documents by name (parsed JSON). */
+  inlinePolicies: Record<string, unknown>
+  managedPolicyArns: string[]
+  keys: AccessKey[]
+}
+
+export type ObservedBucket =
+  { state: 'absent' } | { state: 'owned'; region: string; tags: Tag[] } | { state: 'foreign' }
+
+export interface PublicKey {
+  keyId: string
+  key: string
+}
+
+export interface ObservedDestination {
+  destination: Destination
+  publicKey: PublicKey
+  /** Names of the secrets the destination holds now (values are never readable). */
+  secretNames: string[]
+  /** Configuration variables by name, when region and bucket are stored as variables. */
+  variables: Record<string, string>
+}
+
+export interface Identity {
+  accountId: string
+  partition: string
+  arn: string
+}
+
+/** A marker tag on the user while a rotation is under way, so that a second run waits. */
+export interface RotationLock {
+  runId: string
+  expiresAt: Date
+}
+
+export interface Observed {
+  identity: Identity
+  bucketName: string
+  user?: ObservedUser
+  bucket: ObservedBucket
+  destinations: ObservedDestination[]
+  rotationLock?: RotationLock
+}
