@@ -14978,7 +14978,7 @@ __webpack_unused_export__ = ListObjectsCommand;
 __webpack_unused_export__ = ListObjectsOutput$;
 __webpack_unused_export__ = ListObjectsRequest$;
 __webpack_unused_export__ = ListObjectsV2$;
-__webpack_unused_export__ = ListObjectsV2Command;
+exports.u6x = ListObjectsV2Command;
 __webpack_unused_export__ = ListObjectsV2Output$;
 __webpack_unused_export__ = ListObjectsV2Request$;
 __webpack_unused_export__ = ListParts$;
@@ -71659,7 +71659,10 @@ function httpStatus(e) {
 }
 function isNotFound(e) {
     const name = errorName(e);
-    return name === 'NoSuchEntityException' || name === 'NoSuchEntity' || name === 'NotFound' || name === 'NoSuchBucket';
+    return (name === 'NoSuchEntityException' ||
+        name === 'NoSuchEntity' ||
+        name === 'NotFound' ||
+        name === 'NoSuchBucket');
 }
 function toAwsError(action, e) {
     if (e instanceof ActionError)
@@ -71962,7 +71965,12 @@ class S3 {
             awsCall('s3:PutEncryptionConfiguration', () => this.client.send(new client_s3_dist_cjs/* PutBucketEncryptionCommand */.iRK({
                 Bucket,
                 ServerSideEncryptionConfiguration: {
-                    Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }]
+                    Rules: [
+                        {
+                            ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
+                            BucketKeyEnabled: true
+                        }
+                    ]
                 }
             }))),
             awsCall('s3:PutBucketPolicy', () => this.client.send(new client_s3_dist_cjs/* PutBucketPolicyCommand */.BfN({
@@ -72081,7 +72089,7 @@ const checkSecretName = name => {
 const checkEnvironmentName = name => {
     if (name.length > 255)
         return 'an environment name has at most 255 characters';
-    if (name.trim() !== name || /[\x00-\x1f]/.test(name))
+    if (name.trim() !== name || [...name].some(ch => ch.charCodeAt(0) < 0x20))
         return 'an environment name has no control characters and no surrounding spaces';
     return undefined;
 };
@@ -72224,7 +72232,12 @@ function parseDestinations(c, read, home, store) {
         if (visibility === 'selected' && selected.length === 0)
             c.fail('selected-repositories', 'is required when visibility is selected');
         if (store === 'dependabot' || store === 'codespaces' || store === 'actions')
-            destinations.push({ kind: 'organization', org: organization, visibility, selectedRepositories: selected });
+            destinations.push({
+                kind: 'organization',
+                org: organization,
+                visibility,
+                selectedRepositories: selected
+            });
     }
     else if (selected.length > 0 || read('visibility') === 'selected') {
         c.fail('selected-repositories', 'applies only with organization');
@@ -72290,10 +72303,7 @@ function parseConfig(read, env) {
         'dependabot',
         'codespaces'
     ]);
-    const regionAndBucketAs = oneOf(c, 'region-and-bucket-as', read('region-and-bucket-as') || 'secrets', [
-        'secrets',
-        'variables'
-    ]);
+    const regionAndBucketAs = oneOf(c, 'region-and-bucket-as', read('region-and-bucket-as') || 'secrets', ['secrets', 'variables']);
     if (regionAndBucketAs === 'variables' && secretStore !== 'actions')
         c.fail('region-and-bucket-as', `variables exist only beside the actions store (secret-store is '${secretStore}')`);
     const destinations = parseDestinations(c, read, home, secretStore);
@@ -72303,7 +72313,9 @@ function parseConfig(read, env) {
         c.check('current-access-key-id', currentKey, checkAccessKeyId);
     const rotate = config_boolean(c, 'rotate', read('rotate') || 'false');
     const maxAgeInput = read('max-key-age-days');
-    const maxKeyAgeDays = maxAgeInput ? integer(c, 'max-key-age-days', maxAgeInput, 1, 3650) : undefined;
+    const maxKeyAgeDays = maxAgeInput
+        ? integer(c, 'max-key-age-days', maxAgeInput, 1, 3650)
+        : undefined;
     if (maxAgeInput && !rotate)
         warnings.push("max-key-age-days has no effect without rotate: 'true'.");
     const oldKey = oneOf(c, 'old-key', read('old-key') || 'delete', [
@@ -72344,7 +72356,9 @@ function shortHash(text) {
     return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 8);
 }
 function fit(base, max, hashSource) {
-    return base.length <= max ? base : `${base.slice(0, max - 9).replace(/[-.]+$/, '')}-${shortHash(hashSource)}`;
+    return base.length <= max
+        ? base
+        : `${base.slice(0, max - 9).replace(/[-.]+$/, '')}-${shortHash(hashSource)}`;
 }
 function deriveUserName(owner, repo) {
     const base = `${owner}-${repo}-s3`.replace(/[^\w+=,.@-]/g, '-');
@@ -72382,7 +72396,7 @@ async function verifyKey(credentials, target, sleep = ms => new Promise(r => set
     const started = Date.now();
     let delay = FIRST_DELAY_MS;
     let attempts = 0;
-    let lastError = '';
+    let lastError;
     for (;;) {
         attempts++;
         try {
@@ -72390,7 +72404,7 @@ async function verifyKey(credentials, target, sleep = ms => new Promise(r => set
             if (me.Arn !== target.userArn)
                 throw new Error(`key belongs to ${me.Arn}, not ${target.userArn}`);
             if (target.bucket)
-                await clients.s3.send(new client_s3_dist_cjs/* HeadBucketCommand */.kuI({ Bucket: target.bucket }));
+                await clients.s3.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: target.bucket, MaxKeys: 1 }));
             return { ok: true, attempts, waitedMs: Date.now() - started };
         }
         catch (e) {
@@ -72430,7 +72444,9 @@ function toGitHubError(what, target, e) {
 function describe(d) {
     if (d.kind === 'organization')
         return `organization ${d.org}`;
-    return d.environment ? `${d.owner}/${d.repo} (environment ${d.environment})` : `${d.owner}/${d.repo}`;
+    return d.environment
+        ? `${d.owner}/${d.repo} (environment ${d.environment})`
+        : `${d.owner}/${d.repo}`;
 }
 function secretsBase(d, store) {
     if (d.kind === 'organization')
@@ -72519,7 +72535,12 @@ class Destinations {
     }
     /** Ids of repositories in an organization, for visibility: selected. */
     async repositoryIds(org, names) {
-        const d = { kind: 'organization', org, visibility: 'selected', selectedRepositories: names };
+        const d = {
+            kind: 'organization',
+            org,
+            visibility: 'selected',
+            selectedRepositories: names
+        };
         return Promise.all(names.map(async (repo) => {
             const data = (await this.call(`look up repository ${repo}`, d, () => this.octokit.request('GET /repos/{owner}/{repo}', { owner: org, repo })));
             return data.id;
@@ -72717,7 +72738,10 @@ async function prepareKey(ctx) {
     await Promise.all([
         locked
             ? aws.iam.tagUser(plan.userName, [
-                { key: ROTATION_LOCK_TAG, value: formatRotationLock({ runId: ctx.runId, expiresAt: lockUntil }) }
+                {
+                    key: ROTATION_LOCK_TAG,
+                    value: formatRotationLock({ runId: ctx.runId, expiresAt: lockUntil })
+                }
             ])
             : undefined,
         ...keyPlan.removeFirst.map(r => aws.iam.deleteAccessKey(plan.userName, r.keyId))
@@ -72736,7 +72760,9 @@ async function prepareKey(ctx) {
     }
 }
 async function unlock({ plan, aws, log }) {
-    await aws.iam.untagUser(plan.userName, [ROTATION_LOCK_TAG]).catch((e) => log.warning(`Could not remove the rotation marker tag from ${plan.userName}: ${String(e)}; it expires by itself.`));
+    await aws.iam
+        .untagUser(plan.userName, [ROTATION_LOCK_TAG])
+        .catch((e) => log.warning(`Could not remove the rotation marker tag from ${plan.userName}: ${String(e)}; it expires by itself.`));
 }
 async function deleteNewKey(ctx, keyId, why) {
     try {
@@ -72803,7 +72829,10 @@ async function writeDestination(ctx, write, observed, key, seal) {
         if (s.status === 'fulfilled')
             result.written.push(name);
         else
-            result.failed.push({ name, error: s.reason instanceof Error ? s.reason.message : String(s.reason) });
+            result.failed.push({
+                name,
+                error: s.reason instanceof Error ? s.reason.message : String(s.reason)
+            });
     });
     return result;
 }
@@ -72850,7 +72879,9 @@ async function retireOldKey(ctx, keyId, disposal) {
 function holdings(outcome, keyNames, newKeyId, oldKeyId) {
     return outcome.writes
         .map(w => {
-        const parts = keyNames.map(n => w.written.includes(n) ? `${n} holds ${newKeyId}` : `${n} holds ${oldKeyId ?? 'its previous value'}`);
+        const parts = keyNames.map(n => w.written.includes(n)
+            ? `${n} holds ${newKeyId}`
+            : `${n} holds ${oldKeyId ?? 'its previous value'}`);
         return `${describe(w.destination)}: ${parts.join(', ')}.`;
     })
         .join(' ');
@@ -77877,6 +77908,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 //# sourceMappingURL=github.js.map
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js
 var light = __nccwpck_require__(3251);
+var light_default = /*#__PURE__*/__nccwpck_require__.n(light);
 ;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
@@ -78210,12 +78242,24 @@ throttling.triggersNotification = triggersNotification;
 
 
 
+
 /** How often a rate-limited request is tried again before the run gives up on it. */
 const RATE_LIMIT_RETRIES = 4;
+/**
+ * Content-creating requests run a few at a time. The plugin's default (one write a second) would
+ * make every run wait seconds for four secrets; GitHub's secondary limit is about 80 writes a
+ * minute, and when a run needs more the 403 with retry-after is honoured by the plugin.
+ */
+const WRITE_CONCURRENCY = 4;
 function createGitHubClient(token, log) {
     // GITHUB_API_URL (GitHub Enterprise Server, or a test stand-in) is read by getOctokit itself.
     return getOctokit(token, {
         throttle: {
+            write: new (light_default()).Group({
+                id: 'octokit-write',
+                maxConcurrent: WRITE_CONCURRENCY,
+                minTime: 0
+            }),
             onRateLimit: (retryAfter, options, _o, retryCount) => {
                 log.warning(`GitHub rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`);
                 return retryCount < RATE_LIMIT_RETRIES;
@@ -78250,7 +78294,11 @@ function decideKey(facts) {
     const active = facts.keys.filter(k => k.status === 'Active');
     const ambiguous = !facts.currentAccessKeyId && facts.destinationsHoldKey && active.length > 1;
     if (facts.destinationsHoldKey && current && !facts.rotate)
-        return { action: 'reuse', keyId: current.id, reason: 'the destinations hold an active key of the user' };
+        return {
+            action: 'reuse',
+            keyId: current.id,
+            reason: 'the destinations hold an active key of the user'
+        };
     if (ambiguous && !facts.rotate)
         // Both keys are active and either may be the stored one: keep both, nothing to decide.
         return {
@@ -78301,7 +78349,7 @@ function keysToRemove(keys, current) {
     return removals;
 }
 function ambiguousKeys(active) {
-    return new ActionError('KEY_AMBIGUOUS', `The user has two active keys (${active.map(k => k.id).join(', ')}) and the action cannot tell which one the repository holds; nothing was changed.`, "pass current-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }} (or delete the key you do not use in IAM) and run again.");
+    return new ActionError('KEY_AMBIGUOUS', `The user has two active keys (${active.map(k => k.id).join(', ')}) and the action cannot tell which one the repository holds; nothing was changed.`, 'pass current-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }} (or delete the key you do not use in IAM) and run again.');
 }
 
 ;// CONCATENATED MODULE: ./src/plan.ts
@@ -78329,7 +78377,8 @@ function buildPlan(config, observed, now) {
     checkRotationLock(observed, key, now);
     return {
         userName: config.userName,
-        userArn: observed.user?.arn ?? userArn(identity.partition, identity.accountId, config.userPath, config.userName),
+        userArn: observed.user?.arn ??
+            userArn(identity.partition, identity.accountId, config.userPath, config.userName),
         bucketName,
         bucketArn: bucketArn(identity.partition, bucketName),
         region: config.region,
@@ -78370,7 +78419,8 @@ function planUser(config, user) {
             tags: config.tags,
             ...(config.permissionsBoundary ? { permissionsBoundary: config.permissionsBoundary } : {})
         };
-    const boundaryChanges = config.permissionsBoundary !== undefined && config.permissionsBoundary !== user.permissionsBoundaryArn;
+    const boundaryChanges = config.permissionsBoundary !== undefined &&
+        config.permissionsBoundary !== user.permissionsBoundaryArn;
     return {
         action: 'reuse',
         tagsToAdd: missingTags(config.tags, user.tags),
@@ -78455,7 +78505,10 @@ function planLines(plan, config) {
         lines.push(`Keep the grants: ${describePolicy(config)} is in place.`);
     lines.push(...keyLines(plan));
     for (const w of plan.writes) {
-        const names = [...w.secrets.map(f => config.names[f]), ...w.variables.map(v => `${config.names[v.field]} (variable)`)];
+        const names = [
+            ...w.secrets.map(f => config.names[f]),
+            ...w.variables.map(v => `${config.names[v.field]} (variable)`)
+        ];
         lines.push(names.length
             ? `Write to ${describe(w.destination)}: ${names.join(', ')}.`
             : `Leave ${describe(w.destination)} as it is: it holds what it needs.`);
@@ -78515,7 +78568,10 @@ function setOutputs(plan, outcome) {
     core/* setOutput */.uH('key-created', String(outcome?.keyCreated ?? false));
     core/* setOutput */.uH('rotated', String(outcome?.rotated ?? false));
     core/* setOutput */.uH('old-access-key-id', outcome?.oldKeyId ?? '');
-    core/* setOutput */.uH('secrets', (outcome?.writes ?? []).flatMap(w => w.written).filter(unique).join(','));
+    core/* setOutput */.uH('secrets', (outcome?.writes ?? [])
+        .flatMap(w => w.written)
+        .filter(unique)
+        .join(','));
 }
 const unique = (v, i, all) => all.indexOf(v) === i;
 async function writeSummary(opts) {
@@ -78617,7 +78673,12 @@ async function run(env = process.env) {
             }));
         }
         setOutputs(thePlan, outcome);
-        await writeSummary({ config: cfg, plan: thePlan, ...(outcome ? { outcome } : {}), totalMs: Date.now() - started });
+        await writeSummary({
+            config: cfg,
+            plan: thePlan,
+            ...(outcome ? { outcome } : {}),
+            totalMs: Date.now() - started
+        });
     }
     catch (e) {
         await fail(e, config, plan, started);
@@ -78632,12 +78693,20 @@ async function fail(e, config, plan, started) {
     const outcome = e instanceof PartialWriteError ? e.outcome : undefined;
     if (config && plan) {
         setOutputs(plan, outcome);
-        await writeSummary({ config, plan, ...(outcome ? { outcome } : {}), error: error.toLine(), totalMs: Date.now() - started }).catch(() => undefined);
+        await writeSummary({
+            config,
+            plan,
+            ...(outcome ? { outcome } : {}),
+            error: error.toLine(),
+            totalMs: Date.now() - started
+        }).catch(() => undefined);
     }
     core/* setFailed */.C1(error.toLine());
 }
 function runId(env) {
-    const id = env.GITHUB_RUN_ID ? `run-${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}` : `local-${process.pid}`;
+    const id = env.GITHUB_RUN_ID
+        ? `run-${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`
+        : `local-${process.pid}`;
     return id;
 }
 
@@ -81971,6 +82040,18 @@ function getIDToken(aud) {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

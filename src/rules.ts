@@ -80,7 +80,7 @@ export const checkSecretName: Check = name => {
 
 export const checkEnvironmentName: Check = name => {
   if (name.length > 255) return 'an environment name has at most 255 characters'
-  if (name.trim() !== name || /[\x00-\x1f]/.test(name))
+  if (name.trim() !== name || [...name].some(ch => ch.charCodeAt(0) < 0x20))
     return 'an environment name has no control characters and no surrounding spaces'
   return undefined
 }

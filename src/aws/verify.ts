@@ -2,7 +2,7 @@
  * Proves that a new key works before anything depends on it. IAM is eventually consistent: a new
  * key can be refused for a few seconds, so this polls with short, growing intervals.
  */
-import { HeadBucketCommand } from '@aws-sdk/client-s3'
+import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { clientsForKey, type StaticCredentials } from './clients.js'
 import { errorName } from './errors.js'
@@ -10,7 +10,7 @@ import { errorName } from './errors.js'
 export interface VerifyTarget {
   region: string
   userArn: string
-  /** Checked with HeadBucket when the chosen policy grants access to it. */
+  /** Listed (s3:ListBucket, which every bucket policy choice grants) when set. */
   bucket?: string
   timeoutMs: number
 }
@@ -38,14 +38,15 @@ export async function verifyKey(
   const started = Date.now()
   let delay = FIRST_DELAY_MS
   let attempts = 0
-  let lastError = ''
+  let lastError: string
   for (;;) {
     attempts++
     try {
       const me = await clients.sts.send(new GetCallerIdentityCommand({}))
       if (me.Arn !== target.userArn)
         throw new Error(`key belongs to ${me.Arn}, not ${target.userArn}`)
-      if (target.bucket) await clients.s3.send(new HeadBucketCommand({ Bucket: target.bucket }))
+      if (target.bucket)
+        await clients.s3.send(new ListObjectsV2Command({ Bucket: target.bucket, MaxKeys: 1 }))
       return { ok: true, attempts, waitedMs: Date.now() - started }
     } catch (e) {
       lastError = errorName(e) || (e instanceof Error ? e.message : String(e))

@@ -5,11 +5,19 @@
 import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
+import Bottleneck from 'bottleneck/light.js'
 
 export type GitHubClient = ReturnType<typeof getOctokit>
 
 /** How often a rate-limited request is tried again before the run gives up on it. */
 const RATE_LIMIT_RETRIES = 4
+
+/**
+ * Content-creating requests run a few at a time. The plugin's default (one write a second) would
+ * make every run wait seconds for four secrets; GitHub's secondary limit is about 80 writes a
+ * minute, and when a run needs more the 403 with retry-after is honoured by the plugin.
+ */
+const WRITE_CONCURRENCY = 4
 
 export function createGitHubClient(
   token: string,
@@ -20,6 +28,11 @@ export function createGitHubClient(
     token,
     {
       throttle: {
+        write: new Bottleneck.Group({
+          id: 'octokit-write',
+          maxConcurrent: WRITE_CONCURRENCY,
+          minTime: 0
+        }),
         onRateLimit: (
           retryAfter: number,
           options: { method: string; url: string },

@@ -1,0 +1,235 @@
+/**
+ * Issue 4: the action's main job, end to end. The bundled action runs as a child process on
+ * Node 24 against moto (with IAM enforced) and the GitHub stand-in.
+ */
+import {
+  GetUserPolicyCommand,
+  GetUserCommand,
+  ListAttachedUserPoliciesCommand,
+  ListUserPoliciesCommand
+} from '@aws-sdk/client-iam'
+import {
+  DeleteBucketPolicyCommand,
+  GetBucketEncryptionCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetPublicAccessBlockCommand,
+  GetBucketTaggingCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  CreateBucketCommand
+} from '@aws-sdk/client-s3'
+import { assertNoSecretLeak } from '../support/run-action.js'
+import { ACCOUNT_ID, closeWorld, openWorld, REGION, REPO, type World } from '../support/world.js'
+
+const USER = 'octo-org-octo-repo-s3'
+const BUCKET = `octo-org-octo-repo-${ACCOUNT_ID}`
+
+afterAll(closeWorld)
+
+describe('first run', () => {
+  let w: World
+  beforeAll(async () => {
+    w = await openWorld({ auth: true })
+  })
+
+  test('creates the user, the bucket and a working key, and stores four secrets', async () => {
+    const r = await w.run({ tags: 'team=platform\ncost-center=42' })
+    expect(r.code).toBe(0)
+    expect(r.outputs).toMatchObject({
+      'user-arn': `arn:aws:iam::${ACCOUNT_ID}:user/${USER}`,
+      'bucket-name': BUCKET,
+      'bucket-arn': `arn:aws:s3:::${BUCKET}`,
+      'key-created': 'true',
+      rotated: 'false'
+    })
+    expect(r.outputs.secrets!.split(',').sort()).toEqual(
+      ['AWS_ACCESS_KEY_ID', 'AWS_BUCKET_NAME', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY'].sort()
+    )
+    const pair = w.storedPair()!
+    expect(pair.accessKeyId).toBe(r.outputs['access-key-id'])
+    expect(w.github.secret({ repo: REPO }, 'AWS_REGION')).toBe(REGION)
+    expect(w.github.secret({ repo: REPO }, 'AWS_BUCKET_NAME')).toBe(BUCKET)
+    expect(await w.works(pair)).toBe(true)
+    expect(await w.keysOf(USER)).toEqual([{ id: pair.accessKeyId, status: 'Active' }])
+    assertNoSecretLeak(r, [pair.secretAccessKey])
+    expect(r.masked).toContain(pair.secretAccessKey)
+  })
+
+  test('hardens the bucket it created', async () => {
+    const s3 = w.s3()
+    const block = await s3.send(new GetPublicAccessBlockCommand({ Bucket: BUCKET }))
+    expect(block.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true
+    })
+    const ownership = await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: BUCKET }))
+    expect(ownership.OwnershipControls?.Rules?.[0]?.ObjectOwnership).toBe('BucketOwnerEnforced')
+    const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }))
+    expect(
+      encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault
+        ?.SSEAlgorithm
+    ).toBe('AES256')
+    const policy = JSON.parse(
+      (await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!
+    )
+    expect(policy.Statement[0]).toMatchObject({
+      Effect: 'Deny',
+      Principal: '*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } }
+    })
+    const tags = await s3.send(new GetBucketTaggingCommand({ Bucket: BUCKET }))
+    expect(tags.TagSet).toEqual(
+      expect.arrayContaining([
+        { Key: 'team', Value: 'platform' },
+        { Key: 'cost-center', Value: '42' }
+      ])
+    )
+    const user = await w.iam().send(new GetUserCommand({ UserName: USER }))
+    expect(user.User?.Tags).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'platform' }]))
+  })
+
+  test('the stored pair reads and writes objects in its bucket and nowhere else', async () => {
+    const pair = w.storedPair()!
+    // moto applies a Principal:* bucket-policy Deny but ignores its condition, so the TLS-only
+    // statement refuses every object request there, even over TLS. Remove it to test the grants.
+    await w.s3().send(new DeleteBucketPolicyCommand({ Bucket: BUCKET }))
+    const other = 'someone-elses-bucket-in-this-account'
+    await w
+      .s3()
+      .send(
+        new CreateBucketCommand({
+          Bucket: other,
+          CreateBucketConfiguration: { LocationConstraint: REGION }
+        })
+      )
+    const asUser = w.s3(pair)
+    await asUser.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'hello.txt', Body: 'hi' }))
+    const got = await asUser.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'hello.txt' }))
+    expect(await got.Body!.transformToString()).toBe('hi')
+    await expect(
+      asUser.send(new PutObjectCommand({ Bucket: other, Key: 'x', Body: 'no' }))
+    ).rejects.toMatchObject({ name: 'AccessDenied' })
+  })
+
+  test('the inline policy is least privilege on that bucket only', async () => {
+    const iam = w.iam()
+    const names = await iam.send(new ListUserPoliciesCommand({ UserName: USER }))
+    expect(names.PolicyNames).toEqual(['s3-credentials-action'])
+    const doc = await iam.send(
+      new GetUserPolicyCommand({ UserName: USER, PolicyName: 's3-credentials-action' })
+    )
+    const policy = JSON.parse(decodeURIComponent(doc.PolicyDocument!))
+    const resources = policy.Statement.flatMap((s: { Resource: string | string[] }) =>
+      [s.Resource].flat()
+    )
+    expect(resources.sort()).toEqual([`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`])
+    const actions = policy.Statement.flatMap((s: { Action: string[] }) => s.Action)
+    expect(actions.every((a: string) => a.startsWith('s3:') && !a.includes('*'))).toBe(true)
+  })
+
+  test('a second run with the same inputs changes nothing', async () => {
+    const writesBefore = w.github.writeCount()
+    w.aws.reset()
+    const r = await w.run({ tags: 'team=platform\ncost-center=42' })
+    expect(w.aws.actions({ mutating: true })).toEqual([])
+    expect(w.aws.requests.length).toBeGreaterThan(0)
+    expect(r.code).toBe(0)
+    expect(r.outputs['key-created']).toBe('false')
+    expect(r.outputs['access-key-id']).toBe(w.storedPair()!.accessKeyId)
+    expect(w.github.writeCount()).toBe(writesBefore)
+    expect(r.outputs.secrets).toBe('')
+  })
+})
+
+describe('policy switching', () => {
+  test('s3-full-access replaces the inline policy and warns; switching back detaches it', async () => {
+    const w = await openWorld({ managedPolicies: true })
+    expect((await w.run()).code).toBe(0)
+    const full = await w.run({ policy: 's3-full-access' })
+    expect(full.code).toBe(0)
+    expect(full.log).toMatch(/::warning::.*s3-full-access/)
+    const iam = w.iam()
+    const attached = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: USER }))
+    expect(attached.AttachedPolicies?.map(p => p.PolicyArn)).toEqual([
+      'arn:aws:iam::aws:policy/AmazonS3FullAccess'
+    ])
+    expect((await iam.send(new ListUserPoliciesCommand({ UserName: USER }))).PolicyNames).toEqual(
+      []
+    )
+    expect((await w.run({ policy: 'bucket-read-only' })).code).toBe(0)
+    expect(
+      (await iam.send(new ListAttachedUserPoliciesCommand({ UserName: USER }))).AttachedPolicies
+    ).toEqual([])
+    const doc = await iam.send(
+      new GetUserPolicyCommand({ UserName: USER, PolicyName: 's3-credentials-action' })
+    )
+    expect(decodeURIComponent(doc.PolicyDocument!)).not.toContain('s3:PutObject')
+  })
+})
+
+describe('reuse and refusal', () => {
+  test('an existing user and bucket are reused', async () => {
+    const w = await openWorld()
+    await w
+      .iam()
+      .send(
+        new (await import('@aws-sdk/client-iam')).CreateUserCommand({ UserName: 'ci-uploader' })
+      )
+    await w
+      .s3()
+      .send(
+        new CreateBucketCommand({
+          Bucket: 'existing-bucket-1',
+          CreateBucketConfiguration: { LocationConstraint: REGION }
+        })
+      )
+    const r = await w.run({ 'user-name': 'ci-uploader', 'bucket-name': 'existing-bucket-1' })
+    expect(r.code).toBe(0)
+    expect(r.log).toContain('Reuse IAM user ci-uploader')
+    expect(r.log).toContain('Reuse bucket existing-bucket-1')
+    expect(await w.works(w.storedPair()!)).toBe(true)
+  })
+
+  test('a bucket in another region fails clearly and changes nothing', async () => {
+    const w = await openWorld()
+    await w
+      .s3(undefined, 'us-west-2')
+      .send(
+        new CreateBucketCommand({
+          Bucket: 'west-bucket',
+          CreateBucketConfiguration: { LocationConstraint: 'us-west-2' }
+        })
+      )
+    const writes = w.github.writeCount()
+    const r = await w.run({ 'bucket-name': 'west-bucket' })
+    expect(r.code).not.toBe(0)
+    expect(r.log).toMatch(/Bucket 'west-bucket' is in us-west-2, not in aws-region eu-west-1/)
+    expect(r.log).toMatch(/set aws-region: us-west-2/)
+    expect(w.github.writeCount()).toBe(writes)
+    await expect(w.keysOf(USER)).rejects.toMatchObject({ name: 'NoSuchEntityException' })
+  })
+
+  test('the default GITHUB_TOKEN is refused with a message that says what to use', async () => {
+    const w = await openWorld()
+    w.github.addToken('ghs_default_token', { kind: 'github_token', permissions: ['metadata'] })
+    const r = await w.run({ 'github-token': 'ghs_default_token' })
+    expect(r.code).not.toBe(0)
+    expect(r.log).toMatch(/GITHUB_TOKEN can never write secrets/)
+    await expect(w.keysOf(USER)).rejects.toMatchObject({ name: 'NoSuchEntityException' })
+  })
+
+  test('a fine-grained token without the secrets permission is refused, naming the permission', async () => {
+    const w = await openWorld()
+    w.github.addToken('github_pat_readonly', {
+      kind: 'fine_grained_pat',
+      permissions: ['metadata']
+    })
+    const r = await w.run({ 'github-token': 'github_pat_readonly' })
+    expect(r.code).not.toBe(0)
+    expect(r.log).toMatch(/secrets=read/)
+    expect(r.log).toMatch(/To fix: grant the token/)
+  })
+})

@@ -1,0 +1,703 @@
+// An HTTP proxy between the action (or any AWS SDK client) and moto. Point AWS_ENDPOINT_URL (or a
+// client's `endpoint`) at `proxy.url` and it forwards every request to moto unchanged, while it
+// - records each request, classified by service (from the SigV4 credential scope) and API action
+//   (query protocol `Action`, JSON `x-amz-target`, or S3 method + path + subresource), and whether
+//   the action mutates state;
+// - answers chosen requests itself with a fault (5xx, throttling, dropped connection);
+// - simulates IAM eventual consistency: access keys created through it are refused for a while;
+// - delays every answer by a fixed latency.
+// Signed headers, the Host header and bodies pass through untouched, so SigV4 signatures stay
+// valid when moto enforces auth.
+import { randomUUID } from 'node:crypto'
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type Server,
+  type ServerResponse
+} from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
+
+export type AwsService = 'iam' | 's3' | 'sts' | 'other'
+
+export interface AwsRequestRecord {
+  seq: number // 1-based, in arrival order (reset() starts again at 1)
+  service: AwsService
+  action: string // e.g. 'CreateUser', 'GetCallerIdentity', 'PutBucketPolicy', 'HeadBucket'
+  method: string
+  path: string // as sent, query string included
+  status: number // as answered; 0 while pending and when the connection was dropped
+  accessKeyId?: string // from the SigV4 credential scope (header or presigned query)
+  mutating: boolean
+  at: number // Date.now() on arrival
+}
+
+export type AwsFault = { status: 500 | 503 } | { throttle: true } | { drop: true }
+
+export interface AwsRequestInfo {
+  service: AwsService
+  action: string
+  method: string
+}
+
+interface Rule {
+  pred: (r: AwsRequestInfo) => boolean
+  fault: AwsFault
+  remaining: number
+}
+
+interface Classified {
+  service: AwsService
+  action: string
+  accessKeyId?: string
+  protocol: 'query' | 'json' | 'rest-xml'
+  mutating: boolean
+}
+
+// Connection-level headers: the proxy manages its own connections on both sides. None of them is
+// ever signed by SigV4 (the SDK leaves them out of the signature).
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'expect',
+  'upgrade',
+  'te',
+  'trailer'
+])
+
+const MUTATING_PREFIXES = [
+  'Create',
+  'Put',
+  'Delete',
+  'Attach',
+  'Detach',
+  'Tag',
+  'Untag',
+  'Update',
+  'Add',
+  'Remove',
+  'Set',
+  'Upload',
+  'Change',
+  'Enable',
+  'Disable',
+  'Reset',
+  'Deactivate',
+  'Resync'
+]
+
+export class AwsProxy {
+  readonly url: string
+  readonly requests: AwsRequestRecord[] = []
+
+  private seen = 0
+  private readonly scheduled = new Map<number, AwsFault>()
+  private rules: Rule[] = []
+  private latencyMs = 0
+  private refuseMs: number | 'forever' = 0
+  private readonly newKeys = new Map<string, number>()
+
+  private constructor(
+    private readonly server: Server,
+    private readonly target: URL,
+    // Without keep-alive towards moto: a pooled connection that moto closed meanwhile would fail
+    // the next forwarded request.
+    private readonly agent: Agent
+  ) {
+    const { port } = server.address() as AddressInfo
+    this.url = `http://127.0.0.1:${port}`
+  }
+
+  /** Starts a proxy on a free port of 127.0.0.1 forwarding to `target` (e.g. moto.endpoint). */
+  static async start(target: string): Promise<AwsProxy> {
+    const server = createServer()
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(0, '127.0.0.1', () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    const proxy = new AwsProxy(server, new URL(target), new Agent({ keepAlive: false }))
+    // handle() answers every failure it can; what is left (a client gone mid-request) ends here.
+    server.on('request', (req, res) => void proxy.handle(req, res).catch(() => res.destroy()))
+    return proxy
+  }
+
+  /** Number of recorded requests that mutate state (faulted and refused ones included). */
+  mutatingCount(filter: { service?: AwsService } = {}): number {
+    return this.requests.filter(
+      r => r.mutating && (filter.service === undefined || r.service === filter.service)
+    ).length
+  }
+
+  /** Action names of the recorded requests, in arrival order. */
+  actions(filter: { service?: AwsService; mutating?: boolean } = {}): string[] {
+    return this.requests
+      .filter(
+        r =>
+          (filter.service === undefined || r.service === filter.service) &&
+          (filter.mutating === undefined || r.mutating === filter.mutating)
+      )
+      .map(r => r.action)
+  }
+
+  /** The n-th request from now (1-based) is answered with `fault` and not forwarded to moto. */
+  failRequest(n: number, fault: AwsFault): void {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`failRequest: n must be >= 1, got ${n}`)
+    this.scheduled.set(this.seen + n, fault)
+  }
+
+  /**
+   * Requests matching `pred` are answered with `fault` (not forwarded), `times` times (default:
+   * every time). Rules are tried in the order they were added; failRequest() comes first.
+   */
+  failWhen(pred: (r: AwsRequestInfo) => boolean, fault: AwsFault, times = Infinity): void {
+    this.rules.push({ pred, fault, remaining: times })
+  }
+
+  /** Delays every answer (forwarded, faulted or refused) by `ms`. */
+  setLatency(ms: number): void {
+    this.latencyMs = ms
+  }
+
+  /**
+   * Requests signed with an access key created (CreateAccessKey through this proxy) less than `ms`
+   * ago, or ever with 'forever', are refused with 403 InvalidClientTokenId (IAM/STS) or
+   * InvalidAccessKeyId (S3), without being forwarded. 0 turns it off. Keys are tracked whether or
+   * not this is on, so it also applies to keys created before the call.
+   */
+  refuseNewKeys(ms: number | 'forever'): void {
+    this.refuseMs = ms
+  }
+
+  /** Forgets records, faults, latency and tracked keys; numbering starts again at 1. */
+  reset(): void {
+    this.requests.length = 0
+    this.seen = 0
+    this.scheduled.clear()
+    this.rules = []
+    this.latencyMs = 0
+    this.refuseMs = 0
+    this.newKeys.clear()
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>(resolve => {
+      this.server.close(() => resolve())
+      this.server.closeAllConnections()
+    })
+    this.agent.destroy()
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const seq = ++this.seen
+    const at = Date.now()
+    const method = req.method ?? 'GET'
+    const path = req.url ?? '/'
+    const scope = credentialScope(req)
+    const preliminaryService = scope?.service ?? 'other'
+    // Query-protocol requests name their action in the body: buffer it. Everything else (S3
+    // uploads in particular) is classified from the request line and headers and streamed.
+    const body = needsBody(req, preliminaryService) ? await readAll(req) : undefined
+    const c = classify(req, scope, body)
+    const record: AwsRequestRecord = {
+      seq,
+      service: c.service,
+      action: c.action,
+      method,
+      path,
+      status: 0,
+      ...(c.accessKeyId === undefined ? {} : { accessKeyId: c.accessKeyId }),
+      mutating: c.mutating,
+      at
+    }
+    insertInOrder(this.requests, record)
+
+    const fault = this.faultFor(seq, { service: c.service, action: c.action, method })
+    if (fault) {
+      if (!body) req.resume()
+      await this.delay()
+      if ('drop' in fault) {
+        record.status = 0
+        req.socket.destroy()
+        return
+      }
+      record.status = answer(res, faultReply(c, fault))
+      return
+    }
+
+    if (c.accessKeyId !== undefined && this.refused(c.accessKeyId)) {
+      if (!body) req.resume()
+      await this.delay()
+      record.status = answer(res, refusedReply(c))
+      return
+    }
+
+    try {
+      await this.forward(req, res, body, c, record)
+    } catch (err) {
+      if (res.headersSent) {
+        res.destroy()
+      } else {
+        record.status = answer(res, {
+          status: 502,
+          headers: { 'content-type': 'text/plain' },
+          body: `aws-proxy: forwarding to ${this.target.origin} failed: ${(err as Error).message}`
+        })
+      }
+    }
+  }
+
+  private faultFor(seq: number, info: AwsRequestInfo): AwsFault | undefined {
+    const scheduled = this.scheduled.get(seq)
+    if (scheduled) {
+      this.scheduled.delete(seq)
+      return scheduled
+    }
+    for (const rule of this.rules) {
+      if (rule.remaining > 0 && rule.pred(info)) {
+        rule.remaining--
+        return rule.fault
+      }
+    }
+    return undefined
+  }
+
+  private refused(accessKeyId: string): boolean {
+    if (this.refuseMs === 0) return false
+    const created = this.newKeys.get(accessKeyId)
+    if (created === undefined) return false
+    return this.refuseMs === 'forever' || Date.now() - created < this.refuseMs
+  }
+
+  private async delay(): Promise<void> {
+    if (this.latencyMs > 0) await new Promise(resolve => setTimeout(resolve, this.latencyMs))
+  }
+
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer | undefined,
+    c: Classified,
+    record: AwsRequestRecord
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      res.once('close', () => {
+        if (!res.writableFinished) upstream.destroy()
+        resolve()
+      })
+      const upstream = httpRequest(
+        {
+          protocol: this.target.protocol,
+          hostname: this.target.hostname,
+          port: this.target.port,
+          method: req.method,
+          path: req.url,
+          // The raw list keeps names, order, duplicates and the original Host header.
+          headers: withoutHopByHop(req.rawHeaders) as unknown as OutgoingHttpHeaders,
+          agent: this.agent,
+          setHost: false
+        },
+        upRes => {
+          void (async () => {
+            const status = upRes.statusCode ?? 502
+            const headers = withoutHopByHop(upRes.rawHeaders)
+            if (c.action === 'CreateAccessKey' && status === 200) {
+              const payload = await readAll(upRes)
+              const keyId = createdKeyId(payload, upRes.headers['content-encoding'])
+              if (keyId) this.newKeys.set(keyId, Date.now())
+              await this.delay()
+              res.writeHead(status, upRes.statusMessage, headers)
+              record.status = status
+              res.end(payload)
+            } else {
+              await this.delay()
+              res.writeHead(status, upRes.statusMessage, headers)
+              record.status = status
+              upRes.pipe(res)
+            }
+          })().catch(reject)
+        }
+      )
+      upstream.once('error', reject)
+      if (body) upstream.end(body)
+      else req.pipe(upstream)
+    })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Classification
+
+function credentialScope(
+  req: IncomingMessage
+): { accessKeyId: string; service: AwsService } | undefined {
+  let credential: string | undefined
+  const auth = req.headers.authorization
+  if (auth) credential = /Credential=([^,\s]+)/.exec(auth)?.[1]
+  if (!credential) {
+    const query = new URL(req.url ?? '/', 'http://proxy').searchParams
+    credential = query.get('X-Amz-Credential') ?? undefined
+  }
+  if (!credential) return undefined
+  // AKID/20260101/us-east-1/iam/aws4_request
+  const parts = credential.split('/')
+  const accessKeyId = parts[0] ?? ''
+  const name = parts.length >= 5 ? parts[parts.length - 2] : undefined
+  const service: AwsService = name === 'iam' || name === 's3' || name === 'sts' ? name : 'other'
+  return { accessKeyId, service }
+}
+
+function needsBody(req: IncomingMessage, service: AwsService): boolean {
+  if (service === 's3' || req.headers['x-amz-target']) return false
+  const type = req.headers['content-type'] ?? ''
+  return (
+    service === 'iam' || service === 'sts' || type.includes('application/x-www-form-urlencoded')
+  )
+}
+
+function classify(
+  req: IncomingMessage,
+  scope: { accessKeyId: string; service: AwsService } | undefined,
+  body: Buffer | undefined
+): Classified {
+  const service = scope?.service ?? 'other'
+  const method = (req.method ?? 'GET').toUpperCase()
+  const url = new URL(req.url ?? '/', 'http://proxy')
+  const base = scope ? { service, accessKeyId: scope.accessKeyId } : { service }
+
+  const target = req.headers['x-amz-target']
+  if (typeof target === 'string' && target) {
+    const action = target.slice(target.lastIndexOf('.') + 1)
+    return { ...base, action, protocol: 'json', mutating: mutatingAction(action) }
+  }
+  if (service === 's3') {
+    const action = s3Action(method, url, req.headers['x-amz-copy-source'] !== undefined)
+    const mutating =
+      (method === 'PUT' || method === 'POST' || method === 'DELETE') &&
+      action !== 'SelectObjectContent'
+    return { ...base, action, protocol: 'rest-xml', mutating }
+  }
+  const action = queryAction(url, body, req.headers['content-encoding'])
+  if (action) return { ...base, action, protocol: 'query', mutating: mutatingAction(action) }
+  const fallback = `${method} ${url.pathname}`
+  return {
+    ...base,
+    action: fallback,
+    protocol: service === 'iam' || service === 'sts' ? 'query' : 'rest-xml',
+    mutating: method !== 'GET' && method !== 'HEAD'
+  }
+}
+
+function mutatingAction(action: string): boolean {
+  return MUTATING_PREFIXES.some(p => action.startsWith(p) && /^[A-Z]/.test(action.slice(p.length)))
+}
+
+function queryAction(
+  url: URL,
+  body: Buffer | undefined,
+  encoding: string | undefined
+): string | undefined {
+  const fromUrl = url.searchParams.get('Action')
+  if (fromUrl) return fromUrl
+  if (!body || body.length === 0) return undefined
+  try {
+    return new URLSearchParams(decode(body, encoding).toString('utf8')).get('Action') ?? undefined
+  } catch {
+    return undefined
+  }
+}
+
+// Bucket subresources in the order they are looked for, with the action names per method.
+const BUCKET_SUBRESOURCES: [string, { GET?: string; PUT?: string; DELETE?: string }][] = [
+  ['policyStatus', { GET: 'GetBucketPolicyStatus' }],
+  ['policy', { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' }],
+  [
+    'publicAccessBlock',
+    { GET: 'GetPublicAccessBlock', PUT: 'PutPublicAccessBlock', DELETE: 'DeletePublicAccessBlock' }
+  ],
+  [
+    'encryption',
+    {
+      GET: 'GetBucketEncryption',
+      PUT: 'PutBucketEncryption',
+      DELETE: 'DeleteBucketEncryption'
+    }
+  ],
+  [
+    'ownershipControls',
+    {
+      GET: 'GetBucketOwnershipControls',
+      PUT: 'PutBucketOwnershipControls',
+      DELETE: 'DeleteBucketOwnershipControls'
+    }
+  ],
+  ['tagging', { GET: 'GetBucketTagging', PUT: 'PutBucketTagging', DELETE: 'DeleteBucketTagging' }],
+  ['location', { GET: 'GetBucketLocation' }],
+  ['versioning', { GET: 'GetBucketVersioning', PUT: 'PutBucketVersioning' }],
+  ['acl', { GET: 'GetBucketAcl', PUT: 'PutBucketAcl' }],
+  ['cors', { GET: 'GetBucketCors', PUT: 'PutBucketCors', DELETE: 'DeleteBucketCors' }],
+  [
+    'lifecycle',
+    {
+      GET: 'GetBucketLifecycleConfiguration',
+      PUT: 'PutBucketLifecycleConfiguration',
+      DELETE: 'DeleteBucketLifecycle'
+    }
+  ],
+  ['logging', { GET: 'GetBucketLogging', PUT: 'PutBucketLogging' }],
+  [
+    'notification',
+    {
+      GET: 'GetBucketNotificationConfiguration',
+      PUT: 'PutBucketNotificationConfiguration'
+    }
+  ],
+  ['website', { GET: 'GetBucketWebsite', PUT: 'PutBucketWebsite', DELETE: 'DeleteBucketWebsite' }],
+  [
+    'replication',
+    { GET: 'GetBucketReplication', PUT: 'PutBucketReplication', DELETE: 'DeleteBucketReplication' }
+  ],
+  [
+    'accelerate',
+    { GET: 'GetBucketAccelerateConfiguration', PUT: 'PutBucketAccelerateConfiguration' }
+  ],
+  ['requestPayment', { GET: 'GetBucketRequestPayment', PUT: 'PutBucketRequestPayment' }],
+  ['object-lock', { GET: 'GetObjectLockConfiguration', PUT: 'PutObjectLockConfiguration' }],
+  ['uploads', { GET: 'ListMultipartUploads' }],
+  ['versions', { GET: 'ListObjectVersions' }]
+]
+
+const OBJECT_SUBRESOURCES: [string, { GET?: string; PUT?: string; DELETE?: string }][] = [
+  ['tagging', { GET: 'GetObjectTagging', PUT: 'PutObjectTagging', DELETE: 'DeleteObjectTagging' }],
+  ['acl', { GET: 'GetObjectAcl', PUT: 'PutObjectAcl' }],
+  ['retention', { GET: 'GetObjectRetention', PUT: 'PutObjectRetention' }],
+  ['legal-hold', { GET: 'GetObjectLegalHold', PUT: 'PutObjectLegalHold' }],
+  ['attributes', { GET: 'GetObjectAttributes' }],
+  ['torrent', { GET: 'GetObjectTorrent' }]
+]
+
+// Query parameters that are arguments, not subresources.
+const S3_ARGUMENTS = new Set([
+  'x-id',
+  'prefix',
+  'delimiter',
+  'marker',
+  'max-keys',
+  'encoding-type',
+  'continuation-token',
+  'start-after',
+  'fetch-owner',
+  'list-type',
+  'versionId',
+  'partNumber',
+  'max-buckets',
+  'bucket-region',
+  'expected-bucket-owner'
+])
+
+/**
+ * The S3 API name of a path-style request (the first path segment is the bucket). The SDK names
+ * some operations itself (`?x-id=GetObject`); the others are recognised by method, path and
+ * subresource. Unknown requests give `${method} ${subresource}`.
+ */
+export function s3Action(method: string, url: URL, copySource = false): string {
+  const q = url.searchParams
+  const named = q.get('x-id')
+  if (named) return named
+  const segments = url.pathname.split('/').slice(1)
+  const bucket = segments[0] ?? ''
+  const key = segments.slice(1).join('/')
+  const m = method.toUpperCase()
+  const sub =
+    [...q.keys()].find(
+      k => !S3_ARGUMENTS.has(k) && !k.startsWith('response-') && !/^x-amz-/i.test(k)
+    ) ?? ''
+  const fallback = `${m} ${sub}`.trimEnd()
+
+  if (!bucket) return m === 'GET' && !sub ? 'ListBuckets' : fallback
+
+  if (!key) {
+    for (const [name, actions] of BUCKET_SUBRESOURCES) {
+      if (q.has(name)) return actions[m as keyof typeof actions] ?? fallback
+    }
+    if (m === 'POST' && q.has('delete')) return 'DeleteObjects'
+    if (sub) return fallback
+    if (m === 'HEAD') return 'HeadBucket'
+    if (m === 'GET') return q.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects'
+    if (m === 'PUT') return 'CreateBucket'
+    if (m === 'DELETE') return 'DeleteBucket'
+    if (m === 'POST') return 'PostObject'
+    return fallback
+  }
+
+  if (m === 'PUT' && q.has('uploadId') && q.has('partNumber'))
+    return copySource ? 'UploadPartCopy' : 'UploadPart'
+  if (m === 'POST' && q.has('uploads')) return 'CreateMultipartUpload'
+  if (m === 'POST' && q.has('uploadId')) return 'CompleteMultipartUpload'
+  if (m === 'DELETE' && q.has('uploadId')) return 'AbortMultipartUpload'
+  if (m === 'GET' && q.has('uploadId')) return 'ListParts'
+  if (m === 'POST' && q.has('restore')) return 'RestoreObject'
+  if (m === 'POST' && q.has('select')) return 'SelectObjectContent'
+  for (const [name, actions] of OBJECT_SUBRESOURCES) {
+    if (q.has(name)) return actions[m as keyof typeof actions] ?? fallback
+  }
+  if (sub) return fallback
+  if (m === 'GET') return 'GetObject'
+  if (m === 'HEAD') return 'HeadObject'
+  if (m === 'PUT') return copySource ? 'CopyObject' : 'PutObject'
+  if (m === 'DELETE') return 'DeleteObject'
+  return fallback
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers made by the proxy itself
+
+interface Reply {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+function answer(res: ServerResponse, reply: Reply): number {
+  res.writeHead(reply.status, {
+    ...reply.headers,
+    'content-length': String(Buffer.byteLength(reply.body))
+  })
+  res.end(reply.body)
+  return reply.status
+}
+
+function faultReply(c: Classified, fault: Exclude<AwsFault, { drop: true }>): Reply {
+  if ('throttle' in fault) {
+    return c.protocol === 'rest-xml'
+      ? errorReply(c, 503, 'SlowDown', 'Please reduce your request rate.', 'Receiver')
+      : errorReply(c, 400, 'Throttling', 'Rate exceeded', 'Sender')
+  }
+  if (c.protocol === 'rest-xml') {
+    return fault.status === 503
+      ? errorReply(c, 503, 'ServiceUnavailable', 'Service is unable to handle request.', 'Receiver')
+      : errorReply(c, 500, 'InternalError', 'We encountered an internal error.', 'Receiver')
+  }
+  return fault.status === 503
+    ? errorReply(c, 503, 'ServiceUnavailable', 'Service is unavailable.', 'Receiver')
+    : errorReply(c, 500, 'InternalFailure', 'An internal error occurred.', 'Receiver')
+}
+
+function refusedReply(c: Classified): Reply {
+  return c.protocol === 'rest-xml'
+    ? errorReply(
+        c,
+        403,
+        'InvalidAccessKeyId',
+        'The AWS Access Key Id you provided does not exist in our records.',
+        'Sender'
+      )
+    : errorReply(
+        c,
+        403,
+        'InvalidClientTokenId',
+        'The security token included in the request is invalid.',
+        'Sender'
+      )
+}
+
+function errorReply(
+  c: Classified,
+  status: number,
+  code: string,
+  message: string,
+  type: 'Sender' | 'Receiver'
+): Reply {
+  const requestId = randomUUID()
+  const headers = { 'x-amzn-requestid': requestId, 'x-amz-request-id': requestId }
+  if (c.protocol === 'json') {
+    return {
+      status,
+      headers: { ...headers, 'content-type': 'application/x-amz-json-1.1' },
+      body: JSON.stringify({ __type: code, message })
+    }
+  }
+  if (c.protocol === 'rest-xml') {
+    return {
+      status,
+      headers: { ...headers, 'content-type': 'application/xml' },
+      body:
+        '<?xml version="1.0" encoding="UTF-8"?>\n' +
+        `<Error><Code>${code}</Code><Message>${message}</Message>` +
+        (code === 'InvalidAccessKeyId' && c.accessKeyId
+          ? `<AWSAccessKeyId>${c.accessKeyId}</AWSAccessKeyId>`
+          : '') +
+        `<RequestId>${requestId}</RequestId><HostId>aws-proxy</HostId></Error>`
+    }
+  }
+  return {
+    status,
+    headers: { ...headers, 'content-type': 'text/xml' },
+    body:
+      '<ErrorResponse><Error>' +
+      `<Type>${type}</Type><Code>${code}</Code><Message>${message}</Message>` +
+      `</Error><RequestId>${requestId}</RequestId></ErrorResponse>`
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function insertInOrder(records: AwsRequestRecord[], record: AwsRequestRecord): void {
+  let i = records.length
+  while (i > 0 && (records[i - 1]?.seq ?? 0) > record.seq) i--
+  records.splice(i, 0, record)
+}
+
+function withoutHopByHop(raw: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? ''
+    if (!HOP_BY_HOP.has(name.toLowerCase())) out.push(name, raw[i + 1] ?? '')
+  }
+  return out
+}
+
+function readAll(stream: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+    stream.once('end', () => resolve(Buffer.concat(chunks)))
+    stream.once('error', reject)
+  })
+}
+
+function decode(body: Buffer, encoding: string | undefined): Buffer {
+  switch ((encoding ?? '').trim().toLowerCase()) {
+    case 'gzip':
+      return gunzipSync(body)
+    case 'deflate':
+      return inflateSync(body)
+    case 'br':
+      return brotliDecompressSync(body)
+    default:
+      return body
+  }
+}
+
+function createdKeyId(
+  payload: Buffer,
+  encoding: string | string[] | undefined
+): string | undefined {
+  let text: string
+  try {
+    text = decode(payload, Array.isArray(encoding) ? encoding[0] : encoding).toString('utf8')
+  } catch {
+    return undefined
+  }
+  return (
+    /<AccessKeyId>\s*([^<\s]+)\s*<\/AccessKeyId>/.exec(text)?.[1] ??
+    /"AccessKeyId"\s*:\s*"([^"]+)"/.exec(text)?.[1]
+  )
+}
