@@ -72176,8 +72176,9 @@ function parseTags(c, value) {
         const problem = checkTag(tag.key, tag.value);
         if (problem)
             c.fail('tags', problem);
-        else if (tags.some(t => t.key === tag.key))
-            c.fail('tags', `tag key '${tag.key}' is given twice`);
+        // IAM compares tag keys without regard to case.
+        else if (tags.some(t => t.key.toLowerCase() === tag.key.toLowerCase()))
+            c.fail('tags', `tag key '${tag.key}' is given twice (keys are compared without case)`);
         else
             tags.push(tag);
     }
@@ -72351,30 +72352,32 @@ function parseConfig(read, env) {
     };
 }
 // Names are derived, not random, so that every run of the same repository finds the same user
-// and bucket again. Long names are cut and made unique again with a short hash.
-function shortHash(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 8);
+// and bucket again. They must also be distinct for distinct repositories: '+' and the hash keep
+// 'acme/web-app' apart from 'acme-web/app' and 'acme/web_app'.
+function shortHash(text, length = 8) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, length);
 }
-function fit(base, max, hashSource) {
-    return base.length <= max
-        ? base
-        : `${base.slice(0, max - 9).replace(/[-.]+$/, '')}-${shortHash(hashSource)}`;
-}
+const RESERVED_BUCKET_PREFIX = /^(xn--|sthree-|amzn-s3-demo-)/;
+/** '<owner>+<repository>', lower case: '+' occurs in neither, so the name maps back to one repository. */
 function deriveUserName(owner, repo) {
-    const base = `${owner}-${repo}-s3`.replace(/[^\w+=,.@-]/g, '-');
-    return fit(base, 64, `${owner}/${repo}`);
+    const full = `${owner}+${repo}`.toLowerCase();
+    const base = full.replace(/[^\w+=,.@-]/g, '-');
+    if (base.length <= 64 && base === full)
+        return base;
+    return `${base.slice(0, 55).replace(/[-.]+$/, '')}-${shortHash(full)}`;
 }
+/** '<owner>-<repository>-<hash>-<account id>': valid, at most 63 characters, unique per repository and account. */
 function deriveBucketName(owner, repo, accountId) {
     const slug = `${owner}-${repo}`
         .toLowerCase()
         .replace(/[^a-z0-9-]+/g, '-')
         .replace(/-+/g, '-')
         .replace(/^-|-$/g, '');
-    const suffix = `-${accountId}`;
-    const head = fit(slug || 'bucket', 63 - suffix.length, `${owner}/${repo}`);
-    const name = `${head}${suffix}`;
-    // A derived name must itself be valid; the reserved prefixes are the only way it could not be.
-    return checkBucketName(name) ? `gh-${name}`.slice(0, 63) : name;
+    const tail = `-${shortHash(`${owner}/${repo}`.toLowerCase(), 6)}-${accountId}`;
+    let head = slug || 'bucket';
+    if (RESERVED_BUCKET_PREFIX.test(`${head}-`))
+        head = `gh-${head}`;
+    return `${head.slice(0, 63 - tail.length).replace(/-+$/, '')}${tail}`;
 }
 
 ;// CONCATENATED MODULE: ./src/aws/verify.ts
@@ -78321,7 +78324,9 @@ function decideKey(facts) {
     const reason = !facts.destinationsHoldKey
         ? 'the destinations do not hold a key yet'
         : !current
-            ? `the stored key ${facts.currentAccessKeyId} is not an active key of the user`
+            ? facts.currentAccessKeyId
+                ? `the stored key ${facts.currentAccessKeyId} is not an active key of the user`
+                : 'the user has no active key that the destinations could hold'
             : 'rotation was requested';
     return {
         action: 'create',

@@ -85,7 +85,9 @@ export function decideKey(facts: KeyFacts): KeyPlan {
   const reason = !facts.destinationsHoldKey
     ? 'the destinations do not hold a key yet'
     : !current
-      ? `the stored key ${facts.currentAccessKeyId} is not an active key of the user`
+      ? facts.currentAccessKeyId
+        ? `the stored key ${facts.currentAccessKeyId} is not an active key of the user`
+        : 'the user has no active key that the destinations could hold'
       : 'rotation was requested'
   return {
     action: 'create',

@@ -22,8 +22,8 @@ import {
 import { assertNoSecretLeak } from '../support/run-action.js'
 import { ACCOUNT_ID, closeWorld, openWorld, REGION, REPO, type World } from '../support/world.js'
 
-const USER = 'octo-org-octo-repo-s3'
-const BUCKET = `octo-org-octo-repo-${ACCOUNT_ID}`
+const USER = 'octo-org+octo-repo'
+const BUCKET = `octo-org-octo-repo-7739a8-${ACCOUNT_ID}`
 
 afterAll(closeWorld)
 
@@ -97,14 +97,12 @@ describe('first run', () => {
     // statement refuses every object request there, even over TLS. Remove it to test the grants.
     await w.s3().send(new DeleteBucketPolicyCommand({ Bucket: BUCKET }))
     const other = 'someone-elses-bucket-in-this-account'
-    await w
-      .s3()
-      .send(
-        new CreateBucketCommand({
-          Bucket: other,
-          CreateBucketConfiguration: { LocationConstraint: REGION }
-        })
-      )
+    await w.s3().send(
+      new CreateBucketCommand({
+        Bucket: other,
+        CreateBucketConfiguration: { LocationConstraint: REGION }
+      })
+    )
     const asUser = w.s3(pair)
     await asUser.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'hello.txt', Body: 'hi' }))
     const got = await asUser.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'hello.txt' }))
@@ -178,14 +176,12 @@ describe('reuse and refusal', () => {
       .send(
         new (await import('@aws-sdk/client-iam')).CreateUserCommand({ UserName: 'ci-uploader' })
       )
-    await w
-      .s3()
-      .send(
-        new CreateBucketCommand({
-          Bucket: 'existing-bucket-1',
-          CreateBucketConfiguration: { LocationConstraint: REGION }
-        })
-      )
+    await w.s3().send(
+      new CreateBucketCommand({
+        Bucket: 'existing-bucket-1',
+        CreateBucketConfiguration: { LocationConstraint: REGION }
+      })
+    )
     const r = await w.run({ 'user-name': 'ci-uploader', 'bucket-name': 'existing-bucket-1' })
     expect(r.code).toBe(0)
     expect(r.log).toContain('Reuse IAM user ci-uploader')
@@ -195,14 +191,12 @@ describe('reuse and refusal', () => {
 
   test('a bucket in another region fails clearly and changes nothing', async () => {
     const w = await openWorld()
-    await w
-      .s3(undefined, 'us-west-2')
-      .send(
-        new CreateBucketCommand({
-          Bucket: 'west-bucket',
-          CreateBucketConfiguration: { LocationConstraint: 'us-west-2' }
-        })
-      )
+    await w.s3(undefined, 'us-west-2').send(
+      new CreateBucketCommand({
+        Bucket: 'west-bucket',
+        CreateBucketConfiguration: { LocationConstraint: 'us-west-2' }
+      })
+    )
     const writes = w.github.writeCount()
     const r = await w.run({ 'bucket-name': 'west-bucket' })
     expect(r.code).not.toBe(0)

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Prepares a checkout for testing, from a fresh clone or an existing one; does nothing (quickly)
+# when everything is in place:
+#   - node_modules, from package-lock.json (npm ci), including Node 24 at node_modules/.bin/node
+#   - .venv, a Python virtualenv with moto (the AWS stand-in), from scripts/requirements-moto.txt
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+die() {
+  printf 'setup: ERROR: %s\n' "$*" >&2
+  exit 1
+}
+sha256() {
+  if command -v sha256sum >/dev/null; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1
+}
+
+# --- npm dependencies: npm writes node_modules/.package-lock.json on every install.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  command -v npm >/dev/null || die 'npm not found: install Node.js (any recent version; Node 24 comes from npm)'
+  say 'installing npm dependencies (npm ci)'
+  npm ci --no-audit --no-fund
+fi
+
+node_version=$(node_modules/.bin/node --version 2>/dev/null || echo missing)
+if [[ $node_version != v24.* ]]; then
+  die "node_modules/.bin/node is $node_version, expected v24.x (the 'node' devDependency): rm -rf node_modules && bash scripts/setup.sh"
+fi
+
+# --- moto virtualenv, rebuilt when the requirements change (their hash is kept in a stamp file).
+requirements=scripts/requirements-moto.txt
+stamp=.venv/.requirements-moto.sha256
+wanted=$(sha256 "$requirements")
+if ! .venv/bin/python --version >/dev/null 2>&1; then
+  command -v python3 >/dev/null || die 'python3 not found: it is needed for the moto test server'
+  say 'creating the Python virtualenv .venv'
+  rm -rf .venv
+  python3 -m venv .venv
+fi
+if [[ ! -x .venv/bin/moto_server || ! -f $stamp || $(<"$stamp") != "$wanted" ]]; then
+  say "installing $requirements into .venv"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+  [[ -x .venv/bin/moto_server ]] || die ".venv/bin/moto_server is missing after pip install -r $requirements"
+  echo "$wanted" >"$stamp"
+fi
