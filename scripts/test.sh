@@ -86,6 +86,12 @@ node --experimental-vm-modules --disable-warning=ExperimentalWarning node_module
 
 step summary
 sed 's/\x1b\[[0-9;]*m//g' "$jest_log" | grep -E '^(Test Suites|Tests|Time):' || echo 'jest: no summary'
+# The plain closing line CI reads: "N passed, N failed" (jest's own line is not one it knows).
+tests_line=$(sed 's/\x1b\[[0-9;]*m//g' "$jest_log" | grep -E '^Tests:' | tail -n1)
+passed=$(grep -oE '[0-9]+ passed' <<<"$tests_line" | grep -oE '[0-9]+' || echo 0)
+failed_count=$(grep -oE '[0-9]+ failed' <<<"$tests_line" | grep -oE '[0-9]+' || echo 0)
+skipped=$(grep -oE '[0-9]+ skipped' <<<"$tests_line" | grep -oE '[0-9]+' || echo 0)
+echo "jest: $passed passed, $failed_count failed, $skipped skipped"
 for warning in ${warnings[@]+"${warnings[@]}"}; do echo "WARNING: $warning"; done
 if ((${#failed[@]})); then
   printf 'FAILED:'
