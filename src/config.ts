@@ -45,6 +45,8 @@ export interface Config {
   /** The repository the names are derived from (the `repository` input). */
   homeRepository: { owner: string; repo: string }
   destinations: Destination[]
+  /** Most secret and variable writes one run may make (GitHub.com allows 500 an hour). */
+  maxWrites: number
   secretStore: SecretStore
   regionAndBucketAs: 'secrets' | 'variables'
   names: SecretNames
@@ -304,6 +306,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
       `variables exist only beside the actions store (secret-store is '${secretStore}')`
     )
   const destinations = parseDestinations(c, read, home, secretStore)
+  const maxWrites = integer(c, 'max-writes', read('max-writes') || '500', 1, 100000) ?? 500
   const names = parseNames(c, read('secret-prefix'))
 
   const currentKey = read('current-access-key-id')
@@ -337,6 +340,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
     tags,
     homeRepository,
     destinations,
+    maxWrites,
     secretStore,
     regionAndBucketAs,
     names,

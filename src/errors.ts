@@ -2,24 +2,29 @@
  * The error catalogue. Every failure the action reports is one of these: a one-line cause and a
  * one-line remedy. The top level prints them with core.setFailed; stacks appear only in debug.
  */
-export type ErrorCode =
-  | 'INVALID_INPUT'
-  | 'GITHUB_TOKEN_DEFAULT'
-  | 'GITHUB_AUTH'
-  | 'GITHUB_PERMISSION'
-  | 'GITHUB_NOT_FOUND'
-  | 'GITHUB_WRITE_FAILED'
-  | 'AWS_CREDENTIALS'
-  | 'AWS_PERMISSION'
-  | 'AWS_CALL_FAILED'
-  | 'BUCKET_FOREIGN'
-  | 'BUCKET_REGION_MISMATCH'
-  | 'USER_PATH_MISMATCH'
-  | 'KEY_AMBIGUOUS'
-  | 'KEY_NOT_VERIFIED'
-  | 'ROTATION_IN_PROGRESS'
-  | 'RATE_LIMIT_BUDGET'
-  | 'PARTIAL_WRITE'
+/** Every code, in the order of the README's troubleshooting table. */
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'GITHUB_TOKEN_DEFAULT',
+  'GITHUB_AUTH',
+  'GITHUB_PERMISSION',
+  'GITHUB_NOT_FOUND',
+  'GITHUB_WRITE_FAILED',
+  'AWS_CREDENTIALS',
+  'AWS_PERMISSION',
+  'AWS_CALL_FAILED',
+  'BUCKET_FOREIGN',
+  'BUCKET_REGION_MISMATCH',
+  'USER_PATH_MISMATCH',
+  'KEY_AMBIGUOUS',
+  'KEY_NOT_VERIFIED',
+  'ROTATION_IN_PROGRESS',
+  'RATE_LIMIT_BUDGET',
+  'PARTIAL_WRITE',
+  'UNEXPECTED'
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
 
 export class ActionError extends Error {
   constructor(
@@ -32,9 +37,10 @@ export class ActionError extends Error {
     this.name = 'ActionError'
   }
 
-  /** The one line a user reads in the failed step. */
+  /** The one line a user reads in the failed step: "cause. To fix: remedy", never two lines. */
   toLine(): string {
-    return `${this.message} To fix: ${this.remedy}`
+    const cause = oneLine(this.message)
+    return `${/[.!?]$/.test(cause) ? cause : `${cause}.`} To fix: ${oneLine(this.remedy)}`
   }
 }
 
@@ -63,4 +69,9 @@ export class InputErrors extends ActionError {
 
 export function isActionError(e: unknown): e is ActionError {
   return e instanceof ActionError
+}
+
+/** Collapses line breaks and runs of blanks (e.g. from an SDK message) into single spaces. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
 }

@@ -25,6 +25,10 @@ export type KeyPlan =
       removeFirst: KeyRemoval[]
       /** The key the destinations hold now, handled per `old-key` once the new key is stored. */
       replaces?: { keyId: string; disposal: OldKeyDisposal }
+      /** The pending keys of unfinished earlier runs this run finishes (user tag), if any. */
+      resumes?: string[]
+      /** Keys deleted once every destination holds the new key: unfinished runs' new keys. */
+      deleteAfter?: KeyRemoval[]
     }
 
 export interface KeyFacts {
@@ -32,18 +36,29 @@ export interface KeyFacts {
   keys: AccessKey[]
   /** True when every destination holds both the access key id and the secret access key. */
   destinationsHoldKey: boolean
+  /** True when at least one destination holds both (e.g. a destination was added since). */
+  someDestinationsHoldKey?: boolean
   currentAccessKeyId?: string
   rotate: boolean
   maxKeyAgeDays?: number
   oldKey: OldKeyDisposal
   now: Date
+  /**
+   * Keys earlier runs created and started to write (user tag `s3-credentials-action:pending`)
+   * but did not finish writing everywhere.
+   */
+  pendingKeyIds?: string[]
 }
 
-/** Which key the destinations refer to: named by the input, else the only active key. */
+/**
+ * Which key the destinations refer to: named by the input, else the only active key when some
+ * destination holds a key (one that does not, e.g. added since, gets the new key with the rest).
+ */
 export function currentKey(facts: KeyFacts): AccessKey | undefined {
   const active = facts.keys.filter(k => k.status === 'Active')
   if (facts.currentAccessKeyId) return active.find(k => k.id === facts.currentAccessKeyId)
-  return facts.destinationsHoldKey && active.length === 1 ? active[0] : undefined
+  const held = facts.destinationsHoldKey || facts.someDestinationsHoldKey === true
+  return held && active.length === 1 ? active[0] : undefined
 }
 
 export function ageInDays(key: AccessKey, now: Date): number {
@@ -53,6 +68,7 @@ export function ageInDays(key: AccessKey, now: Date): number {
 export function decideKey(facts: KeyFacts): KeyPlan {
   if (!facts.userExists)
     return { action: 'create', reason: 'the user is new', rotation: false, removeFirst: [] }
+  if (facts.pendingKeyIds?.length) return finishUnfinished(facts, facts.pendingKeyIds)
   const current = currentKey(facts)
   const active = facts.keys.filter(k => k.status === 'Active')
   const ambiguous = !facts.currentAccessKeyId && facts.destinationsHoldKey && active.length > 1
@@ -83,7 +99,9 @@ export function decideKey(facts: KeyFacts): KeyPlan {
   if (ambiguous) throw ambiguousKeys(active)
 
   const reason = !facts.destinationsHoldKey
-    ? 'the destinations do not hold a key yet'
+    ? facts.someDestinationsHoldKey
+      ? 'some destinations do not hold the key yet'
+      : 'the destinations do not hold a key yet'
     : !current
       ? facts.currentAccessKeyId
         ? `the stored key ${facts.currentAccessKeyId} is not an active key of the user`
@@ -113,6 +131,54 @@ export function keysToRemove(keys: AccessKey[], current: AccessKey | undefined):
   for (const key of spare.slice(0, needed))
     removals.push({ keyId: key.id, why: 'active but not the key the destinations hold' })
   return removals
+}
+
+const PENDING_WHY = 'created by an earlier run that stopped before every secret held it'
+
+/**
+ * Earlier runs created keys P and stopped while writing them: each destination may hold a P, the
+ * key before it, or (when even restoring failed) a mismatched pair. No destination is known to hold
+ * a verified pair, so a fresh key is created and written everywhere, whether or not rotation was
+ * asked for. Room is made from inactive keys first, then from the P keys; the key before them (the
+ * one the unwritten secrets still hold) is never removed first: it is retired per `old-key` only
+ * once every destination holds the fresh key. The P keys left are deleted then.
+ */
+function finishUnfinished(facts: KeyFacts, pendingIds: string[]): KeyPlan {
+  const isPending = (k: AccessKey) => pendingIds.includes(k.id)
+  const otherActive = facts.keys.filter(k => k.status === 'Active' && !isPending(k))
+  const named = otherActive.find(k => k.id === facts.currentAccessKeyId)
+  const previous = named ?? (otherActive.length === 1 ? otherActive[0] : undefined)
+  if (!previous && otherActive.length > 1) throw ambiguousKeys(otherActive)
+
+  const removeFirst: KeyRemoval[] = facts.keys
+    .filter(k => k.status === 'Inactive')
+    .map(k => ({
+      keyId: k.id,
+      why: isPending(k) ? `inactive, ${PENDING_WHY}` : 'inactive (replaced by an earlier rotation)'
+    }))
+  const candidates = [
+    ...facts.keys.filter(k => k.status === 'Active' && isPending(k)),
+    ...otherActive.filter(k => k.id !== previous?.id)
+  ]
+  for (const key of candidates) {
+    if (facts.keys.length - removeFirst.length < MAX_KEYS_PER_USER) break
+    removeFirst.push({
+      keyId: key.id,
+      why: isPending(key) ? PENDING_WHY : 'active but not the key the destinations hold'
+    })
+  }
+  const deleteAfter = facts.keys
+    .filter(k => isPending(k) && !removeFirst.some(r => r.keyId === k.id))
+    .map(k => ({ keyId: k.id, why: PENDING_WHY }))
+  return {
+    action: 'create',
+    reason: `an earlier run stopped before every destination held its new key ${pendingIds.join(', ')}`,
+    rotation: previous !== undefined,
+    removeFirst,
+    ...(previous ? { replaces: { keyId: previous.id, disposal: facts.oldKey } } : {}),
+    resumes: pendingIds,
+    ...(deleteAfter.length > 0 ? { deleteAfter } : {})
+  }
 }
 
 function ambiguousKeys(active: AccessKey[]): ActionError {

@@ -11,30 +11,43 @@ import { createGitHubClient } from './github/client.js'
 import { Destinations } from './github/destinations.js'
 import { observe } from './observe.js'
 import { buildPlan, type Plan } from './plan.js'
-import { planLines } from './render/describe.js'
+import { observedLines, planLines } from './render/describe.js'
 import { setOutputs, writeSummary } from './render/report.js'
-
-const log = { info: core.info, warning: core.warning, debug: core.debug }
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const started = Date.now()
-  let config: Config | undefined
-  let plan: Plan | undefined
+  const state: RunState = { warnings: [], timingsMs: {}, started }
+  // Every warning is an annotation, and is repeated in the job summary.
+  const log = {
+    info: core.info,
+    debug: core.debug,
+    warning: (message: string) => {
+      if (!state.warnings.includes(message)) state.warnings.push(message)
+      core.warning(message)
+    }
+  }
   let outcome: Outcome | undefined
   try {
-    config = parseConfig(envInputReader(env), env)
-    const cfg = config
-    for (const w of cfg.warnings) core.warning(w)
+    state.config = parseConfig(envInputReader(env), env)
+    const cfg = state.config
+    for (const w of cfg.warnings) log.warning(w)
     const aws = createAwsClients(cfg.region)
     const github = new Destinations(createGitHubClient(cfg.githubToken, log), cfg.secretStore)
 
-    const observation = await core.group('Look up AWS and GitHub', () => observe(cfg, aws, github))
-    plan = buildPlan(cfg, observation.observed, new Date())
-    const thePlan = plan
+    const observation = await timed(state, 'lookup', () =>
+      core.group('Look up AWS and GitHub', async () => {
+        const found = await observe(cfg, aws, github)
+        for (const line of observedLines(found.observed, new Date())) core.debug(line)
+        return found
+      })
+    )
+    state.plan = buildPlan(cfg, observation.observed, new Date(), runId(env))
+    const thePlan = state.plan
     await core.group(cfg.dryRun ? 'Plan (dry run: nothing will change)' : 'Plan', async () => {
       for (const line of planLines(thePlan, cfg)) core.info(line)
+      core.debug(`Plan: ${JSON.stringify(thePlan)}`)
     })
-    for (const w of thePlan.warnings.filter(w => !cfg.warnings.includes(w))) core.warning(w)
+    for (const w of thePlan.warnings.filter(w => !cfg.warnings.includes(w))) log.warning(w)
     if (!cfg.dryRun) {
       outcome = await core.group('Apply', () =>
         execute({
@@ -49,45 +62,68 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           log
         })
       )
+      Object.assign(state.timingsMs, outcome.timingsMs)
     }
     setOutputs(thePlan, outcome)
+    state.timingsMs.total = Date.now() - started
     await writeSummary({
       config: cfg,
       plan: thePlan,
       ...(outcome ? { outcome } : {}),
-      totalMs: Date.now() - started
+      warnings: state.warnings,
+      timingsMs: state.timingsMs
     })
   } catch (e) {
-    await fail(e, config, plan, started)
+    await fail(e, state)
   }
 }
 
-async function fail(
-  e: unknown,
-  config: Config | undefined,
-  plan: Plan | undefined,
+/** What a run knows so far: a failure reports as much of it as exists. */
+interface RunState {
+  config?: Config
+  plan?: Plan
+  warnings: string[]
+  timingsMs: Record<string, number>
   started: number
-): Promise<void> {
+}
+
+async function timed<T>(state: RunState, phase: string, work: () => Promise<T>): Promise<T> {
+  const start = Date.now()
+  try {
+    return await work()
+  } finally {
+    state.timingsMs[phase] = Date.now() - start
+  }
+}
+
+async function fail(e: unknown, state: RunState): Promise<void> {
   const error = isActionError(e)
     ? e
     : new ActionError(
-        'AWS_CALL_FAILED',
+        'UNEXPECTED',
         `Unexpected error: ${e instanceof Error ? e.message : String(e)}`,
-        'run again with ACTIONS_STEP_DEBUG=true and report the stack trace.'
+        're-run the job with debug logging (ACTIONS_STEP_DEBUG) and report the stack trace it prints.'
       )
-  if (e instanceof Error && e.stack) core.debug(e.stack)
+  core.debug(`Error code: ${error.code}`)
+  for (const err of [e, error.cause]) if (err instanceof Error && err.stack) core.debug(err.stack)
   const outcome = e instanceof PartialWriteError ? e.outcome : undefined
-  if (config && plan) {
-    setOutputs(plan, outcome)
+  if (outcome) Object.assign(state.timingsMs, outcome.timingsMs)
+  state.timingsMs.total = Date.now() - state.started
+  const line = error.toLine()
+  try {
+    if (state.plan) setOutputs(state.plan, outcome)
     await writeSummary({
-      config,
-      plan,
+      ...(state.config ? { config: state.config } : {}),
+      ...(state.plan ? { plan: state.plan } : {}),
       ...(outcome ? { outcome } : {}),
-      error: error.toLine(),
-      totalMs: Date.now() - started
-    }).catch(() => undefined)
+      error: { code: error.code, line },
+      warnings: state.warnings,
+      timingsMs: state.timingsMs
+    })
+  } catch (summaryError) {
+    core.debug(`Could not write the job summary: ${String(summaryError)}`)
   }
-  core.setFailed(error.toLine())
+  core.setFailed(line)
 }
 
 function runId(env: NodeJS.ProcessEnv): string {

@@ -4,9 +4,16 @@ import type { AwsClients } from './aws/clients.js'
 import { callerIdentity } from './aws/sts.js'
 import type { Destinations } from './github/destinations.js'
 import { RESERVED_TAG_PREFIX } from './rules.js'
-import type { Observed, ObservedUser, RotationLock } from './state.js'
+import { INLINE_POLICY_NAME } from './policy.js'
+import type { Observed, ObservedBucket, ObservedUser, RotationLock } from './state.js'
 
 export const ROTATION_LOCK_TAG = `${RESERVED_TAG_PREFIX}rotation`
+/**
+ * Set to the new key's id (with those of earlier unfinished runs' keys still there) before any
+ * secret is written, removed once every destination holds it: while it is there, no destination
+ * is known to hold a verified pair.
+ */
+export const PENDING_KEY_TAG = `${RESERVED_TAG_PREFIX}pending`
 
 export interface Observation {
   observed: Observed
@@ -20,17 +27,40 @@ export async function observe(
   github: Destinations
 ): Promise<Observation> {
   const withVariables = config.regionAndBucketAs === 'variables'
-  const [identity, user, destinations, selected] = await Promise.all([
-    callerIdentity(aws.sts),
-    aws.iam.findUser(config.userName),
-    Promise.all(config.destinations.map(d => github.observe(d, withVariables))),
-    selectedRepositoryIds(config, github)
+  const findUser = aws.iam.findUser(config.userName, INLINE_POLICY_NAME)
+  // Which secrets a destination holds matters only for an existing user: a new user gets a new
+  // key, written everywhere with the region and the bucket, so the list is not read then.
+  const secretNamesNeeded = findUser.then(
+    u => u !== undefined,
+    () => false
+  )
+  const identityReady = callerIdentity(aws.sts)
+  // The bucket is looked up as soon as STS has answered. A named bucket that does not exist yet
+  // (the usual first run) is known to be free after one round trip, alongside STS, without it.
+  const named = config.bucketName
+  const free = named === undefined ? Promise.resolve(false) : aws.s3.isFree(named)
+  const bucketReady = identityReady.then(async identity => {
+    const name =
+      named ??
+      deriveBucketName(config.homeRepository.owner, config.homeRepository.repo, identity.accountId)
+    const bucket: ObservedBucket = (await free)
+      ? { state: 'absent' }
+      : await aws.s3.findBucket(name, identity.accountId, config.tags.length > 0)
+    return { name, bucket }
+  })
+  const [identity, user, destinations, selected, { name: bucketName, bucket }] = await Promise.all([
+    identityReady,
+    findUser,
+    Promise.all(
+      config.destinations.map(d =>
+        github.observe(d, { variables: withVariables, secretNames: secretNamesNeeded })
+      )
+    ),
+    selectedRepositoryIds(config, github),
+    bucketReady
   ])
-  const bucketName =
-    config.bucketName ??
-    deriveBucketName(config.homeRepository.owner, config.homeRepository.repo, identity.accountId)
-  const bucket = await aws.s3.findBucket(bucketName, identity.accountId, config.tags.length > 0)
   const lock = user ? rotationLock(user) : undefined
+  const pendingKeyIds = user ? pendingKeys(user) : []
   return {
     observed: {
       identity,
@@ -38,7 +68,8 @@ export async function observe(
       ...(user ? { user } : {}),
       bucket,
       destinations,
-      ...(lock ? { rotationLock: lock } : {})
+      ...(lock ? { rotationLock: lock } : {}),
+      ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {})
     },
     selectedRepositoryIds: selected
   }
@@ -58,11 +89,21 @@ async function selectedRepositoryIds(
   return Object.fromEntries(entries)
 }
 
+/** IAM tag keys are case-insensitive. */
+function tagValue(user: ObservedUser, key: string): string | undefined {
+  return user.tags.find(t => t.key.toLowerCase() === key.toLowerCase())?.value
+}
+
+/** The ids of the keys unfinished runs were writing (the tag's value, separated by spaces). */
+export function pendingKeys(user: ObservedUser): string[] {
+  return (tagValue(user, PENDING_KEY_TAG) ?? '').split(' ').filter(id => id !== '')
+}
+
 /** The marker tag's value is `<run id> <expiry ISO time>` (IAM tag values allow no '|'). */
 export function rotationLock(user: ObservedUser): RotationLock | undefined {
-  const tag = user.tags.find(t => t.key === ROTATION_LOCK_TAG)
-  if (!tag) return undefined
-  const [runId = '', expires = ''] = tag.value.split(' ')
+  const value = tagValue(user, ROTATION_LOCK_TAG)
+  if (value === undefined) return undefined
+  const [runId = '', expires = ''] = value.split(' ')
   const expiresAt = new Date(expires)
   return Number.isNaN(expiresAt.getTime()) ? undefined : { runId, expiresAt }
 }

@@ -4,6 +4,7 @@
  * read the same object.
  */
 import type { Config, Destination, SecretNames, Tag } from './config.js'
+import { checkWriteBudget } from './budget.js'
 import { ActionError } from './errors.js'
 import { decideKey, type KeyPlan } from './keys.js'
 import {
@@ -57,24 +58,29 @@ export function userArn(partition: string, accountId: string, path: string, name
   return `arn:${partition}:iam::${accountId}:user${path}${name}`
 }
 
-export function buildPlan(config: Config, observed: Observed, now: Date): Plan {
+/** `runId` is this run's (`run-<id>-<attempt>`): an earlier attempt's rotation marker is stale. */
+export function buildPlan(config: Config, observed: Observed, now: Date, runId?: string): Plan {
   const { identity, bucketName } = observed
   checkBucket(config, observed)
   checkUserPath(config, observed.user)
-  const destinationsHoldKey = observed.destinations.every(d =>
+  const holdsKey = (d: Observed['destinations'][number]) =>
     [config.names.accessKeyId, config.names.secretAccessKey].every(n => d.secretNames.includes(n))
-  )
+  const destinationsHoldKey = observed.destinations.every(holdsKey)
   const key = decideKey({
     userExists: observed.user !== undefined,
     keys: observed.user?.keys ?? [],
     destinationsHoldKey,
+    someDestinationsHoldKey: observed.destinations.some(holdsKey),
     ...(config.currentAccessKeyId ? { currentAccessKeyId: config.currentAccessKeyId } : {}),
     rotate: config.rotate,
     ...(config.maxKeyAgeDays !== undefined ? { maxKeyAgeDays: config.maxKeyAgeDays } : {}),
     oldKey: config.oldKey,
-    now
+    now,
+    ...(observed.pendingKeyIds ? { pendingKeyIds: observed.pendingKeyIds } : {})
   })
-  checkRotationLock(observed, key, now)
+  checkRotationLock(observed, key, now, runId)
+  const writes = observed.destinations.map(d => planWrites(config, d, key, bucketName))
+  const budgetWarnings = checkWriteBudget(writes, config.maxWrites)
   return {
     userName: config.userName,
     userArn:
@@ -88,8 +94,8 @@ export function buildPlan(config: Config, observed: Observed, now: Date): Plan {
     bucket: planBucket(config, observed),
     grants: planGrants(config, observed),
     key,
-    writes: observed.destinations.map(d => planWrites(config, d, key, bucketName)),
-    warnings: [...config.warnings, ...keyWarnings(key)]
+    writes,
+    warnings: [...config.warnings, ...keyWarnings(key), ...budgetWarnings]
   }
 }
 
@@ -109,14 +115,27 @@ function checkBucket(config: Config, observed: Observed): void {
     )
 }
 
-function checkRotationLock(observed: Observed, key: KeyPlan, now: Date): void {
+function checkRotationLock(observed: Observed, key: KeyPlan, now: Date, runId?: string): void {
   const lock = observed.rotationLock
   if (key.action !== 'create' || !observed.user || !lock || lock.expiresAt <= now) return
+  if (runId && isEarlierAttempt(lock.runId, runId)) return
   throw new ActionError(
     'ROTATION_IN_PROGRESS',
     `Another run (${lock.runId}) is changing the keys of this user until ${lock.expiresAt.toISOString()}; nothing was changed.`,
     'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).'
   )
+}
+
+/**
+ * Whether marker `lockRunId` was left by an earlier attempt of this same workflow run
+ * (`run-<id>-<attempt>`): GitHub starts a re-run only once every job of the run has ended, so that
+ * attempt is over. Jobs of one attempt (a matrix) share the id and still exclude each other.
+ */
+export function isEarlierAttempt(lockRunId: string, runId: string): boolean {
+  const parse = (id: string) => /^run-(\d+)-(\d+)$/.exec(id)
+  const lock = parse(lockRunId)
+  const self = parse(runId)
+  return !!lock && !!self && lock[1] === self[1] && Number(lock[2]) < Number(self[2])
 }
 
 function checkUserPath(config: Config, user: ObservedUser | undefined): void {
@@ -196,10 +215,12 @@ function planWrites(
       if (current !== values[field]) variables.push({ field, exists: current !== undefined })
       continue
     }
-    // Secrets cannot be read back. Rewrite them with a new key, except on rotation, where region
-    // and bucket did not change and are only written when missing.
-    const rewrite = key.action === 'create' && !key.rotation
-    if (!observed.secretNames.includes(names[field]) || rewrite) secrets.push(field)
+    // Secrets cannot be read back. A fresh start (a new user, or a user whose key no destination
+    // holds) rewrites them: they may be left from another account or bucket. A key that replaces
+    // one the destinations hold (rotation, a destination added, an unfinished run) leaves region
+    // and bucket as they are where they exist: they did not change.
+    const fresh = key.action === 'create' && !key.replaces && !key.resumes?.length
+    if (!observed.secretNames.includes(names[field]) || fresh) secrets.push(field)
   }
   return { destination: observed.destination, secrets, variables }
 }

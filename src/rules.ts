@@ -99,5 +99,5 @@ export function checkTag(key: string, value: string): string | undefined {
   return undefined
 }
 
-/** IAM and S3 both allow 50 tags; the action keeps one slot for its own marker tag. */
-export const MAX_USER_TAGS = 49
+/** IAM and S3 both allow 50 tags; the action keeps two slots for its own marker tags on the user. */
+export const MAX_USER_TAGS = 48

@@ -54,4 +54,6 @@ export interface Observed {
   bucket: ObservedBucket
   destinations: ObservedDestination[]
   rotationLock?: RotationLock
+  /** New keys of runs that stopped while writing them (user tag `s3-credentials-action:pending`). */
+  pendingKeyIds?: string[]
 }

@@ -25,6 +25,8 @@ export interface RunResult {
   outputs: Record<string, string>
   summary: string
   durationMs: number
+  /** Date.now() just before the child was spawned (comparable with the servers' `at` times). */
+  startedAt: number
   /** This run's directory (RUNNER_TEMP, GITHUB_WORKSPACE, file commands), kept for an hour. */
   tempDir: string
 }
@@ -126,6 +128,7 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
   }
   for (const [name, value] of Object.entries(opts.inputs)) env[inputVariable(name)] = value
 
+  const startedAt = Date.now()
   const started = performance.now()
   const { code, chunks } = await runChild(
     opts.entry ?? ACTION_ENTRY,
@@ -153,6 +156,7 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
     outputs: parseFileCommand(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     durationMs,
+    startedAt,
     tempDir
   }
 }

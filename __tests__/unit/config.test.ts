@@ -46,6 +46,7 @@ describe('parseConfig defaults', () => {
       tags: [],
       homeRepository: { owner: 'octo-org', repo: 'app' },
       destinations: [{ kind: 'repository', owner: 'octo-org', repo: 'app' }],
+      maxWrites: 500,
       secretStore: 'actions',
       regionAndBucketAs: 'secrets',
       names: {
@@ -71,6 +72,7 @@ describe('parseConfig defaults', () => {
       visibility: 'private',
       'secret-store': 'actions',
       'region-and-bucket-as': 'secrets',
+      'max-writes': '500',
       rotate: 'false',
       'old-key': 'delete',
       'verify-timeout-seconds': '60',
@@ -365,12 +367,12 @@ describe('parseConfig tags', () => {
   const lines = (n: number): string =>
     Array.from({ length: n }, (_, i) => `key${i}=value${i}`).join('\n')
 
-  test('49 tags are allowed', () => {
-    expect(configFrom({ tags: lines(49) }).tags).toHaveLength(49)
+  test('48 tags are allowed', () => {
+    expect(configFrom({ tags: lines(48) }).tags).toHaveLength(48)
   })
 
-  test('50 tags are too many', () => {
-    expectOneError({ tags: lines(50) }, 'tags', 'at most 49 tags (got 50)')
+  test('49 tags are too many', () => {
+    expectOneError({ tags: lines(49) }, 'tags', 'at most 48 tags (got 49)')
   })
 
   test('every bad tag line is reported, not only the first', () => {

@@ -293,3 +293,132 @@ describe('keysToRemove', () => {
         }
   })
 })
+
+// An unfinished earlier run: the user carries `s3-credentials-action:pending` = the key it created
+// (KEY_P here) and was writing when it stopped. Some secrets may hold it, others the key before.
+describe('decideKey with a pending key (an earlier run stopped while writing it)', () => {
+  const KEY_P = 'AKIAPPPPPPPPPPPPPPPP'
+  const KEY_Q = 'AKIAQQQQQQQQQQQQQQQQ'
+  const pending = (overrides: Partial<KeyFacts>) =>
+    decideKey(facts({ pendingKeyIds: [KEY_P], keys: [active(KEY_A), active(KEY_P)], ...overrides }))
+
+  test('creates a fresh key even without rotate and with every secret present', () => {
+    const plan = pending({ rotate: false, destinationsHoldKey: true })
+    expect(plan).toEqual({
+      action: 'create',
+      reason: `an earlier run stopped before every destination held its new key ${KEY_P}`,
+      rotation: true,
+      removeFirst: [
+        {
+          keyId: KEY_P,
+          why: 'created by an earlier run that stopped before every secret held it'
+        }
+      ],
+      replaces: { keyId: KEY_A, disposal: 'delete' },
+      resumes: [KEY_P]
+    })
+  })
+
+  test('max-key-age-days cannot call it "not due"', () => {
+    const plan = pending({ rotate: true, maxKeyAgeDays: 90 })
+    expect(plan.action).toBe('create')
+  })
+
+  test('the key before it is never removed first, even when current-access-key-id names the pending key', () => {
+    for (const currentAccessKeyId of [undefined, KEY_P, KEY_A]) {
+      const plan = pending(currentAccessKeyId ? { currentAccessKeyId } : {})
+      expect(removed(plan)).toEqual([KEY_P])
+      expect(plan).toMatchObject({ replaces: { keyId: KEY_A } })
+    }
+  })
+
+  test('with room to spare the pending key goes only after every destination holds the new one', () => {
+    const plan = pending({ keys: [active(KEY_P)] })
+    expect(plan).toMatchObject({ action: 'create', rotation: false, removeFirst: [] })
+    expect(plan).toMatchObject({ deleteAfter: [{ keyId: KEY_P }] })
+    expect(plan).not.toHaveProperty('replaces')
+  })
+
+  test('a pending key that is gone already: replaces the remaining key, deletes nothing', () => {
+    const plan = pending({ keys: [active(KEY_A)] })
+    expect(plan).toMatchObject({ action: 'create', removeFirst: [], replaces: { keyId: KEY_A } })
+    expect(plan).not.toHaveProperty('deleteAfter')
+  })
+
+  test('inactive keys still go first; the pending key then fits and goes after', () => {
+    const plan = pending({ keys: [inactive(KEY_A), active(KEY_P)] })
+    expect(removed(plan)).toEqual([KEY_A])
+    expect(plan).toMatchObject({ deleteAfter: [{ keyId: KEY_P }] })
+    expect(plan).not.toHaveProperty('replaces')
+  })
+
+  test('several pending keys: one makes room, the other goes after', () => {
+    const plan = decideKey(
+      facts({ pendingKeyIds: [KEY_P, KEY_Q], keys: [active(KEY_P), active(KEY_Q)] })
+    )
+    expect(removed(plan)).toEqual([KEY_P])
+    expect(plan).toMatchObject({ deleteAfter: [{ keyId: KEY_Q }], resumes: [KEY_P, KEY_Q] })
+  })
+
+  test('two other active keys and none named: KEY_AMBIGUOUS; named: the other one may go', () => {
+    const keys = [active(KEY_A), active(KEY_B)]
+    expect(() => decideKey(facts({ pendingKeyIds: [KEY_P], keys }))).toThrow(
+      expect.objectContaining({ code: 'KEY_AMBIGUOUS' })
+    )
+    const plan = decideKey(facts({ pendingKeyIds: [KEY_P], keys, currentAccessKeyId: KEY_B }))
+    expect(removed(plan)).toEqual([KEY_A])
+    expect(plan).toMatchObject({ replaces: { keyId: KEY_B } })
+  })
+
+  test('whatever the keys, room is made and the key before the pending one is never removed', () => {
+    const statuses = ['Active', 'Inactive'] as const
+    for (const a of statuses)
+      for (const p of statuses)
+        for (const pendingFirst of [true, false]) {
+          const keys = [accessKey(KEY_A, a), accessKey(KEY_P, p)]
+          const plan = decideKey(
+            facts({ pendingKeyIds: [KEY_P], keys: pendingFirst ? keys.reverse() : keys })
+          )
+          if (plan.action !== 'create') throw new Error('expected a create plan')
+          expect(keys.length - plan.removeFirst.length).toBeLessThan(2)
+          if (a === 'Active') {
+            expect(removed(plan)).not.toContain(KEY_A)
+            expect(plan.replaces?.keyId).toBe(KEY_A)
+          }
+          // The pending key is deleted, before or after, in every case.
+          const gone = [...plan.removeFirst, ...(plan.deleteAfter ?? [])].map(r => r.keyId)
+          expect(gone).toContain(KEY_P)
+        }
+  })
+
+  test('a new user has no pending key to finish', () => {
+    expect(decideKey(facts({ userExists: false, keys: [], pendingKeyIds: [KEY_P] }))).toMatchObject(
+      { action: 'create', reason: 'the user is new' }
+    )
+  })
+})
+
+describe('decideKey when only some destinations hold the key (a destination was added)', () => {
+  test('the one active key is replaced, so that it is retired rather than left unreferenced', () => {
+    const plan = decideKey(facts({ destinationsHoldKey: false, someDestinationsHoldKey: true }))
+    expect(plan).toEqual({
+      action: 'create',
+      reason: 'some destinations do not hold the key yet',
+      rotation: false,
+      removeFirst: [],
+      replaces: { keyId: KEY_A, disposal: 'delete' }
+    })
+  })
+
+  test('with two active keys and none named, neither is taken for the current one', () => {
+    const plan = decideKey(
+      facts({
+        destinationsHoldKey: false,
+        someDestinationsHoldKey: true,
+        keys: [active(KEY_A), active(KEY_B)]
+      })
+    )
+    expect(plan).toMatchObject({ action: 'create' })
+    expect(plan).not.toHaveProperty('replaces')
+  })
+})

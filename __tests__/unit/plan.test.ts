@@ -1,7 +1,13 @@
 // Unit tests of buildPlan (src/plan.ts) over typed Observed fixtures.
 import type { Config } from '../../src/config.js'
 import { ActionError, type ErrorCode } from '../../src/errors.js'
-import { buildPlan, type DestinationWrite, type Plan, userArn } from '../../src/plan.js'
+import {
+  buildPlan,
+  type DestinationWrite,
+  isEarlierAttempt,
+  type Plan,
+  userArn
+} from '../../src/plan.js'
 import { bucketAccessPolicy, INLINE_POLICY_NAME } from '../../src/policy.js'
 import type { Observed } from '../../src/state.js'
 import { configFrom, type Inputs } from '../../__fixtures__/config.js'
@@ -184,9 +190,10 @@ describe('buildPlan: an unchanged re-run', () => {
         ]
       })
     )
-    expect(p.key.action).toBe('create')
+    // The key the first destination holds is replaced (and retired), not left behind unreferenced.
+    expect(p.key).toMatchObject({ action: 'create', replaces: { keyId: KEY_A } })
     expect(secretsOf(p)).toEqual([
-      ['accessKeyId', 'secretAccessKey', 'region', 'bucket'],
+      ['accessKeyId', 'secretAccessKey'],
       ['accessKeyId', 'secretAccessKey', 'region', 'bucket']
     ])
   })
@@ -375,6 +382,40 @@ describe('buildPlan: rotation', () => {
       })
     )
     expect(p.key.action).toBe(rotate === 'true' ? 'create' : 'reuse')
+  })
+
+  test.each([
+    ['an earlier attempt of this run', 'run-7-1', 'run-7-2', true],
+    ['the same attempt (another job of a matrix)', 'run-7-2', 'run-7-2', false],
+    ['a later attempt', 'run-7-3', 'run-7-2', false],
+    ['another run', 'run-6-1', 'run-7-2', false],
+    ['a local run', 'local-123', 'run-7-2', false]
+  ])('a live lock of %s: ignored %s', (_case, lockRunId, runId, ignored) => {
+    const config = configFrom({ rotate: 'true' })
+    const observed = steadyObserved(config, {
+      rotationLock: { runId: lockRunId, expiresAt: new Date(NOW.getTime() + 60_000) }
+    })
+    const build = () => buildPlan(config, observed, NOW, runId)
+    if (ignored) expect(build().key.action).toBe('create')
+    else expectCode(build, 'ROTATION_IN_PROGRESS')
+    expect(isEarlierAttempt(lockRunId, runId)).toBe(ignored)
+  })
+
+  test('a pending key on the user makes a fresh key for every destination', () => {
+    const p = plan({}, c =>
+      steadyObserved(c, {
+        user: observedUser({ keys: [accessKey(KEY_A), accessKey(KEY_B)] }),
+        pendingKeyIds: [KEY_B]
+      })
+    )
+    expect(p.key).toMatchObject({
+      action: 'create',
+      removeFirst: [{ keyId: KEY_B }],
+      replaces: { keyId: KEY_A },
+      resumes: [KEY_B]
+    })
+    // Region and bucket are there already and did not change.
+    expect(secretsOf(p)).toEqual([['accessKeyId', 'secretAccessKey']])
   })
 })
 

@@ -1,21 +1,22 @@
 // Unit tests of the retry schedule of the key verification (src/aws/verify.ts).
-import { nextDelay } from '../../src/aws/verify.js'
+import { MAX_DELAY_MS, nextDelay } from '../../src/aws/verify.js'
 
 describe('nextDelay', () => {
-  test('grows from the first delay and caps at 1000 ms', () => {
+  test('grows from the first delay and caps at 500 ms', () => {
+    expect(MAX_DELAY_MS).toBe(500)
     const delays = [100]
-    for (let i = 0; i < 10; i++) delays.push(nextDelay(delays.at(-1)!))
-    expect(delays).toEqual([100, 150, 225, 338, 507, 761, 1000, 1000, 1000, 1000, 1000])
+    for (let i = 0; i < 8; i++) delays.push(nextDelay(delays.at(-1)!))
+    expect(delays).toEqual([100, 150, 225, 338, 500, 500, 500, 500, 500])
   })
 
   test.each([
     [1, 2],
     [100, 150],
-    [600, 900],
-    [666, 999],
-    [667, 1000],
-    [1000, 1000],
-    [60_000, 1000]
+    [300, 450],
+    [333, 500],
+    [334, 500],
+    [500, 500],
+    [60_000, 500]
   ])('nextDelay(%s) is %s', (previous, next) => {
     expect(nextDelay(previous)).toBe(next)
   })
@@ -23,9 +24,9 @@ describe('nextDelay', () => {
   test('never shrinks below the cap and never exceeds it', () => {
     for (let d = 1; d <= 5000; d += 7) {
       const next = nextDelay(d)
-      expect(next).toBeLessThanOrEqual(1000)
-      expect(next).toBeGreaterThanOrEqual(Math.min(d, 1000))
-      if (d < 1000) expect(next).toBeGreaterThan(d)
+      expect(next).toBeLessThanOrEqual(MAX_DELAY_MS)
+      expect(next).toBeGreaterThanOrEqual(Math.min(d, MAX_DELAY_MS))
+      if (d < MAX_DELAY_MS) expect(next).toBeGreaterThan(d)
     }
   })
 })

@@ -40,19 +40,39 @@ const toAwsTags = (tags: Tag[]) => tags.map(t => ({ Key: t.key, Value: t.value }
 export class Iam {
   constructor(private readonly client: IAMClient) {}
 
-  /** Reads the user with its tags, keys and grants at once; undefined when it does not exist. */
-  async findUser(userName: string): Promise<ObservedUser | undefined> {
+  /**
+   * Reads the user with its tags, keys and grants at once; undefined when it does not exist. The
+   * inline policy `expectedPolicy` (the action's own) is read in the same round trip, before its
+   * name is listed: a second one is needed only for other inline policies.
+   */
+  async findUser(userName: string, expectedPolicy?: string): Promise<ObservedUser | undefined> {
     const UserName = userName
-    const [user, keys, inlineNames, attached] = await Promise.all([
+    const [user, keys, inlineNames, attached, expected] = await Promise.all([
       awsLookup('iam:GetUser', () => this.client.send(new GetUserCommand({ UserName }))),
       awsLookup('iam:ListAccessKeys', () =>
         this.client.send(new ListAccessKeysCommand({ UserName }))
       ),
       awsLookup('iam:ListUserPolicies', () => this.listInlinePolicyNames(userName)),
-      awsLookup('iam:ListAttachedUserPolicies', () => this.listAttachedPolicyArns(userName))
+      awsLookup('iam:ListAttachedUserPolicies', () => this.listAttachedPolicyArns(userName)),
+      expectedPolicy === undefined
+        ? undefined
+        : awsLookup('iam:GetUserPolicy', () =>
+            this.client.send(new GetUserPolicyCommand({ UserName, PolicyName: expectedPolicy }))
+          )
     ])
     if (!user?.User) return undefined
-    const inlinePolicies = await this.readInlinePolicies(userName, inlineNames ?? [])
+    const names = inlineNames ?? []
+    const known: Record<string, unknown> =
+      expectedPolicy !== undefined && names.includes(expectedPolicy) && expected?.PolicyDocument
+        ? { [expectedPolicy]: parseDocument(expected.PolicyDocument) }
+        : {}
+    const inlinePolicies = {
+      ...known,
+      ...(await this.readInlinePolicies(
+        userName,
+        names.filter(n => !(n in known))
+      ))
+    }
     const boundary = user.User.PermissionsBoundary?.PermissionsBoundaryArn
     return {
       arn: user.User.Arn ?? '',

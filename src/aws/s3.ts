@@ -23,6 +23,13 @@ export class S3 {
    * bucket of another account, 404 for a free name, and the region for ours.
    */
   async findBucket(Bucket: string, accountId: string, withTags: boolean): Promise<ObservedBucket> {
+    // The tags are read in the same round trip; they count only if the bucket is ours.
+    const tags = withTags
+      ? this.bucketTags(Bucket, accountId).then(
+          found => ({ found }),
+          (error: unknown) => ({ error })
+        )
+      : undefined
     let region: string
     try {
       const head = await this.client.send(
@@ -34,12 +41,30 @@ export class S3 {
       if (httpStatus(e) === 403 || errorName(e) === 'Forbidden') return { state: 'foreign' }
       throw toAwsError('s3:ListBucket (HeadBucket)', e)
     }
-    return { state: 'owned', region, tags: withTags ? await this.bucketTags(Bucket) : [] }
+    const read = tags ? await tags : { found: [] }
+    if ('error' in read) throw read.error
+    return { state: 'owned', region, tags: read.found }
   }
 
-  private async bucketTags(Bucket: string): Promise<Tag[]> {
+  /**
+   * Whether the name is free, asked without the account id (so before STS has answered): true
+   * only on 404. An existing bucket, or any other answer, leaves it to findBucket to say whose it
+   * is.
+   */
+  async isFree(Bucket: string): Promise<boolean> {
     try {
-      const out = await this.client.send(new GetBucketTaggingCommand({ Bucket }))
+      await this.client.send(new HeadBucketCommand({ Bucket }))
+      return false
+    } catch (e) {
+      return isNotFound(e) || httpStatus(e) === 404
+    }
+  }
+
+  private async bucketTags(Bucket: string, ExpectedBucketOwner: string): Promise<Tag[]> {
+    try {
+      const out = await this.client.send(
+        new GetBucketTaggingCommand({ Bucket, ExpectedBucketOwner })
+      )
       return (out.TagSet ?? []).map(t => ({ key: t.Key ?? '', value: t.Value ?? '' }))
     } catch (e) {
       if (errorName(e) === 'NoSuchTagSet') return []

@@ -1,64 +1,156 @@
 /**
  * Octokit for the secrets API, with GitHub's throttling and retry plugins: retry-after and
- * secondary rate limits are honoured by the plugins, never by hand-written loops here.
+ * secondary rate limits are honoured by the plugins, never by hand-written loops here. On top of
+ * them, a WritePacer bounds how many writes are in flight and slows them down once GitHub says
+ * they come too fast.
  */
-import { getOctokit } from '@actions/github'
+import { Octokit } from '@octokit/core'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck/light.js'
 
-export type GitHubClient = ReturnType<typeof getOctokit>
+/**
+ * Octokit core with the two plugins, not @actions/github's getOctokit: that one also loads every
+ * REST endpoint method, pagination and a proxy-capable HTTP stack (undici) at start-up, none of
+ * which the few routes here need; its proxy support is kept below, loaded only when a proxy is set.
+ */
+const GitHubOctokit = Octokit.plugin(throttling, retry)
+
+export type GitHubClient = InstanceType<typeof GitHubOctokit>
 
 /** How often a rate-limited request is tried again before the run gives up on it. */
 const RATE_LIMIT_RETRIES = 4
 
 /**
- * Content-creating requests run a few at a time. The plugin's default (one write a second) would
- * make every run wait seconds for four secrets; GitHub's secondary limit is about 80 writes a
- * minute, and when a run needs more the 403 with retry-after is honoured by the plugin.
+ * Content-creating requests (PUT, POST, PATCH, DELETE) in flight at once. GitHub asks for writes
+ * to be made one after another rather than concurrently; four keeps a run of four secrets quick
+ * while a rate-limited write holds its slot until the plugin has retried it, so that the queue
+ * stops behind it instead of running into the limit again.
  */
-const WRITE_CONCURRENCY = 4
+export const WRITE_CONCURRENCY = 4
+
+/** Paced writes stay this far under the rate GitHub accepted before it answered with a limit. */
+const PACE_MARGIN = 0.9
+
+const CONTENT_CREATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/**
+ * Paces content-creating requests from GitHub's own feedback. GitHub documents a secondary limit
+ * of about 80 content-creating requests a minute (and 500 an hour) but reports the window only
+ * through retry-after. Until the first limit, writes run as fast as WRITE_CONCURRENCY allows. When
+ * a write is refused with retry-after R seconds, the writes GitHub accepted in the R seconds before
+ * are what it allows per R seconds: from then on, writes start evenly spaced at PACE_MARGIN of
+ * that rate, so the rest of the run is not refused again. Each further refusal (after R seconds)
+ * lowers the rate again. The refused write itself is retried by the throttling plugin.
+ */
+export class WritePacer {
+  private readonly limiter = new Bottleneck({ maxConcurrent: WRITE_CONCURRENCY, minTime: 0 })
+  /** When each accepted write completed (ms), newest last. */
+  private readonly accepted: number[] = []
+  private pacedAt = Number.NEGATIVE_INFINITY
+  private perWindow: number | undefined
+  /** Milliseconds between the starts of two writes; 0 until GitHub first refuses one. */
+  spacingMs = 0
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  schedule<T>(write: () => Promise<T>): Promise<T> {
+    return this.limiter.schedule(async () => {
+      const result = await write()
+      this.accepted.push(this.now())
+      return result
+    })
+  }
+
+  /**
+   * GitHub refused a write for `retryAfterSeconds`: pace the writes still to come. True when the
+   * pace changed (false for the other writes refused in the same burst).
+   */
+  limited(retryAfterSeconds: number): boolean {
+    const now = this.now()
+    const windowMs = Math.max(1, retryAfterSeconds) * 1000
+    // The writes in flight when the limit struck are refused together: one adjustment for all.
+    if (now - this.pacedAt < windowMs) return false
+    const recent = this.accepted.filter(at => now - at < windowMs).length
+    const allowed = Math.min(recent, this.perWindow ?? recent)
+    this.perWindow = Math.max(1, Math.floor(allowed * PACE_MARGIN))
+    this.spacingMs = Math.ceil(windowMs / this.perWindow)
+    this.pacedAt = now
+    void this.limiter.updateSettings({ minTime: this.spacingMs })
+    return true
+  }
+}
 
 export function createGitHubClient(
   token: string,
-  log: { warning: (m: string) => void; debug: (m: string) => void }
+  log: { warning: (m: string) => void; debug: (m: string) => void },
+  pacer: WritePacer = new WritePacer()
 ): GitHubClient {
-  // GITHUB_API_URL (GitHub Enterprise Server, or a test stand-in) is read by getOctokit itself.
-  return getOctokit(
-    token,
-    {
-      throttle: {
-        write: new Bottleneck.Group({
-          id: 'octokit-write',
-          maxConcurrent: WRITE_CONCURRENCY,
-          minTime: 0
-        }),
-        onRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _o: unknown,
-          retryCount: number
-        ) => {
-          log.warning(
-            `GitHub rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`
-          )
-          return retryCount < RATE_LIMIT_RETRIES
-        },
-        onSecondaryRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _o: unknown,
-          retryCount: number
-        ) => {
-          log.warning(
-            `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`
-          )
-          return retryCount < RATE_LIMIT_RETRIES
-        }
+  // GITHUB_API_URL: GitHub Enterprise Server, or a test stand-in.
+  const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
+  const fetch = proxiedFetch(baseUrl)
+  const octokit = new GitHubOctokit({
+    auth: `token ${token}`,
+    baseUrl,
+    ...(fetch ? { request: { fetch } } : {}),
+    throttle: {
+      // The plugin's own write group only spaces the starts of writes (one a second by
+      // default); the WritePacer below does that from GitHub's feedback instead.
+      write: new Bottleneck.Group({ id: 'octokit-write', minTime: 0 }),
+      onRateLimit: (
+        retryAfter: number,
+        options: { method: string; url: string },
+        _o: unknown,
+        retryCount: number
+      ) => {
+        log.warning(
+          `GitHub rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`
+        )
+        return retryCount < RATE_LIMIT_RETRIES
       },
-      retry: { doNotRetry: [400, 401, 403, 404, 409, 422, 451] }
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        options: { method: string; url: string },
+        _o: unknown,
+        retryCount: number
+      ) => {
+        const message = `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s`
+        if (pacer.limited(retryAfter))
+          log.warning(`${message}; from now on one write every ${pacer.spacingMs} ms.`)
+        else log.debug(`${message}.`)
+        return retryCount < RATE_LIMIT_RETRIES
+      }
     },
-    throttling,
-    retry
+    retry: { doNotRetry: [400, 401, 403, 404, 409, 422, 451] }
+  })
+  // Registered after the plugins, so it wraps them: a write holds its slot through their retries.
+  octokit.hook.wrap('request', (request, options) =>
+    CONTENT_CREATING.has(options.method)
+      ? pacer.schedule(async () => request(options))
+      : request(options)
   )
+  return octokit
+}
+
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
+
+/**
+ * A fetch through the runner's proxy (https_proxy, http_proxy, no_proxy), as @actions/github
+ * makes one; undefined (Node's own fetch) when no proxy is set. The proxy code is loaded at the
+ * first request, and only then.
+ */
+function proxiedFetch(baseUrl: string): typeof globalThis.fetch | undefined {
+  if (!PROXY_VARIABLES.some(name => process.env[name])) return undefined
+  let loading: Promise<typeof globalThis.fetch> | undefined
+  return async (url, init) => {
+    loading ??= Promise.all([
+      import(/* webpackMode: "eager" */ '@actions/http-client'),
+      import(/* webpackMode: "eager" */ 'undici')
+    ]).then(([{ HttpClient }, undici]) => {
+      const dispatcher = new HttpClient().getAgentDispatcher(baseUrl)
+      return ((u: string, i?: object) =>
+        undici.fetch(u, { ...i, ...(dispatcher ? { dispatcher } : {}) } as never)) as never
+    })
+    return (await loading)(url, init)
+  }
 }

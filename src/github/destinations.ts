@@ -37,12 +37,19 @@ export class Destinations {
     private readonly store: SecretStore
   ) {}
 
-  /** The public key (proves the token reaches the secrets), the names held, and variables. */
-  async observe(d: Destination, withVariables: boolean): Promise<ObservedDestination> {
+  /**
+   * The public key (read once per destination and run: it proves the token reaches the secrets,
+   * and every secret of the run is sealed with it), the names held (only when `secretNames`
+   * resolves to true) and the variables (only when asked for).
+   */
+  async observe(
+    d: Destination,
+    want: { variables: boolean; secretNames: Promise<boolean> }
+  ): Promise<ObservedDestination> {
     const [publicKey, secretNames, variables] = await Promise.all([
       this.publicKey(d),
-      this.secretNames(d),
-      withVariables ? this.variables(d) : Promise.resolve({})
+      want.secretNames.then(needed => (needed ? this.secretNames(d) : [])),
+      want.variables ? this.variables(d) : Promise.resolve({})
     ])
     return { destination: d, publicKey, secretNames, variables }
   }

@@ -1,11 +1,21 @@
-/** Sealed boxes, as GitHub documents for the secrets API. libsodium is loaded once. */
-import sodium from 'libsodium-wrappers'
+/**
+ * Sealed boxes, as GitHub documents for the secrets API. libsodium (half a megabyte of WebAssembly
+ * and glue) is loaded once, and only when a secret is sealed: not at start-up, and not at all by
+ * a run that writes none. `sealer()` may be called early to load it while other work waits.
+ */
+type Sodium = (typeof import('libsodium-wrappers'))['default']
 
-let ready: Promise<void> | undefined
+let loading: Promise<Sodium> | undefined
 
 export async function sealer(): Promise<(value: string, publicKeyBase64: string) => string> {
-  ready ??= sodium.ready
-  await ready
+  // Eager: in the bundle itself (no separate chunk), but evaluated only here.
+  loading ??= import(/* webpackMode: "eager" */ 'libsodium-wrappers').then(
+    async ({ default: sodium }) => {
+      await sodium.ready
+      return sodium
+    }
+  )
+  const sodium = await loading
   return (value, publicKeyBase64) => {
     const key = sodium.from_base64(publicKeyBase64, sodium.base64_variants.ORIGINAL)
     const sealed = sodium.crypto_box_seal(sodium.from_string(value), key)

@@ -3,6 +3,7 @@ import type { Config } from '../config.js'
 import type { Outcome } from '../execute.js'
 import { describe as describeDestination } from '../github/destinations.js'
 import type { Plan } from '../plan.js'
+import type { Observed } from '../state.js'
 
 export function planLines(plan: Plan, config: Config): string[] {
   const lines: string[] = []
@@ -51,11 +52,20 @@ function keyLines(plan: Plan): string[] {
     lines.push(
       `Then ${key.replaces.disposal === 'keep' ? 'keep' : key.replaces.disposal} the old key ${key.replaces.keyId} once every destination holds the new one.`
     )
+  for (const r of key.deleteAfter ?? [])
+    lines.push(
+      `Then delete access key ${r.keyId} (${r.why}) once every destination holds the new one.`
+    )
   return lines
 }
 
 function policyName(config: Config): string {
   return config.policy.kind === 'managed' ? config.policy.arn : config.policy.kind
+}
+
+/** The policy input and what it grants, for the summary. */
+export function policyLine(config: Config): string {
+  return `${policyName(config)}: ${describePolicy(config)}`
 }
 
 function describePolicy(config: Config): string {
@@ -81,4 +91,39 @@ export function oldKeyLine(outcome: Outcome): string {
     default:
       return `${outcome.oldKeyId} ${outcome.oldKeyResult}`
   }
+}
+
+/** What the lookup found, for the debug log (ACTIONS_STEP_DEBUG): names, ids and states only. */
+export function observedLines(observed: Observed, now: Date): string[] {
+  const { user, bucket } = observed
+  const lines = [`Caller: ${observed.identity.arn} (account ${observed.identity.accountId}).`]
+  if (!user) lines.push('IAM user: absent.')
+  else {
+    lines.push(
+      `IAM user: ${user.arn}, path ${user.path}, tags ${user.tags.map(t => t.key).join(', ') || 'none'}, boundary ${user.permissionsBoundaryArn ?? 'none'}.`,
+      `Grants: inline ${Object.keys(user.inlinePolicies).join(', ') || 'none'}; managed ${user.managedPolicyArns.join(', ') || 'none'}.`,
+      `Access keys: ${
+        user.keys
+          .map(
+            k =>
+              `${k.id} ${k.status} ${Math.floor((now.getTime() - k.createdAt.getTime()) / 86_400_000)} days old`
+          )
+          .join('; ') || 'none'
+      }.`
+    )
+  }
+  lines.push(
+    `Bucket ${observed.bucketName}: ${bucket.state}${bucket.state === 'owned' ? ` in ${bucket.region}` : ''}.`
+  )
+  if (observed.rotationLock)
+    lines.push(
+      `Rotation marker: ${observed.rotationLock.runId} until ${observed.rotationLock.expiresAt.toISOString()}.`
+    )
+  for (const d of observed.destinations)
+    lines.push(
+      `${describeDestination(d.destination)} holds secrets: ${d.secretNames.join(', ') || 'none'}${
+        Object.keys(d.variables).length ? `; variables: ${Object.keys(d.variables).join(', ')}` : ''
+      }.`
+    )
+  return lines
 }

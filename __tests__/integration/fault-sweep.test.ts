@@ -1,0 +1,248 @@
+/**
+ * Issue 5, fault sweep: a rotation with one failed request, for every request a fault-free
+ * rotation makes. Positions are numbered AWS requests first (in arrival order at the recording
+ * proxy), then GitHub requests (in arrival order at the stand-in). Each position runs twice: once
+ * with that single request failed (the SDK and Octokit retry it), once with the fault persistent
+ * (that request and every later one with the same action fail), so that the failure paths run.
+ *
+ * After each faulty run the stored pair must authenticate (a run that failed before touching the
+ * secrets leaves the old pair, which must still work), and the user may hold no orphan key: every
+ * key is the stored one, or the old key the run kept per old-key or documented as deactivated. A
+ * fault-free re-run (the next attempt of the same workflow run) must then converge to exactly one
+ * active key, the stored one, and no marker tags (a run that failed without a single mutating
+ * request, e.g. while looking up, is already in that state). The converged state is the next
+ * position's start.
+ */
+import { ListUserTagsCommand } from '@aws-sdk/client-iam'
+import type { AwsFault, AwsService } from '../support/aws-proxy.js'
+import type { Fault } from '../support/github-standin.js'
+import type { AwsCreds } from '../support/moto.js'
+import { assertNoSecretLeak, type RunResult } from '../support/run-action.js'
+import { closeWorld, openWorld, type World } from '../support/world.js'
+
+const USER = 'octo-org+octo-repo'
+const INPUTS = { rotate: 'true', 'verify-timeout-seconds': '2' }
+
+const AWS_FAULTS: AwsFault[] = [{ status: 500 }, { throttle: true }, { drop: true }]
+const GITHUB_FAULTS: Fault[] = [
+  { status: 500 },
+  { status: 403, secondaryRateLimit: true, retryAfterSeconds: 1 },
+  { drop: true }
+]
+// Persistent GitHub faults are secondary rate limits: Octokit's retry plugin would wait 1 + 4 + 9 s
+// on a persistent 5xx, the throttling plugin waits retry-after (1 s) up to four times.
+const GITHUB_PERSISTENT: Fault = { status: 403, secondaryRateLimit: true, retryAfterSeconds: 1 }
+
+interface Position {
+  index: number
+  service: AwsService | 'github'
+  /** Action (AWS) or `METHOD path` (GitHub) of the request at this position. */
+  target: string
+  /** 1-based: which request with this target it is, within one rotation. */
+  occurrence: number
+}
+
+interface Finding {
+  position: Position
+  variant: 'single' | 'persistent'
+  fault: string
+  code: number
+  works: boolean
+  orphans: string[]
+  rerun: boolean
+  ms: number
+}
+
+afterAll(closeWorld)
+
+const plain = (p: AwsCreds): AwsCreds => ({
+  accessKeyId: p.accessKeyId,
+  secretAccessKey: p.secretAccessKey
+})
+
+test('every request of a rotation, failed once and persistently, leaves working credentials and no orphan key', async () => {
+  const w = await openWorld({ auth: true })
+  const first = await w.run()
+  expect(first.code).toBe(0)
+  leakFree(first, w.storedPair())
+  let runId = 100
+
+  // A fault-free rotation: its requests are the positions.
+  w.aws.reset()
+  const ghStart = w.github.requests.length
+  const baseline = await w.run(INPUTS, runEnv(++runId, 1))
+  expect(baseline.code).toBe(0)
+  leakFree(baseline, w.storedPair())
+  const positions = [
+    ...numbered(w.aws.requests.map(r => ({ service: r.service, target: r.action }))),
+    ...numbered(
+      w.github.requests
+        .slice(ghStart)
+        .map(r => ({ service: 'github' as const, target: `${r.method} ${r.path}` }))
+    )
+  ]
+
+  const findings: Finding[] = []
+  for (const position of positions) {
+    for (const variant of ['single', 'persistent'] as const) {
+      const old = plain(w.storedPair()!)
+      w.aws.reset()
+      const fault = arm(w, position, variant)
+      const writes = w.github.writeCount()
+      const r = await w.run(INPUTS, runEnv(++runId, 1))
+      fault.disarm()
+      const changedNothing = w.aws.mutatingCount() === 0 && w.github.writeCount() === writes
+      const stored = plain(w.storedPair()!)
+      const finding: Finding = {
+        position,
+        variant,
+        fault: fault.name,
+        code: r.code,
+        works: await w.works({ ...stored }),
+        orphans: await orphans(w, r, stored, old),
+        rerun: false,
+        ms: r.durationMs
+      }
+      findings.push(finding)
+      leakFree(r, old, stored)
+      if (!(await converged(w, stored)) || (r.code !== 0 && !changedNothing)) {
+        finding.rerun = true
+        w.aws.reset()
+        const again = await w.run(INPUTS, runEnv(runId, 2))
+        finding.ms += again.durationMs
+        leakFree(again, old, stored, w.storedPair())
+        expect({ position, variant, code: again.code, log: again.code ? again.log : '' }).toEqual({
+          position,
+          variant,
+          code: 0,
+          log: ''
+        })
+        expect({
+          position,
+          variant,
+          converged: await converged(w, plain(w.storedPair()!))
+        }).toEqual({ position, variant, converged: true })
+      }
+    }
+  }
+
+  const working = findings.filter(f => f.works).length
+  const orphanCount = findings.reduce((n, f) => n + f.orphans.length, 0)
+  console.log(
+    `${positions.length} positions, ${working} runs with working credentials, ${orphanCount} orphan keys\n` +
+      findings
+        .map(
+          f =>
+            `${String(f.position.index).padStart(2)} ${f.position.service} ${f.position.target}#${f.position.occurrence} ${f.variant} ${f.fault}: exit ${f.code}${f.works ? '' : ', NOT WORKING'}${f.orphans.length ? `, orphans ${f.orphans.join(' ')}` : ''}${f.rerun ? ', re-run' : ''} (${f.ms} ms)`
+        )
+        .join('\n')
+  )
+  expect(findings.filter(f => !f.works || f.orphans.length > 0)).toEqual([])
+  expect(working).toBe(positions.length * 2)
+  expect(orphanCount).toBe(0)
+  // The sweep reached the failure paths: some persistent faults failed the run.
+  expect(findings.some(f => f.variant === 'persistent' && f.code !== 0)).toBe(true)
+}, 240_000)
+
+function runEnv(id: number, attempt: number): Record<string, string> {
+  return { GITHUB_RUN_ID: String(id), GITHUB_RUN_ATTEMPT: String(attempt) }
+}
+
+function numbered(requests: { service: Position['service']; target: string }[]): Position[] {
+  const seen = new Map<string, number>()
+  return requests.map(({ service, target }, i) => {
+    const key = `${service} ${target}`
+    const occurrence = (seen.get(key) ?? 0) + 1
+    seen.set(key, occurrence)
+    return { index: i + 1, service, target, occurrence }
+  })
+}
+
+/**
+ * Fails the request at `position` of the next run (counted from the run's first request of that
+ * service), or with `persistent` that request and every later one with the same target, until
+ * disarmed: nothing is left armed for the next run.
+ */
+function arm(
+  w: World,
+  position: Position,
+  variant: 'single' | 'persistent'
+): { name: string; disarm(): void } {
+  let armed = true
+  const on = () => armed
+  const disarm = () => {
+    armed = false
+  }
+  const kind = position.index % 3
+  if (position.service === 'github') {
+    let n = 0
+    let matching = 0
+    const fault = variant === 'single' ? GITHUB_FAULTS[kind]! : GITHUB_PERSISTENT
+    w.github.failWhen(q => {
+      if (!on()) return false
+      n++
+      if (variant === 'single') return n === position.index
+      if (`${q.method} ${q.path}` === position.target) matching++
+      return `${q.method} ${q.path}` === position.target && matching >= position.occurrence
+    }, fault)
+    return { name: describeFault(fault), disarm }
+  }
+  let n = 0
+  let matching = 0
+  const fault = AWS_FAULTS[kind]!
+  w.aws.failWhen(r => {
+    if (!on()) return false
+    n++
+    if (variant === 'single') return n === position.index
+    const same = r.service === position.service && r.action === position.target
+    if (same) matching++
+    return same && matching >= position.occurrence
+  }, fault)
+  return { name: describeFault(fault), disarm }
+}
+
+function describeFault(fault: AwsFault | Fault): string {
+  if ('drop' in fault) return 'dropped connection'
+  if ('throttle' in fault) return 'throttling'
+  if ('secondaryRateLimit' in fault) return '403 secondary rate limit'
+  return String(fault.status)
+}
+
+/**
+ * Keys of the user that are neither the stored one nor the old key kept as old-key says (delete:
+ * gone; a key that could not be deleted is deactivated instead, and the log says so).
+ */
+async function orphans(w: World, r: RunResult, stored: AwsCreds, old: AwsCreds): Promise<string[]> {
+  const keys = await w.keysOf(USER)
+  return keys
+    .filter(k => {
+      if (k.id === stored.accessKeyId) return k.status !== 'Active'
+      const documented =
+        k.id === old.accessKeyId &&
+        k.status === 'Inactive' &&
+        r.log.includes(`Old access key ${old.accessKeyId} could not be deleted`)
+      return !documented
+    })
+    .map(k => `${k.id}(${k.status})`)
+}
+
+/** Exactly one key, active and stored, and none of the action's marker tags on the user. */
+async function converged(w: World, stored: AwsCreds): Promise<boolean> {
+  const keys = await w.keysOf(USER)
+  const tags = await w.iam().send(new ListUserTagsCommand({ UserName: USER }))
+  const markers = (tags.Tags ?? []).filter(t => t.Key!.startsWith('s3-credentials-action:'))
+  return (
+    keys.length === 1 &&
+    keys[0]!.id === stored.accessKeyId &&
+    keys[0]!.status === 'Active' &&
+    markers.length === 0 &&
+    (await w.works({ ...stored }))
+  )
+}
+
+function leakFree(r: RunResult, ...pairs: (AwsCreds | undefined)[]): void {
+  assertNoSecretLeak(
+    r,
+    pairs.filter((p): p is AwsCreds => p !== undefined).map(p => p.secretAccessKey)
+  )
+}

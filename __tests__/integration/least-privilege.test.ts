@@ -1,0 +1,250 @@
+/**
+ * Issue 8: the action's own AWS role needs exactly docs/iam-policy.json (the policy the README
+ * shows). moto enforces IAM with that policy as the admin's inline policy: a fresh setup, a
+ * re-run, a policy switch and rotations (old key deleted, old key deactivated) succeed; with one
+ * permission removed the run fails with AWS_PERMISSION naming it.
+ *
+ * Where moto differs from AWS, the test adjusts the policy for moto, one line per difference, each
+ * with the reason. The policy file itself stays as AWS needs it.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { CreatePolicyCommand } from '@aws-sdk/client-iam'
+import { enableAuth, snapshotMoto, type AwsCreds } from '../support/moto.js'
+import { REPO_ROOT, type RunResult } from '../support/run-action.js'
+import { ACCOUNT_ID, closeWorld, openWorld, type World } from '../support/world.js'
+
+const USER = 'octo-org+octo-repo'
+const POLICY_FILE = join(REPO_ROOT, 'docs', 'iam-policy.json')
+
+interface Statement {
+  Sid?: string
+  Effect: 'Allow' | 'Deny'
+  Action: string[]
+  Resource: string | string[]
+}
+interface PolicyDocument {
+  Version: string
+  Statement: Statement[]
+}
+
+/** docs/iam-policy.json for this account (ACCOUNT_ID is the placeholder the README explains). */
+function documentedPolicy(): PolicyDocument {
+  return JSON.parse(
+    readFileSync(POLICY_FILE, 'utf8').replaceAll('ACCOUNT_ID', ACCOUNT_ID)
+  ) as PolicyDocument
+}
+
+/**
+ * The action names moto checks where they differ from AWS's, by AWS action. (moto also authorizes
+ * PUT ?encryption, ?publicAccessBlock and ?ownershipControls as s3:CreateBucket, its fallback for
+ * bucket PUTs it has no name for; the policy allows s3:CreateBucket anyway, so no line is needed,
+ * but removing s3:PutEncryptionConfiguration, s3:PutBucketPublicAccessBlock or
+ * s3:PutBucketOwnershipControls cannot be observed in moto.)
+ */
+const MOTO_ALIASES: Record<string, string[]> = {
+  // moto authorizes HeadBucket as s3:HeadBucket; AWS authorizes it as s3:ListBucket.
+  's3:ListBucket': ['s3:HeadBucket']
+}
+
+/**
+ * The policy as moto can evaluate it: each statement's actions plus their moto aliases, and IAM
+ * statements widened to Resource "*", because moto evaluates every IAM (user) action against the
+ * resource "*": it never resolves the user ARN, so `arn:aws:iam::…:user/*` never matches there.
+ */
+function forMoto(policy: PolicyDocument): PolicyDocument {
+  return {
+    Version: policy.Version,
+    Statement: policy.Statement.map(s => {
+      const actions = [...s.Action, ...s.Action.flatMap(a => MOTO_ALIASES[a] ?? [])]
+      const iamOnly = s.Action.every(a => a.startsWith('iam:'))
+      return {
+        ...s,
+        Action: [...new Set(actions)],
+        ...(iamOnly ? { Resource: '*' } : {})
+      }
+    })
+  }
+}
+
+function without(policy: PolicyDocument, action: string): PolicyDocument {
+  const found = policy.Statement.some(s => s.Action.includes(action))
+  if (!found) throw new Error(`${action} is not in docs/iam-policy.json`)
+  return {
+    ...policy,
+    Statement: policy.Statement.map(s => ({ ...s, Action: s.Action.filter(a => a !== action) }))
+  }
+}
+
+/** The AWS requests of the last run that were refused (for a readable failure). */
+/**
+ * The IAM actions AWS authorizes each recorded API call with, where they are not simply
+ * `<service>:<operation>`. Calls with parameters that need a second permission count it too.
+ */
+const AUTHORIZED_AS: Record<string, string[]> = {
+  // Needs no permission at all.
+  'sts:GetCallerIdentity': [],
+  's3:HeadBucket': ['s3:ListBucket'],
+  // ObjectOwnership in CreateBucket needs s3:PutBucketOwnershipControls.
+  's3:CreateBucket': ['s3:CreateBucket', 's3:PutBucketOwnershipControls'],
+  's3:PutPublicAccessBlock': ['s3:PutBucketPublicAccessBlock'],
+  's3:PutBucketEncryption': ['s3:PutEncryptionConfiguration'],
+  // Tags and PermissionsBoundary in CreateUser need iam:TagUser and iam:PutUserPermissionsBoundary
+  // (the fresh setup below passes both).
+  'iam:CreateUser': ['iam:CreateUser', 'iam:TagUser', 'iam:PutUserPermissionsBoundary']
+}
+
+function refused(w: World): string[] {
+  return w.aws.requests.filter(r => r.status === 403).map(r => `${r.service}:${r.action}`)
+}
+
+afterAll(closeWorld)
+
+describe('with exactly docs/iam-policy.json', () => {
+  let w: World
+  let admin: AwsCreds
+  /** Every IAM action the role's calls needed, over all runs of this block. */
+  const needed = new Set<string>()
+  const run = async (inputs: Record<string, string> = {}): Promise<RunResult> => {
+    w.aws.reset()
+    const r = await w.run(inputs, {
+      AWS_ACCESS_KEY_ID: admin.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: admin.secretAccessKey
+    })
+    expect({ code: r.code, refused: refused(w) }).toEqual({ code: 0, refused: [] })
+    for (const call of w.aws.requests.filter(q => q.accessKeyId === admin.accessKeyId)) {
+      const name = `${call.service}:${call.action}`
+      for (const action of AUTHORIZED_AS[name] ?? [name]) needed.add(action)
+    }
+    return r
+  }
+  const keysOfUser = async () => {
+    const { users } = JSON.parse(await snapshotMoto(w.moto)) as {
+      users: { name: string; keys: { id: string; status: string }[] }[]
+    }
+    return users.find(u => u.name === USER)?.keys.map(k => `${k.id} ${k.status}`) ?? []
+  }
+
+  beforeAll(async () => {
+    w = await openWorld()
+    // Customer managed policies to switch to (attach / detach) and to use as a permissions
+    // boundary, created before IAM is enforced.
+    for (const PolicyName of ['ci-artifacts-read', 'ci-boundary'])
+      await w.iam().send(
+        new CreatePolicyCommand({
+          PolicyName,
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }]
+          })
+        })
+      )
+    admin = await enableAuth(w.moto, forMoto(documentedPolicy()))
+  })
+
+  test('a fresh setup creates everything', async () => {
+    const r = await run({
+      tags: 'team=platform',
+      'permissions-boundary': `arn:aws:iam::${ACCOUNT_ID}:policy/ci-boundary`
+    })
+    expect(r.outputs['key-created']).toBe('true')
+    expect(await w.works(w.storedPair()!)).toBe(true)
+  })
+
+  test('a re-run changes nothing', async () => {
+    const r = await run({ tags: 'team=platform' })
+    expect(r.outputs['key-created']).toBe('false')
+    expect(w.aws.actions({ mutating: true })).toEqual([])
+  })
+
+  test('switching to a managed policy and back', async () => {
+    const managed = `arn:aws:iam::${ACCOUNT_ID}:policy/ci-artifacts-read`
+    expect((await run({ policy: managed })).log).toContain(`Attach managed policy ${managed}.`)
+    expect((await run()).log).toContain(`Detach managed policy ${managed}`)
+  })
+
+  test('a rotation that deactivates the old key, then one that deletes it', async () => {
+    const first = w.storedPair()!
+    await run({
+      rotate: 'true',
+      'current-access-key-id': first.accessKeyId,
+      'old-key': 'deactivate'
+    })
+    const second = w.storedPair()!
+    expect(await keysOfUser()).toEqual(
+      expect.arrayContaining([`${first.accessKeyId} Inactive`, `${second.accessKeyId} Active`])
+    )
+    await run({ rotate: 'true', 'current-access-key-id': second.accessKeyId })
+    const third = w.storedPair()!
+    expect(await keysOfUser()).toEqual([`${third.accessKeyId} Active`])
+    expect(await w.works(third)).toBe(true)
+  })
+
+  test('every permission of the policy was needed, and no call needed another', () => {
+    const granted = documentedPolicy().Statement.flatMap(s => s.Action)
+    expect([...needed].sort()).toEqual([...granted].sort())
+  })
+})
+
+describe('with one permission removed', () => {
+  type Run = (inputs?: Record<string, string>) => Promise<RunResult>
+
+  /**
+   * Runs with docs/iam-policy.json minus `action`. `prepare` first runs with the whole policy and
+   * returns the inputs of the run under test.
+   */
+  async function runWithout(
+    action: string,
+    prepare: (w: World, run: Run) => Promise<Record<string, string>> = async () => ({})
+  ): Promise<{ w: World; r: RunResult }> {
+    const w = await openWorld()
+    const runAs =
+      (creds: AwsCreds): Run =>
+      (inputs = {}) =>
+        w.run(inputs, {
+          AWS_ACCESS_KEY_ID: creds.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: creds.secretAccessKey
+        })
+    const inputs = await prepare(w, runAs(await enableAuth(w.moto, forMoto(documentedPolicy()))))
+    const admin = await enableAuth(w.moto, forMoto(without(documentedPolicy(), action)))
+    return { w, r: await runAs(admin)(inputs) }
+  }
+
+  function expectRefusal(r: RunResult, action: string): void {
+    expect(r.code).not.toBe(0)
+    const errors = r.log.split('\n').filter(l => l.startsWith('::error'))
+    expect(errors).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^::error::The action's AWS role may not call ${action} \\(AccessDenied\\)\\. To fix: allow ${action} in the role's policy`
+        )
+      )
+    ])
+    expect(r.summary).toContain('Failed (AWS_PERMISSION)')
+  }
+
+  test.each(['iam:CreateUser', 'iam:CreateAccessKey', 's3:CreateBucket', 's3:PutBucketPolicy'])(
+    'a setup without %s',
+    async action => {
+      const { w, r } = await runWithout(action)
+      expectRefusal(r, action)
+      expect(w.github.writeCount()).toBe(0)
+    }
+  )
+
+  test('a rotation without iam:DeleteAccessKey stores the new key and warns, naming it', async () => {
+    let oldKey = ''
+    const { w, r } = await runWithout('iam:DeleteAccessKey', async (w, run) => {
+      expect((await run()).code).toBe(0)
+      oldKey = w.storedPair()!.accessKeyId
+      return { rotate: 'true', 'current-access-key-id': oldKey }
+    })
+    // The new key is stored and works; the old one cannot be deleted, so it is deactivated.
+    expect(r.code).toBe(0)
+    expect(r.log).toMatch(/^::warning::.*may not call iam:DeleteAccessKey/m)
+    const stored = w.storedPair()!
+    expect(stored.accessKeyId).not.toBe(oldKey)
+    expect(await w.works(stored)).toBe(true)
+    expect(w.aws.actions({ mutating: true })).toContain('UpdateAccessKey')
+  })
+})

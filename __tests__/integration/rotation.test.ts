@@ -1,0 +1,472 @@
+/**
+ * Issue 5: key rotation that never leaves the repository without working credentials. The bundled
+ * action runs against moto (IAM enforced) through the recording proxy, and the GitHub stand-in.
+ */
+import { createServer, request, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import {
+  CreateAccessKeyCommand,
+  ListUserTagsCommand,
+  TagUserCommand,
+  UpdateAccessKeyCommand
+} from '@aws-sdk/client-iam'
+import type { AwsCreds } from '../support/moto.js'
+import { assertNoSecretLeak, type RunResult } from '../support/run-action.js'
+import { closeWorld, openWorld, REPO, type World } from '../support/world.js'
+
+const USER = 'octo-org+octo-repo'
+const PENDING_TAG = 's3-credentials-action:pending'
+const LOCK_TAG = 's3-credentials-action:rotation'
+const DAY_MS = 24 * 60 * 60 * 1000
+
+afterAll(closeWorld)
+
+/** A provisioned repository: user, bucket, one active key, four secrets. */
+async function provisioned(): Promise<{ w: World; pair: AwsCreds }> {
+  const w = await openWorld({ auth: true })
+  const first = await w.run()
+  expect(first.code).toBe(0)
+  const pair = w.storedPair()!
+  expect(await w.works(pair)).toBe(true)
+  w.aws.reset()
+  return { w, pair }
+}
+
+/** Id and secret only (the SDK adds bookkeeping to credentials objects it used). */
+function plain(p: AwsCreds | undefined): AwsCreds | undefined {
+  return p && { accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey }
+}
+
+async function userTags(w: World): Promise<Record<string, string>> {
+  const out = await w.iam().send(new ListUserTagsCommand({ UserName: USER }))
+  return Object.fromEntries((out.Tags ?? []).map(t => [t.Key!, t.Value!]))
+}
+
+/** The action's own tags on the user (marker and pending key): none once a run is over. */
+async function markerTags(w: World): Promise<string[]> {
+  return Object.keys(await userTags(w)).filter(k => k.startsWith('s3-credentials-action:'))
+}
+
+async function createKey(w: World): Promise<AwsCreds> {
+  const out = await w.iam().send(new CreateAccessKeyCommand({ UserName: USER }))
+  return {
+    accessKeyId: out.AccessKey!.AccessKeyId!,
+    secretAccessKey: out.AccessKey!.SecretAccessKey!
+  }
+}
+
+function secretPuts(w: World, since: number, name: string): number {
+  return w.github.requests
+    .slice(since)
+    .filter(r => r.method === 'PUT' && r.path.endsWith(`/secrets/${name}`)).length
+}
+
+/** Keys the secrets of `repo` (decrypted by the stand-in) and the outputs must never show. */
+function noLeak(r: RunResult, ...pairs: (AwsCreds | undefined)[]): void {
+  assertNoSecretLeak(
+    r,
+    pairs.filter((p): p is AwsCreds => p !== undefined).map(p => p.secretAccessKey)
+  )
+}
+
+describe('rotate', () => {
+  test('replaces the key, deletes the old one, and leaves region and bucket alone', async () => {
+    const { w, pair: old } = await provisioned()
+    const regionBefore = w.github.secretMeta({ repo: REPO }, 'AWS_REGION')!.updated_at
+    const since = w.github.requests.length
+    const r = await w.run({ rotate: 'true' })
+    expect(r.code).toBe(0)
+    const pair = w.storedPair()!
+    expect(pair.accessKeyId).not.toBe(old.accessKeyId)
+    expect(r.outputs).toMatchObject({
+      rotated: 'true',
+      'key-created': 'true',
+      'access-key-id': pair.accessKeyId,
+      'old-access-key-id': old.accessKeyId
+    })
+    expect(await w.works(pair)).toBe(true)
+    expect(await w.works(old)).toBe(false)
+    expect(await w.keysOf(USER)).toEqual([{ id: pair.accessKeyId, status: 'Active' }])
+    expect(secretPuts(w, since, 'AWS_REGION') + secretPuts(w, since, 'AWS_BUCKET_NAME')).toBe(0)
+    expect(w.github.secretMeta({ repo: REPO }, 'AWS_REGION')!.updated_at).toBe(regionBefore)
+    expect(r.outputs.secrets!.split(',').sort()).toEqual([
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY'
+    ])
+    // Order: create, verify, write, only then retire the old key.
+    const order = w.aws.actions({ service: 'iam', mutating: true })
+    expect(order.indexOf('CreateAccessKey')).toBeLessThan(order.indexOf('DeleteAccessKey'))
+    const written = w.github.requests.find(r => r.method === 'PUT')!.at
+    const deleted = w.aws.requests.find(r => r.action === 'DeleteAccessKey')!.at
+    expect(written).toBeLessThanOrEqual(deleted)
+    expect(await markerTags(w)).toEqual([])
+    noLeak(r, pair, old)
+  })
+
+  test('old-key deactivate keeps the old key inactive; the next rotation deletes it first', async () => {
+    const { w, pair: first } = await provisioned()
+    const r1 = await w.run({ rotate: 'true', 'old-key': 'deactivate' })
+    expect(r1.code).toBe(0)
+    const second = w.storedPair()!
+    expect(r1.outputs['old-access-key-id']).toBe(first.accessKeyId)
+    expect(await w.keysOf(USER)).toEqual(
+      expect.arrayContaining([
+        { id: first.accessKeyId, status: 'Inactive' },
+        { id: second.accessKeyId, status: 'Active' }
+      ])
+    )
+    expect(await w.works(second)).toBe(true)
+
+    const r2 = await w.run({ rotate: 'true', 'old-key': 'deactivate' })
+    expect(r2.code).toBe(0)
+    const third = w.storedPair()!
+    expect(r2.log).toContain(`Deleted access key ${first.accessKeyId}: inactive`)
+    const keys = await w.keysOf(USER)
+    expect(keys).toHaveLength(2)
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        { id: second.accessKeyId, status: 'Inactive' },
+        { id: third.accessKeyId, status: 'Active' }
+      ])
+    )
+    expect(await w.works(third)).toBe(true)
+    noLeak(r1, first, second)
+    noLeak(r2, second, third)
+  })
+
+  test('old-key keep leaves both keys active', async () => {
+    const { w, pair: old } = await provisioned()
+    const r = await w.run({ rotate: 'true', 'old-key': 'keep' })
+    expect(r.code).toBe(0)
+    const pair = w.storedPair()!
+    expect(r.outputs).toMatchObject({ rotated: 'true', 'old-access-key-id': old.accessKeyId })
+    expect(await w.keysOf(USER)).toEqual(
+      expect.arrayContaining([
+        { id: old.accessKeyId, status: 'Active' },
+        { id: pair.accessKeyId, status: 'Active' }
+      ])
+    )
+    expect(await w.works(pair)).toBe(true)
+    noLeak(r, old, pair)
+  })
+})
+
+describe('two keys already', () => {
+  test('an inactive key goes first', async () => {
+    const { w, pair: old } = await provisioned()
+    const extra = await createKey(w)
+    await w.iam().send(
+      new UpdateAccessKeyCommand({
+        UserName: USER,
+        AccessKeyId: extra.accessKeyId,
+        Status: 'Inactive'
+      })
+    )
+    const r = await w.run({ rotate: 'true' })
+    expect(r.code).toBe(0)
+    const pair = w.storedPair()!
+    expect(r.log).toContain(`Deleted access key ${extra.accessKeyId}: inactive`)
+    expect(await w.keysOf(USER)).toEqual([{ id: pair.accessKeyId, status: 'Active' }])
+    expect(r.outputs['old-access-key-id']).toBe(old.accessKeyId)
+    expect(await w.works(pair)).toBe(true)
+    noLeak(r, old, pair, extra)
+  })
+
+  test('an active key that is not current-access-key-id may go', async () => {
+    const { w, pair: old } = await provisioned()
+    const extra = await createKey(w)
+    const r = await w.run({ rotate: 'true', 'current-access-key-id': old.accessKeyId })
+    expect(r.code).toBe(0)
+    const pair = w.storedPair()!
+    expect(r.log).toContain(`Deleted access key ${extra.accessKeyId}: active but not the key`)
+    expect(await w.keysOf(USER)).toEqual([{ id: pair.accessKeyId, status: 'Active' }])
+    expect(await w.works(pair)).toBe(true)
+    noLeak(r, old, pair, extra)
+  })
+
+  test('two active keys and no current-access-key-id: fails, says what to pass, changes nothing', async () => {
+    const { w, pair: old } = await provisioned()
+    const extra = await createKey(w)
+    const writes = w.github.writeCount()
+    w.aws.reset()
+    const r = await w.run({ rotate: 'true' })
+    expect(r.code).not.toBe(0)
+    expect(r.log).toContain('pass current-access-key-id')
+    expect(r.log).toContain(old.accessKeyId)
+    expect(w.aws.actions({ mutating: true })).toEqual([])
+    expect(w.github.writeCount()).toBe(writes)
+    expect(plain(w.storedPair())).toEqual(plain(old))
+    expect(await w.keysOf(USER)).toHaveLength(2)
+    noLeak(r, old, extra)
+  })
+})
+
+describe('max-key-age-days', () => {
+  test('not due: changes nothing', async () => {
+    const { w, pair } = await provisioned()
+    const writes = w.github.writeCount()
+    const r = await w.run({ rotate: 'true', 'max-key-age-days': '1' })
+    expect(r.code).toBe(0)
+    expect(r.log).toContain('Rotation not due')
+    expect(w.aws.actions({ mutating: true })).toEqual([])
+    expect(w.github.writeCount()).toBe(writes)
+    expect(r.outputs).toMatchObject({
+      rotated: 'false',
+      'key-created': 'false',
+      'access-key-id': pair.accessKeyId
+    })
+    noLeak(r, pair)
+  })
+
+  // moto stamps keys with the real time and has no time travel: a proxy in front of the recording
+  // one shows the action every key `days` older than it is (ListAccessKeys answers only).
+  test.each([
+    [29, 'not due'],
+    [30, 'due']
+  ])('a key %s days old with max-key-age-days 30 is %s', async (days, expected) => {
+    const { w, pair: old } = await provisioned()
+    const aging = await agingProxy(w.aws.url, days)
+    try {
+      const writes = w.github.writeCount()
+      const r = await w.run(
+        { rotate: 'true', 'max-key-age-days': '30' },
+        { AWS_ENDPOINT_URL: aging.url }
+      )
+      expect(r.code).toBe(0)
+      if (expected === 'due') {
+        expect(r.outputs).toMatchObject({ rotated: 'true', 'old-access-key-id': old.accessKeyId })
+        expect(await w.keysOf(USER)).toEqual([
+          { id: w.storedPair()!.accessKeyId, status: 'Active' }
+        ])
+        expect(await w.works(w.storedPair()!)).toBe(true)
+      } else {
+        expect(r.log).toContain('the key is 29 days old, under max-key-age-days 30')
+        expect(w.aws.actions({ mutating: true })).toEqual([])
+        expect(w.github.writeCount()).toBe(writes)
+      }
+      noLeak(r, old, w.storedPair())
+    } finally {
+      await aging.close()
+    }
+  })
+})
+
+describe('concurrent runs', () => {
+  async function setLock(w: World, runId: string, expiresAt: Date): Promise<void> {
+    await w.iam().send(
+      new TagUserCommand({
+        UserName: USER,
+        Tags: [{ Key: LOCK_TAG, Value: `${runId} ${expiresAt.toISOString()}` }]
+      })
+    )
+  }
+
+  test('an unexpired marker of another run: refuses and changes nothing', async () => {
+    const { w, pair } = await provisioned()
+    await setLock(w, 'run-999-1', new Date(Date.now() + 600_000))
+    const writes = w.github.writeCount()
+    w.aws.reset()
+    const r = await w.run({ rotate: 'true' }, { GITHUB_RUN_ID: '1000', GITHUB_RUN_ATTEMPT: '1' })
+    expect(r.code).not.toBe(0)
+    expect(r.log).toMatch(/Another run \(run-999-1\) is changing the keys of this user/)
+    expect(w.aws.actions({ mutating: true })).toEqual([])
+    expect(w.github.writeCount()).toBe(writes)
+    expect(await w.keysOf(USER)).toEqual([{ id: pair.accessKeyId, status: 'Active' }])
+    noLeak(r, pair)
+  })
+
+  test('an expired marker: proceeds, and the marker is gone afterwards', async () => {
+    const { w, pair: old } = await provisioned()
+    await setLock(w, 'run-999-1', new Date(Date.now() - 1000))
+    const r = await w.run({ rotate: 'true' }, { GITHUB_RUN_ID: '1000', GITHUB_RUN_ATTEMPT: '1' })
+    expect(r.code).toBe(0)
+    expect(r.outputs.rotated).toBe('true')
+    expect(await w.works(w.storedPair()!)).toBe(true)
+    expect(await markerTags(w)).toEqual([])
+    noLeak(r, old, w.storedPair())
+  })
+
+  test('a marker left by an earlier attempt of the same workflow run does not block a re-run', async () => {
+    const { w, pair: old } = await provisioned()
+    await setLock(w, 'run-1000-1', new Date(Date.now() + 600_000))
+    const r = await w.run({ rotate: 'true' }, { GITHUB_RUN_ID: '1000', GITHUB_RUN_ATTEMPT: '2' })
+    expect(r.code).toBe(0)
+    expect(r.outputs.rotated).toBe('true')
+    expect(await markerTags(w)).toEqual([])
+    noLeak(r, old, w.storedPair())
+  })
+})
+
+describe('verification waits for IAM eventual consistency', () => {
+  test('a key refused for 2 s: polls, succeeds soon after it becomes valid', async () => {
+    const { w, pair: old } = await provisioned()
+    w.aws.refuseNewKeys(2000)
+    const r = await w.run({ rotate: 'true' })
+    const ended = Date.now()
+    expect(r.code).toBe(0)
+    const attempts = Number(/The new key works \(after (\d+) attempt/.exec(r.log)?.[1])
+    expect(attempts).toBeGreaterThan(1)
+    const created = w.aws.requests.find(q => q.action === 'CreateAccessKey' && q.status === 200)!
+    const validAt = created.at + 2000
+    const asNewKey = w.aws.requests.filter(q => q.accessKeyId === w.storedPair()!.accessKeyId)
+    expect(asNewKey.filter(q => q.status === 403).length).toBe(attempts - 1)
+    // Short growing intervals (capped at 1 s): the first attempt after the key became valid comes
+    // within one interval, and the run ends a small margin after that.
+    const firstAccepted = asNewKey.find(q => q.status === 200)!.at
+    expect(firstAccepted - validAt).toBeGreaterThanOrEqual(0)
+    expect(firstAccepted - validAt).toBeLessThan(1000)
+    expect(ended - validAt).toBeLessThan(2000)
+    expect(await w.works(w.storedPair()!)).toBe(true)
+    noLeak(r, old, w.storedPair())
+  })
+
+  test('a key that never works: fails within the timeout, deletes it, the old pair still works', async () => {
+    const { w, pair: old } = await provisioned()
+    w.aws.refuseNewKeys('forever')
+    const writes = w.github.writeCount()
+    const r = await w.run({ rotate: 'true', 'verify-timeout-seconds': '3' })
+    expect(r.code).not.toBe(0)
+    expect(r.log).toMatch(/The new access key did not work within 3s .*it was deleted/)
+    const created = w.aws.requests.find(q => q.action === 'CreateAccessKey')!
+    const attempts = w.aws.requests.filter(q => q.service === 'sts' && q.seq > created.seq)
+    const deleted = w.aws.requests.find(q => q.action === 'DeleteAccessKey')!
+    expect(attempts.length).toBeGreaterThan(3)
+    expect(attempts.at(-1)!.at - attempts[0]!.at).toBeLessThan(3000)
+    expect(deleted.at - attempts[0]!.at).toBeLessThan(3000 + 1000)
+    expect(r.durationMs).toBeLessThan(3000 + 4000)
+    expect(await w.keysOf(USER)).toEqual([{ id: old.accessKeyId, status: 'Active' }])
+    expect(plain(w.storedPair())).toEqual(plain(old))
+    expect(w.github.writeCount()).toBe(writes)
+    expect(await w.works(old)).toBe(true)
+    expect(await markerTags(w)).toEqual([])
+    expect(r.outputs).toMatchObject({ rotated: 'false', 'key-created': 'false' })
+    noLeak(r, old)
+  })
+})
+
+describe('a failure after the new key exists', () => {
+  const OTHER = 'octo-org/other-repo'
+  const BOTH = `${REPO}\n${OTHER}`
+
+  test('the secret cannot be written: the id is put back, the new key deleted, the old pair works', async () => {
+    const { w, pair: old } = await provisioned()
+    w.github.failWhen(
+      q => q.method === 'PUT' && q.path.endsWith('/secrets/AWS_SECRET_ACCESS_KEY'),
+      { status: 403, secondaryRateLimit: true, retryAfterSeconds: 1 }
+    )
+    const r = await w.run({ rotate: 'true' })
+    expect(r.code).not.toBe(0)
+    expect(r.log).toContain(`AWS_ACCESS_KEY_ID put back to ${old.accessKeyId}`)
+    expect(r.log).toMatch(/No secret holds the new key \w+, so it was deleted/)
+    expect(plain(w.storedPair())).toEqual(plain(old))
+    expect(await w.works(old)).toBe(true)
+    expect(await w.keysOf(USER)).toEqual([{ id: old.accessKeyId, status: 'Active' }])
+    expect(await markerTags(w)).toEqual([])
+    noLeak(r, old)
+  })
+
+  test('some destinations hold it: both keys stay, the log says who holds what, a re-run finishes', async () => {
+    const { w, pair: first } = await provisioned()
+    // A destination added: every destination gets a new key, and the one it replaces goes.
+    w.github.addRepository(OTHER)
+    const setup = await w.run({ repositories: BOTH })
+    expect(setup.code).toBe(0)
+    const old = w.storedPair()!
+    expect(plain(w.storedPair(OTHER))).toEqual(plain(old))
+    expect(setup.outputs['old-access-key-id']).toBe(first.accessKeyId)
+    expect(await w.keysOf(USER)).toEqual([{ id: old.accessKeyId, status: 'Active' }])
+    noLeak(setup, first, old)
+
+    let failing = true
+    w.github.failWhen(
+      q =>
+        failing &&
+        q.method === 'PUT' &&
+        q.path.endsWith(`${OTHER}/actions/secrets/AWS_ACCESS_KEY_ID`),
+      { status: 403, secondaryRateLimit: true, retryAfterSeconds: 1 }
+    )
+    const r = await w.run({ repositories: BOTH, rotate: 'true' })
+    expect(r.code).not.toBe(0)
+    const b = w.storedPair()!
+    expect(b.accessKeyId).not.toBe(old.accessKeyId)
+    expect(plain(w.storedPair(OTHER))).toEqual(plain(old))
+    expect(await w.works(b)).toBe(true)
+    expect(await w.works(old)).toBe(true)
+    expect(r.log).toContain(
+      `${REPO}: AWS_ACCESS_KEY_ID holds ${b.accessKeyId}, AWS_SECRET_ACCESS_KEY holds the secret of ${b.accessKeyId}.`
+    )
+    expect(r.log).toContain(
+      `${OTHER}: AWS_ACCESS_KEY_ID holds ${old.accessKeyId}, AWS_SECRET_ACCESS_KEY holds the secret of ${old.accessKeyId}.`
+    )
+    expect(await w.keysOf(USER)).toEqual(
+      expect.arrayContaining([
+        { id: old.accessKeyId, status: 'Active' },
+        { id: b.accessKeyId, status: 'Active' }
+      ])
+    )
+    expect(r.outputs['old-access-key-id']).toBe(old.accessKeyId)
+    expect(await userTags(w)).toMatchObject({ [PENDING_TAG]: b.accessKeyId })
+    expect(await markerTags(w)).toEqual([PENDING_TAG])
+
+    // The re-run cannot trust either destination to hold a verified pair: a fresh key everywhere.
+    failing = false
+    const again = await w.run({ repositories: BOTH })
+    expect(again.code).toBe(0)
+    const c = w.storedPair()!
+    expect(c.accessKeyId).not.toBe(b.accessKeyId)
+    expect(c.accessKeyId).not.toBe(old.accessKeyId)
+    expect(plain(w.storedPair(OTHER))).toEqual(plain(c))
+    expect(again.log).toContain(`Deleted access key ${b.accessKeyId}: created by an earlier run`)
+    expect(again.outputs).toMatchObject({ rotated: 'true', 'old-access-key-id': old.accessKeyId })
+    expect(await w.keysOf(USER)).toEqual([{ id: c.accessKeyId, status: 'Active' }])
+    expect(await w.works(c)).toBe(true)
+    expect(await markerTags(w)).toEqual([])
+    noLeak(r, old, b)
+    noLeak(again, old, b, c)
+  })
+})
+
+/** In front of the recording proxy: ListAccessKeys answers show every key `days` older. */
+async function agingProxy(
+  target: string,
+  days: number
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const upstream = request(
+      `${target}${req.url ?? '/'}`,
+      { method: req.method, headers: req.headers },
+      answer => {
+        const chunks: Buffer[] = []
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk))
+        answer.on('end', () => {
+          let body = Buffer.concat(chunks)
+          const text = body.toString('utf8')
+          if (text.includes('<ListAccessKeysResponse'))
+            body = Buffer.from(
+              text.replace(
+                /<CreateDate>([^<]+)<\/CreateDate>/g,
+                (_, date: string) =>
+                  `<CreateDate>${new Date(Date.parse(date) - days * DAY_MS).toISOString()}</CreateDate>`
+              )
+            )
+          const headers = { ...answer.headers, 'content-length': String(body.length) }
+          delete headers['transfer-encoding']
+          res.writeHead(answer.statusCode ?? 502, headers)
+          res.end(body)
+        })
+      }
+    )
+    upstream.on('error', () => res.destroy())
+    req.pipe(upstream)
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>(resolve => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+  }
+}
