@@ -1,5 +1,5 @@
 /** The entry the runner executes: one awaited call; anything thrown fails the step. */
-import * as core from '@actions/core'
+import * as core from './runner.js'
 import { run } from './main.js'
 
 try {

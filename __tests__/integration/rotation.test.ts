@@ -309,8 +309,9 @@ describe('verification waits for IAM eventual consistency', () => {
     const created = w.aws.requests.find(q => q.action === 'CreateAccessKey' && q.status === 200)!
     const validAt = created.at + 2000
     const asNewKey = w.aws.requests.filter(q => q.accessKeyId === w.storedPair()!.accessKeyId)
-    expect(asNewKey.filter(q => q.status === 403).length).toBe(attempts - 1)
-    // Short growing intervals (capped at 1 s): the first attempt after the key became valid comes
+    // Each attempt asks STS and S3 at once: one refused STS call per failed attempt.
+    expect(asNewKey.filter(q => q.status === 403 && q.service === 'sts').length).toBe(attempts - 1)
+    // Short growing intervals (capped at 300 ms): the first attempt after the key became valid comes
     // within one interval, and the run ends a small margin after that.
     const firstAccepted = asNewKey.find(q => q.status === 200)!.at
     expect(firstAccepted - validAt).toBeGreaterThanOrEqual(0)

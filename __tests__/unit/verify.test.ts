@@ -2,21 +2,21 @@
 import { MAX_DELAY_MS, nextDelay } from '../../src/aws/verify.js'
 
 describe('nextDelay', () => {
-  test('grows from the first delay and caps at 500 ms', () => {
-    expect(MAX_DELAY_MS).toBe(500)
+  test('grows from the first delay and caps at 300 ms', () => {
+    expect(MAX_DELAY_MS).toBe(300)
     const delays = [100]
-    for (let i = 0; i < 8; i++) delays.push(nextDelay(delays.at(-1)!))
-    expect(delays).toEqual([100, 150, 225, 338, 500, 500, 500, 500, 500])
+    for (let i = 0; i < 6; i++) delays.push(nextDelay(delays.at(-1)!))
+    expect(delays).toEqual([100, 150, 225, 300, 300, 300, 300])
   })
 
   test.each([
     [1, 2],
     [100, 150],
-    [300, 450],
-    [333, 500],
-    [334, 500],
-    [500, 500],
-    [60_000, 500]
+    [150, 225],
+    [199, 299],
+    [200, 300],
+    [300, 300],
+    [60_000, 300]
   ])('nextDelay(%s) is %s', (previous, next) => {
     expect(nextDelay(previous)).toBe(next)
   })

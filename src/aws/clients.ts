@@ -1,12 +1,16 @@
 /**
  * AWS clients. Credentials come from the standard provider chain (e.g. OIDC through
  * aws-actions/configure-aws-credentials); endpoints from the SDK's own AWS_ENDPOINT_URL settings.
+ *
+ * Only the STS and IAM clients load with the action. The S3 client, the largest of the three and
+ * needed by none of the first requests (unless bucket-name is given), is a separate chunk of the
+ * bundle, loaded while they are answered, so that start-up does not wait for it.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { IAMClient } from '@aws-sdk/client-iam'
-import { S3Client } from '@aws-sdk/client-s3'
 import { STSClient } from '@aws-sdk/client-sts'
 import { Iam } from './iam.js'
-import { S3 } from './s3.js'
+import type { S3 } from './s3.js'
 
 export interface StaticCredentials {
   accessKeyId: string
@@ -22,15 +26,51 @@ export interface AwsClients {
 export function createAwsClients(region: string): AwsClients {
   return {
     iam: new Iam(new IAMClient({ region })),
-    s3: new S3(new S3Client({ region, followRegionRedirects: true })),
+    s3: lazyS3(region),
     sts: new STSClient({ region })
   }
 }
 
-/** Clients that act as the new key: single attempts, because the caller polls. */
-export function clientsForKey(region: string, credentials: StaticCredentials) {
+const FIRST_ANSWER = 'http.client.response.finish'
+
+/**
+ * An S3 whose every method first loads the S3 chunk (once). Loading also starts by itself at the
+ * first HTTP answer, so that it overlaps the wait for the others.
+ */
+function lazyS3(region: string): S3 {
+  let loading: Promise<S3> | undefined
+  const load = () =>
+    (loading ??= Promise.all([import('./s3.js'), import('@aws-sdk/client-s3')]).then(
+      ([{ S3 }, { S3Client }]) => new S3(new S3Client({ region, followRegionRedirects: true }))
+    ))
+  // At the first answer, when the first requests are all on their way: loading it any earlier
+  // would hold them back (compiling the chunk keeps the thread busy for tens of milliseconds).
+  const start = () => {
+    unsubscribe(FIRST_ANSWER, start)
+    setImmediate(() => load().catch(() => undefined))
+  }
+  subscribe(FIRST_ANSWER, start)
+  return new Proxy({} as S3, {
+    // Every method of S3 is async. Not a thenable: `then` stays undefined.
+    get: (_, method) =>
+      method === 'then' || typeof method === 'symbol'
+        ? undefined
+        : async (...args: unknown[]) => {
+            const s3 = (await load()) as unknown as Record<string, (...a: unknown[]) => unknown>
+            return s3[method]!(...args)
+          }
+  })
+}
+
+/**
+ * Acting as the new key, for its verification: single attempts, because the caller polls. `list`
+ * lists at most one object of the bucket.
+ */
+export async function clientsForKey(region: string, credentials: StaticCredentials) {
+  const { ListObjectsV2Command, S3Client } = await import('@aws-sdk/client-s3')
+  const s3 = new S3Client({ region, credentials, maxAttempts: 1, followRegionRedirects: true })
   return {
     sts: new STSClient({ region, credentials, maxAttempts: 1 }),
-    s3: new S3Client({ region, credentials, maxAttempts: 1, followRegionRedirects: true })
+    list: (Bucket: string) => s3.send(new ListObjectsV2Command({ Bucket, MaxKeys: 1 }))
   }
 }

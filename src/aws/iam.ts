@@ -1,5 +1,5 @@
 /** The IAM side: the user, its grants and its access keys. */
-import { setSecret } from '@actions/core'
+import { setSecret } from '../runner.js'
 import {
   type AccessKeyMetadata,
   AttachUserPolicyCommand,

@@ -2,7 +2,6 @@
  * Proves that a new key works before anything depends on it. IAM is eventually consistent: a new
  * key can be refused for a few seconds, so this polls with short, growing intervals.
  */
-import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { clientsForKey, type StaticCredentials } from './clients.js'
 import { errorName } from './errors.js'
@@ -24,10 +23,11 @@ export interface VerifyResult {
 
 const FIRST_DELAY_MS = 100
 /**
- * The longest pause between two attempts: once IAM accepts the key, the step goes on within this
- * (plus one round trip). A poll is one or two cheap reads, so a short cap costs little.
+ * The longest time between the starts of two attempts: once IAM accepts the key, the next attempt
+ * comes within this, and the step goes on a round trip later. An attempt is two cheap reads
+ * (GetCallerIdentity is free), so a short cap costs little.
  */
-export const MAX_DELAY_MS = 500
+export const MAX_DELAY_MS = 300
 
 export function nextDelay(previous: number): number {
   return Math.min(MAX_DELAY_MS, Math.round(previous * 1.5))
@@ -38,20 +38,19 @@ export async function verifyKey(
   target: VerifyTarget,
   sleep: (ms: number) => Promise<void> = ms => new Promise(r => setTimeout(r, ms))
 ): Promise<VerifyResult> {
-  const clients = clientsForKey(target.region, credentials)
+  const clients = await clientsForKey(target.region, credentials)
   const started = Date.now()
   let delay = FIRST_DELAY_MS
   let attempts = 0
   let lastError: string
   for (;;) {
     attempts++
+    const attemptStarted = Date.now()
     try {
       // Both checks at once: one round trip per attempt, not two.
       const [me] = await Promise.all([
         clients.sts.send(new GetCallerIdentityCommand({})),
-        target.bucket
-          ? clients.s3.send(new ListObjectsV2Command({ Bucket: target.bucket, MaxKeys: 1 }))
-          : undefined
+        target.bucket ? clients.list(target.bucket) : undefined
       ])
       if (me.Arn !== target.userArn)
         throw new Error(`key belongs to ${me.Arn}, not ${target.userArn}`)
@@ -62,7 +61,8 @@ export async function verifyKey(
     const elapsed = Date.now() - started
     if (elapsed + delay > target.timeoutMs)
       return { ok: false, attempts, waitedMs: elapsed, lastError }
-    await sleep(delay)
+    // The delay runs from the start of the attempt: a slow answer does not add to it.
+    await sleep(Math.max(0, delay - (Date.now() - attemptStarted)))
     delay = nextDelay(delay)
   }
 }

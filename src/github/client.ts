@@ -143,14 +143,13 @@ function proxiedFetch(baseUrl: string): typeof globalThis.fetch | undefined {
   if (!PROXY_VARIABLES.some(name => process.env[name])) return undefined
   let loading: Promise<typeof globalThis.fetch> | undefined
   return async (url, init) => {
-    loading ??= Promise.all([
-      import(/* webpackMode: "eager" */ '@actions/http-client'),
-      import(/* webpackMode: "eager" */ 'undici')
-    ]).then(([{ HttpClient }, undici]) => {
-      const dispatcher = new HttpClient().getAgentDispatcher(baseUrl)
-      return ((u: string, i?: object) =>
-        undici.fetch(u, { ...i, ...(dispatcher ? { dispatcher } : {}) } as never)) as never
-    })
+    loading ??= Promise.all([import('@actions/http-client'), import('undici')]).then(
+      ([{ HttpClient }, undici]) => {
+        const dispatcher = new HttpClient().getAgentDispatcher(baseUrl)
+        return ((u: string, i?: object) =>
+          undici.fetch(u, { ...i, ...(dispatcher ? { dispatcher } : {}) } as never)) as never
+      }
+    )
     return (await loading)(url, init)
   }
 }

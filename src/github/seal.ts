@@ -8,13 +8,10 @@ type Sodium = (typeof import('libsodium-wrappers'))['default']
 let loading: Promise<Sodium> | undefined
 
 export async function sealer(): Promise<(value: string, publicKeyBase64: string) => string> {
-  // Eager: in the bundle itself (no separate chunk), but evaluated only here.
-  loading ??= import(/* webpackMode: "eager" */ 'libsodium-wrappers').then(
-    async ({ default: sodium }) => {
-      await sodium.ready
-      return sodium
-    }
-  )
+  loading ??= import('libsodium-wrappers').then(async ({ default: sodium }) => {
+    await sodium.ready
+    return sodium
+  })
   const sodium = await loading
   return (value, publicKeyBase64) => {
     const key = sodium.from_base64(publicKeyBase64, sodium.base64_variants.ORIGINAL)
