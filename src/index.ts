@@ -1,5 +1,5 @@
 /** The entry the runner executes: one awaited call; anything thrown fails the step. */
-import * as core from './runner.js'
+import * as core from '@actions/core'
 import { run } from './main.js'
 
 try {

@@ -2,7 +2,7 @@
  * Orchestration: validate the inputs, look at AWS and GitHub, plan, carry the plan out (unless
  * dry-run), report. Every decision lives in pure modules; this file only sequences them.
  */
-import * as core from './runner.js'
+import * as core from '@actions/core'
 import { createAwsClients } from './aws/clients.js'
 import { envInputReader, parseConfig, type Config } from './config.js'
 import { ActionError, isActionError } from './errors.js'

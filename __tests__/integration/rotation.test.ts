@@ -332,7 +332,8 @@ describe('verification waits for IAM eventual consistency', () => {
     const attempts = w.aws.requests.filter(q => q.service === 'sts' && q.seq > created.seq)
     const deleted = w.aws.requests.find(q => q.action === 'DeleteAccessKey')!
     expect(attempts.length).toBeGreaterThan(3)
-    expect(attempts.at(-1)!.at - attempts[0]!.at).toBeLessThan(3000)
+    // Arrival times at the proxy: allow a little transport jitter on a loaded machine.
+    expect(attempts.at(-1)!.at - attempts[0]!.at).toBeLessThan(3000 + 200)
     expect(deleted.at - attempts[0]!.at).toBeLessThan(3000 + 1000)
     expect(r.durationMs).toBeLessThan(3000 + 4000)
     expect(await w.keysOf(USER)).toEqual([{ id: old.accessKeyId, status: 'Active' }])

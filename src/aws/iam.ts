@@ -1,5 +1,5 @@
 /** The IAM side: the user, its grants and its access keys. */
-import { setSecret } from '../runner.js'
+import { setSecret } from '@actions/core'
 import {
   type AccessKeyMetadata,
   AttachUserPolicyCommand,

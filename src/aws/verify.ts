@@ -63,6 +63,9 @@ export async function verifyKey(
       return { ok: false, attempts, waitedMs: elapsed, lastError }
     // The delay runs from the start of the attempt: a slow answer does not add to it.
     await sleep(Math.max(0, delay - (Date.now() - attemptStarted)))
+    // A late timer (a busy machine) must not start an attempt past the bound.
+    if (Date.now() - started >= target.timeoutMs)
+      return { ok: false, attempts, waitedMs: Date.now() - started, lastError }
     delay = nextDelay(delay)
   }
 }

@@ -4,19 +4,16 @@
  * them, a WritePacer bounds how many writes are in flight and slows them down once GitHub says
  * they come too fast.
  */
-import { Octokit } from '@octokit/core'
+import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck/light.js'
 
 /**
- * Octokit core with the two plugins, not @actions/github's getOctokit: that one also loads every
- * REST endpoint method, pagination and a proxy-capable HTTP stack (undici) at start-up, none of
- * which the few routes here need; its proxy support is kept below, loaded only when a proxy is set.
+ * @actions/github's getOctokit, as the project's stack prescribes: it brings GITHUB_API_URL (GitHub
+ * Enterprise Server) and the runner's proxy settings; the two plugins are added to it.
  */
-const GitHubOctokit = Octokit.plugin(throttling, retry)
-
-export type GitHubClient = InstanceType<typeof GitHubOctokit>
+export type GitHubClient = ReturnType<typeof getOctokit>
 
 /** How often a rate-limited request is tried again before the run gives up on it. */
 const RATE_LIMIT_RETRIES = 4
@@ -86,43 +83,43 @@ export function createGitHubClient(
   log: { warning: (m: string) => void; debug: (m: string) => void },
   pacer: WritePacer = new WritePacer()
 ): GitHubClient {
-  // GITHUB_API_URL: GitHub Enterprise Server, or a test stand-in.
-  const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
-  const fetch = proxiedFetch(baseUrl)
-  const octokit = new GitHubOctokit({
-    auth: `token ${token}`,
-    baseUrl,
-    ...(fetch ? { request: { fetch } } : {}),
-    throttle: {
-      // The plugin's own write group only spaces the starts of writes (one a second by
-      // default); the WritePacer below does that from GitHub's feedback instead.
-      write: new Bottleneck.Group({ id: 'octokit-write', minTime: 0 }),
-      onRateLimit: (
-        retryAfter: number,
-        options: { method: string; url: string },
-        _o: unknown,
-        retryCount: number
-      ) => {
-        log.warning(
-          `GitHub rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`
-        )
-        return retryCount < RATE_LIMIT_RETRIES
+  // GITHUB_API_URL (GitHub Enterprise Server, or a test stand-in) is read by getOctokit itself.
+  const octokit = getOctokit(
+    token,
+    {
+      throttle: {
+        // The plugin's own write group only spaces the starts of writes (one a second by
+        // default); the WritePacer below does that from GitHub's feedback instead.
+        write: new Bottleneck.Group({ id: 'octokit-write', minTime: 0 }),
+        onRateLimit: (
+          retryAfter: number,
+          options: { method: string; url: string },
+          _o: unknown,
+          retryCount: number
+        ) => {
+          log.warning(
+            `GitHub rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`
+          )
+          return retryCount < RATE_LIMIT_RETRIES
+        },
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          options: { method: string; url: string },
+          _o: unknown,
+          retryCount: number
+        ) => {
+          const message = `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s`
+          if (pacer.limited(retryAfter))
+            log.warning(`${message}; from now on one write every ${pacer.spacingMs} ms.`)
+          else log.debug(`${message}.`)
+          return retryCount < RATE_LIMIT_RETRIES
+        }
       },
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        options: { method: string; url: string },
-        _o: unknown,
-        retryCount: number
-      ) => {
-        const message = `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s`
-        if (pacer.limited(retryAfter))
-          log.warning(`${message}; from now on one write every ${pacer.spacingMs} ms.`)
-        else log.debug(`${message}.`)
-        return retryCount < RATE_LIMIT_RETRIES
-      }
+      retry: { doNotRetry: [400, 401, 403, 404, 409, 422, 451] }
     },
-    retry: { doNotRetry: [400, 401, 403, 404, 409, 422, 451] }
-  })
+    throttling,
+    retry
+  )
   // Registered after the plugins, so it wraps them: a write holds its slot through their retries.
   octokit.hook.wrap('request', (request, options) =>
     CONTENT_CREATING.has(options.method)
@@ -130,26 +127,4 @@ export function createGitHubClient(
       : request(options)
   )
   return octokit
-}
-
-const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
-
-/**
- * A fetch through the runner's proxy (https_proxy, http_proxy, no_proxy), as @actions/github
- * makes one; undefined (Node's own fetch) when no proxy is set. The proxy code is loaded at the
- * first request, and only then.
- */
-function proxiedFetch(baseUrl: string): typeof globalThis.fetch | undefined {
-  if (!PROXY_VARIABLES.some(name => process.env[name])) return undefined
-  let loading: Promise<typeof globalThis.fetch> | undefined
-  return async (url, init) => {
-    loading ??= Promise.all([import('@actions/http-client'), import('undici')]).then(
-      ([{ HttpClient }, undici]) => {
-        const dispatcher = new HttpClient().getAgentDispatcher(baseUrl)
-        return ((u: string, i?: object) =>
-          undici.fetch(u, { ...i, ...(dispatcher ? { dispatcher } : {}) } as never)) as never
-      }
-    )
-    return (await loading)(url, init)
-  }
 }

@@ -1,5 +1,5 @@
 /** Outputs and the job summary. Only ids, names and ARNs: never the secret access key. */
-import * as core from '../runner.js'
+import * as core from '@actions/core'
 import type { Config } from '../config.js'
 import type { ErrorCode } from '../errors.js'
 import type { Outcome } from '../execute.js'
