@@ -18,4 +18,4 @@ fi
 # Type stripping runs the TypeScript of the demo and of __tests__/support directly; parameter
 # properties in the support code need the transform mode.
 exec node_modules/.bin/node --experimental-transform-types --disable-warning=ExperimentalWarning \
-  --import ./scripts/demo-loader.mjs scripts/demo.ts "$@"
+  --import ./scripts/lib/ts-hooks.mjs scripts/demo.ts "$@"
