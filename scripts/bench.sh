@@ -7,16 +7,4 @@
 #   npm run bench -- --quick                    without 1000 repositories
 #   npm run bench -- --write docs/benchmark.md  also writes the tables there
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-
-bash scripts/setup.sh
-if [[ ! -f dist/index.js || -n $(find src -newer dist/index.js -print -quit) ]]; then
-  echo 'bench: dist/ is older than the source: npm run build'
-  mkdir -p .tmp
-  npm run --silent build >.tmp/bench-build.log 2>&1 || {
-    cat .tmp/bench-build.log
-    exit 1
-  }
-fi
-exec node_modules/.bin/node --experimental-transform-types --disable-warning=ExperimentalWarning \
-  --import ./scripts/lib/ts-hooks.mjs scripts/bench.ts "$@"
+exec bash "$(dirname "${BASH_SOURCE[0]}")/lib/run-ts.sh" bench scripts/bench.ts "$@"
