@@ -163,11 +163,13 @@ interface PreparedKey {
   removed: string[]
 }
 
-/** Marks the rotation, makes room within the two-key limit, then creates the key. */
+/**
+ * Makes room within the two-key limit, then creates the key; meanwhile a rotation marks the user
+ * (the marker does not depend on the key, so it costs no round trip of its own).
+ */
 async function prepareKey(ctx: Context, clear: Set<string>): Promise<PreparedKey> {
-  const { plan, aws, log } = ctx
-  const keyPlan = plan.key
-  if (keyPlan.action !== 'create') return { removed: [] }
+  const { plan, aws } = ctx
+  if (plan.key.action !== 'create') return { removed: [] }
   let marking: Promise<void> | undefined
   if (plan.user.action === 'reuse') {
     // Removed at the end even when tagging seems to fail: the answer may have been lost.
@@ -180,13 +182,23 @@ async function prepareKey(ctx: Context, clear: Set<string>): Promise<PreparedKey
       }
     ])
   }
-  const results = await Promise.allSettled([
-    marking,
-    ...keyPlan.removeFirst.map(r => aws.iam.deleteAccessKey(plan.userName, r.keyId))
-  ])
+  const [marked, made] = await Promise.allSettled([marking, makeRoomAndCreate(ctx, plan.key)])
+  if (marked.status === 'fulfilled' && made.status === 'fulfilled') return made.value
+  if (made.status === 'rejected') throw made.reason
+  await deleteNewKey(ctx, made.value.key!.id, 'the user could not be marked as rotating')
+  throw (marked as PromiseRejectedResult).reason
+}
+
+async function makeRoomAndCreate(
+  { plan, aws, log }: Context,
+  keyPlan: Extract<KeyPlan, { action: 'create' }>
+): Promise<PreparedKey> {
+  const results = await Promise.allSettled(
+    keyPlan.removeFirst.map(r => aws.iam.deleteAccessKey(plan.userName, r.keyId))
+  )
   const removed: string[] = []
   keyPlan.removeFirst.forEach((r, i) => {
-    if (results[i + 1]?.status !== 'fulfilled') return
+    if (results[i]?.status !== 'fulfilled') return
     removed.push(r.keyId)
     log.info(`Deleted access key ${r.keyId}: ${r.why}.`)
   })
@@ -201,12 +213,13 @@ async function prepareKey(ctx: Context, clear: Set<string>): Promise<PreparedKey
 async function clearTags({ plan, aws, log }: Context, clear: Set<string>): Promise<void> {
   if (clear.size === 0) return
   const keys = [...clear]
+  clear.clear()
   await aws.iam
     .untagUser(plan.userName, keys)
     .catch((e: unknown) =>
       log.warning(
         `Could not remove the tag(s) ${keys.join(', ')} from ${plan.userName} (${errorText(e)}).` +
-          (clear.has(PENDING_KEY_TAG)
+          (keys.includes(PENDING_KEY_TAG)
             ? ' The next run takes the new key for unfinished and replaces it everywhere.'
             : ' The rotation marker expires by itself.')
       )
@@ -393,9 +406,11 @@ async function writeDestination(
 const KEY_FIELDS: SecretField[] = ['accessKeyId', 'secretAccessKey']
 
 /**
- * The id first, then the secret: if the id cannot be written the secret is left alone, and if the
- * secret cannot be written the id is put back to the key it replaces. Either way the destination
- * keeps a matching pair (unless putting back fails too, which the result then shows).
+ * Where the destination holds a pair of the key being replaced: the id first, then the secret. If
+ * the id cannot be written the secret is left alone, and if the secret cannot be written the id is
+ * put back (a secret cannot be: GitHub never gives it back), so the destination keeps a working
+ * pair. That costs a round trip; a destination with no such pair has nothing to keep working, so
+ * both are written at once.
  */
 async function writeKeyPair(
   ctx: Context,
@@ -406,13 +421,18 @@ async function writeKeyPair(
   result: WriteResult
 ): Promise<void> {
   const { accessKeyId: idName, secretAccessKey: secretName } = ctx.config.names
-  if (!(await attempt(idName, () => putSecret('accessKeyId')))) {
+  const writeId = () => attempt(idName, () => putSecret('accessKeyId'))
+  const writeSecret = () => attempt(secretName, () => putSecret('secretAccessKey'))
+  const previous = ctx.plan.key.action === 'create' ? ctx.plan.key.replaces?.keyId : undefined
+  if (!previous || !observed.secretNames.includes(idName)) {
+    await Promise.all([writeId(), writeSecret()])
+    return
+  }
+  if (!(await writeId())) {
     result.failed.push({ name: secretName, error: `not written, since ${idName} failed` })
     return
   }
-  if (await attempt(secretName, () => putSecret('secretAccessKey'))) return
-  const previous = ctx.plan.key.action === 'create' ? ctx.plan.key.replaces?.keyId : undefined
-  if (!previous || !observed.secretNames.includes(idName)) return
+  if (await writeSecret()) return
   const where = describe(result.destination)
   try {
     await putSecret('accessKeyId', previous)
@@ -478,7 +498,11 @@ async function finishWrites(
   )
 }
 
-/** Every destination holds the new key: retire the key it replaces and unfinished runs' keys. */
+/**
+ * Every destination holds the new key: retire the key it replaces and unfinished runs' keys, and
+ * meanwhile remove the marker tags (the new key is no longer pending). A leftover key that cannot
+ * be deleted is recorded as pending again afterwards, for the next run.
+ */
 async function retire(
   ctx: Context,
   keyPlan: Extract<KeyPlan, { action: 'create' }>,
@@ -488,8 +512,10 @@ async function retire(
   const user = ctx.plan.userName
   const leftovers = keyPlan.deleteAfter ?? []
   const replaces = keyPlan.replaces
-  const [old, ...gone] = await Promise.allSettled([
+  clear.add(PENDING_KEY_TAG)
+  const [old, , ...gone] = await Promise.allSettled([
     replaces ? retireOldKey(ctx, replaces.keyId, replaces.disposal) : undefined,
+    clearTags(ctx, clear),
     ...leftovers.map(r => ctx.aws.iam.deleteAccessKey(user, r.keyId))
   ])
   const kept = leftovers.filter((r, i) => {
@@ -497,8 +523,7 @@ async function retire(
     if (deleted) ctx.log.info(`Deleted access key ${r.keyId}: ${r.why}.`)
     return !deleted
   })
-  if (kept.length === 0) clear.add(PENDING_KEY_TAG)
-  else {
+  if (kept.length > 0) {
     const ids = kept.map(r => r.keyId).join(' ')
     ctx.log.warning(`Access key ${ids} could not be deleted; the next run deletes it.`)
     await ctx.aws.iam
@@ -562,14 +587,25 @@ function holdings(
   oldKeyId: string | undefined
 ): string {
   const { accessKeyId: idName, secretAccessKey: secretName } = ctx.config.names
-  const before = oldKeyId ?? 'its previous key'
   return outcome.writes
-    .map(w => {
+    .map((w, i) => {
+      // What a secret not written holds: the replaced key where the destination held that
+      // secret; otherwise whatever it held, if anything (a new user's secrets are not listed).
+      const old = (name: string) =>
+        oldKeyId !== undefined && ctx.observed[i]?.secretNames.includes(name) ? oldKeyId : undefined
+      const idOld = old(idName)
+      const secretOld = old(secretName)
       const id = w.written.includes(idName)
-        ? newKeyId
-        : `${before}${w.restored.includes(idName) ? ' (put back)' : ''}`
-      const secret = w.written.includes(secretName) ? newKeyId : before
-      return `${describe(w.destination)}: ${idName} holds ${id}, ${secretName} holds the secret of ${secret}.`
+        ? `holds ${newKeyId}`
+        : idOld
+          ? `holds ${idOld}${w.restored.includes(idName) ? ' (put back)' : ''}`
+          : 'was not written'
+      const secret = w.written.includes(secretName)
+        ? `holds the secret of ${newKeyId}`
+        : secretOld
+          ? `holds the secret of ${secretOld}`
+          : 'was not written'
+      return `${describe(w.destination)}: ${idName} ${id}, ${secretName} ${secret}.`
     })
     .join(' ')
 }

@@ -367,6 +367,37 @@ describe('a failure after the new key exists', () => {
     noLeak(r, old)
   })
 
+  test('first run, the key id cannot be written: the secret is (both go at once), the run says so, a re-run completes', async () => {
+    const w = await openWorld({ auth: true })
+    let failing = true
+    w.github.failWhen(
+      q => failing && q.method === 'PUT' && q.path.endsWith('/secrets/AWS_ACCESS_KEY_ID'),
+      { status: 403, secondaryRateLimit: true, retryAfterSeconds: 1 }
+    )
+    const r = await w.run()
+    expect(r.code).not.toBe(0)
+    const [key] = await w.keysOf(USER)
+    expect(r.log).toContain(
+      `${REPO}: AWS_ACCESS_KEY_ID was not written, AWS_SECRET_ACCESS_KEY holds the secret of ${key!.id}.`
+    )
+    expect(r.log).toContain(`${key!.id} stays marked as pending on the user`)
+    expect(w.github.secretMeta({ repo: REPO }, 'AWS_ACCESS_KEY_ID')).toBeUndefined()
+    const halfWritten = w.github.secret({ repo: REPO }, 'AWS_SECRET_ACCESS_KEY')!
+    assertNoSecretLeak(r, [halfWritten])
+    expect(await userTags(w)).toMatchObject({ [PENDING_TAG]: key!.id })
+
+    failing = false
+    const again = await w.run()
+    expect(again.code).toBe(0)
+    const pair = w.storedPair()!
+    expect(pair.accessKeyId).not.toBe(key!.id)
+    expect(await w.works(pair)).toBe(true)
+    expect(await w.keysOf(USER)).toEqual([{ id: pair.accessKeyId, status: 'Active' }])
+    expect(await markerTags(w)).toEqual([])
+    noLeak(again, pair)
+    assertNoSecretLeak(again, [halfWritten])
+  })
+
   test('some destinations hold it: both keys stay, the log says who holds what, a re-run finishes', async () => {
     const { w, pair: first } = await provisioned()
     // A destination added: every destination gets a new key, and the one it replaces goes.

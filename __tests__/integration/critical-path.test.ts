@@ -1,0 +1,120 @@
+/**
+ * Issue 7: concurrency by dependency. With a fixed latency on every answer of AWS and GitHub, a
+ * run's requests fall into waves (support/waves.ts): a request waits only for the answers it
+ * needs. These tests pin the waves of a fresh setup, an unchanged re-run and a rotation, so that a
+ * change which makes a call wait for something it does not need fails here. Timing is not
+ * asserted (the benchmark measures it); only which requests went out before which answers.
+ */
+import { assertNoSecretLeak } from '../support/run-action.js'
+import { aroundVerification, wavesOf, type Wave } from '../support/waves.js'
+import { closeWorld, openWorld, type World } from '../support/world.js'
+
+/** Long enough that the machine's own delays (a loaded CI runner) never look like a round trip. */
+const LATENCY_MS = 400
+
+afterAll(closeWorld)
+
+const LOOKUPS = [
+  'GitHub GET public-key',
+  'IAM GetUser',
+  'IAM GetUserPolicy',
+  'IAM ListAccessKeys',
+  'IAM ListAttachedUserPolicies',
+  'IAM ListUserPolicies',
+  'STS GetCallerIdentity'
+]
+
+async function runWaves(w: World, inputs: Record<string, string> = {}) {
+  const awsFrom = w.aws.requests.length
+  const githubFrom = w.github.requests.length
+  w.aws.setLatency(LATENCY_MS)
+  w.github.setLatency(LATENCY_MS)
+  try {
+    const r = await w.run(inputs)
+    expect(r.code).toBe(0)
+    const newKeyId = r.outputs['key-created'] === 'true' ? r.outputs['access-key-id'] : undefined
+    const waves = wavesOf(
+      w.aws.requests.slice(awsFrom),
+      w.github.requests.slice(githubFrom),
+      LATENCY_MS,
+      { github: 'name', ...(newKeyId ? { newKeyId } : {}) }
+    )
+    const pair = w.storedPair()
+    if (pair) assertNoSecretLeak(r, [pair.secretAccessKey])
+    return { r, waves: waves.map(sorted) }
+  } finally {
+    w.aws.setLatency(0)
+    w.github.setLatency(0)
+  }
+}
+
+const sorted = (w: Wave): Wave => ({
+  verification: w.verification,
+  requests: [...w.requests].sort()
+})
+const plain = (requests: string[]): Wave => ({ verification: false, requests: requests.sort() })
+
+describe('waves of requests', () => {
+  let w: World
+  beforeAll(async () => {
+    w = await openWorld({ auth: true })
+  })
+
+  test('fresh setup: look-ups; bucket; user and bucket; grants, key, hardening; verify; secrets', async () => {
+    const { waves } = await runWaves(w)
+    const { before, after } = aroundVerification(waves)
+    expect({ before, after }).toEqual({
+      before: [
+        plain([...LOOKUPS]),
+        // The derived bucket name holds the account id: the bucket is looked up once STS answers.
+        plain(['S3 HeadBucket']),
+        plain(['IAM CreateUser', 'S3 CreateBucket']),
+        plain([
+          'IAM CreateAccessKey',
+          'IAM PutUserPolicy',
+          'S3 PutBucketEncryption',
+          'S3 PutBucketPolicy',
+          'S3 PutPublicAccessBlock'
+        ])
+      ],
+      after: [
+        // No destination held a pair: the four secrets go together.
+        plain([
+          'GitHub PUT AWS_ACCESS_KEY_ID',
+          'GitHub PUT AWS_BUCKET_NAME',
+          'GitHub PUT AWS_REGION',
+          'GitHub PUT AWS_SECRET_ACCESS_KEY'
+        ]),
+        plain(['IAM UntagUser'])
+      ]
+    })
+    const verification = waves.filter(v => v.verification)
+    expect(verification.flatMap(v => v.requests).sort()).toEqual(
+      ['IAM TagUser', 'S3 ListObjectsV2', 'STS GetCallerIdentity'].sort()
+    )
+  })
+
+  test('unchanged re-run: every look-up it needs, in two waves', async () => {
+    const { waves } = await runWaves(w)
+    expect(waves).toEqual([plain([...LOOKUPS]), plain(['S3 HeadBucket', 'GitHub GET secrets'])])
+  })
+
+  test('rotation: the marker beside the key; id before secret; old key and tags together', async () => {
+    const { waves } = await runWaves(w, { rotate: 'true' })
+    const { before, after } = aroundVerification(waves)
+    expect({ before, after }).toEqual({
+      before: [
+        plain([...LOOKUPS]),
+        plain(['S3 HeadBucket', 'GitHub GET secrets']),
+        plain(['IAM CreateAccessKey', 'IAM TagUser'])
+      ],
+      after: [
+        // The destination holds the old pair: the id goes first, so that it can be put back if
+        // the secret cannot be written (a secret cannot be put back).
+        plain(['GitHub PUT AWS_ACCESS_KEY_ID']),
+        plain(['GitHub PUT AWS_SECRET_ACCESS_KEY']),
+        plain(['IAM DeleteAccessKey', 'IAM UntagUser'])
+      ]
+    })
+  })
+})
