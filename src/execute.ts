@@ -5,7 +5,6 @@
  * destination refers to it, and the old key is retired only after every destination holds the new
  * one.
  */
-import Bottleneck from 'bottleneck/light.js'
 import type { Config, Destination } from './config.js'
 import { ActionError, type ErrorCode } from './errors.js'
 import type { AwsClients } from './aws/clients.js'
@@ -13,6 +12,8 @@ import type { NewAccessKey } from './aws/iam.js'
 import { verifyKey, type VerifyResult } from './aws/verify.js'
 import { describe, type Destinations } from './github/destinations.js'
 import { sealer } from './github/seal.js'
+import { whileRequestsFly } from './prefetch.js'
+import { Slots } from './slots.js'
 import type { KeyPlan } from './keys.js'
 import { formatRotationLock, PENDING_KEY_TAG, ROTATION_LOCK_TAG } from './observe.js'
 import type { DestinationWrite, Plan, SecretField } from './plan.js'
@@ -74,7 +75,7 @@ export async function execute(ctx: Context): Promise<Outcome> {
     const grantsReady = userReady.then(() => timed('grants', applyGrants(ctx)))
     const keyReady = userReady.then(() => timed('key', prepareKey(ctx, clear)))
     // libsodium loads while these calls are in flight, not once the key is verified.
-    if (ctx.plan.writes.some(w => w.secrets.length > 0)) sealer().catch(() => undefined)
+    if (ctx.plan.writes.some(w => w.secrets.length > 0)) whileRequestsFly(sealer)
     const [, , , prepared] = await settleAll(
       [userReady, bucketReady, grantsReady, keyReady],
       ctx,
@@ -339,10 +340,10 @@ async function writeAll(ctx: Context, key: NewAccessKey | undefined): Promise<Wr
   // A few destinations at a time, in order: each one's writes then queue together in the GitHub
   // client's write pacer, so a destination's secret access key follows its key id closely even
   // when hundreds of writes are paced, instead of after every other destination's first writes.
-  const destinations = new Bottleneck({ maxConcurrent: DESTINATIONS_IN_FLIGHT })
+  const destinations = new Slots(DESTINATIONS_IN_FLIGHT)
   return Promise.all(
     ctx.plan.writes.map((write, i) =>
-      destinations.schedule(() => writeDestination(ctx, write, ctx.observed[i]!, key, seal))
+      destinations.run(() => writeDestination(ctx, write, ctx.observed[i]!, key, seal))
     )
   )
 }

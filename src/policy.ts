@@ -106,7 +106,8 @@ function normalise(value: unknown): unknown {
   if (value && typeof value === 'object')
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>)
-        .sort(([a], [b]) => a.localeCompare(b))
+        // Code-unit order: localeCompare would load ICU collation data (~15 ms) for no gain.
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([k, v]) => [k, normalise(v)])
     )
   return value

@@ -5,7 +5,7 @@
 //   the action mutates state;
 // - answers chosen requests itself with a fault (5xx, throttling, dropped connection);
 // - simulates IAM eventual consistency: access keys created through it are refused for a while;
-// - delays every answer by a fixed latency.
+// - answers a fixed latency after each request arrived (moto's own time included, unless longer).
 // Signed headers, the Host header and bodies pass through untouched, so SigV4 signatures stay
 // valid when moto enforces auth.
 import { randomUUID } from 'node:crypto'
@@ -160,7 +160,11 @@ export class AwsProxy {
     this.rules.push({ pred, fault, remaining: times })
   }
 
-  /** Delays every answer (forwarded, faulted or refused) by `ms`. */
+  /**
+   * Every answer (forwarded, faulted or refused) leaves `ms` after its request arrived, or when
+   * moto answers if that takes longer: a round trip of `ms`, moto's own time included, like a
+   * real service's. So a benchmark's round trips count the action's waits, not moto's speed.
+   */
   setLatency(ms: number): void {
     this.latencyMs = ms
   }
@@ -221,7 +225,7 @@ export class AwsProxy {
     const fault = this.faultFor(seq, { service: c.service, action: c.action, method })
     if (fault) {
       if (!body) req.resume()
-      await this.delay()
+      await this.delay(record.at)
       if ('drop' in fault) {
         record.status = 0
         req.socket.destroy()
@@ -233,7 +237,7 @@ export class AwsProxy {
 
     if (c.accessKeyId !== undefined && this.refused(c.accessKeyId)) {
       if (!body) req.resume()
-      await this.delay()
+      await this.delay(record.at)
       record.status = answer(res, refusedReply(c))
       return
     }
@@ -275,8 +279,10 @@ export class AwsProxy {
     return this.refuseMs === 'forever' || Date.now() - created < this.refuseMs
   }
 
-  private async delay(): Promise<void> {
-    if (this.latencyMs > 0) await new Promise(resolve => setTimeout(resolve, this.latencyMs))
+  /** Holds an answer until the latency after the request's arrival `at` has passed. */
+  private async delay(at: number): Promise<void> {
+    const wait = at + this.latencyMs - Date.now()
+    if (this.latencyMs > 0 && wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
   }
 
   private forward(
@@ -311,12 +317,12 @@ export class AwsProxy {
               const payload = await readAll(upRes)
               const keyId = createdKeyId(payload, upRes.headers['content-encoding'])
               if (keyId) this.newKeys.set(keyId, Date.now())
-              await this.delay()
+              await this.delay(record.at)
               res.writeHead(status, upRes.statusMessage, headers)
               record.status = status
               res.end(payload)
             } else {
-              await this.delay()
+              await this.delay(record.at)
               res.writeHead(status, upRes.statusMessage, headers)
               record.status = status
               upRes.pipe(res)

@@ -288,7 +288,9 @@ export class GitHubStandin {
     const fault = this.takeFault(sequence, method, path)
     const raw = await readBody(req)
     record.body = parseBody(raw).value
-    if (this.latencyMs > 0) await sleep(this.latencyMs)
+    // A round trip of latencyMs from the request's arrival, reading the body included.
+    const wait = record.at + this.latencyMs - Date.now()
+    if (this.latencyMs > 0 && wait > 0) await sleep(wait)
     if (fault && 'drop' in fault) {
       req.socket.destroy()
       return

@@ -81,4 +81,31 @@ describe('WritePacer', () => {
     pacer.limited(1)
     expect(pacer.spacingMs).toBe(Math.ceil(1000 / 8))
   })
+
+  test('a write with a free slot starts in the same turn of the event loop', async () => {
+    const pacer = new WritePacer()
+    const started: number[] = []
+    const writes = [1, 2, 3].map(i => pacer.schedule(async () => void started.push(i)))
+    // Microtasks only: no timer or I/O turn has passed yet.
+    await new Promise<void>(resolve => queueMicrotask(resolve))
+    await Promise.resolve()
+    expect(started).toEqual([1, 2, 3])
+    await Promise.all(writes)
+  })
+
+  test('once paced, writes start spacingMs apart, in order', async () => {
+    const pacer = new WritePacer()
+    await accept(pacer, 80)
+    pacer.limited(1)
+    expect(pacer.spacingMs).toBe(Math.ceil(1000 / 72))
+    const starts: number[] = []
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        pacer.schedule(async () => void starts.push(performance.now()))
+      )
+    )
+    const gaps = starts.slice(1).map((at, i) => at - starts[i]!)
+    // Timers fire no earlier than asked, give or take a millisecond of clock rounding.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(pacer.spacingMs - 1)
+  })
 })

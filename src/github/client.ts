@@ -8,6 +8,7 @@ import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck/light.js'
+import { Slots } from '../slots.js'
 
 /**
  * @actions/github's getOctokit, as the project's stack prescribes: it brings GITHUB_API_URL (GitHub
@@ -41,7 +42,7 @@ const CONTENT_CREATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
  * lowers the rate again. The refused write itself is retried by the throttling plugin.
  */
 export class WritePacer {
-  private readonly limiter = new Bottleneck({ maxConcurrent: WRITE_CONCURRENCY, minTime: 0 })
+  private readonly slots = new Slots(WRITE_CONCURRENCY)
   /** When each accepted write completed (ms), newest last. */
   private readonly accepted: number[] = []
   private pacedAt = Number.NEGATIVE_INFINITY
@@ -52,7 +53,7 @@ export class WritePacer {
   constructor(private readonly now: () => number = Date.now) {}
 
   schedule<T>(write: () => Promise<T>): Promise<T> {
-    return this.limiter.schedule(async () => {
+    return this.slots.run(async () => {
       const result = await write()
       this.accepted.push(this.now())
       return result
@@ -73,7 +74,7 @@ export class WritePacer {
     this.perWindow = Math.max(1, Math.floor(allowed * PACE_MARGIN))
     this.spacingMs = Math.ceil(windowMs / this.perWindow)
     this.pacedAt = now
-    void this.limiter.updateSettings({ minTime: this.spacingMs })
+    this.slots.spacingMs = this.spacingMs
     return true
   }
 }
