@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (through scripts/bench.sh): the bundled action (dist/index.js), run as the runner
  * runs it, against moto (through the recording AWS proxy) and the GitHub stand-in, with a fixed
- * latency added to every answer of both. One row per scenario: requests per service, wall time,
+ * latency on every answer of both (a round trip of that length, the server's own time included
+ * unless it takes longer). One row per scenario: requests per service, wall time,
  * cold start, verification wait, and the sequential round trips on the critical path,
  *   (wall time - cold start - verification wait) / latency,
  * beside the targets. Then the cold start alone (process start to first request, median of several
@@ -435,7 +436,9 @@ function document(
 Written by \`npm run bench -- --write docs/benchmark.md\` (scripts/bench.sh, scripts/bench.ts).
 The bundled action (\`dist/index.js\`) runs as the runner runs it, on Node 24, against moto (IAM
 enforced, through the recording AWS proxy of the tests) and the GitHub stand-in, with a fixed
-latency added to every answer of both (${LATENCY_MS} ms unless the table says otherwise).
+round trip of fixed length on every request to either (${LATENCY_MS} ms unless the table says otherwise):
+each answer leaves that long after its request arrived, the server's own time included (or when
+the server answers, if it takes longer), as a real service's would.
 
 - Date: ${m.date}
 - Machine: ${m.cpus} CPUs, ${m.cpu}; Node ${m.node}; load average at the start ${m.load}
@@ -450,7 +453,8 @@ ${scenarioTable(rows)}
 - **Cold start**: from spawning the process to the first request the proxy or the stand-in saw.
 - **Verify**: the action's own timing of the verification of a new key (job summary, Timings).
 - **Round trips**: (wall − cold start − verify) / latency: the sequential requests on the
-  critical path, plus the action's own work and moto's answer times expressed in round trips.
+  critical path, plus the action's own work (and moto's, where it takes longer than the latency)
+  expressed in round trips.
 - **Before verification**: the same, from the first request to the first one signed with the new
   key (the whole run when no key is made): the look-ups and the changes the key depends on.
 - **Waves before · after**: the round trips waited for one after the other, the machine's own
@@ -496,6 +500,33 @@ ${coldStartTable(cold, verify)}
 `
 }
 
+/** The README's copy of the tables, between `<!-- bench:start -->` and `<!-- bench:end -->`. */
+function writeReadmeTables(
+  rows: Row[],
+  cold: ColdStart,
+  verify: VerifyLatency,
+  m: ReturnType<typeof machine>
+): void {
+  const readme = join(REPO_ROOT, 'README.md')
+  const text = readFileSync(readme, 'utf8')
+  const start = '<!-- bench:start -->'
+  const end = '<!-- bench:end -->'
+  const from = text.indexOf(start)
+  const to = text.indexOf(end)
+  if (from < 0 || to < from) throw new Error(`README.md has no ${start} … ${end} section`)
+  const section = [
+    start,
+    `Measured ${m.date} on ${m.cpus} CPUs (${m.cpu}), Node ${m.node}, load average ${m.load};`,
+    `latency ${LATENCY_MS} ms a round trip. How it is measured: [docs/benchmark.md](docs/benchmark.md).`,
+    '',
+    scenarioTable(rows),
+    '',
+    coldStartTable(cold, verify),
+    end
+  ].join('\n')
+  writeFileSync(readme, text.slice(0, from) + section + text.slice(to + end.length))
+}
+
 async function main(): Promise<void> {
   const m = machine()
   let rows: Row[]
@@ -514,7 +545,8 @@ async function main(): Promise<void> {
   console.log(coldStartTable(cold, verify))
   if (writeTo) {
     writeFileSync(join(REPO_ROOT, writeTo), document(rows, cold, verify, m))
-    console.log(`\nWritten to ${writeTo}.`)
+    writeReadmeTables(rows, cold, verify, m)
+    console.log(`\nWritten to ${writeTo} and README.md.`)
   }
   if (!rows.every(r => r.ok) || !verify.ok) process.exitCode = 1
 }

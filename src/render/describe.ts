@@ -1,6 +1,6 @@
 /** Plain-language lines for a plan and an outcome: the log, the dry run and the summary share them. */
 import type { Config } from '../config.js'
-import type { Outcome } from '../execute.js'
+import type { Outcome } from '../outcome.js'
 import { describe as describeDestination } from '../github/destinations.js'
 import type { Plan } from '../plan.js'
 import type { Observed } from '../state.js'

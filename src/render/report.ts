@@ -2,7 +2,7 @@
 import * as core from '@actions/core'
 import type { Config } from '../config.js'
 import type { ErrorCode } from '../errors.js'
-import type { Outcome } from '../execute.js'
+import type { Outcome } from '../outcome.js'
 import { describe as describeDestination } from '../github/destinations.js'
 import type { Plan } from '../plan.js'
 import { oldKeyLine, planLines, policyLine } from './describe.js'

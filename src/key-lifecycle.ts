@@ -1,0 +1,251 @@
+/**
+ * The new key's life: made (with room made within IAM's two-key limit, and the user marked as
+ * rotating meanwhile), verified and recorded as pending before any secret refers to it, deleted
+ * again if nothing will, and the key it replaces retired once every destination holds it.
+ */
+import type { Config } from './config.js'
+import { ActionError } from './errors.js'
+import type { NewAccessKey } from './aws/iam.js'
+import { verifyKey, type VerifyResult } from './aws/verify.js'
+import type { KeyPlan } from './keys.js'
+import { formatRotationLock, PENDING_KEY_TAG, ROTATION_LOCK_TAG } from './observe.js'
+import { errorText, PartialWriteError, type Context, type Outcome } from './outcome.js'
+
+export interface PreparedKey {
+  key?: NewAccessKey
+  removed: string[]
+}
+
+/**
+ * Makes room within the two-key limit, then creates the key; meanwhile a rotation marks the user
+ * (the marker does not depend on the key, so it costs no round trip of its own).
+ */
+export async function prepareKey(ctx: Context, clear: Set<string>): Promise<PreparedKey> {
+  const { plan, aws } = ctx
+  if (plan.key.action !== 'create') return { removed: [] }
+  let marking: Promise<void> | undefined
+  if (plan.user.action === 'reuse') {
+    // Removed at the end even when tagging seems to fail: the answer may have been lost.
+    clear.add(ROTATION_LOCK_TAG)
+    const lockUntil = new Date(ctx.now().getTime() + (ctx.config.verifyTimeoutSeconds + 600) * 1000)
+    marking = aws.iam.tagUser(plan.userName, [
+      {
+        key: ROTATION_LOCK_TAG,
+        value: formatRotationLock({ runId: ctx.runId, expiresAt: lockUntil })
+      }
+    ])
+  }
+  const [marked, made] = await Promise.allSettled([marking, makeRoomAndCreate(ctx, plan.key)])
+  if (marked.status === 'fulfilled' && made.status === 'fulfilled') return made.value
+  if (made.status === 'rejected') throw made.reason
+  await deleteNewKey(ctx, made.value.key!.id, 'the user could not be marked as rotating')
+  throw (marked as PromiseRejectedResult).reason
+}
+
+async function makeRoomAndCreate(
+  { plan, aws, log }: Context,
+  keyPlan: Extract<KeyPlan, { action: 'create' }>
+): Promise<PreparedKey> {
+  const results = await Promise.allSettled(
+    keyPlan.removeFirst.map(r => aws.iam.deleteAccessKey(plan.userName, r.keyId))
+  )
+  const removed: string[] = []
+  keyPlan.removeFirst.forEach((r, i) => {
+    if (results[i]?.status !== 'fulfilled') return
+    removed.push(r.keyId)
+    log.info(`Deleted access key ${r.keyId}: ${r.why}.`)
+  })
+  const failure = results.find(r => r.status === 'rejected')
+  if (failure) throw failure.reason
+  const key = await aws.iam.createAccessKey(plan.userName)
+  log.info(`Created access key ${key.id}.`)
+  return { key, removed }
+}
+
+/** Removes this run's marker tags from the user (the rotation marker also expires by itself). */
+export async function clearTags({ plan, aws, log }: Context, clear: Set<string>): Promise<void> {
+  if (clear.size === 0) return
+  const keys = [...clear]
+  clear.clear()
+  await aws.iam
+    .untagUser(plan.userName, keys)
+    .catch((e: unknown) =>
+      log.warning(
+        `Could not remove the tag(s) ${keys.join(', ')} from ${plan.userName} (${errorText(e)}).` +
+          (keys.includes(PENDING_KEY_TAG)
+            ? ' The next run takes the new key for unfinished and replaces it everywhere.'
+            : ' The rotation marker expires by itself.')
+      )
+    )
+}
+
+/** The new key is gone again: the pending tag goes back to what it was before this run. */
+export async function unmarkPending(ctx: Context, clear: Set<string>): Promise<void> {
+  const before = ctx.plan.key.action === 'create' ? (ctx.plan.key.resumes ?? []) : []
+  if (before.length === 0) {
+    clear.add(PENDING_KEY_TAG)
+    return
+  }
+  await ctx.aws.iam
+    .tagUser(ctx.plan.userName, [{ key: PENDING_KEY_TAG, value: before.join(' ') }])
+    .catch((e: unknown) =>
+      ctx.log.warning(`Could not put back the tag ${PENDING_KEY_TAG} (${errorText(e)}).`)
+    )
+}
+
+/** Deletes a key no secret refers to; true when it is gone. */
+export async function deleteNewKey(ctx: Context, keyId: string, why: string): Promise<boolean> {
+  try {
+    await ctx.aws.iam.deleteAccessKey(ctx.plan.userName, keyId)
+    ctx.log.info(`Deleted the new access key ${keyId} again: ${why}.`)
+    return true
+  } catch (e) {
+    ctx.log.warning(
+      `The new access key ${keyId} could not be deleted (${errorText(e)}); delete it in IAM: no secret refers to it.`
+    )
+    return false
+  }
+}
+
+function grantsBucketAccess(config: Config): boolean {
+  return config.policy.kind !== 'managed'
+}
+
+/**
+ * Proves that the new key works and, meanwhile, records it on the user as pending (with the keys
+ * of unfinished earlier runs still there). Only then may a secret refer to it: a key that never
+ * works, or that cannot be recorded, is deleted again and no secret changes.
+ */
+export async function verifyAndMark(
+  ctx: Context,
+  key: NewAccessKey,
+  clear: Set<string>
+): Promise<VerifyResult> {
+  const { plan, config, aws } = ctx
+  const leftovers = plan.key.action === 'create' ? (plan.key.deleteAfter ?? []) : []
+  const [verified, marked] = await Promise.allSettled([
+    verifyKey(
+      { accessKeyId: key.id, secretAccessKey: key.secret },
+      {
+        region: plan.region,
+        userArn: plan.userArn,
+        ...(grantsBucketAccess(config) ? { bucket: plan.bucketName } : {}),
+        timeoutMs: config.verifyTimeoutSeconds * 1000
+      }
+    ),
+    aws.iam.tagUser(plan.userName, [
+      { key: PENDING_KEY_TAG, value: [...leftovers.map(r => r.keyId), key.id].join(' ') }
+    ])
+  ])
+  if (verified.status === 'fulfilled' && verified.value.ok && marked.status === 'fulfilled') {
+    const { attempts, waitedMs } = verified.value
+    ctx.log.info(`The new key works (after ${attempts} attempt(s), ${waitedMs} ms).`)
+    return verified.value
+  }
+  const why =
+    verified.status === 'fulfilled' && !verified.value.ok
+      ? 'it never worked'
+      : 'it could not be recorded as pending'
+  const deleted = await deleteNewKey(ctx, key.id, why)
+  if (deleted) await unmarkPending(ctx, clear)
+  const fate = deleted ? 'it was deleted' : 'it could not be deleted (see the warning above)'
+  if (verified.status === 'rejected') throw verified.reason
+  if (!verified.value.ok)
+    throw new ActionError(
+      'KEY_NOT_VERIFIED',
+      `The new access key did not work within ${config.verifyTimeoutSeconds}s (last error: ${verified.value.lastError}); ${fate} and no secret was changed.`,
+      'run again; if it persists, raise verify-timeout-seconds or check SCPs and the permissions boundary that may deny the user.'
+    )
+  const cause = (marked as PromiseRejectedResult).reason
+  const base =
+    cause instanceof ActionError
+      ? cause
+      : new ActionError('AWS_CALL_FAILED', errorText(cause), 'run the step again.')
+  throw new ActionError(
+    base.code,
+    `${base.message} The new key could not be recorded as pending on the user, so ${fate} and no secret was changed.`,
+    base.remedy,
+    { cause }
+  )
+}
+
+/**
+ * Every destination holds the new key: retire the key it replaces and unfinished runs' keys, and
+ * meanwhile remove the marker tags (the new key is no longer pending). A leftover key that cannot
+ * be deleted is recorded as pending again afterwards, for the next run.
+ */
+export async function retire(
+  ctx: Context,
+  keyPlan: Extract<KeyPlan, { action: 'create' }>,
+  outcome: Outcome,
+  clear: Set<string>
+): Promise<void> {
+  const user = ctx.plan.userName
+  const leftovers = keyPlan.deleteAfter ?? []
+  const replaces = keyPlan.replaces
+  clear.add(PENDING_KEY_TAG)
+  const [old, , ...gone] = await Promise.allSettled([
+    replaces ? retireOldKey(ctx, replaces.keyId, replaces.disposal) : undefined,
+    clearTags(ctx, clear),
+    ...leftovers.map(r => ctx.aws.iam.deleteAccessKey(user, r.keyId))
+  ])
+  const kept = leftovers.filter((r, i) => {
+    const deleted = gone[i]?.status === 'fulfilled'
+    if (deleted) ctx.log.info(`Deleted access key ${r.keyId}: ${r.why}.`)
+    return !deleted
+  })
+  if (kept.length > 0) {
+    const ids = kept.map(r => r.keyId).join(' ')
+    ctx.log.warning(`Access key ${ids} could not be deleted; the next run deletes it.`)
+    await ctx.aws.iam
+      .tagUser(user, [{ key: PENDING_KEY_TAG, value: ids }])
+      .catch((e: unknown) =>
+        ctx.log.warning(`Could not record ${ids} as pending (${errorText(e)}).`)
+      )
+  }
+  if (!replaces) return
+  outcome.rotated = true
+  outcome.oldKeyId = replaces.keyId
+  if (old?.status === 'fulfilled' && old.value) outcome.oldKeyResult = old.value
+  if (old?.status !== 'rejected') return
+  outcome.oldKeyResult = 'kept-active'
+  throw new PartialWriteError(
+    `Every destination holds the new key ${outcome.keyId ?? ''}, but the old key ${replaces.keyId} could not be ${replaces.disposal === 'delete' ? 'deleted or deactivated' : 'deactivated'} (${errorText(old.reason)}): it is still active, and no secret refers to it.`,
+    outcome,
+    {
+      code: 'AWS_CALL_FAILED',
+      remedy: `${replaces.disposal === 'delete' ? 'delete' : 'deactivate'} access key ${replaces.keyId} of ${user} in IAM (or run again with rotate and current-access-key-id, which removes it).`
+    }
+  )
+}
+
+/**
+ * Retires the replaced key per `old-key`. A key that cannot be deleted is deactivated instead, so
+ * that it never stays usable; the next rotation deletes inactive keys first.
+ */
+async function retireOldKey(
+  ctx: Context,
+  keyId: string,
+  disposal: 'delete' | 'deactivate' | 'keep'
+): Promise<'deleted' | 'deactivated' | 'kept'> {
+  const user = ctx.plan.userName
+  let result: 'deleted' | 'deactivated' | 'kept' = 'kept'
+  if (disposal === 'delete') {
+    try {
+      await ctx.aws.iam.deleteAccessKey(user, keyId)
+      result = 'deleted'
+    } catch (e) {
+      await ctx.aws.iam.deactivateAccessKey(user, keyId)
+      ctx.log.warning(
+        `Old access key ${keyId} could not be deleted (${errorText(e)}); it was deactivated instead, and the next rotation deletes it.`
+      )
+      return 'deactivated'
+    }
+  }
+  if (disposal === 'deactivate') {
+    await ctx.aws.iam.deactivateAccessKey(user, keyId)
+    result = 'deactivated'
+  }
+  ctx.log.info(`Old access key ${keyId}: ${result}.`)
+  return result
+}

@@ -1,0 +1,70 @@
+/**
+ * What carrying out a plan did, and the failure that reports it: shared by the apply steps
+ * (execute.ts, key-lifecycle.ts, write-secrets.ts), the outputs and the job summary.
+ */
+import type { AwsClients } from './aws/clients.js'
+import type { VerifyResult } from './aws/verify.js'
+import type { Config, Destination } from './config.js'
+import { ActionError, type ErrorCode } from './errors.js'
+import type { Destinations } from './github/destinations.js'
+import type { Plan } from './plan.js'
+import type { ObservedDestination } from './state.js'
+
+export interface Log {
+  info(message: string): void
+  warning(message: string): void
+  debug(message: string): void
+}
+
+export interface WriteResult {
+  destination: Destination
+  written: string[]
+  failed: { name: string; error: string }[]
+  /** Secrets written and then put back to their previous value (the access key id). */
+  restored: string[]
+}
+
+export interface Outcome {
+  keyId?: string
+  keyCreated: boolean
+  rotated: boolean
+  oldKeyId?: string
+  oldKeyResult?: 'deleted' | 'deactivated' | 'kept' | 'kept-active'
+  removedKeys: string[]
+  writes: WriteResult[]
+  verification?: VerifyResult
+  timingsMs: Record<string, number>
+}
+
+export interface Context {
+  config: Config
+  plan: Plan
+  aws: AwsClients
+  github: Destinations
+  observed: ObservedDestination[]
+  selectedRepositoryIds: Record<string, number[]>
+  runId: string
+  now: () => Date
+  log: Log
+}
+
+/** A failure after changes were made: carries what was done, for the outputs and the summary. */
+export class PartialWriteError extends ActionError {
+  constructor(
+    message: string,
+    readonly outcome: Outcome,
+    opts: { code?: ErrorCode; remedy?: string } = {}
+  ) {
+    super(
+      opts.code ?? 'PARTIAL_WRITE',
+      message,
+      opts.remedy ??
+        'run the step again: it writes what is missing (a fresh key where a key was left half-written) and then retires the old key.'
+    )
+    this.name = 'PartialWriteError'
+  }
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
