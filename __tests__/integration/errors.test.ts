@@ -2,9 +2,7 @@
  * Issue 8: the error catalogue end to end. Each code that a run can meet is provoked against moto
  * and the GitHub stand-in; the step fails with ONE `::error::` line, "cause. To fix: remedy", and
  * the job summary repeats it with its code. Elsewhere: KEY_NOT_VERIFIED (rotation.test.ts),
- * PARTIAL_WRITE (destinations.test.ts). GITHUB_WRITE_FAILED
- * needs a GitHub fault that outlasts Octokit's retries (about 15 s of back-off), and UNEXPECTED a
- * bug; neither is provoked here.
+ * PARTIAL_WRITE (destinations.test.ts). UNEXPECTED needs a bug, and is not provoked.
  */
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -99,6 +97,26 @@ describe('inputs and GitHub', () => {
       /This run needs 4 secret and variable writes to 1 destination, more than max-writes \(3; .*nothing was changed\. To fix: store organization secrets instead/
     )
   })
+
+  test("GITHUB_WRITE_FAILED: GitHub keeps failing a look-up past Octokit's retries", async () => {
+    // A 500 is retried three times with growing back-off (about 14 s) before the run gives up.
+    let failing = true
+    w.github.failWhen(
+      q => failing && q.method === 'GET' && q.path.endsWith('/secrets/public-key'),
+      { status: 500 }
+    )
+    const since = w.github.requests.length
+    expectError(
+      await w.run(),
+      'GITHUB_WRITE_FAILED',
+      /GitHub call to .* for octo-org\/octo-repo failed \(500\).*To fix: run the step again/
+    )
+    const keyReads = w.github.requests
+      .slice(since)
+      .filter(q => q.path.endsWith('/secrets/public-key'))
+    expect(keyReads.length).toBe(4)
+    failing = false
+  }, 60_000)
 
   test('none of these changed anything in AWS', () => {
     expect(w.aws.actions({ mutating: true })).toEqual([])
