@@ -9,8 +9,14 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   S3: () => (/* binding */ S3)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3711);
-/* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1237);
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9855);
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1552);
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4230);
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6530);
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2959);
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(4682);
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(9221);
+/* harmony import */ var _policy_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(1237);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9378);
 /** The S3 side: find, create and harden the bucket. */
 
@@ -32,7 +38,7 @@ class S3 {
             : undefined;
         let region;
         try {
-            const head = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__.HeadBucketCommand({ Bucket, ExpectedBucketOwner: accountId }));
+            const head = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__/* .HeadBucketCommand */ .k({ Bucket, ExpectedBucketOwner: accountId }));
             region = head.BucketRegion ?? 'us-east-1';
         }
         catch (e) {
@@ -54,7 +60,7 @@ class S3 {
      */
     async isFree(Bucket) {
         try {
-            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__.HeadBucketCommand({ Bucket }));
+            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__/* .HeadBucketCommand */ .k({ Bucket }));
             return false;
         }
         catch (e) {
@@ -63,7 +69,7 @@ class S3 {
     }
     async bucketTags(Bucket, ExpectedBucketOwner) {
         try {
-            const out = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__.GetBucketTaggingCommand({ Bucket, ExpectedBucketOwner }));
+            const out = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_2__/* .GetBucketTaggingCommand */ .f({ Bucket, ExpectedBucketOwner }));
             return (out.TagSet ?? []).map(t => ({ key: t.Key ?? '', value: t.Value ?? '' }));
         }
         catch (e) {
@@ -82,12 +88,12 @@ class S3 {
                 ? {}
                 : { CreateBucketConfiguration: { LocationConstraint: region } })
         };
-        await (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsCall */ .uF)('s3:CreateBucket', () => this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__.CreateBucketCommand(input)));
+        await (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsCall */ .uF)('s3:CreateBucket', () => this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_3__/* .CreateBucketCommand */ .c(input)));
     }
     /** Public access blocked, default encryption, TLS-only policy and tags, all at once. */
     async harden(Bucket, partition, tags) {
         await Promise.all([
-            (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsCall */ .uF)('s3:PutBucketPublicAccessBlock', () => this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__.PutPublicAccessBlockCommand({
+            (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsCall */ .uF)('s3:PutBucketPublicAccessBlock', () => this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_4__/* .PutPublicAccessBlockCommand */ .Z({
                 Bucket,
                 PublicAccessBlockConfiguration: {
                     BlockPublicAcls: true,
@@ -96,7 +102,7 @@ class S3 {
                     RestrictPublicBuckets: true
                 }
             }))),
-            (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsCall */ .uF)('s3:PutEncryptionConfiguration', () => this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__.PutBucketEncryptionCommand({
+            (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsCall */ .uF)('s3:PutEncryptionConfiguration', () => this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_5__/* .PutBucketEncryptionCommand */ .i({
                 Bucket,
                 ServerSideEncryptionConfiguration: {
                     Rules: [
@@ -107,15 +113,15 @@ class S3 {
                     ]
                 }
             }))),
-            (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsCall */ .uF)('s3:PutBucketPolicy', () => this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__.PutBucketPolicyCommand({
+            (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsCall */ .uF)('s3:PutBucketPolicy', () => this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_6__/* .PutBucketPolicyCommand */ .B({
                 Bucket,
-                Policy: JSON.stringify((0,_policy_js__WEBPACK_IMPORTED_MODULE_2__/* .tlsOnlyBucketPolicy */ .Y$)(partition, Bucket))
+                Policy: JSON.stringify((0,_policy_js__WEBPACK_IMPORTED_MODULE_7__/* .tlsOnlyBucketPolicy */ .Y$)(partition, Bucket))
             }))),
             tags.length > 0 ? this.setTags(Bucket, tags) : Promise.resolve()
         ]);
     }
     async setTags(Bucket, tags) {
-        await (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsCall */ .uF)('s3:PutBucketTagging', () => this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__.PutBucketTaggingCommand({
+        await (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsCall */ .uF)('s3:PutBucketTagging', () => this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__/* .PutBucketTaggingCommand */ .y({
             Bucket,
             Tagging: { TagSet: tags.map(t => ({ Key: t.key, Value: t.value })) }
         })));

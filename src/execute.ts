@@ -18,7 +18,7 @@ import {
   type PreparedKey
 } from './key-lifecycle.js'
 import { PartialWriteError, type Context, type Outcome } from './outcome.js'
-import { whileRequestsFly } from './prefetch.js'
+import { afterRequestsSent } from './prefetch.js'
 import { writeAll } from './write-secrets.js'
 
 export async function execute(ctx: Context): Promise<Outcome> {
@@ -39,7 +39,8 @@ export async function execute(ctx: Context): Promise<Outcome> {
     const grantsReady = userReady.then(() => timed('grants', applyGrants(ctx)))
     const keyReady = userReady.then(() => timed('key', prepareKey(ctx, clear)))
     // libsodium loads while these calls are in flight, not once the key is verified.
-    if (ctx.plan.writes.some(w => w.secrets.length > 0)) whileRequestsFly(sealer)
+    if (ctx.plan.writes.some(w => w.secrets.length > 0))
+      afterRequestsSent(() => void sealer().catch(() => undefined))
     const [, , , prepared] = await settleAll(
       [userReady, bucketReady, grantsReady, keyReady],
       ctx,

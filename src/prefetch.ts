@@ -1,18 +1,40 @@
 /**
- * Loading a lazily bundled chunk (libsodium, the S3 client) keeps the thread busy for tens of
- * milliseconds. Done while requests are in flight, it costs no wall time; done just before they
- * are sent, it delays them. `whileRequestsFly` starts the load once the next HTTP request has been
- * handed to the network: a turn of the event loop after the request starts, when the requests of
- * the same wave (signed in the same turn) have been written too.
+ * Loading a lazily bundled chunk (the rest of the action, libsodium) keeps the thread busy for
+ * tens of milliseconds. Done while requests are in flight, it costs no wall time; done just before
+ * they are sent, it delays them. `afterRequestsSent` calls back once the requests about to be made
+ * are on their way.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import type { ClientRequest } from 'node:http'
 
-const REQUEST_STARTS = ['http.client.request.start', 'undici:request:create']
+const REQUEST_CREATED = 'http.client.request.created'
 
-export function whileRequestsFly(load: () => Promise<unknown>): void {
-  const start = () => {
-    for (const channel of REQUEST_STARTS) unsubscribe(channel, start)
-    setImmediate(() => load().catch(() => undefined))
+/**
+ * Calls `then` once the next burst of HTTP requests is on its way: every request made since has
+ * been handed to the OS ('finish') or has ended without ('close'), and none followed within a turn
+ * of the event loop (requests sent together are made in one burst). Returns a function that stops
+ * waiting. Only node:http requests count (the AWS SDK's; Octokit's fetch is not seen).
+ */
+export function afterRequestsSent(then: () => void): () => void {
+  const pending = new Set<ClientRequest>()
+  let waiting = true
+  const stop = () => {
+    waiting = false
+    unsubscribe(REQUEST_CREATED, created)
   }
-  for (const channel of REQUEST_STARTS) subscribe(channel, start)
+  const created = (message: unknown) => {
+    const { request } = message as { request: ClientRequest }
+    pending.add(request)
+    const done = () => {
+      if (!pending.delete(request) || pending.size > 0) return
+      setImmediate(() => {
+        if (pending.size > 0 || !waiting) return
+        stop()
+        then()
+      })
+    }
+    request.once('finish', done).once('close', done)
+  }
+  subscribe(REQUEST_CREATED, created)
+  return stop
 }

@@ -1,5 +1,4 @@
 /** The IAM side: the user, its grants and its access keys. */
-import { setSecret } from '@actions/core'
 import {
   type AccessKeyMetadata,
   AttachUserPolicyCommand,
@@ -192,7 +191,8 @@ export class Iam {
       this.client.send(new CreateAccessKeyCommand({ UserName }))
     )
     const secret = out.AccessKey?.SecretAccessKey ?? ''
-    if (secret) setSecret(secret)
+    // @actions/core is a chunk of the bundle that main.ts has loaded by now.
+    if (secret) (await import('@actions/core')).setSecret(secret)
     return { id: out.AccessKey?.AccessKeyId ?? '', secret }
   }
 

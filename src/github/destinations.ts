@@ -33,7 +33,7 @@ const PAGE = 100
 
 export class Destinations {
   constructor(
-    private readonly octokit: GitHubClient,
+    private readonly octokit: Pick<GitHubClient, 'request'>,
     private readonly store: SecretStore
   ) {}
 

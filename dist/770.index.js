@@ -1,5 +1,5 @@
-export const id = 711;
-export const ids = [711];
+export const id = 770;
+export const ids = [770];
 export const modules = {
 
 /***/ 8282:
@@ -171,6 +171,7 @@ exports.crc64NvmeCrtContainer = crc64NvmeCrtContainer;
 /***/ 238:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
+var __webpack_unused_export__;
 const { setFeature } = __webpack_require__(5152);
 const { HttpRequest } = __webpack_require__(3422);
 const { isArrayBuffer, toUint8Array, createBufferedReadable, createChecksumStream } = __webpack_require__(2430);
@@ -599,1724 +600,68 @@ const resolveFlexibleChecksumsConfig = (input) => {
     });
 };
 
-exports.CONFIG_REQUEST_CHECKSUM_CALCULATION = CONFIG_REQUEST_CHECKSUM_CALCULATION;
-exports.CONFIG_RESPONSE_CHECKSUM_VALIDATION = CONFIG_RESPONSE_CHECKSUM_VALIDATION;
-exports.ChecksumAlgorithm = ChecksumAlgorithm;
-exports.ChecksumLocation = ChecksumLocation;
-exports.DEFAULT_CHECKSUM_ALGORITHM = DEFAULT_CHECKSUM_ALGORITHM;
-exports.DEFAULT_REQUEST_CHECKSUM_CALCULATION = DEFAULT_REQUEST_CHECKSUM_CALCULATION;
-exports.DEFAULT_RESPONSE_CHECKSUM_VALIDATION = DEFAULT_RESPONSE_CHECKSUM_VALIDATION;
-exports.ENV_REQUEST_CHECKSUM_CALCULATION = ENV_REQUEST_CHECKSUM_CALCULATION;
-exports.ENV_RESPONSE_CHECKSUM_VALIDATION = ENV_RESPONSE_CHECKSUM_VALIDATION;
-exports.NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS = NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS;
-exports.NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS = NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS;
-exports.RequestChecksumCalculation = RequestChecksumCalculation;
-exports.ResponseChecksumValidation = ResponseChecksumValidation;
-exports.flexibleChecksumsMiddleware = flexibleChecksumsMiddleware;
-exports.flexibleChecksumsMiddlewareOptions = flexibleChecksumsMiddlewareOptions;
-exports.getFlexibleChecksumsPlugin = getFlexibleChecksumsPlugin;
-exports.resolveFlexibleChecksumsConfig = resolveFlexibleChecksumsConfig;
+__webpack_unused_export__ = CONFIG_REQUEST_CHECKSUM_CALCULATION;
+__webpack_unused_export__ = CONFIG_RESPONSE_CHECKSUM_VALIDATION;
+__webpack_unused_export__ = ChecksumAlgorithm;
+__webpack_unused_export__ = ChecksumLocation;
+__webpack_unused_export__ = DEFAULT_CHECKSUM_ALGORITHM;
+__webpack_unused_export__ = DEFAULT_REQUEST_CHECKSUM_CALCULATION;
+__webpack_unused_export__ = DEFAULT_RESPONSE_CHECKSUM_VALIDATION;
+__webpack_unused_export__ = ENV_REQUEST_CHECKSUM_CALCULATION;
+__webpack_unused_export__ = ENV_RESPONSE_CHECKSUM_VALIDATION;
+exports.XV = NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS;
+exports.$x = NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS;
+__webpack_unused_export__ = RequestChecksumCalculation;
+__webpack_unused_export__ = ResponseChecksumValidation;
+__webpack_unused_export__ = flexibleChecksumsMiddleware;
+__webpack_unused_export__ = flexibleChecksumsMiddlewareOptions;
+exports.R9 = getFlexibleChecksumsPlugin;
+exports.M4 = resolveFlexibleChecksumsConfig;
 
 
 /***/ }),
 
-/***/ 3242:
-/***/ ((__unused_webpack_module, exports, __webpack_require__) => {
+/***/ 3611:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-const { toUint8Array, concatBytes } = __webpack_require__(2430);
-const { createHmac, createHash } = __webpack_require__(7598);
-const { Sha256, Sha256Js, Sha256Node } = __webpack_require__(9542);
-exports.Sha256 = Sha256;
-exports.Sha256Js = Sha256Js;
-exports.Sha256Node = Sha256Node;
-
-const BLOCK$1 = 64;
-const DIGEST_LENGTH$1 = 20;
-const INIT$1 = new Int32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
-const K$1 = new Int32Array([0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6]);
-class Sha1Js {
-    digestLength = DIGEST_LENGTH$1;
-    state = Int32Array.from(INIT$1);
-    w;
-    buffer = new Uint8Array(BLOCK$1);
-    bufferLength = 0;
-    bytesHashed = 0;
-    finished = false;
-    inner;
-    outer;
-    constructor(secret) {
-        if (secret) {
-            const key = Sha1Js.normalizeKey(secret);
-            this.inner = new Sha1Js();
-            this.outer = new Sha1Js();
-            const pad = new Uint8Array(BLOCK$1 * 2);
-            for (let i = 0; i < BLOCK$1; ++i) {
-                pad[i] = 0x36 ^ key[i];
-                pad[i + BLOCK$1] = 0x5c ^ key[i];
-            }
-            this.inner.update(pad.subarray(0, BLOCK$1));
-            this.outer.update(pad.subarray(BLOCK$1));
-        }
-    }
-    update(data) {
-        if (this.finished) {
-            throw new Error("Attempted to update an already finished HMAC.");
-        }
-        if (this.inner) {
-            this.inner.update(data);
-            return;
-        }
-        let pos = 0;
-        let { length } = data;
-        this.bytesHashed += length;
-        if (this.bufferLength > 0) {
-            while (length > 0 && this.bufferLength < BLOCK$1) {
-                this.buffer[this.bufferLength++] = data[pos++];
-                --length;
-            }
-            if (this.bufferLength === BLOCK$1) {
-                this.hashBuffer(this.buffer, 0);
-                this.bufferLength = 0;
-            }
-        }
-        while (length >= BLOCK$1) {
-            this.hashBuffer(data, pos);
-            pos += BLOCK$1;
-            length -= BLOCK$1;
-        }
-        while (length > 0) {
-            this.buffer[this.bufferLength++] = data[pos++];
-            --length;
-        }
-    }
-    async digest() {
-        if (this.inner && this.outer) {
-            if (this.finished) {
-                throw new Error("Attempted to digest an already finished HMAC.");
-            }
-            this.finished = true;
-            const innerDigest = this.inner.digestSync();
-            this.outer.update(innerDigest);
-            return this.outer.digestSync();
-        }
-        return this.digestSync();
-    }
-    reset() {
-        this.state = Int32Array.from(INIT$1);
-        this.buffer = new Uint8Array(BLOCK$1);
-        this.bufferLength = 0;
-        this.bytesHashed = 0;
-    }
-    digestSync() {
-        const state = this.state.slice();
-        const buffer = this.buffer.slice();
-        let bufferLength = this.bufferLength;
-        const bitsHi = (this.bytesHashed / 0x20000000) | 0;
-        const bitsLo = this.bytesHashed << 3;
-        buffer[bufferLength++] = 0x80;
-        if (bufferLength > BLOCK$1 - 8) {
-            for (let i = bufferLength; i < BLOCK$1; ++i) {
-                buffer[i] = 0;
-            }
-            this.hashBufferWith(state, buffer, 0);
-            bufferLength = 0;
-        }
-        for (let i = bufferLength; i < BLOCK$1 - 8; ++i) {
-            buffer[i] = 0;
-        }
-        const v = new DataView(buffer.buffer, buffer.byteOffset, BLOCK$1);
-        v.setUint32(BLOCK$1 - 8, bitsHi, false);
-        v.setUint32(BLOCK$1 - 4, bitsLo, false);
-        this.hashBufferWith(state, buffer, 0);
-        const out = new Uint8Array(DIGEST_LENGTH$1);
-        out[0] = (state[0] >>> 24) & 0xff;
-        out[1] = (state[0] >>> 16) & 0xff;
-        out[2] = (state[0] >>> 8) & 0xff;
-        out[3] = state[0] & 0xff;
-        out[4] = (state[1] >>> 24) & 0xff;
-        out[5] = (state[1] >>> 16) & 0xff;
-        out[6] = (state[1] >>> 8) & 0xff;
-        out[7] = state[1] & 0xff;
-        out[8] = (state[2] >>> 24) & 0xff;
-        out[9] = (state[2] >>> 16) & 0xff;
-        out[10] = (state[2] >>> 8) & 0xff;
-        out[11] = state[2] & 0xff;
-        out[12] = (state[3] >>> 24) & 0xff;
-        out[13] = (state[3] >>> 16) & 0xff;
-        out[14] = (state[3] >>> 8) & 0xff;
-        out[15] = state[3] & 0xff;
-        out[16] = (state[4] >>> 24) & 0xff;
-        out[17] = (state[4] >>> 16) & 0xff;
-        out[18] = (state[4] >>> 8) & 0xff;
-        out[19] = state[4] & 0xff;
-        return out;
-    }
-    static normalizeKey(secret) {
-        const key = toUint8Array(secret);
-        if (key.byteLength > BLOCK$1) {
-            const h = new Sha1Js();
-            h.update(key);
-            const digest = h.digestSync();
-            const padded = new Uint8Array(BLOCK$1);
-            padded.set(digest);
-            return padded;
-        }
-        const padded = new Uint8Array(BLOCK$1);
-        padded.set(key);
-        return padded;
-    }
-    hashBuffer(data, offset) {
-        this.hashBufferWith(this.state, data, offset);
-    }
-    hashBufferWith(state, data, offset) {
-        const w = (this.w ??= new Int32Array(80));
-        let s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3], s4 = state[4];
-        for (let t = 0; t < 16; ++t) {
-            w[t] =
-                ((data[offset + t * 4] & 0xff) << 24) |
-                    ((data[offset + t * 4 + 1] & 0xff) << 16) |
-                    ((data[offset + t * 4 + 2] & 0xff) << 8) |
-                    (data[offset + t * 4 + 3] & 0xff);
-        }
-        for (let t = 16; t < 80; ++t) {
-            const x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16];
-            w[t] = (x << 1) | (x >>> 31);
-        }
-        for (let t = 0; t < 80; ++t) {
-            const r = t < 20 ? 0 : t < 40 ? 1 : t < 60 ? 2 : 3;
-            const temp = (((((s0 << 5) | (s0 >>> 27)) +
-                (r === 0 ? (s1 & s2) ^ (~s1 & s3) : r === 2 ? (s1 & s2) ^ (s1 & s3) ^ (s2 & s3) : s1 ^ s2 ^ s3)) |
-                0) +
-                ((s4 + ((K$1[r] + w[t]) | 0)) | 0)) |
-                0;
-            s4 = s3;
-            s3 = s2;
-            s2 = (s1 << 30) | (s1 >>> 2);
-            s1 = s0;
-            s0 = temp;
-        }
-        state[0] = (state[0] + s0) | 0;
-        state[1] = (state[1] + s1) | 0;
-        state[2] = (state[2] + s2) | 0;
-        state[3] = (state[3] + s3) | 0;
-        state[4] = (state[4] + s4) | 0;
-    }
-}
-
-const hasNativeCrypto = (() => {
-    try {
-        createHash("sha1");
-        return true;
-    }
-    catch {
-        return false;
-    }
-})();
-const Sha1Node = hasNativeCrypto ? buildNativeClass() : Sha1Js;
-function buildNativeClass() {
-    return class Sha1Node {
-        digestLength = 20;
-        secret;
-        hash;
-        isHmac;
-        finished = false;
-        constructor(secret) {
-            this.secret = secret;
-            this.isHmac = !!secret;
-            this.hash = this.createHash();
-        }
-        update(data) {
-            if (this.finished) {
-                throw new Error("Attempted to update an already finished hash.");
-            }
-            this.hash.update(data);
-        }
-        async digest() {
-            let buf;
-            if (this.isHmac) {
-                this.finished = true;
-                buf = this.hash.digest();
-            }
-            else {
-                buf = this.hash.copy().digest();
-            }
-            return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-        }
-        reset() {
-            this.hash = this.createHash();
-            this.finished = false;
-        }
-        createHash() {
-            return this.secret ? createHmac("sha1", toBuffer$1(this.secret)) : createHash("sha1");
-        }
-    };
-}
-function toBuffer$1(data) {
-    if (typeof data === "string") {
-        return data;
-    }
-    if (ArrayBuffer.isView(data)) {
-        return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    }
-    return Buffer.from(data);
-}
-
-const { digest: digest$1, sign: sign$1, importKey: importKey$1 } = globalThis?.crypto?.subtle ?? {};
-const subtle$1 = typeof digest$1 === "function" && typeof sign$1 === "function" && typeof importKey$1 === "function"
-    ? globalThis.crypto.subtle
-    : undefined;
-const MAX_PENDING_BYTES$1 = 8 * 1024 * 1024;
-class Sha1WebCrypto {
-    digestLength = 20;
-    secret;
-    pending = [];
-    pendingBytes = 0;
-    fallback;
-    finished = false;
-    constructor(secret) {
-        if (secret) {
-            this.secret = toUint8Array(secret);
-        }
-    }
-    update(data) {
-        if (this.finished) {
-            throw new Error("Attempted to update an already finished HMAC.");
-        }
-        if (this.fallback) {
-            this.fallback.update(data);
-            return;
-        }
-        this.pending.push(data.slice());
-        this.pendingBytes += data.byteLength;
-        if (this.pendingBytes >= MAX_PENDING_BYTES$1) {
-            this.switchToFallback();
-        }
-    }
-    async digest() {
-        if (this.fallback) {
-            return this.fallback.digest();
-        }
-        if (this.secret && this.finished) {
-            throw new Error("Attempted to digest an already finished HMAC.");
-        }
-        const data = concatBytes(this.pending);
-        if (subtle$1) {
-            if (this.secret) {
-                this.finished = true;
-                const key = await subtle$1.importKey("raw", this.secret, { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
-                const sig = await subtle$1.sign("HMAC", key, data);
-                return new Uint8Array(sig);
-            }
-            const hash = await subtle$1.digest("SHA-1", data);
-            return new Uint8Array(hash);
-        }
-        const sha1 = new Sha1Js(this.secret);
-        sha1.update(data);
-        return sha1.digest();
-    }
-    reset() {
-        this.pending = [];
-        this.pendingBytes = 0;
-        this.fallback = undefined;
-        this.finished = false;
-    }
-    switchToFallback() {
-        const sha1Js = new Sha1Js(this.secret);
-        for (const chunk of this.pending) {
-            sha1Js.update(chunk);
-        }
-        this.fallback = sha1Js;
-        this.pending = [];
-        this.pendingBytes = 0;
-    }
-}
-
-const BLOCK = 128;
-const DIGEST_LENGTH = 64;
-const MAX_HASHABLE_LENGTH = 2 ** 53 - 1;
-const INIT = new Uint32Array([
-    0x6a09e667, 0xf3bcc908, 0xbb67ae85, 0x84caa73b, 0x3c6ef372, 0xfe94f82b, 0xa54ff53a, 0x5f1d36f1, 0x510e527f,
-    0xade682d1, 0x9b05688c, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b, 0x5be0cd19, 0x137e2179,
-]);
-const K = new Uint32Array([
-    0x428a2f98, 0xd728ae22, 0x71374491, 0x23ef65cd, 0xb5c0fbcf, 0xec4d3b2f, 0xe9b5dba5, 0x8189dbbc,
-    0x3956c25b, 0xf348b538, 0x59f111f1, 0xb605d019, 0x923f82a4, 0xaf194f9b, 0xab1c5ed5, 0xda6d8118,
-    0xd807aa98, 0xa3030242, 0x12835b01, 0x45706fbe, 0x243185be, 0x4ee4b28c, 0x550c7dc3, 0xd5ffb4e2,
-    0x72be5d74, 0xf27b896f, 0x80deb1fe, 0x3b1696b1, 0x9bdc06a7, 0x25c71235, 0xc19bf174, 0xcf692694,
-    0xe49b69c1, 0x9ef14ad2, 0xefbe4786, 0x384f25e3, 0x0fc19dc6, 0x8b8cd5b5, 0x240ca1cc, 0x77ac9c65,
-    0x2de92c6f, 0x592b0275, 0x4a7484aa, 0x6ea6e483, 0x5cb0a9dc, 0xbd41fbd4, 0x76f988da, 0x831153b5,
-    0x983e5152, 0xee66dfab, 0xa831c66d, 0x2db43210, 0xb00327c8, 0x98fb213f, 0xbf597fc7, 0xbeef0ee4,
-    0xc6e00bf3, 0x3da88fc2, 0xd5a79147, 0x930aa725, 0x06ca6351, 0xe003826f, 0x14292967, 0x0a0e6e70,
-    0x27b70a85, 0x46d22ffc, 0x2e1b2138, 0x5c26c926, 0x4d2c6dfc, 0x5ac42aed, 0x53380d13, 0x9d95b3df,
-    0x650a7354, 0x8baf63de, 0x766a0abb, 0x3c77b2a8, 0x81c2c92e, 0x47edaee6, 0x92722c85, 0x1482353b,
-    0xa2bfe8a1, 0x4cf10364, 0xa81a664b, 0xbc423001, 0xc24b8b70, 0xd0f89791, 0xc76c51a3, 0x0654be30,
-    0xd192e819, 0xd6ef5218, 0xd6990624, 0x5565a910, 0xf40e3585, 0x5771202a, 0x106aa070, 0x32bbd1b8,
-    0x19a4c116, 0xb8d2d0c8, 0x1e376c08, 0x5141ab53, 0x2748774c, 0xdf8eeb99, 0x34b0bcb5, 0xe19b48a8,
-    0x391c0cb3, 0xc5c95a63, 0x4ed8aa4a, 0xe3418acb, 0x5b9cca4f, 0x7763e373, 0x682e6ff3, 0xd6b2b8a3,
-    0x748f82ee, 0x5defb2fc, 0x78a5636f, 0x43172f60, 0x84c87814, 0xa1f0ab72, 0x8cc70208, 0x1a6439ec,
-    0x90befffa, 0x23631e28, 0xa4506ceb, 0xde82bde9, 0xbef9a3f7, 0xb2c67915, 0xc67178f2, 0xe372532b,
-    0xca273ece, 0xea26619c, 0xd186b8c7, 0x21c0c207, 0xeada7dd6, 0xcde0eb1e, 0xf57d4f7f, 0xee6ed178,
-    0x06f067aa, 0x72176fba, 0x0a637dc5, 0xa2c898a6, 0x113f9804, 0xbef90dae, 0x1b710b35, 0x131c471b,
-    0x28db77f5, 0x23047d84, 0x32caab7b, 0x40c72493, 0x3c9ebe0a, 0x15c9bebc, 0x431d67c4, 0x9c100d4c,
-    0x4cc5d4be, 0xcb3e42b6, 0x597f299c, 0xfc657e2a, 0x5fcb6fab, 0x3ad6faec, 0x6c44198c, 0x4a475817,
-]);
-class Sha512Js {
-    digestLength = DIGEST_LENGTH;
-    state = Uint32Array.from(INIT);
-    w;
-    buffer = new Uint8Array(BLOCK);
-    bufferLength = 0;
-    bytesHashed = 0;
-    finished = false;
-    key;
-    inner;
-    outer;
-    constructor(secret) {
-        if (secret !== undefined) {
-            this.key = Sha512Js.normalizeKey(secret);
-            this.initHmac();
-        }
-    }
-    update(data) {
-        if (this.finished) {
-            throw new Error("Attempted to update an already finished HMAC.");
-        }
-        if (this.inner) {
-            this.inner.update(data);
-            return;
-        }
-        const chunk = toUint8Array(data);
-        let position = 0;
-        let { byteLength } = chunk;
-        this.bytesHashed += byteLength;
-        if (this.bytesHashed * 8 > MAX_HASHABLE_LENGTH) {
-            throw new Error("Cannot hash more than 2^53 - 1 bits");
-        }
-        while (byteLength > 0) {
-            this.buffer[this.bufferLength++] = chunk[position++];
-            byteLength--;
-            if (this.bufferLength === BLOCK) {
-                this.hashBuffer();
-                this.bufferLength = 0;
-            }
-        }
-    }
-    async digest() {
-        if (this.inner && this.outer) {
-            if (this.finished) {
-                throw new Error("Attempted to digest an already finished HMAC.");
-            }
-            this.finished = true;
-            const innerDigest = this.inner.digestSync();
-            this.outer.update(innerDigest);
-            return this.outer.digestSync();
-        }
-        return this.digestSync();
-    }
-    reset() {
-        this.state = Uint32Array.from(INIT);
-        this.buffer = new Uint8Array(BLOCK);
-        this.bufferLength = 0;
-        this.bytesHashed = 0;
-        this.finished = false;
-        if (this.key) {
-            this.initHmac();
-        }
-    }
-    initHmac() {
-        const key = this.key;
-        this.inner = new Sha512Js();
-        this.outer = new Sha512Js();
-        const pad = new Uint8Array(BLOCK * 2);
-        for (let i = 0; i < BLOCK; ++i) {
-            pad[i] = 0x36 ^ key[i];
-            pad[i + BLOCK] = 0x5c ^ key[i];
-        }
-        this.inner.update(pad.subarray(0, BLOCK));
-        this.outer.update(pad.subarray(BLOCK));
-    }
-    digestSync() {
-        const state = this.state.slice();
-        const buffer = this.buffer.slice();
-        let bufferLength = this.bufferLength;
-        const bitsHashed = this.bytesHashed * 8;
-        const bitsHi = Math.floor(bitsHashed / 0x100000000);
-        const bitsLo = bitsHashed >>> 0;
-        buffer[bufferLength++] = 0x80;
-        if (bufferLength > BLOCK - 16) {
-            for (let i = bufferLength; i < BLOCK; ++i) {
-                buffer[i] = 0;
-            }
-            this.hashBufferWith(state, buffer);
-            bufferLength = 0;
-        }
-        for (let i = bufferLength; i < BLOCK - 8; ++i) {
-            buffer[i] = 0;
-        }
-        const v = new DataView(buffer.buffer, buffer.byteOffset, BLOCK);
-        v.setUint32(BLOCK - 8, bitsHi, false);
-        v.setUint32(BLOCK - 4, bitsLo, false);
-        this.hashBufferWith(state, buffer);
-        const out = new Uint8Array(DIGEST_LENGTH);
-        const dv = new DataView(out.buffer);
-        for (let i = 0; i < 16; ++i) {
-            dv.setUint32(i * 4, state[i], false);
-        }
-        return out;
-    }
-    static normalizeKey(secret) {
-        const key = toUint8Array(secret);
-        if (key.byteLength > BLOCK) {
-            const h = new Sha512Js();
-            h.update(key);
-            const padded = new Uint8Array(BLOCK);
-            padded.set(h.digestSync());
-            return padded;
-        }
-        const padded = new Uint8Array(BLOCK);
-        padded.set(key);
-        return padded;
-    }
-    hashBuffer() {
-        this.hashBufferWith(this.state, this.buffer);
-    }
-    hashBufferWith(state, buffer) {
-        const w = (this.w ??= new Uint32Array(160));
-        const v = new Uint32Array(16);
-        for (let i = 0; i < 16; ++i) {
-            v[i] = state[i];
-        }
-        for (let i = 0; i < 16; ++i) {
-            const o = i * 8;
-            w[i * 2] = ((buffer[o] << 24) | (buffer[o + 1] << 16) | (buffer[o + 2] << 8) | buffer[o + 3]) >>> 0;
-            w[i * 2 + 1] = ((buffer[o + 4] << 24) | (buffer[o + 5] << 16) | (buffer[o + 6] << 8) | buffer[o + 7]) >>> 0;
-        }
-        for (let i = 16; i < 80; ++i) {
-            const g15h = w[(i - 15) * 2];
-            const g15l = w[(i - 15) * 2 + 1];
-            const s0h = rotrH(g15h, g15l, 1) ^ rotrH(g15h, g15l, 8) ^ shrH(g15h, 7);
-            const s0l = rotrL(g15h, g15l, 1) ^ rotrL(g15h, g15l, 8) ^ shrL(g15h, g15l, 7);
-            const g2h = w[(i - 2) * 2];
-            const g2l = w[(i - 2) * 2 + 1];
-            const s1h = rotrH(g2h, g2l, 19) ^ rotrH(g2h, g2l, 61) ^ shrH(g2h, 6);
-            const s1l = rotrL(g2h, g2l, 19) ^ rotrL(g2h, g2l, 61) ^ shrL(g2h, g2l, 6);
-            const w7h = w[(i - 7) * 2];
-            const w7l = w[(i - 7) * 2 + 1];
-            const w16h = w[(i - 16) * 2];
-            const w16l = w[(i - 16) * 2 + 1];
-            let lo = (w16l >>> 0) + (s0l >>> 0);
-            let hi = (w16h >>> 0) + (s0h >>> 0) + (lo > 0xffffffff ? 1 : 0);
-            lo = (lo >>> 0) + (w7l >>> 0);
-            hi = (hi >>> 0) + (w7h >>> 0) + (lo > 0xffffffff ? 1 : 0);
-            lo = (lo >>> 0) + (s1l >>> 0);
-            hi = (hi >>> 0) + (s1h >>> 0) + (lo > 0xffffffff ? 1 : 0);
-            w[i * 2] = hi >>> 0;
-            w[i * 2 + 1] = lo >>> 0;
-        }
-        let ah = v[0], al = v[1], bh = v[2], bl = v[3], ch = v[4], cl = v[5], dh = v[6], dl = v[7], eh = v[8], el = v[9], fh = v[10], fl = v[11], gh = v[12], gl = v[13], hh = v[14], hl = v[15];
-        for (let i = 0; i < 80; ++i) {
-            const s1h = rotrH(eh, el, 14) ^ rotrH(eh, el, 18) ^ rotrH(eh, el, 41);
-            const s1l = rotrL(eh, el, 14) ^ rotrL(eh, el, 18) ^ rotrL(eh, el, 41);
-            const chh = (eh & fh) ^ (~eh & gh);
-            const chl = (el & fl) ^ (~el & gl);
-            let t1l = (hl >>> 0) + (s1l >>> 0);
-            let t1h = (hh >>> 0) + (s1h >>> 0) + (t1l > 0xffffffff ? 1 : 0);
-            t1l = (t1l >>> 0) + (chl >>> 0);
-            t1h = (t1h >>> 0) + (chh >>> 0) + (t1l > 0xffffffff ? 1 : 0);
-            t1l = (t1l >>> 0) + (K[i * 2 + 1] >>> 0);
-            t1h = (t1h >>> 0) + (K[i * 2] >>> 0) + (t1l > 0xffffffff ? 1 : 0);
-            t1l = (t1l >>> 0) + (w[i * 2 + 1] >>> 0);
-            t1h = (t1h >>> 0) + (w[i * 2] >>> 0) + (t1l > 0xffffffff ? 1 : 0);
-            const s0h = rotrH(ah, al, 28) ^ rotrH(ah, al, 34) ^ rotrH(ah, al, 39);
-            const s0l = rotrL(ah, al, 28) ^ rotrL(ah, al, 34) ^ rotrL(ah, al, 39);
-            const majh = (ah & bh) ^ (ah & ch) ^ (bh & ch);
-            const majl = (al & bl) ^ (al & cl) ^ (bl & cl);
-            let t2l = (s0l >>> 0) + (majl >>> 0);
-            let t2h = (s0h >>> 0) + (majh >>> 0) + (t2l > 0xffffffff ? 1 : 0);
-            t2l = t2l >>> 0;
-            t2h = t2h >>> 0;
-            hh = gh;
-            hl = gl;
-            gh = fh;
-            gl = fl;
-            fh = eh;
-            fl = el;
-            let el2 = (dl >>> 0) + (t1l >>> 0);
-            let eh2 = (dh >>> 0) + (t1h >>> 0) + (el2 > 0xffffffff ? 1 : 0);
-            eh = eh2 >>> 0;
-            el = el2 >>> 0;
-            dh = ch;
-            dl = cl;
-            ch = bh;
-            cl = bl;
-            bh = ah;
-            bl = al;
-            let al2 = (t1l >>> 0) + (t2l >>> 0);
-            let ah2 = (t1h >>> 0) + (t2h >>> 0) + (al2 > 0xffffffff ? 1 : 0);
-            ah = ah2 >>> 0;
-            al = al2 >>> 0;
-        }
-        addInto(state, 0, ah, al);
-        addInto(state, 1, bh, bl);
-        addInto(state, 2, ch, cl);
-        addInto(state, 3, dh, dl);
-        addInto(state, 4, eh, el);
-        addInto(state, 5, fh, fl);
-        addInto(state, 6, gh, gl);
-        addInto(state, 7, hh, hl);
-    }
-}
-function addInto(state, slot, vh, vl) {
-    const i = slot * 2;
-    const lo = (state[i + 1] >>> 0) + (vl >>> 0);
-    const hi = (state[i] >>> 0) + (vh >>> 0) + (lo > 0xffffffff ? 1 : 0);
-    state[i] = hi >>> 0;
-    state[i + 1] = lo >>> 0;
-}
-function rotrH(hi, lo, n) {
-    if (n < 32) {
-        return ((hi >>> n) | (lo << (32 - n))) >>> 0;
-    }
-    if (n === 32) {
-        return lo >>> 0;
-    }
-    return ((lo >>> (n - 32)) | (hi << (64 - n))) >>> 0;
-}
-function rotrL(hi, lo, n) {
-    if (n < 32) {
-        return ((lo >>> n) | (hi << (32 - n))) >>> 0;
-    }
-    if (n === 32) {
-        return hi >>> 0;
-    }
-    return ((hi >>> (n - 32)) | (lo << (64 - n))) >>> 0;
-}
-function shrH(hi, n) {
-    if (n < 32) {
-        return hi >>> n;
-    }
-    return 0;
-}
-function shrL(hi, lo, n) {
-    if (n < 32) {
-        return ((lo >>> n) | (hi << (32 - n))) >>> 0;
-    }
-    if (n === 32) {
-        return hi >>> 0;
-    }
-    return hi >>> (n - 32);
-}
-
-let nativeSupported;
-function detectNative() {
-    if (nativeSupported === undefined) {
-        try {
-            createHash("sha512");
-            nativeSupported = true;
-        }
-        catch {
-            nativeSupported = false;
-        }
-    }
-    return nativeSupported;
-}
-class Sha512 extends Sha512Js {
-    native;
-    nativeSecret;
-    nativeFinished = false;
-    constructor(secret) {
-        super(secret);
-        this.nativeSecret = secret;
-        if (detectNative()) {
-            this.native = this.createNative();
-        }
-    }
-    update(data) {
-        if (!this.native) {
-            super.update(data);
-            return;
-        }
-        if (this.nativeFinished) {
-            throw new Error("Attempted to update an already finished hash.");
-        }
-        this.native.update(data);
-    }
-    async digest() {
-        if (!this.native) {
-            return super.digest();
-        }
-        let buf;
-        if (this.nativeSecret !== undefined) {
-            this.nativeFinished = true;
-            buf = this.native.digest();
-        }
-        else {
-            buf = this.native.copy().digest();
-        }
-        return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    }
-    reset() {
-        if (!this.native) {
-            super.reset();
-            return;
-        }
-        this.native = this.createNative();
-        this.nativeFinished = false;
-    }
-    createNative() {
-        return this.nativeSecret !== undefined ? createHmac("sha512", toBuffer(this.nativeSecret)) : createHash("sha512");
-    }
-}
-function toBuffer(data) {
-    if (typeof data === "string") {
-        return data;
-    }
-    if (ArrayBuffer.isView(data)) {
-        return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    }
-    return Buffer.from(data);
-}
-
-const { digest, sign, importKey } = globalThis?.crypto?.subtle ?? {};
-const subtle = typeof digest === "function" && typeof sign === "function" && typeof importKey === "function"
-    ? globalThis.crypto.subtle
-    : undefined;
-const MAX_PENDING_BYTES = 8 * 1024 * 1024;
-const BLOCK_SIZE = 128;
-class Sha512WebCrypto {
-    digestLength = 64;
-    secret;
-    pending = [];
-    pendingBytes = 0;
-    fallback;
-    finished = false;
-    constructor(secret) {
-        if (secret !== undefined) {
-            const key = toUint8Array(secret);
-            this.secret = key.byteLength === 0 ? new Uint8Array(BLOCK_SIZE) : key;
-        }
-        if (!subtle) {
-            this.fallback = new Sha512Js(secret);
-        }
-    }
-    update(data) {
-        if (this.finished) {
-            throw new Error("Attempted to update an already finished HMAC.");
-        }
-        if (this.fallback) {
-            this.fallback.update(data);
-            return;
-        }
-        this.pending.push(data.slice());
-        this.pendingBytes += data.byteLength;
-        if (this.pendingBytes >= MAX_PENDING_BYTES) {
-            this.switchToFallback();
-        }
-    }
-    async digest() {
-        if (this.fallback) {
-            return this.fallback.digest();
-        }
-        if (this.secret && this.finished) {
-            throw new Error("Attempted to digest an already finished HMAC.");
-        }
-        const data = concatBytes(this.pending);
-        if (this.secret) {
-            this.finished = true;
-            const key = await subtle.importKey("raw", this.secret, { name: "HMAC", hash: "SHA-512" }, false, ["sign"]);
-            const sig = await subtle.sign("HMAC", key, data);
-            return new Uint8Array(sig);
-        }
-        const hash = await subtle.digest("SHA-512", data);
-        return new Uint8Array(hash);
-    }
-    reset() {
-        this.pending = [];
-        this.pendingBytes = 0;
-        this.finished = false;
-        if (subtle) {
-            this.fallback = undefined;
-        }
-        else {
-            this.fallback = new Sha512Js(this.secret);
-        }
-    }
-    switchToFallback() {
-        const sha512Js = new Sha512Js(this.secret);
-        for (const chunk of this.pending) {
-            sha512Js.update(chunk);
-        }
-        this.fallback = sha512Js;
-        this.pending = [];
-        this.pendingBytes = 0;
-    }
-}
-
-exports.Sha1 = Sha1Node;
-exports.Sha1Js = Sha1Js;
-exports.Sha1Node = Sha1Node;
-exports.Sha1WebCrypto = Sha1WebCrypto;
-exports.Sha512 = Sha512;
-exports.Sha512Js = Sha512Js;
-exports.Sha512WebCrypto = Sha512WebCrypto;
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Fb: () => (/* binding */ _mw7),
+/* harmony export */   Fk: () => (/* binding */ _mw9),
+/* harmony export */   Fw: () => (/* binding */ _mw1),
+/* harmony export */   G5: () => (/* binding */ command),
+/* harmony export */   Gi: () => (/* binding */ _ep3),
+/* harmony export */   Hh: () => (/* binding */ _mw12),
+/* harmony export */   OV: () => (/* binding */ _mw13),
+/* harmony export */   Vx: () => (/* binding */ _mw10),
+/* harmony export */   ez: () => (/* binding */ _ep9),
+/* harmony export */   l7: () => (/* binding */ _ep6),
+/* harmony export */   lq: () => (/* binding */ _ep0),
+/* harmony export */   r: () => (/* binding */ _mw3),
+/* harmony export */   rX: () => (/* binding */ _mw5),
+/* harmony export */   s4: () => (/* binding */ _ep1),
+/* harmony export */   sJ: () => (/* binding */ _ep7),
+/* harmony export */   s_: () => (/* binding */ _ep5),
+/* harmony export */   y3: () => (/* binding */ _mw8),
+/* harmony export */   yC: () => (/* binding */ _mw11),
+/* harmony export */   yO: () => (/* binding */ _mw2),
+/* harmony export */   yU: () => (/* binding */ _mw6),
+/* harmony export */   yt: () => (/* binding */ _mw0),
+/* harmony export */   yz: () => (/* binding */ _mw4),
+/* harmony export */   zG: () => (/* binding */ _ep2),
+/* harmony export */   zr: () => (/* binding */ _ep4),
+/* harmony export */   zx: () => (/* binding */ _ep8)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_checksums_flexible_checksums__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(238);
+/* harmony import */ var _aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5028);
+/* harmony import */ var _smithy_core_client__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2658);
+/* harmony import */ var _smithy_core_endpoints__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2085);
+/* harmony import */ var _endpoint_EndpointParameters__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4500);
 
 
-/***/ }),
 
-/***/ 3711:
-/***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
-const { getFlexibleChecksumsPlugin, NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS, NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS, resolveFlexibleChecksumsConfig } = __webpack_require__(238);
-const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __webpack_require__(5152);
-const { getThrow200ExceptionsPlugin, getSsecPlugin, getLocationConstraintPlugin, getS3ExpiresMiddlewarePlugin, getCheckContentLengthHeaderPlugin, S3RestXmlProtocol, NODE_USE_ARN_REGION_CONFIG_OPTIONS, NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS, resolveS3Config, getValidateBucketNamePlugin, getAddExpectContinuePlugin, getRegionRedirectMiddlewarePlugin, getS3ExpressPlugin, getS3ExpressHttpSigningPlugin } = __webpack_require__(5028);
-const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __webpack_require__(402);
-const { normalizeProvider, getSmithyContext, makeBuilder, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __webpack_require__(2658);
-const { Command: $Command } = __webpack_require__(2658);
-exports.$Command = $Command;
-exports.__Client = Client;
-const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __webpack_require__(7291);
-const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveParams, getEndpointPlugin, resolveEndpointConfig } = __webpack_require__(2085);
-const { eventStreamSerdeProvider, resolveEventStreamSerdeConfig } = __webpack_require__(6579);
-const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __webpack_require__(3422);
-const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __webpack_require__(3609);
-const { TypeRegistry, getSchemaSerdePlugin } = __webpack_require__(6890);
-const { resolveAwsSdkSigV4Config, resolveAwsSdkSigV4AConfig, AwsSdkSigV4Signer, AwsSdkSigV4ASigner, NODE_SIGV4A_CONFIG_OPTIONS, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __webpack_require__(7523);
-const { SignatureV4MultiRegion } = __webpack_require__(5785);
-const { defaultProvider } = __webpack_require__(5861);
-const { Sha256, Md5, readableStreamHasher } = __webpack_require__(9542);
-const { toUtf8, fromUtf8, sdkStreamMixin, getAwsChunkedEncodingStream, toBase64, fromBase64, calculateBodyLength } = __webpack_require__(2430);
-const { streamCollector, NodeHttpHandler } = __webpack_require__(1279);
-const { Sha1 } = __webpack_require__(3242);
 
-const aw = "ref", ax = "argv", ay = "backend", az = "authSchemes", aA = "disableDoubleEncoding", aB = "signingName", aC = "signingRegion", aD = "signingRegionSet";
-const a = -1, b = true, c = false, d = "isSet", e = "booleanEquals", f = "stringEquals", g = "coalesce", h = "substring", i = "", j = "aws.partition", k = "partitionResult", l = "accessPointSuffix", m = "regionPrefix", n = (n) => "outpostId_ssa_" + n + i, o = "hardwareType", p = "ite", q = "isValidHostLabel", s = "sigv4", t = "aws.isVirtualHostableS3Bucket", u = "url", v = "getAttr", w = "bucketArn", x = "--", y = "arnType", z = "accesspoint", A = (n) => "accessPointName_ssa_" + n + i, B = "s3-object-lambda", C = "s3-outposts", D = "bucketPartition", E = "us-east-1", F = "outpostType", G = "name", H = "s3", I = "{url#scheme}://{Bucket}.{url#authority}{url#path}", J = "{url#scheme}://{url#authority}{url#path}", K = "{url#scheme}://{url#authority}{url#normalizedPath}{Bucket}", L = "https://{Bucket}.s3-accelerate.{partitionResult#dnsSuffix}", M = "https://{Bucket}.s3.{partitionResult#dnsSuffix}", N = (n) => "{url#scheme}://{accessPointName_ssa_" + n + "}-{bucketArn#accountId}.{url#authority}{url#path}", O = (n) => "Invalid ARN: The access point name may only contain a-z, A-Z, 0-9 and `-`. Found: `{accessPointName_ssa_" + n + "}`", P = "sigv4a", Q = "{url#scheme}://{url#authority}{url#normalizedPath}{uri_encoded_bucket}", R = "https://s3.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", S = "https://s3.{partitionResult#dnsSuffix}", T = { [aw]: "UseFIPS" }, U = { [aw]: "UseDualStack" }, V = { [aw]: "Bucket" }, W = { "fn": v, [ax]: [{ [aw]: k }, G] }, X = { [aw]: u }, Y = { [aw]: "Region" }, Z = { [aw]: w }, aa = { [aw]: y }, ab = { [aw]: "accessPointName_ssa_1" }, ac = { "fn": v, [ax]: [Z, "region"] }, ad = { [aw]: o }, ae = { "fn": v, [ax]: [Z, "service"] }, af = { "fn": v, [ax]: [Z, "accountId"] }, ag = { [ay]: "S3Express", [az]: [{ [aA]: true, [G]: "{_s3e_auth}", [aB]: "s3express", [aC]: "{Region}" }] }, ah = { [ay]: "S3Express", [az]: [{ [aA]: true, [G]: s, [aB]: "s3express", [aC]: "{Region}" }] }, ai = { [az]: [{ [aA]: true, [G]: P, [aB]: C, [aD]: ["*"] }, { [aA]: true, [G]: s, [aB]: C, [aC]: "{Region}" }] }, aj = { [az]: [{ [aA]: true, [G]: s, [aB]: H, [aC]: E }] }, ak = { [az]: [{ [aA]: true, [G]: s, [aB]: H, [aC]: "{Region}" }] }, al = { [az]: [{ [aA]: true, [G]: s, [aB]: B, [aC]: "{bucketArn#region}" }] }, am = { [az]: [{ [aA]: true, [G]: s, [aB]: H, [aC]: "{bucketArn#region}" }] }, an = { [az]: [{ [aA]: true, [G]: P, [aB]: C, [aD]: ["*"] }, { [aA]: true, [G]: s, [aB]: C, [aC]: "{bucketArn#region}" }] }, ao = { [az]: [{ [aA]: true, [G]: s, [aB]: B, [aC]: "{Region}" }] }, ap = [Y], aq = [{ [aw]: "Endpoint" }], as = [V], at = [V, 0, 7, true], au = [Z, "resourceId[1]"], av = ["*"];
-const _data = {
-    conditions: [
-        [d, ap],
-        [e, [{ [aw]: "Accelerate" }, b]],
-        [e, [T, b]],
-        [e, [U, b]],
-        [d, aq],
-        [d, as],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 0, 6, b] }, i] }, "--x-s3"]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: at }, i] }, "--xa-s3"]],
-        [j, ap, k],
-        [h, at, l],
-        [f, [{ [aw]: l }, "--op-s3"]],
-        [h, [V, 8, 12, b], m],
-        [h, [V, 32, 49, b], n(2)],
-        [h, [V, 49, 50, b], o],
-        [e, [{ [aw]: "ForcePathStyle" }, b]],
-        [f, [W, "aws-cn"]],
-        [p, [U, ".dualstack", i], "_s3e_ds"],
-        [q, [{ [aw]: n(2) }, c]],
-        [p, [T, "-fips", i], "_s3e_fips"],
-        [p, [{ fn: g, [ax]: [{ [aw]: "DisableS3ExpressSessionAuth" }, c] }, s, "sigv4-s3express"], "_s3e_auth"],
-        [t, [V, c]],
-        ["parseURL", aq, u],
-        [e, [{ fn: g, [ax]: [{ [aw]: "UseS3ExpressControlEndpoint" }, c] }, b]],
-        [t, [V, b]],
-        [f, [{ fn: v, [ax]: [X, "scheme"] }, "http"]],
-        [q, [Y, c]],
-        ["aws.parseArn", as, w],
-        [v, [{ fn: "split", [ax]: [V, x, 0] }, "[-2]"], "s3expressAvailabilityZoneId"],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 0, 4, c] }, i] }, "arn:"]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 16, 18, b] }, i] }, x]],
-        [e, [{ fn: v, [ax]: [X, "isIp"] }, b]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 21, 23, b] }, i] }, x]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 27, 29, b] }, i] }, x]],
-        [f, [{ [aw]: m }, "beta"]],
-        ["uriEncode", as, "uri_encoded_bucket"],
-        [q, [Y, b]],
-        [e, [{ fn: g, [ax]: [{ [aw]: "UseObjectLambdaEndpoint" }, c] }, b]],
-        [v, [Z, "resourceId[0]"], y],
-        [f, [aa, i]],
-        [f, [aa, z]],
-        [v, au, A(1)],
-        [f, [ab, i]],
-        [f, [ac, i]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 14, 16, b] }, i] }, x]],
-        [f, [ad, "e"]],
-        [f, [ad, "o"]],
-        [f, [Y, "aws-global"]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 19, 21, b] }, i] }, x]],
-        [f, [ae, B]],
-        [e, [{ fn: g, [ax]: [{ [aw]: "DisableAccessPoints" }, c] }, b]],
-        [f, [ae, C]],
-        [j, [ac], D],
-        [q, [ab, b]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 26, 28, b] }, i] }, x]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 15, 17, b] }, i] }, x]],
-        [v, [Z, "resourceId[4]"]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 20, 22, b] }, i] }, x]],
-        [e, [{ [aw]: "UseGlobalEndpoint" }, b]],
-        [f, [Y, E]],
-        [v, au, n(1)],
-        [e, [{ fn: g, [ax]: [{ [aw]: "UseArnRegion" }, b] }, b]],
-        [q, [{ [aw]: n(1) }, c]],
-        [v, [Z, "resourceId[2]"], F],
-        [f, [Y, ac]],
-        [f, [{ fn: v, [ax]: [{ [aw]: D }, G] }, W]],
-        [e, [{ [aw]: "DisableMultiRegionAccessPoints" }, b]],
-        [q, [ac, b]],
-        [f, [{ fn: v, [ax]: [Z, "partition"] }, W]],
-        [f, [af, i]],
-        [f, [ae, H]],
-        [q, [af, c]],
-        [v, [Z, "resourceId[3]"], A(2)],
-        [q, [ab, c]],
-        [f, [{ [aw]: F }, z]],
-        [q, [{ [aw]: A(2) }, c]]
-    ],
-    results: [
-        [a],
-        [a, "Accelerate cannot be used with FIPS"],
-        [a, "Cannot set dual-stack in combination with a custom endpoint."],
-        [a, "A custom endpoint cannot be combined with FIPS"],
-        [a, "A custom endpoint cannot be combined with S3 Accelerate"],
-        [a, "Partition does not support FIPS"],
-        [a, "S3Express does not support S3 Accelerate."],
-        ["{url#scheme}://{url#authority}/{uri_encoded_bucket}{url#path}", ag],
-        [I, ag],
-        [a, "S3Express bucket name is not a valid virtual hostable name."],
-        ["https://s3express-control{_s3e_fips}{_s3e_ds}.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ah],
-        ["https://{Bucket}.s3express{_s3e_fips}-{s3expressAvailabilityZoneId}{_s3e_ds}.{Region}.{partitionResult#dnsSuffix}", ag],
-        [a, "Unrecognized S3Express bucket name format."],
-        [J, ag],
-        ["https://s3express-control{_s3e_fips}{_s3e_ds}.{Region}.{partitionResult#dnsSuffix}", ah],
-        [a, "Expected a endpoint to be specified but no endpoint was found"],
-        ["https://{Bucket}.ec2.{url#authority}", ai],
-        ["https://{Bucket}.ec2.s3-outposts.{Region}.{partitionResult#dnsSuffix}", ai],
-        ["https://{Bucket}.op-{outpostId_ssa_2}.{url#authority}", ai],
-        ["https://{Bucket}.op-{outpostId_ssa_2}.s3-outposts.{Region}.{partitionResult#dnsSuffix}", ai],
-        [a, "Unrecognized hardware type: \"Expected hardware type o or e but got {hardwareType}\""],
-        [a, "Invalid Outposts Bucket alias - it must be a valid bucket name."],
-        [a, "Invalid ARN: The outpost Id must only contain a-z, A-Z, 0-9 and `-`."],
-        [a, "Custom endpoint `{Endpoint}` was not a valid URI"],
-        [a, "S3 Accelerate cannot be used in this region"],
-        ["https://{Bucket}.s3-fips.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://{Bucket}.s3-fips.dualstack.{Region}.{partitionResult#dnsSuffix}", ak],
-        ["https://{Bucket}.s3-fips.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://{Bucket}.s3-fips.{Region}.{partitionResult#dnsSuffix}", ak],
-        ["https://{Bucket}.s3-accelerate.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://{Bucket}.s3-accelerate.dualstack.{partitionResult#dnsSuffix}", ak],
-        ["https://{Bucket}.s3.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://{Bucket}.s3.dualstack.{Region}.{partitionResult#dnsSuffix}", ak],
-        [K, aj],
-        [I, aj],
-        [K, ak],
-        [I, ak],
-        [L, aj],
-        [L, ak],
-        [M, aj],
-        [M, ak],
-        ["https://{Bucket}.s3.{Region}.{partitionResult#dnsSuffix}", ak],
-        [a, "Invalid region: region was not a valid DNS name."],
-        [a, "S3 Object Lambda does not support Dual-stack"],
-        [a, "S3 Object Lambda does not support S3 Accelerate"],
-        [a, "Access points are not supported for this operation"],
-        [a, "Invalid configuration: region from ARN `{bucketArn#region}` does not match client region `{Region}` and UseArnRegion is `false`"],
-        [a, "Invalid ARN: Missing account id"],
-        [N(1), al],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-object-lambda-fips.{bucketArn#region}.{bucketPartition#dnsSuffix}", al],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-object-lambda.{bucketArn#region}.{bucketPartition#dnsSuffix}", al],
-        [a, O(1)],
-        [a, "Invalid ARN: The account id may only contain a-z, A-Z, 0-9 and `-`. Found: `{bucketArn#accountId}`"],
-        [a, "Invalid region in ARN: `{bucketArn#region}` (invalid DNS name)"],
-        [a, "Client was configured for partition `{partitionResult#name}` but ARN (`{Bucket}`) has `{bucketPartition#name}`"],
-        [a, "Invalid ARN: The ARN may only contain a single resource component after `accesspoint`."],
-        [a, "Invalid ARN: bucket ARN is missing a region"],
-        [a, "Invalid ARN: Expected a resource of the format `accesspoint:<accesspoint name>` but no name was provided"],
-        [a, "Invalid ARN: Object Lambda ARNs only support `accesspoint` arn types, but found: `{arnType}`"],
-        [a, "Access Points do not support S3 Accelerate"],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-accesspoint-fips.dualstack.{bucketArn#region}.{bucketPartition#dnsSuffix}", am],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-accesspoint-fips.{bucketArn#region}.{bucketPartition#dnsSuffix}", am],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-accesspoint.dualstack.{bucketArn#region}.{bucketPartition#dnsSuffix}", am],
-        [N(1), am],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-accesspoint.{bucketArn#region}.{bucketPartition#dnsSuffix}", am],
-        [a, "Invalid ARN: The ARN was not for the S3 service, found: {bucketArn#service}"],
-        [a, "S3 MRAP does not support dual-stack"],
-        [a, "S3 MRAP does not support FIPS"],
-        [a, "S3 MRAP does not support S3 Accelerate"],
-        [a, "Invalid configuration: Multi-Region Access Point ARNs are disabled."],
-        ["https://{accessPointName_ssa_1}.accesspoint.s3-global.{partitionResult#dnsSuffix}", { [az]: [{ [aA]: b, name: P, [aB]: H, [aD]: av }] }],
-        [a, "Client was configured for partition `{partitionResult#name}` but bucket referred to partition `{bucketArn#partition}`"],
-        [a, "Invalid Access Point Name"],
-        [a, "S3 Outposts does not support Dual-stack"],
-        [a, "S3 Outposts does not support FIPS"],
-        [a, "S3 Outposts does not support S3 Accelerate"],
-        [a, "Invalid Arn: Outpost Access Point ARN contains sub resources"],
-        ["https://{accessPointName_ssa_2}-{bucketArn#accountId}.{outpostId_ssa_1}.{url#authority}", an],
-        ["https://{accessPointName_ssa_2}-{bucketArn#accountId}.{outpostId_ssa_1}.s3-outposts.{bucketArn#region}.{bucketPartition#dnsSuffix}", an],
-        [a, O(2)],
-        [a, "Expected an outpost type `accesspoint`, found {outpostType}"],
-        [a, "Invalid ARN: expected an access point name"],
-        [a, "Invalid ARN: Expected a 4-component resource"],
-        [a, "Invalid ARN: The outpost Id may only contain a-z, A-Z, 0-9 and `-`. Found: `{outpostId_ssa_1}`"],
-        [a, "Invalid ARN: The Outpost Id was not set"],
-        [a, "Invalid ARN: Unrecognized format: {Bucket} (type: {arnType})"],
-        [a, "Invalid ARN: No ARN type specified"],
-        [a, "Invalid ARN: `{Bucket}` was not a valid ARN"],
-        [a, "Path-style addressing cannot be used with ARN buckets"],
-        ["https://s3-fips.dualstack.us-east-1.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", aj],
-        ["https://s3-fips.dualstack.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ak],
-        ["https://s3-fips.us-east-1.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", aj],
-        ["https://s3-fips.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ak],
-        ["https://s3.dualstack.us-east-1.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", aj],
-        ["https://s3.dualstack.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ak],
-        [Q, aj],
-        [Q, ak],
-        [R, aj],
-        [R, ak],
-        ["https://s3.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ak],
-        [a, "Path-style addressing cannot be used with S3 Accelerate"],
-        [J, ao],
-        ["https://s3-object-lambda-fips.{Region}.{partitionResult#dnsSuffix}", ao],
-        ["https://s3-object-lambda.{Region}.{partitionResult#dnsSuffix}", ao],
-        ["https://s3-fips.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://s3-fips.dualstack.{Region}.{partitionResult#dnsSuffix}", ak],
-        ["https://s3-fips.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://s3-fips.{Region}.{partitionResult#dnsSuffix}", ak],
-        ["https://s3.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://s3.dualstack.{Region}.{partitionResult#dnsSuffix}", ak],
-        [J, aj],
-        [J, ak],
-        [S, aj],
-        [S, ak],
-        ["https://s3.{Region}.{partitionResult#dnsSuffix}", ak],
-        [a, "A region must be set when sending requests to S3."]
-    ]
-};
-const root = 2;
-const r = 100_000_000;
-const nodes = new Int32Array([
-    -1, 1, -1,
-    0, 3, r + 115,
-    1, 424, 4,
-    2, 272, 5,
-    3, 233, 6,
-    4, 85, 7,
-    5, 15, 8,
-    8, 9, r + 115,
-    16, 10, 13,
-    18, 11, 13,
-    19, 12, 13,
-    22, r + 14, 13,
-    35, 14, r + 42,
-    36, r + 103, 435,
-    6, 271, 16,
-    7, 270, 17,
-    8, 19, 18,
-    14, 501, 106,
-    9, 20, 24,
-    10, 21, 24,
-    11, 22, 24,
-    12, 23, 24,
-    13, 547, 24,
-    14, 77, 25,
-    20, 73, 26,
-    26, 27, 78,
-    37, 28, r + 86,
-    38, r + 86, 29,
-    39, 47, 30,
-    48, r + 58, 31,
-    50, 32, r + 85,
-    51, 33, 136,
-    55, r + 76, 34,
-    59, 35, r + 84,
-    60, 39, 36,
-    61, 37, r + 83,
-    62, 38, 146,
-    63, 41, r + 46,
-    61, 40, r + 83,
-    62, 41, 150,
-    64, 42, r + 54,
-    66, 43, r + 53,
-    70, 44, r + 52,
-    71, 45, r + 81,
-    73, 46, r + 80,
-    74, r + 78, r + 79,
-    40, 48, r + 57,
-    41, r + 57, 49,
-    42, 185, 50,
-    48, 62, 51,
-    49, r + 45, 52,
-    51, 53, 526,
-    60, 56, 54,
-    62, r + 55, 55,
-    63, 57, r + 46,
-    62, r + 55, 57,
-    64, 58, r + 54,
-    66, 59, r + 53,
-    69, 60, r + 65,
-    70, 61, r + 52,
-    72, r + 64, r + 51,
-    49, r + 45, 63,
-    51, 64, 526,
-    60, 67, 65,
-    62, r + 55, 66,
-    63, 68, r + 46,
-    62, r + 55, 68,
-    64, 69, r + 54,
-    66, 70, r + 53,
-    68, r + 47, 71,
-    70, 72, r + 52,
-    72, r + 50, r + 51,
-    25, 74, r + 42,
-    46, r + 39, 75,
-    57, 76, r + 41,
-    58, r + 40, r + 41,
-    26, r + 88, 78,
-    28, r + 87, 79,
-    34, 82, 80,
-    35, 81, 545,
-    36, r + 103, r + 115,
-    46, r + 97, 83,
-    57, 84, r + 99,
-    58, r + 98, r + 99,
-    5, 101, 86,
-    8, 87, r + 115,
-    16, 88, 89,
-    18, 91, 89,
-    19, 90, 92,
-    21, 97, 95,
-    19, 93, 92,
-    21, 98, 95,
-    21, 97, 94,
-    22, r + 14, 95,
-    35, 96, r + 42,
-    36, r + 103, r + 42,
-    22, r + 13, 98,
-    35, 99, r + 42,
-    36, r + 101, 100,
-    46, r + 110, r + 111,
-    6, 214, 102,
-    7, 208, 103,
-    8, 119, 104,
-    14, 118, 105,
-    21, 106, r + 23,
-    26, 107, 502,
-    37, 108, r + 86,
-    38, r + 86, 109,
-    39, 112, 110,
-    48, r + 58, 111,
-    50, 136, r + 85,
-    40, 113, r + 57,
-    41, r + 57, 114,
-    42, 115, 500,
-    48, r + 56, 116,
-    52, 117, r + 72,
-    65, r + 69, r + 72,
-    21, 501, r + 23,
-    9, 120, 124,
-    10, 121, 124,
-    11, 122, 124,
-    12, 123, 124,
-    13, 202, 124,
-    14, 195, 125,
-    20, 190, 126,
-    21, 127, r + 23,
-    23, 128, 129,
-    24, 189, 129,
-    26, 130, 197,
-    37, 131, r + 86,
-    38, r + 86, 132,
-    39, 159, 133,
-    48, r + 58, 134,
-    50, 135, r + 85,
-    51, 141, 136,
-    55, r + 76, 137,
-    59, 138, r + 84,
-    60, r + 83, 139,
-    61, 140, r + 83,
-    63, r + 83, r + 46,
-    55, r + 76, 142,
-    59, 143, r + 84,
-    60, 148, 144,
-    61, 145, r + 83,
-    62, 147, 146,
-    63, 150, r + 46,
-    63, 153, r + 46,
-    61, 149, r + 83,
-    62, 153, 150,
-    64, 151, r + 54,
-    66, 152, r + 53,
-    70, r + 82, r + 52,
-    64, 154, r + 54,
-    66, 155, r + 53,
-    70, 156, r + 52,
-    71, 157, r + 81,
-    73, 158, r + 80,
-    74, r + 77, r + 79,
-    40, 160, r + 57,
-    41, r + 57, 161,
-    42, 185, 162,
-    48, 174, 163,
-    49, r + 45, 164,
-    51, 165, 526,
-    60, 168, 166,
-    62, r + 55, 167,
-    63, 169, r + 46,
-    62, r + 55, 169,
-    64, 170, r + 54,
-    66, 171, r + 53,
-    69, 172, r + 65,
-    70, 173, r + 52,
-    72, r + 63, r + 51,
-    49, r + 45, 175,
-    51, 176, 526,
-    60, 179, 177,
-    62, r + 55, 178,
-    63, 180, r + 46,
-    62, r + 55, 180,
-    64, 181, r + 54,
-    66, 182, r + 53,
-    68, r + 47, 183,
-    70, 184, r + 52,
-    72, r + 48, r + 51,
-    48, r + 56, 186,
-    52, 187, r + 72,
-    65, r + 69, 188,
-    67, r + 70, r + 71,
-    25, r + 36, r + 42,
-    21, 191, r + 23,
-    25, 192, r + 42,
-    30, 194, 193,
-    46, r + 34, r + 36,
-    46, r + 33, r + 35,
-    21, 196, r + 23,
-    26, r + 88, 197,
-    28, r + 87, 198,
-    34, 201, 199,
-    35, 200, 545,
-    36, r + 101, r + 115,
-    46, r + 95, r + 96,
-    17, 203, r + 22,
-    20, 204, r + 21,
-    21, 205, 550,
-    33, 206, 550,
-    44, r + 16, 207,
-    45, r + 18, r + 20,
-    8, 209, 215,
-    16, 210, 220,
-    18, 211, 220,
-    19, 212, 224,
-    20, 213, 227,
-    21, 231, 401,
-    8, 218, 215,
-    19, 216, r + 9,
-    20, 217, 227,
-    21, 231, r + 9,
-    16, 219, 220,
-    18, 223, 220,
-    19, 221, 224,
-    20, 222, 227,
-    21, 231, r + 12,
-    19, 226, 224,
-    20, 225, r + 9,
-    21, r + 9, r + 12,
-    20, 230, 227,
-    21, 228, r + 9,
-    30, 229, r + 9,
-    34, r + 7, r + 9,
-    21, 231, 415,
-    30, 232, r + 8,
-    34, r + 7, r + 8,
-    4, r + 2, 234,
-    5, 235, 480,
-    6, 271, 236,
-    7, 270, 237,
-    8, 238, 491,
-    9, 239, 243,
-    10, 240, 243,
-    11, 241, 243,
-    12, 242, 243,
-    13, 547, 243,
-    14, 266, 244,
-    20, 264, 245,
-    26, 246, 267,
-    37, 247, r + 86,
-    38, r + 86, 248,
-    39, 249, 518,
-    40, 250, r + 57,
-    41, r + 57, 251,
-    42, 538, 252,
-    48, r + 43, 253,
-    49, r + 45, 254,
-    51, 255, 526,
-    60, 258, 256,
-    62, r + 55, 257,
-    63, 259, r + 46,
-    62, r + 55, 259,
-    64, 260, r + 54,
-    66, 261, r + 53,
-    69, 262, r + 65,
-    70, 263, r + 52,
-    72, r + 62, r + 51,
-    25, 265, r + 42,
-    46, r + 31, r + 32,
-    26, r + 88, 267,
-    28, r + 87, 268,
-    34, 269, 544,
-    46, r + 93, r + 94,
-    8, 397, r + 9,
-    8, 407, r + 9,
-    3, 346, 273,
-    4, r + 3, 274,
-    5, 284, 275,
-    8, 276, r + 115,
-    15, r + 5, 277,
-    16, 278, 281,
-    18, 279, 281,
-    19, 280, 281,
-    22, r + 14, 281,
-    35, 282, r + 42,
-    36, r + 102, 283,
-    46, r + 106, r + 107,
-    6, 405, 285,
-    7, 395, 286,
-    8, 295, 287,
-    14, 501, 288,
-    26, 289, 502,
-    37, 290, r + 86,
-    38, r + 86, 291,
-    39, 292, 307,
-    40, 293, r + 57,
-    41, r + 57, 294,
-    42, 335, 500,
-    9, 296, 300,
-    10, 297, 300,
-    11, 298, 300,
-    12, 299, 300,
-    13, 394, 300,
-    14, 339, 301,
-    15, r + 5, 302,
-    20, 337, 303,
-    26, 304, 341,
-    37, 305, r + 86,
-    38, r + 86, 306,
-    39, 309, 307,
-    48, r + 58, 308,
-    50, r + 74, r + 85,
-    40, 310, r + 57,
-    41, r + 57, 311,
-    42, 335, 312,
-    48, 324, 313,
-    49, r + 45, 314,
-    51, 315, 526,
-    60, 318, 316,
-    62, r + 55, 317,
-    63, 319, r + 46,
-    62, r + 55, 319,
-    64, 320, r + 54,
-    66, 321, r + 53,
-    69, 322, r + 65,
-    70, 323, r + 52,
-    72, r + 61, r + 51,
-    49, r + 45, 325,
-    51, 326, 526,
-    60, 329, 327,
-    62, r + 55, 328,
-    63, 330, r + 46,
-    62, r + 55, 330,
-    64, 331, r + 54,
-    66, 332, r + 53,
-    68, r + 47, 333,
-    70, 334, r + 52,
-    72, r + 49, r + 51,
-    48, r + 56, 336,
-    52, r + 67, r + 72,
-    25, 338, r + 42,
-    46, r + 27, r + 28,
-    15, r + 5, 340,
-    26, r + 88, 341,
-    28, r + 87, 342,
-    34, 345, 343,
-    35, 344, 545,
-    36, r + 102, r + 115,
-    46, r + 91, r + 92,
-    4, r + 2, 347,
-    5, 357, 348,
-    8, 349, r + 115,
-    15, r + 5, 350,
-    16, 351, 354,
-    18, 352, 354,
-    19, 353, 354,
-    22, r + 14, 354,
-    35, 355, r + 42,
-    36, r + 43, 356,
-    46, r + 104, r + 105,
-    6, 405, 358,
-    7, 395, 359,
-    8, 360, 491,
-    9, 361, 365,
-    10, 362, 365,
-    11, 363, 365,
-    12, 364, 365,
-    13, 394, 365,
-    14, 389, 366,
-    15, r + 5, 367,
-    20, 387, 368,
-    26, 369, 391,
-    37, 370, r + 86,
-    38, r + 86, 371,
-    39, 372, 518,
-    40, 373, r + 57,
-    41, r + 57, 374,
-    42, 538, 375,
-    48, r + 43, 376,
-    49, r + 45, 377,
-    51, 378, 526,
-    60, 381, 379,
-    62, r + 55, 380,
-    63, 382, r + 46,
-    62, r + 55, 382,
-    64, 383, r + 54,
-    66, 384, r + 53,
-    69, 385, r + 65,
-    70, 386, r + 52,
-    72, r + 60, r + 51,
-    25, 388, r + 42,
-    46, r + 25, r + 26,
-    15, r + 5, 390,
-    26, r + 88, 391,
-    28, r + 87, 392,
-    34, 393, 544,
-    46, r + 89, r + 90,
-    15, r + 5, 547,
-    8, 396, r + 9,
-    15, r + 5, 397,
-    16, 398, 410,
-    18, 399, 410,
-    19, 400, 410,
-    20, 401, r + 9,
-    27, 402, r + 12,
-    29, r + 11, 403,
-    31, r + 11, 404,
-    32, r + 11, 422,
-    8, 406, r + 9,
-    15, r + 5, 407,
-    16, 408, 410,
-    18, 409, 410,
-    19, 411, 410,
-    20, r + 12, r + 9,
-    20, 414, 412,
-    22, 413, r + 9,
-    34, r + 10, r + 9,
-    22, 416, 415,
-    27, 419, r + 12,
-    27, 418, 417,
-    34, r + 10, r + 12,
-    34, r + 10, 419,
-    43, r + 11, 420,
-    47, r + 11, 421,
-    53, r + 11, 422,
-    54, r + 11, 423,
-    56, r + 11, r + 12,
-    2, r + 1, 425,
-    3, 478, 426,
-    4, r + 4, 427,
-    5, 438, 428,
-    8, 429, r + 115,
-    16, 430, 433,
-    18, 431, 433,
-    19, 432, 433,
-    22, r + 14, 433,
-    35, 434, r + 42,
-    36, r + 44, 435,
-    46, r + 112, 436,
-    57, 437, r + 114,
-    58, r + 113, r + 114,
-    6, r + 6, 439,
-    7, r + 6, 440,
-    8, 450, 441,
-    14, 501, 442,
-    26, 443, 502,
-    37, 444, r + 86,
-    38, r + 86, 445,
-    39, 446, 465,
-    40, 447, r + 57,
-    41, r + 57, 448,
-    42, 471, 449,
-    48, r + 44, 500,
-    9, 451, 455,
-    10, 452, 455,
-    11, 453, 455,
-    12, 454, 455,
-    13, 547, 455,
-    14, 473, 456,
-    15, 460, 457,
-    20, 458, 461,
-    25, 459, r + 42,
-    46, r + 37, r + 38,
-    20, 540, 461,
-    26, 462, 474,
-    37, 463, r + 86,
-    38, r + 86, 464,
-    39, 467, 465,
-    48, r + 58, 466,
-    50, r + 75, r + 85,
-    40, 468, r + 57,
-    41, r + 57, 469,
-    42, 471, 470,
-    48, r + 44, 524,
-    48, r + 44, 472,
-    52, r + 68, r + 72,
-    26, r + 88, 474,
-    28, r + 87, 475,
-    34, r + 100, 476,
-    35, 477, 545,
-    36, r + 44, r + 115,
-    4, r + 2, 479,
-    5, 488, 480,
-    8, 481, r + 115,
-    16, 482, 485,
-    18, 483, 485,
-    19, 484, 485,
-    22, r + 14, 485,
-    35, 486, r + 42,
-    36, r + 43, 487,
-    46, r + 108, r + 109,
-    6, r + 6, 489,
-    7, r + 6, 490,
-    8, 503, 491,
-    14, 501, 492,
-    26, 493, 502,
-    37, 494, r + 86,
-    38, r + 86, 495,
-    39, 496, 518,
-    40, 497, r + 57,
-    41, r + 57, 498,
-    42, 538, 499,
-    48, r + 43, 500,
-    49, r + 45, 526,
-    26, r + 88, 502,
-    28, r + 87, r + 115,
-    9, 504, 508,
-    10, 505, 508,
-    11, 506, 508,
-    12, 507, 508,
-    13, 547, 508,
-    14, 541, 509,
-    15, 513, 510,
-    20, 511, 514,
-    25, 512, r + 42,
-    46, r + 29, r + 30,
-    20, 540, 514,
-    26, 515, 542,
-    37, 516, r + 86,
-    38, r + 86, 517,
-    39, 520, 518,
-    48, r + 58, 519,
-    50, r + 73, r + 85,
-    40, 521, r + 57,
-    41, r + 57, 522,
-    42, 538, 523,
-    48, r + 43, 524,
-    49, r + 45, 525,
-    51, 529, 526,
-    60, r + 55, 527,
-    62, r + 55, 528,
-    63, r + 55, r + 46,
-    60, 532, 530,
-    62, r + 55, 531,
-    63, 533, r + 46,
-    62, r + 55, 533,
-    64, 534, r + 54,
-    66, 535, r + 53,
-    69, 536, r + 65,
-    70, 537, r + 52,
-    72, r + 59, r + 51,
-    48, r + 43, 539,
-    52, r + 66, r + 72,
-    25, r + 24, r + 42,
-    26, r + 88, 542,
-    28, r + 87, 543,
-    34, r + 100, 544,
-    35, 546, 545,
-    36, r + 42, r + 115,
-    36, r + 43, r + 115,
-    17, 548, r + 22,
-    20, 549, r + 21,
-    33, 552, 550,
-    44, r + 17, 551,
-    45, r + 19, r + 20,
-    44, r + 15, 553,
-    45, r + 15, r + 20,
-]);
-const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
-
-const cache = new EndpointCache({
-    size: 50,
-    params: [
-        "Accelerate",
-        "Bucket",
-        "DisableAccessPoints",
-        "DisableMultiRegionAccessPoints",
-        "DisableS3ExpressSessionAuth",
-        "Endpoint",
-        "ForcePathStyle",
-        "Region",
-        "UseArnRegion",
-        "UseDualStack",
-        "UseFIPS",
-        "UseGlobalEndpoint",
-        "UseObjectLambdaEndpoint",
-        "UseS3ExpressControlEndpoint",
-    ],
-});
-const defaultEndpointResolver = (endpointParams, context = {}) => {
-    return cache.get(endpointParams, () => decideEndpoint(bdd, {
-        endpointParams: endpointParams,
-        logger: context.logger,
-    }));
-};
-customEndpointFunctions.aws = awsEndpointFunctions;
-
-const createEndpointRuleSetHttpAuthSchemeParametersProvider = (defaultHttpAuthSchemeParametersProvider) => async (config, context, input) => {
-    if (!input) {
-        throw new Error("Could not find `input` for `defaultEndpointRuleSetHttpAuthSchemeParametersProvider`");
-    }
-    const defaultParameters = await defaultHttpAuthSchemeParametersProvider(config, context, input);
-    const instructionsFn = getSmithyContext(context)?.commandInstance?.constructor
-        ?.getEndpointParameterInstructions;
-    if (!instructionsFn) {
-        throw new Error(`getEndpointParameterInstructions() is not defined on '${context.commandName}'`);
-    }
-    const endpointParameters = await resolveParams(input, { getEndpointParameterInstructions: instructionsFn }, config);
-    return Object.assign(defaultParameters, endpointParameters);
-};
-const _defaultS3HttpAuthSchemeParametersProvider = async (config, context, input) => {
-    return {
-        operation: getSmithyContext(context).operation,
-        region: await normalizeProvider(config.region)() || (() => {
-            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
-        })(),
-    };
-};
-const defaultS3HttpAuthSchemeParametersProvider = createEndpointRuleSetHttpAuthSchemeParametersProvider(_defaultS3HttpAuthSchemeParametersProvider);
-function createAwsAuthSigv4HttpAuthOption(authParameters) {
-    return {
-        schemeId: "aws.auth#sigv4",
-        signingProperties: {
-            name: "s3",
-            region: authParameters.region,
-        },
-        propertiesExtractor: (config, context) => ({
-            signingProperties: {
-                config,
-                context,
-            },
-        }),
-    };
-}
-function createAwsAuthSigv4aHttpAuthOption(authParameters) {
-    return {
-        schemeId: "aws.auth#sigv4a",
-        signingProperties: {
-            name: "s3",
-            region: authParameters.region,
-        },
-        propertiesExtractor: (config, context) => ({
-            signingProperties: {
-                config,
-                context,
-            },
-        }),
-    };
-}
-const createEndpointRuleSetHttpAuthSchemeProvider = (defaultEndpointResolver, defaultHttpAuthSchemeResolver, createHttpAuthOptionFunctions) => {
-    const endpointRuleSetHttpAuthSchemeProvider = (authParameters) => {
-        const endpoint = defaultEndpointResolver(authParameters);
-        const authSchemes = endpoint.properties?.authSchemes;
-        if (!authSchemes) {
-            return defaultHttpAuthSchemeResolver(authParameters);
-        }
-        const options = [];
-        for (const scheme of authSchemes) {
-            const { name: resolvedName, properties = {}, ...rest } = scheme;
-            const name = resolvedName.toLowerCase();
-            if (resolvedName !== name) {
-                console.warn(`HttpAuthScheme has been normalized with lowercasing: '${resolvedName}' to '${name}'`);
-            }
-            let schemeId;
-            if (name === "sigv4a") {
-                schemeId = "aws.auth#sigv4a";
-                const sigv4Present = authSchemes.find((s) => {
-                    const name = s.name.toLowerCase();
-                    return name !== "sigv4a" && name.startsWith("sigv4");
-                });
-                if (SignatureV4MultiRegion.sigv4aDependency() === "none" && sigv4Present) {
-                    continue;
-                }
-            }
-            else if (name.startsWith("sigv4")) {
-                schemeId = "aws.auth#sigv4";
-            }
-            else {
-                throw new Error(`Unknown HttpAuthScheme found in '@smithy.rules#endpointRuleSet': '${name}'`);
-            }
-            const createOption = createHttpAuthOptionFunctions[schemeId];
-            if (!createOption) {
-                throw new Error(`Could not find HttpAuthOption create function for '${schemeId}'`);
-            }
-            const option = createOption(authParameters);
-            option.schemeId = schemeId;
-            option.signingProperties = { ...(option.signingProperties || {}), ...rest, ...properties };
-            options.push(option);
-        }
-        return options;
-    };
-    return endpointRuleSetHttpAuthSchemeProvider;
-};
-const _defaultS3HttpAuthSchemeProvider = (authParameters) => {
-    const options = [];
-    switch (authParameters.operation) {
-        default: {
-            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
-            options.push(createAwsAuthSigv4aHttpAuthOption(authParameters));
-        }
-    }
-    return options;
-};
-const defaultS3HttpAuthSchemeProvider = createEndpointRuleSetHttpAuthSchemeProvider(defaultEndpointResolver, _defaultS3HttpAuthSchemeProvider, {
-    "aws.auth#sigv4": createAwsAuthSigv4HttpAuthOption,
-    "aws.auth#sigv4a": createAwsAuthSigv4aHttpAuthOption,
-});
-const resolveHttpAuthSchemeConfig = (config) => {
-    const config_0 = resolveAwsSdkSigV4Config(config);
-    const config_1 = resolveAwsSdkSigV4AConfig(config_0);
-    return Object.assign(config_1, {
-        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
-    });
-};
-
-const resolveClientEndpointParameters = (options) => {
-    return Object.assign(options, {
-        useFipsEndpoint: options.useFipsEndpoint ?? false,
-        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
-        forcePathStyle: options.forcePathStyle ?? false,
-        useAccelerateEndpoint: options.useAccelerateEndpoint ?? false,
-        useGlobalEndpoint: options.useGlobalEndpoint ?? false,
-        disableMultiregionAccessPoints: options.disableMultiregionAccessPoints ?? false,
-        defaultSigningName: "s3",
-        clientContextParams: options.clientContextParams ?? {},
-    });
-};
-const commonParams = {
-    ForcePathStyle: { type: "clientContextParams", name: "forcePathStyle" },
-    UseArnRegion: { type: "clientContextParams", name: "useArnRegion" },
-    DisableMultiRegionAccessPoints: { type: "clientContextParams", name: "disableMultiregionAccessPoints" },
-    Accelerate: { type: "clientContextParams", name: "useAccelerateEndpoint" },
-    DisableS3ExpressSessionAuth: { type: "clientContextParams", name: "disableS3ExpressSessionAuth" },
-    UseGlobalEndpoint: { type: "builtInParams", name: "useGlobalEndpoint" },
-    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
-    Endpoint: { type: "builtInParams", name: "endpoint" },
-    Region: { type: "builtInParams", name: "region" },
-    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
-};
-
-const command = makeBuilder(commonParams, "AmazonS3", "S3Client", getEndpointPlugin);
+const command = (0,_smithy_core_client__WEBPACK_IMPORTED_MODULE_0__.makeBuilder)(_endpoint_EndpointParameters__WEBPACK_IMPORTED_MODULE_1__/* .commonParams */ .S, "AmazonS3", "S3Client", _smithy_core_endpoints__WEBPACK_IMPORTED_MODULE_2__.getEndpointPlugin);
 const _ep0 = {
     Bucket: { type: "contextParams", name: "Bucket" },
     Key: { type: "contextParams", name: "Key" },
@@ -2355,86 +700,246 @@ const _ep9 = {
     UseObjectLambdaEndpoint: { type: "staticContextParams", value: true },
 };
 const _mw0 = (Command, cs, config, o) => [
-    getThrow200ExceptionsPlugin(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getThrow200ExceptionsPlugin */ .Cg)(config),
 ];
 const _mw1 = (Command, cs, config, o) => [
-    getThrow200ExceptionsPlugin(config),
-    getSsecPlugin(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getThrow200ExceptionsPlugin */ .Cg)(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getSsecPlugin */ .M6)(config),
 ];
 const _mw2 = (Command, cs, config, o) => [
-    getThrow200ExceptionsPlugin(config),
-    getLocationConstraintPlugin(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getThrow200ExceptionsPlugin */ .Cg)(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getLocationConstraintPlugin */ .YJ)(config),
 ];
 const _mw3 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
+    (0,_aws_sdk_checksums_flexible_checksums__WEBPACK_IMPORTED_MODULE_4__/* .getFlexibleChecksumsPlugin */ .R9)(config, {
         requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
         requestChecksumRequired: true,
     }),
 ];
 const _mw4 = (Command, cs, config, o) => [];
 const _mw5 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
+    (0,_aws_sdk_checksums_flexible_checksums__WEBPACK_IMPORTED_MODULE_4__/* .getFlexibleChecksumsPlugin */ .R9)(config, {
         requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
         requestChecksumRequired: true,
     }),
-    getThrow200ExceptionsPlugin(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getThrow200ExceptionsPlugin */ .Cg)(config),
 ];
 const _mw6 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
+    (0,_aws_sdk_checksums_flexible_checksums__WEBPACK_IMPORTED_MODULE_4__/* .getFlexibleChecksumsPlugin */ .R9)(config, {
         requestChecksumRequired: false,
         requestValidationModeMember: "ChecksumMode",
         responseAlgorithms: ["CRC64NVME", "CRC32", "CRC32C", "SHA256", "SHA1", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128"],
     }),
 ];
 const _mw7 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
+    (0,_aws_sdk_checksums_flexible_checksums__WEBPACK_IMPORTED_MODULE_4__/* .getFlexibleChecksumsPlugin */ .R9)(config, {
         requestChecksumRequired: false,
         requestValidationModeMember: "ChecksumMode",
         responseAlgorithms: ["CRC64NVME", "CRC32", "CRC32C", "SHA256", "SHA1", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128"],
     }),
-    getSsecPlugin(config),
-    getS3ExpiresMiddlewarePlugin(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getSsecPlugin */ .M6)(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getS3ExpiresMiddlewarePlugin */ .kH)(config),
 ];
 const _mw8 = (Command, cs, config, o) => [
-    getThrow200ExceptionsPlugin(config),
-    getSsecPlugin(config),
-    getS3ExpiresMiddlewarePlugin(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getThrow200ExceptionsPlugin */ .Cg)(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getSsecPlugin */ .M6)(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getS3ExpiresMiddlewarePlugin */ .kH)(config),
 ];
 const _mw9 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
+    (0,_aws_sdk_checksums_flexible_checksums__WEBPACK_IMPORTED_MODULE_4__/* .getFlexibleChecksumsPlugin */ .R9)(config, {
         requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
         requestChecksumRequired: false,
     }),
 ];
 const _mw10 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
+    (0,_aws_sdk_checksums_flexible_checksums__WEBPACK_IMPORTED_MODULE_4__/* .getFlexibleChecksumsPlugin */ .R9)(config, {
         requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
         requestChecksumRequired: false,
     }),
-    getThrow200ExceptionsPlugin(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getThrow200ExceptionsPlugin */ .Cg)(config),
 ];
 const _mw11 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
+    (0,_aws_sdk_checksums_flexible_checksums__WEBPACK_IMPORTED_MODULE_4__/* .getFlexibleChecksumsPlugin */ .R9)(config, {
         requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
         requestChecksumRequired: false,
     }),
-    getCheckContentLengthHeaderPlugin(config),
-    getThrow200ExceptionsPlugin(config),
-    getSsecPlugin(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getCheckContentLengthHeaderPlugin */ .GS)(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getThrow200ExceptionsPlugin */ .Cg)(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getSsecPlugin */ .M6)(config),
 ];
 const _mw12 = (Command, cs, config, o) => [
-    getSsecPlugin(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getSsecPlugin */ .M6)(config),
 ];
 const _mw13 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
+    (0,_aws_sdk_checksums_flexible_checksums__WEBPACK_IMPORTED_MODULE_4__/* .getFlexibleChecksumsPlugin */ .R9)(config, {
         requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
         requestChecksumRequired: false,
     }),
-    getThrow200ExceptionsPlugin(config),
-    getSsecPlugin(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getThrow200ExceptionsPlugin */ .Cg)(config),
+    (0,_aws_sdk_middleware_sdk_s3_s3__WEBPACK_IMPORTED_MODULE_3__/* .getSsecPlugin */ .M6)(config),
 ];
 
-class S3ServiceException extends ServiceException {
+
+/***/ }),
+
+/***/ 4230:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ CreateBucketCommand)
+/* harmony export */ });
+/* harmony import */ var _commandBuilder__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3611);
+/* harmony import */ var _schemas_schemas_0__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3159);
+
+
+class CreateBucketCommand extends (0,_commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* .command */ .G5)(_commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* ._ep2 */ .zG, _commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* ._mw2 */ .yO, "CreateBucket", _schemas_schemas_0__WEBPACK_IMPORTED_MODULE_1__/* .CreateBucket$ */ .lKK) {
+}
+
+
+/***/ }),
+
+/***/ 1552:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* binding */ GetBucketTaggingCommand)
+/* harmony export */ });
+/* harmony import */ var _commandBuilder__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3611);
+/* harmony import */ var _schemas_schemas_0__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3159);
+
+
+class GetBucketTaggingCommand extends (0,_commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* .command */ .G5)(_commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* ._ep3 */ .Gi, _commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* ._mw0 */ .yt, "GetBucketTagging", _schemas_schemas_0__WEBPACK_IMPORTED_MODULE_1__/* .GetBucketTagging$ */ .E3U) {
+}
+
+
+/***/ }),
+
+/***/ 9855:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   k: () => (/* binding */ HeadBucketCommand)
+/* harmony export */ });
+/* harmony import */ var _commandBuilder__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3611);
+/* harmony import */ var _schemas_schemas_0__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3159);
+
+
+class HeadBucketCommand extends (0,_commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* .command */ .G5)(_commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* ._ep5 */ .s_, _commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* ._mw0 */ .yt, "HeadBucket", _schemas_schemas_0__WEBPACK_IMPORTED_MODULE_1__/* .HeadBucket$ */ .NDZ) {
+}
+
+
+/***/ }),
+
+/***/ 2959:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ PutBucketEncryptionCommand)
+/* harmony export */ });
+/* harmony import */ var _commandBuilder__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3611);
+/* harmony import */ var _schemas_schemas_0__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3159);
+
+
+class PutBucketEncryptionCommand extends (0,_commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* .command */ .G5)(_commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* ._ep3 */ .Gi, _commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* ._mw3 */ .r, "PutBucketEncryption", _schemas_schemas_0__WEBPACK_IMPORTED_MODULE_1__/* .PutBucketEncryption$ */ .$8t) {
+}
+
+
+/***/ }),
+
+/***/ 4682:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ PutBucketPolicyCommand)
+/* harmony export */ });
+/* harmony import */ var _commandBuilder__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3611);
+/* harmony import */ var _schemas_schemas_0__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3159);
+
+
+class PutBucketPolicyCommand extends (0,_commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* .command */ .G5)(_commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* ._ep3 */ .Gi, _commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* ._mw3 */ .r, "PutBucketPolicy", _schemas_schemas_0__WEBPACK_IMPORTED_MODULE_1__/* .PutBucketPolicy$ */ .UKx) {
+}
+
+
+/***/ }),
+
+/***/ 9221:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   y: () => (/* binding */ PutBucketTaggingCommand)
+/* harmony export */ });
+/* harmony import */ var _commandBuilder__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3611);
+/* harmony import */ var _schemas_schemas_0__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3159);
+
+
+class PutBucketTaggingCommand extends (0,_commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* .command */ .G5)(_commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* ._ep3 */ .Gi, _commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* ._mw3 */ .r, "PutBucketTagging", _schemas_schemas_0__WEBPACK_IMPORTED_MODULE_1__/* .PutBucketTagging$ */ .$Nq) {
+}
+
+
+/***/ }),
+
+/***/ 6530:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ PutPublicAccessBlockCommand)
+/* harmony export */ });
+/* harmony import */ var _commandBuilder__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3611);
+/* harmony import */ var _schemas_schemas_0__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3159);
+
+
+class PutPublicAccessBlockCommand extends (0,_commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* .command */ .G5)(_commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* ._ep3 */ .Gi, _commandBuilder__WEBPACK_IMPORTED_MODULE_0__/* ._mw3 */ .r, "PutPublicAccessBlock", _schemas_schemas_0__WEBPACK_IMPORTED_MODULE_1__/* .PutPublicAccessBlock$ */ .c2b) {
+}
+
+
+/***/ }),
+
+/***/ 4500:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ commonParams),
+/* harmony export */   v: () => (/* binding */ resolveClientEndpointParameters)
+/* harmony export */ });
+const clientContextParamDefaults = {};
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        forcePathStyle: options.forcePathStyle ?? false,
+        useAccelerateEndpoint: options.useAccelerateEndpoint ?? false,
+        useGlobalEndpoint: options.useGlobalEndpoint ?? false,
+        disableMultiregionAccessPoints: options.disableMultiregionAccessPoints ?? false,
+        defaultSigningName: "s3",
+        clientContextParams: options.clientContextParams ?? {},
+    });
+};
+const commonParams = {
+    ForcePathStyle: { type: "clientContextParams", name: "forcePathStyle" },
+    UseArnRegion: { type: "clientContextParams", name: "useArnRegion" },
+    DisableMultiRegionAccessPoints: { type: "clientContextParams", name: "disableMultiregionAccessPoints" },
+    Accelerate: { type: "clientContextParams", name: "useAccelerateEndpoint" },
+    DisableS3ExpressSessionAuth: { type: "clientContextParams", name: "disableS3ExpressSessionAuth" },
+    UseGlobalEndpoint: { type: "builtInParams", name: "useGlobalEndpoint" },
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+
+/***/ }),
+
+/***/ 8734:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   H: () => (/* binding */ S3ServiceException)
+/* harmony export */ });
+/* harmony import */ var _smithy_core_client__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2658);
+
+
+class S3ServiceException extends _smithy_core_client__WEBPACK_IMPORTED_MODULE_0__.ServiceException {
     static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.s3#S3ServiceException";
     constructor(options) {
         super(options);
@@ -2442,7 +947,38 @@ class S3ServiceException extends ServiceException {
     }
 }
 
-class NoSuchUpload extends S3ServiceException {
+
+/***/ }),
+
+/***/ 275:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Af: () => (/* binding */ InvalidObjectState),
+/* harmony export */   Cw: () => (/* binding */ ObjectNotInActiveTierError),
+/* harmony export */   Cz: () => (/* binding */ InvalidAnnotationName),
+/* harmony export */   Go: () => (/* binding */ TooManyParts),
+/* harmony export */   Mk: () => (/* binding */ NotFound),
+/* harmony export */   NM: () => (/* binding */ BucketAlreadyExists),
+/* harmony export */   Oy: () => (/* binding */ AccessDenied),
+/* harmony export */   S4: () => (/* binding */ NoSuchAnnotation),
+/* harmony export */   TQ: () => (/* binding */ NoSuchBucket),
+/* harmony export */   U7: () => (/* binding */ NoSuchUpload),
+/* harmony export */   _k: () => (/* binding */ NoSuchKey),
+/* harmony export */   aE: () => (/* binding */ InvalidPrefix),
+/* harmony export */   gH: () => (/* binding */ InvalidWriteOffset),
+/* harmony export */   gq: () => (/* binding */ BucketAlreadyOwnedByYou),
+/* harmony export */   il: () => (/* binding */ AnnotationLimitExceeded),
+/* harmony export */   jH: () => (/* binding */ AnnotationNameTooLong),
+/* harmony export */   kD: () => (/* binding */ EncryptionTypeMismatch),
+/* harmony export */   n9: () => (/* binding */ IdempotencyParameterMismatch),
+/* harmony export */   oX: () => (/* binding */ UnsupportedMediaType),
+/* harmony export */   pN: () => (/* binding */ ObjectAlreadyInActiveTierError),
+/* harmony export */   zh: () => (/* binding */ InvalidRequest)
+/* harmony export */ });
+/* harmony import */ var _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8734);
+
+class NoSuchUpload extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#NoSuchUpload";
     name = "NoSuchUpload";
     $fault = "client";
@@ -2455,7 +991,7 @@ class NoSuchUpload extends S3ServiceException {
         Object.setPrototypeOf(this, NoSuchUpload.prototype);
     }
 }
-class AccessDenied extends S3ServiceException {
+class AccessDenied extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#AccessDenied";
     name = "AccessDenied";
     $fault = "client";
@@ -2468,7 +1004,7 @@ class AccessDenied extends S3ServiceException {
         Object.setPrototypeOf(this, AccessDenied.prototype);
     }
 }
-class ObjectNotInActiveTierError extends S3ServiceException {
+class ObjectNotInActiveTierError extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#ObjectNotInActiveTierError";
     name = "ObjectNotInActiveTierError";
     $fault = "client";
@@ -2481,7 +1017,7 @@ class ObjectNotInActiveTierError extends S3ServiceException {
         Object.setPrototypeOf(this, ObjectNotInActiveTierError.prototype);
     }
 }
-class BucketAlreadyExists extends S3ServiceException {
+class BucketAlreadyExists extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#BucketAlreadyExists";
     name = "BucketAlreadyExists";
     $fault = "client";
@@ -2494,7 +1030,7 @@ class BucketAlreadyExists extends S3ServiceException {
         Object.setPrototypeOf(this, BucketAlreadyExists.prototype);
     }
 }
-class BucketAlreadyOwnedByYou extends S3ServiceException {
+class BucketAlreadyOwnedByYou extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#BucketAlreadyOwnedByYou";
     name = "BucketAlreadyOwnedByYou";
     $fault = "client";
@@ -2507,7 +1043,7 @@ class BucketAlreadyOwnedByYou extends S3ServiceException {
         Object.setPrototypeOf(this, BucketAlreadyOwnedByYou.prototype);
     }
 }
-class NoSuchBucket extends S3ServiceException {
+class NoSuchBucket extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#NoSuchBucket";
     name = "NoSuchBucket";
     $fault = "client";
@@ -2520,7 +1056,7 @@ class NoSuchBucket extends S3ServiceException {
         Object.setPrototypeOf(this, NoSuchBucket.prototype);
     }
 }
-class NoSuchKey extends S3ServiceException {
+class NoSuchKey extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#NoSuchKey";
     name = "NoSuchKey";
     $fault = "client";
@@ -2533,7 +1069,7 @@ class NoSuchKey extends S3ServiceException {
         Object.setPrototypeOf(this, NoSuchKey.prototype);
     }
 }
-class InvalidObjectState extends S3ServiceException {
+class InvalidObjectState extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#InvalidObjectState";
     name = "InvalidObjectState";
     $fault = "client";
@@ -2550,7 +1086,7 @@ class InvalidObjectState extends S3ServiceException {
         this.AccessTier = opts.AccessTier;
     }
 }
-class NoSuchAnnotation extends S3ServiceException {
+class NoSuchAnnotation extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#NoSuchAnnotation";
     name = "NoSuchAnnotation";
     $fault = "client";
@@ -2563,7 +1099,7 @@ class NoSuchAnnotation extends S3ServiceException {
         Object.setPrototypeOf(this, NoSuchAnnotation.prototype);
     }
 }
-class NotFound extends S3ServiceException {
+class NotFound extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#NotFound";
     name = "NotFound";
     $fault = "client";
@@ -2576,7 +1112,7 @@ class NotFound extends S3ServiceException {
         Object.setPrototypeOf(this, NotFound.prototype);
     }
 }
-class InvalidPrefix extends S3ServiceException {
+class InvalidPrefix extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#InvalidPrefix";
     name = "InvalidPrefix";
     $fault = "client";
@@ -2589,7 +1125,7 @@ class InvalidPrefix extends S3ServiceException {
         Object.setPrototypeOf(this, InvalidPrefix.prototype);
     }
 }
-class EncryptionTypeMismatch extends S3ServiceException {
+class EncryptionTypeMismatch extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#EncryptionTypeMismatch";
     name = "EncryptionTypeMismatch";
     $fault = "client";
@@ -2602,7 +1138,7 @@ class EncryptionTypeMismatch extends S3ServiceException {
         Object.setPrototypeOf(this, EncryptionTypeMismatch.prototype);
     }
 }
-class InvalidRequest extends S3ServiceException {
+class InvalidRequest extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#InvalidRequest";
     name = "InvalidRequest";
     $fault = "client";
@@ -2615,7 +1151,7 @@ class InvalidRequest extends S3ServiceException {
         Object.setPrototypeOf(this, InvalidRequest.prototype);
     }
 }
-class InvalidWriteOffset extends S3ServiceException {
+class InvalidWriteOffset extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#InvalidWriteOffset";
     name = "InvalidWriteOffset";
     $fault = "client";
@@ -2628,7 +1164,7 @@ class InvalidWriteOffset extends S3ServiceException {
         Object.setPrototypeOf(this, InvalidWriteOffset.prototype);
     }
 }
-class TooManyParts extends S3ServiceException {
+class TooManyParts extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#TooManyParts";
     name = "TooManyParts";
     $fault = "client";
@@ -2641,7 +1177,7 @@ class TooManyParts extends S3ServiceException {
         Object.setPrototypeOf(this, TooManyParts.prototype);
     }
 }
-class AnnotationLimitExceeded extends S3ServiceException {
+class AnnotationLimitExceeded extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#AnnotationLimitExceeded";
     name = "AnnotationLimitExceeded";
     $fault = "client";
@@ -2654,7 +1190,7 @@ class AnnotationLimitExceeded extends S3ServiceException {
         Object.setPrototypeOf(this, AnnotationLimitExceeded.prototype);
     }
 }
-class AnnotationNameTooLong extends S3ServiceException {
+class AnnotationNameTooLong extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#AnnotationNameTooLong";
     name = "AnnotationNameTooLong";
     $fault = "client";
@@ -2667,7 +1203,7 @@ class AnnotationNameTooLong extends S3ServiceException {
         Object.setPrototypeOf(this, AnnotationNameTooLong.prototype);
     }
 }
-class InvalidAnnotationName extends S3ServiceException {
+class InvalidAnnotationName extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#InvalidAnnotationName";
     name = "InvalidAnnotationName";
     $fault = "client";
@@ -2680,7 +1216,7 @@ class InvalidAnnotationName extends S3ServiceException {
         Object.setPrototypeOf(this, InvalidAnnotationName.prototype);
     }
 }
-class UnsupportedMediaType extends S3ServiceException {
+class UnsupportedMediaType extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#UnsupportedMediaType";
     name = "UnsupportedMediaType";
     $fault = "client";
@@ -2693,7 +1229,7 @@ class UnsupportedMediaType extends S3ServiceException {
         Object.setPrototypeOf(this, UnsupportedMediaType.prototype);
     }
 }
-class IdempotencyParameterMismatch extends S3ServiceException {
+class IdempotencyParameterMismatch extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#IdempotencyParameterMismatch";
     name = "IdempotencyParameterMismatch";
     $fault = "client";
@@ -2706,7 +1242,7 @@ class IdempotencyParameterMismatch extends S3ServiceException {
         Object.setPrototypeOf(this, IdempotencyParameterMismatch.prototype);
     }
 }
-class ObjectAlreadyInActiveTierError extends S3ServiceException {
+class ObjectAlreadyInActiveTierError extends _S3ServiceException__WEBPACK_IMPORTED_MODULE_0__/* .S3ServiceException */ .H {
     static shapeId = "com.amazonaws.s3#ObjectAlreadyInActiveTierError";
     name = "ObjectAlreadyInActiveTierError";
     $fault = "client";
@@ -2720,6 +1256,502 @@ class ObjectAlreadyInActiveTierError extends S3ServiceException {
     }
 }
 
+
+/***/ }),
+
+/***/ 3159:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $31: () => (/* binding */ CompletedMultipartUpload$),
+/* harmony export */   $3V: () => (/* binding */ ObjectAlreadyInActiveTierError$),
+/* harmony export */   $8t: () => (/* binding */ PutBucketEncryption$),
+/* harmony export */   $9C: () => (/* binding */ ListBucketAnalyticsConfigurationsRequest$),
+/* harmony export */   $CM: () => (/* binding */ DeleteObject$),
+/* harmony export */   $Nq: () => (/* binding */ PutBucketTagging$),
+/* harmony export */   $TK: () => (/* binding */ S3TablesDestinationResult$),
+/* harmony export */   $Y5: () => (/* binding */ RequestProgress$),
+/* harmony export */   $fk: () => (/* binding */ Destination$),
+/* harmony export */   $mq: () => (/* binding */ ObjectLockRetention$),
+/* harmony export */   A2R: () => (/* binding */ PutBucketWebsiteRequest$),
+/* harmony export */   AB1: () => (/* binding */ DeleteObjectTagging$),
+/* harmony export */   ACF: () => (/* binding */ RestoreRequest$),
+/* harmony export */   AKE: () => (/* binding */ GetBucketLocation$),
+/* harmony export */   ARD: () => (/* binding */ UpdateBucketMetadataJournalTableConfiguration$),
+/* harmony export */   Aag: () => (/* binding */ OwnershipControlsRule$),
+/* harmony export */   AbX: () => (/* binding */ SelectObjectContentRequest$),
+/* harmony export */   Ae9: () => (/* binding */ GetObjectRetention$),
+/* harmony export */   AfP: () => (/* binding */ Tagging$),
+/* harmony export */   AuS: () => (/* binding */ DeleteObjects$),
+/* harmony export */   Ayg: () => (/* binding */ CopyObjectOutput$),
+/* harmony export */   B5D: () => (/* binding */ UploadPartCopyOutput$),
+/* harmony export */   B9_: () => (/* binding */ RenameObjectOutput$),
+/* harmony export */   BEA: () => (/* binding */ ObjectLockLegalHold$),
+/* harmony export */   BIj: () => (/* binding */ DeleteObjectsRequest$),
+/* harmony export */   Ba_: () => (/* binding */ DeleteBucketInventoryConfigurationRequest$),
+/* harmony export */   Bj8: () => (/* binding */ DeleteBucketCors$),
+/* harmony export */   Bng: () => (/* binding */ DeleteObjectAnnotationRequest$),
+/* harmony export */   BvX: () => (/* binding */ WriteGetObjectResponseRequest$),
+/* harmony export */   C19: () => (/* binding */ RestoreObject$),
+/* harmony export */   C2v: () => (/* binding */ PutObjectTagging$),
+/* harmony export */   C6e: () => (/* binding */ CompleteMultipartUploadRequest$),
+/* harmony export */   CAp: () => (/* binding */ DeleteBucket$),
+/* harmony export */   CQ8: () => (/* binding */ AnalyticsAndOperator$),
+/* harmony export */   CTq: () => (/* binding */ Condition$),
+/* harmony export */   Ciu: () => (/* binding */ PutBucketOwnershipControlsRequest$),
+/* harmony export */   Cxh: () => (/* binding */ GetBucketLifecycleConfigurationOutput$),
+/* harmony export */   D$f: () => (/* binding */ PutBucketReplicationRequest$),
+/* harmony export */   D0N: () => (/* binding */ GetObjectOutput$),
+/* harmony export */   D7j: () => (/* binding */ DeleteBucketIntelligentTieringConfiguration$),
+/* harmony export */   DTK: () => (/* binding */ DeleteBucketReplicationRequest$),
+/* harmony export */   DZL: () => (/* binding */ GetBucketMetadataTableConfigurationRequest$),
+/* harmony export */   DvF: () => (/* binding */ GetBucketLoggingOutput$),
+/* harmony export */   Dy1: () => (/* binding */ GetObjectAnnotation$),
+/* harmony export */   DzP: () => (/* binding */ IntelligentTieringAndOperator$),
+/* harmony export */   DzY: () => (/* binding */ GetBucketAccelerateConfigurationRequest$),
+/* harmony export */   E3U: () => (/* binding */ GetBucketTagging$),
+/* harmony export */   E3u: () => (/* binding */ InvalidPrefix$),
+/* harmony export */   E5D: () => (/* binding */ IntelligentTieringFilter$),
+/* harmony export */   E6E: () => (/* binding */ ListMultipartUploadsOutput$),
+/* harmony export */   E9e: () => (/* binding */ ErrorDocument$),
+/* harmony export */   EAc: () => (/* binding */ DeleteMarkerReplication$),
+/* harmony export */   EFQ: () => (/* binding */ GetBucketAnalyticsConfigurationRequest$),
+/* harmony export */   EHS: () => (/* binding */ GetObjectLegalHold$),
+/* harmony export */   ELn: () => (/* binding */ AbacStatus$),
+/* harmony export */   EO9: () => (/* binding */ DeleteBucketEncryptionRequest$),
+/* harmony export */   EYj: () => (/* binding */ UpdateObjectEncryption$),
+/* harmony export */   EZO: () => (/* binding */ PutBucketVersioning$),
+/* harmony export */   EsV: () => (/* binding */ CompleteMultipartUploadOutput$),
+/* harmony export */   EuQ: () => (/* binding */ Checksum$),
+/* harmony export */   EwM: () => (/* binding */ ReplicationRuleOrOperator$),
+/* harmony export */   F1e: () => (/* binding */ SelectObjectContentEventStream$),
+/* harmony export */   F4Q: () => (/* binding */ UpdateObjectEncryptionRequest$),
+/* harmony export */   F4l: () => (/* binding */ ObjectLockRule$),
+/* harmony export */   F75: () => (/* binding */ InventoryTableConfigurationUpdates$),
+/* harmony export */   FSO: () => (/* binding */ ExistingObjectReplication$),
+/* harmony export */   FWN: () => (/* binding */ ListObjectsV2$),
+/* harmony export */   FX5: () => (/* binding */ IdempotencyParameterMismatch$),
+/* harmony export */   FZ7: () => (/* binding */ Grant$),
+/* harmony export */   Fk3: () => (/* binding */ CreateMultipartUploadOutput$),
+/* harmony export */   Fp4: () => (/* binding */ GetBucketMetricsConfigurationRequest$),
+/* harmony export */   Fs1: () => (/* binding */ Grantee$),
+/* harmony export */   GBS: () => (/* binding */ JournalTableConfiguration$),
+/* harmony export */   GEh: () => (/* binding */ SSES3$),
+/* harmony export */   GGf: () => (/* binding */ LambdaFunctionConfiguration$),
+/* harmony export */   GOt: () => (/* binding */ PutObjectLegalHoldRequest$),
+/* harmony export */   GXC: () => (/* binding */ GetObjectTorrent$),
+/* harmony export */   GeG: () => (/* binding */ TooManyParts$),
+/* harmony export */   Gs8: () => (/* binding */ ListPartsOutput$),
+/* harmony export */   Gt0: () => (/* binding */ GetBucketAbac$),
+/* harmony export */   Gtq: () => (/* binding */ PutObjectLegalHoldOutput$),
+/* harmony export */   HHc: () => (/* binding */ PutObjectAcl$),
+/* harmony export */   HQM: () => (/* binding */ GetBucketEncryptionOutput$),
+/* harmony export */   Hdu: () => (/* binding */ PutBucketAnalyticsConfigurationRequest$),
+/* harmony export */   IHV: () => (/* binding */ WriteGetObjectResponse$),
+/* harmony export */   IOm: () => (/* binding */ ServerSideEncryptionByDefault$),
+/* harmony export */   IP2: () => (/* binding */ CreateBucketMetadataTableConfiguration$),
+/* harmony export */   IX_: () => (/* binding */ GetBucketAclRequest$),
+/* harmony export */   IaD: () => (/* binding */ LifecycleExpiration$),
+/* harmony export */   Idb: () => (/* binding */ GetBucketInventoryConfigurationRequest$),
+/* harmony export */   InL: () => (/* binding */ MetadataEntry$),
+/* harmony export */   Io4: () => (/* binding */ BucketAlreadyOwnedByYou$),
+/* harmony export */   J5n: () => (/* binding */ PutBucketAclRequest$),
+/* harmony export */   J74: () => (/* binding */ RenameObjectRequest$),
+/* harmony export */   JL2: () => (/* binding */ VersioningConfiguration$),
+/* harmony export */   JVR: () => (/* binding */ PutObjectAnnotationRequest$),
+/* harmony export */   JYM: () => (/* binding */ UpdateBucketMetadataInventoryTableConfiguration$),
+/* harmony export */   JgJ: () => (/* binding */ GetBucketLocationRequest$),
+/* harmony export */   Jgb: () => (/* binding */ LoggingEnabled$),
+/* harmony export */   JiJ: () => (/* binding */ PutBucketIntelligentTieringConfiguration$),
+/* harmony export */   Jox: () => (/* binding */ GetBucketAbacRequest$),
+/* harmony export */   Jp9: () => (/* binding */ LifecycleRule$),
+/* harmony export */   Jv7: () => (/* binding */ PutBucketWebsite$),
+/* harmony export */   JyD: () => (/* binding */ SseKmsEncryptedObjects$),
+/* harmony export */   KBZ: () => (/* binding */ GetBucketAccelerateConfiguration$),
+/* harmony export */   KGy: () => (/* binding */ GetBucketReplicationOutput$),
+/* harmony export */   KMJ: () => (/* binding */ ListObjectVersionsRequest$),
+/* harmony export */   KTL: () => (/* binding */ AnnotationTableConfiguration$),
+/* harmony export */   KcL: () => (/* binding */ GetObjectAttributesOutput$),
+/* harmony export */   Kdy: () => (/* binding */ GetBucketMetadataConfiguration$),
+/* harmony export */   KiX: () => (/* binding */ HeadBucketOutput$),
+/* harmony export */   KkM: () => (/* binding */ Owner$),
+/* harmony export */   KlA: () => (/* binding */ GetObjectAttributesRequest$),
+/* harmony export */   KtO: () => (/* binding */ ListBucketMetricsConfigurationsOutput$),
+/* harmony export */   Kxq: () => (/* binding */ NoncurrentVersionExpiration$),
+/* harmony export */   L$x: () => (/* binding */ ListObjectVersions$),
+/* harmony export */   L81: () => (/* binding */ DeleteObjectAnnotationOutput$),
+/* harmony export */   L9x: () => (/* binding */ InventoryConfiguration$),
+/* harmony export */   LL3: () => (/* binding */ GetBucketInventoryConfiguration$),
+/* harmony export */   LMG: () => (/* binding */ DeleteBucketMetadataConfiguration$),
+/* harmony export */   LMh: () => (/* binding */ GetBucketEncryptionRequest$),
+/* harmony export */   LWh: () => (/* binding */ PutObjectRetention$),
+/* harmony export */   LXY: () => (/* binding */ SourceSelectionCriteria$),
+/* harmony export */   LXt: () => (/* binding */ ListBucketInventoryConfigurationsOutput$),
+/* harmony export */   LXx: () => (/* binding */ PutBucketLifecycleConfigurationOutput$),
+/* harmony export */   Lhc: () => (/* binding */ RestoreStatus$),
+/* harmony export */   LtI: () => (/* binding */ DeleteBucketMetadataTableConfiguration$),
+/* harmony export */   Lz2: () => (/* binding */ AccessControlTranslation$),
+/* harmony export */   M58: () => (/* binding */ WebsiteConfiguration$),
+/* harmony export */   M6$: () => (/* binding */ Progress$),
+/* harmony export */   MPH: () => (/* binding */ GetBucketVersioningOutput$),
+/* harmony export */   MT$: () => (/* binding */ MetricsFilter$),
+/* harmony export */   MV3: () => (/* binding */ GetBucketCors$),
+/* harmony export */   MXg: () => (/* binding */ GetBucketRequestPayment$),
+/* harmony export */   Mhd: () => (/* binding */ AnnotationTableConfigurationUpdates$),
+/* harmony export */   Mkx: () => (/* binding */ GetObjectAnnotationRequest$),
+/* harmony export */   MlI: () => (/* binding */ NotificationConfiguration$),
+/* harmony export */   MwT: () => (/* binding */ SSEKMSEncryption$),
+/* harmony export */   Mxe: () => (/* binding */ Part$),
+/* harmony export */   N18: () => (/* binding */ RecordExpiration$),
+/* harmony export */   N8r: () => (/* binding */ LifecycleRuleFilter$),
+/* harmony export */   NDZ: () => (/* binding */ HeadBucket$),
+/* harmony export */   NFR: () => (/* binding */ GetBucketOwnershipControlsOutput$),
+/* harmony export */   NGx: () => (/* binding */ PutBucketInventoryConfigurationRequest$),
+/* harmony export */   NH9: () => (/* binding */ PutBucketLogging$),
+/* harmony export */   NaV: () => (/* binding */ GetObjectRetentionRequest$),
+/* harmony export */   Nh2: () => (/* binding */ GetObjectRequest$),
+/* harmony export */   Nke: () => (/* binding */ JournalTableConfigurationResult$),
+/* harmony export */   Npk: () => (/* binding */ DeleteBucketMetricsConfiguration$),
+/* harmony export */   Nsl: () => (/* binding */ CreateSession$),
+/* harmony export */   NzM: () => (/* binding */ ReplicationTimeValue$),
+/* harmony export */   O$W: () => (/* binding */ PutBucketEncryptionRequest$),
+/* harmony export */   ODd: () => (/* binding */ AccelerateConfiguration$),
+/* harmony export */   OJe: () => (/* binding */ TopicConfiguration$),
+/* harmony export */   OJi: () => (/* binding */ ListObjectsV2Output$),
+/* harmony export */   OL_: () => (/* binding */ InventoryEncryption$),
+/* harmony export */   OMP: () => (/* binding */ DeleteBucketLifecycle$),
+/* harmony export */   OQo: () => (/* binding */ CopyPartResult$),
+/* harmony export */   OSi: () => (/* binding */ EventBridgeConfiguration$),
+/* harmony export */   Oof: () => (/* binding */ InvalidObjectState$),
+/* harmony export */   Oud: () => (/* binding */ S3Location$),
+/* harmony export */   P32: () => (/* binding */ ListBucketIntelligentTieringConfigurations$),
+/* harmony export */   PAD: () => (/* binding */ ObjectLockConfiguration$),
+/* harmony export */   PFu: () => (/* binding */ ReplicationRule$),
+/* harmony export */   PQs: () => (/* binding */ MetadataTableEncryptionConfiguration$),
+/* harmony export */   PY6: () => (/* binding */ PutObjectLockConfigurationRequest$),
+/* harmony export */   PZ8: () => (/* binding */ RestoreObjectOutput$),
+/* harmony export */   Pjc: () => (/* binding */ NoSuchBucket$),
+/* harmony export */   Pq2: () => (/* binding */ AnalyticsFilter$),
+/* harmony export */   PvS: () => (/* binding */ GetBucketWebsiteOutput$),
+/* harmony export */   Pwg: () => (/* binding */ UpdateObjectEncryptionResponse$),
+/* harmony export */   Q4n: () => (/* binding */ PutBucketLifecycleConfiguration$),
+/* harmony export */   QA8: () => (/* binding */ DeleteBucketMetadataConfigurationRequest$),
+/* harmony export */   QAx: () => (/* binding */ ServerSideEncryptionConfiguration$),
+/* harmony export */   QKU: () => (/* binding */ S3TablesDestination$),
+/* harmony export */   QU_: () => (/* binding */ AbortMultipartUpload$),
+/* harmony export */   QdX: () => (/* binding */ HeadObject$),
+/* harmony export */   QgW: () => (/* binding */ PutObjectRequest$),
+/* harmony export */   Qn3: () => (/* binding */ GetObjectLockConfigurationRequest$),
+/* harmony export */   Qp6: () => (/* binding */ UploadPartCopy$),
+/* harmony export */   R3E: () => (/* binding */ PolicyStatus$),
+/* harmony export */   RLW: () => (/* binding */ ListBucketsOutput$),
+/* harmony export */   RMn: () => (/* binding */ SSEKMS$),
+/* harmony export */   RN1: () => (/* binding */ UpdateBucketMetadataJournalTableConfigurationRequest$),
+/* harmony export */   RSq: () => (/* binding */ GetBucketAbacOutput$),
+/* harmony export */   RU0: () => (/* binding */ Tag$),
+/* harmony export */   Rf1: () => (/* binding */ GetBucketNotificationConfigurationRequest$),
+/* harmony export */   RgL: () => (/* binding */ ListMultipartUploads$),
+/* harmony export */   S3I: () => (/* binding */ Transition$),
+/* harmony export */   S4E: () => (/* binding */ ListObjectsRequest$),
+/* harmony export */   SAB: () => (/* binding */ PutBucketTaggingRequest$),
+/* harmony export */   SQT: () => (/* binding */ GetBucketNotificationConfiguration$),
+/* harmony export */   S_c: () => (/* binding */ PutObjectAclRequest$),
+/* harmony export */   Sfm: () => (/* binding */ InventorySchedule$),
+/* harmony export */   Suu: () => (/* binding */ PutBucketIntelligentTieringConfigurationRequest$),
+/* harmony export */   T1m: () => (/* binding */ Tiering$),
+/* harmony export */   T9S: () => (/* binding */ PublicAccessBlockConfiguration$),
+/* harmony export */   TRs: () => (/* binding */ GetBucketAccelerateConfigurationOutput$),
+/* harmony export */   TWs: () => (/* binding */ Redirect$),
+/* harmony export */   TlK: () => (/* binding */ BucketInfo$),
+/* harmony export */   Tln: () => (/* binding */ PutBucketLifecycleConfigurationRequest$),
+/* harmony export */   Tup: () => (/* binding */ DeleteBucketLifecycleRequest$),
+/* harmony export */   Tv5: () => (/* binding */ BlockedEncryptionTypes$),
+/* harmony export */   U$V: () => (/* binding */ AnnotationEntry$),
+/* harmony export */   UGF: () => (/* binding */ EventHoldDuration$),
+/* harmony export */   UHR: () => (/* binding */ CommonPrefix$),
+/* harmony export */   UI: () => (/* binding */ GetBucketAnalyticsConfigurationOutput$),
+/* harmony export */   UKx: () => (/* binding */ PutBucketPolicy$),
+/* harmony export */   UM2: () => (/* binding */ DeleteObjectRequest$),
+/* harmony export */   UQf: () => (/* binding */ GetBucketAclOutput$),
+/* harmony export */   U_K: () => (/* binding */ NotFound$),
+/* harmony export */   Uh8: () => (/* binding */ ListMultipartUploadsRequest$),
+/* harmony export */   UkB: () => (/* binding */ ListDirectoryBucketsOutput$),
+/* harmony export */   Uv3: () => (/* binding */ ReplicationRuleAndOperator$),
+/* harmony export */   Uys: () => (/* binding */ DeleteBucketMetricsConfigurationRequest$),
+/* harmony export */   V0q: () => (/* binding */ PutObjectLegalHold$),
+/* harmony export */   V56: () => (/* binding */ PutObjectTaggingOutput$),
+/* harmony export */   VJG: () => (/* binding */ GetBucketCorsRequest$),
+/* harmony export */   VQB: () => (/* binding */ DeleteBucketTagging$),
+/* harmony export */   VRp: () => (/* binding */ PutObjectTaggingRequest$),
+/* harmony export */   VTE: () => (/* binding */ SelectParameters$),
+/* harmony export */   Vdo: () => (/* binding */ ScanRange$),
+/* harmony export */   W3c: () => (/* binding */ DeletePublicAccessBlock$),
+/* harmony export */   WGN: () => (/* binding */ StatsEvent$),
+/* harmony export */   WGg: () => (/* binding */ StorageClassAnalysis$),
+/* harmony export */   WSn: () => (/* binding */ GetBucketEncryption$),
+/* harmony export */   Wg1: () => (/* binding */ OwnershipControls$),
+/* harmony export */   Wl_: () => (/* binding */ EndEvent$),
+/* harmony export */   WuC: () => (/* binding */ UpdateBucketMetadataInventoryTableConfigurationRequest$),
+/* harmony export */   Wx9: () => (/* binding */ TargetGrant$),
+/* harmony export */   X09: () => (/* binding */ ReplicationConfiguration$),
+/* harmony export */   XAw: () => (/* binding */ InvalidRequest$),
+/* harmony export */   XC2: () => (/* binding */ PutObjectLockConfigurationOutput$),
+/* harmony export */   XFA: () => (/* binding */ Bucket$),
+/* harmony export */   XX1: () => (/* binding */ AnalyticsExportDestination$),
+/* harmony export */   XY8: () => (/* binding */ GetObjectLegalHoldRequest$),
+/* harmony export */   YJm: () => (/* binding */ ListBucketIntelligentTieringConfigurationsRequest$),
+/* harmony export */   YK4: () => (/* binding */ IndexDocument$),
+/* harmony export */   YWT: () => (/* binding */ EncryptionConfiguration$),
+/* harmony export */   YX8: () => (/* binding */ IntelligentTieringConfiguration$),
+/* harmony export */   YZR: () => (/* binding */ CreateBucketMetadataConfiguration$),
+/* harmony export */   Ya1: () => (/* binding */ PutBucketLoggingRequest$),
+/* harmony export */   Yde: () => (/* binding */ GetObjectTaggingRequest$),
+/* harmony export */   Yh5: () => (/* binding */ _Error$),
+/* harmony export */   Yhc: () => (/* binding */ DeleteBucketTaggingRequest$),
+/* harmony export */   Yis: () => (/* binding */ SelectObjectContentOutput$),
+/* harmony export */   Yj6: () => (/* binding */ CopyObjectRequest$),
+/* harmony export */   Z4s: () => (/* binding */ GetObjectTagging$),
+/* harmony export */   Z5o: () => (/* binding */ GetObjectAttributes$),
+/* harmony export */   Z8Y: () => (/* binding */ PutBucketNotificationConfiguration$),
+/* harmony export */   ZMz: () => (/* binding */ DeleteBucketPolicyRequest$),
+/* harmony export */   ZQz: () => (/* binding */ GetBucketMetadataConfigurationOutput$),
+/* harmony export */   ZV4: () => (/* binding */ GetBucketMetricsConfigurationOutput$),
+/* harmony export */   ZcA: () => (/* binding */ OutputLocation$),
+/* harmony export */   Zuf: () => (/* binding */ MetadataTableConfigurationResult$),
+/* harmony export */   _8h: () => (/* binding */ ListBuckets$),
+/* harmony export */   _NT: () => (/* binding */ DeleteBucketCorsRequest$),
+/* harmony export */   _On: () => (/* binding */ GetBucketPolicyStatusOutput$),
+/* harmony export */   _TW: () => (/* binding */ PutBucketReplication$),
+/* harmony export */   _dZ: () => (/* binding */ CreateBucketOutput$),
+/* harmony export */   _fx: () => (/* binding */ ListPartsRequest$),
+/* harmony export */   _nn: () => (/* binding */ LocationInfo$),
+/* harmony export */   _ox: () => (/* binding */ PutObjectOutput$),
+/* harmony export */   _rb: () => (/* binding */ NotificationConfigurationFilter$),
+/* harmony export */   _wF: () => (/* binding */ Stats$),
+/* harmony export */   aFu: () => (/* binding */ HeadBucketRequest$),
+/* harmony export */   aHy: () => (/* binding */ AbortIncompleteMultipartUpload$),
+/* harmony export */   agu: () => (/* binding */ NoSuchUpload$),
+/* harmony export */   ahO: () => (/* binding */ GetBucketReplicationRequest$),
+/* harmony export */   amD: () => (/* binding */ MetricsConfiguration$),
+/* harmony export */   atS: () => (/* binding */ DestinationResult$),
+/* harmony export */   aw1: () => (/* binding */ ListBucketMetricsConfigurationsRequest$),
+/* harmony export */   ayW: () => (/* binding */ DeleteBucketMetadataTableConfigurationRequest$),
+/* harmony export */   b4n: () => (/* binding */ PutObjectAnnotationOutput$),
+/* harmony export */   bD5: () => (/* binding */ GetObjectTorrentOutput$),
+/* harmony export */   bLz: () => (/* binding */ DeletePublicAccessBlockRequest$),
+/* harmony export */   bQP: () => (/* binding */ CreateBucketMetadataConfigurationRequest$),
+/* harmony export */   bRe: () => (/* binding */ GetBucketMetadataConfigurationRequest$),
+/* harmony export */   bSX: () => (/* binding */ TargetObjectKeyFormat$),
+/* harmony export */   bUv: () => (/* binding */ UpdateBucketMetadataAnnotationTableConfigurationRequest$),
+/* harmony export */   bkH: () => (/* binding */ PutBucketMetricsConfiguration$),
+/* harmony export */   btu: () => (/* binding */ GetBucketLifecycleConfiguration$),
+/* harmony export */   c2b: () => (/* binding */ PutPublicAccessBlock$),
+/* harmony export */   c6I: () => (/* binding */ CopyObjectResult$),
+/* harmony export */   cAw: () => (/* binding */ DeleteBucketInventoryConfiguration$),
+/* harmony export */   cJ7: () => (/* binding */ ReplicationRuleNotOperator$),
+/* harmony export */   cN2: () => (/* binding */ PutObjectLockConfiguration$),
+/* harmony export */   cNf: () => (/* binding */ UpdateBucketMetadataAnnotationTableConfiguration$),
+/* harmony export */   cSN: () => (/* binding */ ContinuationEvent$),
+/* harmony export */   cYk: () => (/* binding */ Delete$),
+/* harmony export */   cjD: () => (/* binding */ DeleteObjectAnnotation$),
+/* harmony export */   cmN: () => (/* binding */ ServerSideEncryptionRule$),
+/* harmony export */   cor: () => (/* binding */ GetObjectTaggingOutput$),
+/* harmony export */   d1B: () => (/* binding */ PutBucketRequestPayment$),
+/* harmony export */   d9u: () => (/* binding */ InventoryTableConfiguration$),
+/* harmony export */   dAN: () => (/* binding */ ListDirectoryBuckets$),
+/* harmony export */   duQ: () => (/* binding */ AbortMultipartUploadRequest$),
+/* harmony export */   dyb: () => (/* binding */ GetBucketPolicy$),
+/* harmony export */   dzH: () => (/* binding */ InventoryDestination$),
+/* harmony export */   dz_: () => (/* binding */ DeleteObjectTaggingOutput$),
+/* harmony export */   e3C: () => (/* binding */ GetBucketWebsite$),
+/* harmony export */   e3x: () => (/* binding */ QueueConfiguration$),
+/* harmony export */   eCY: () => (/* binding */ GetObjectAnnotationOutput$),
+/* harmony export */   eEh: () => (/* binding */ GetBucketMetricsConfiguration$),
+/* harmony export */   eN4: () => (/* binding */ RequestPaymentConfiguration$),
+/* harmony export */   eP2: () => (/* binding */ GetBucketLogging$),
+/* harmony export */   eZ2: () => (/* binding */ CreateSessionOutput$),
+/* harmony export */   f4Z: () => (/* binding */ InventoryFilter$),
+/* harmony export */   f5W: () => (/* binding */ RecordsEvent$),
+/* harmony export */   f9M: () => (/* binding */ GetObjectRetentionOutput$),
+/* harmony export */   fMP: () => (/* binding */ DeleteBucketRequest$),
+/* harmony export */   fOz: () => (/* binding */ GetBucketRequestPaymentRequest$),
+/* harmony export */   fQJ: () => (/* binding */ PutBucketVersioningRequest$),
+/* harmony export */   fSX: () => (/* binding */ GetBucketVersioning$),
+/* harmony export */   fb$: () => (/* binding */ PutBucketAbac$),
+/* harmony export */   fbO: () => (/* binding */ ObjectEncryption$),
+/* harmony export */   fiQ: () => (/* binding */ GlacierJobParameters$),
+/* harmony export */   flS: () => (/* binding */ MetadataConfigurationResult$),
+/* harmony export */   g9F: () => (/* binding */ PutObjectAnnotation$),
+/* harmony export */   g9N: () => (/* binding */ ObjectNotInActiveTierError$),
+/* harmony export */   gM$: () => (/* binding */ PutObjectRetentionRequest$),
+/* harmony export */   gPv: () => (/* binding */ GetObjectAcl$),
+/* harmony export */   gcx: () => (/* binding */ Metrics$),
+/* harmony export */   gh5: () => (/* binding */ DefaultRetention$),
+/* harmony export */   goj: () => (/* binding */ UploadPartRequest$),
+/* harmony export */   h$i: () => (/* binding */ InventoryS3BucketDestination$),
+/* harmony export */   h18: () => (/* binding */ BucketAlreadyExists$),
+/* harmony export */   h4k: () => (/* binding */ AbortMultipartUploadOutput$),
+/* harmony export */   hFg: () => (/* binding */ ListObjectAnnotationsRequest$),
+/* harmony export */   hLG: () => (/* binding */ ObjectIdentifier$),
+/* harmony export */   hXg: () => (/* binding */ PutBucketCors$),
+/* harmony export */   h_9: () => (/* binding */ ListObjects$),
+/* harmony export */   hcv: () => (/* binding */ PutPublicAccessBlockRequest$),
+/* harmony export */   hdZ: () => (/* binding */ AnnotationNameTooLong$),
+/* harmony export */   ho6: () => (/* binding */ GetBucketWebsiteRequest$),
+/* harmony export */   hsd: () => (/* binding */ AnnotationTableConfigurationResult$),
+/* harmony export */   iHA: () => (/* binding */ DeleteBucketReplication$),
+/* harmony export */   iKp: () => (/* binding */ GetObject$),
+/* harmony export */   iPq: () => (/* binding */ GetPublicAccessBlockRequest$),
+/* harmony export */   iRN: () => (/* binding */ CORSConfiguration$),
+/* harmony export */   iXY: () => (/* binding */ PutBucketRequestPaymentRequest$),
+/* harmony export */   imu: () => (/* binding */ ListObjectAnnotations$),
+/* harmony export */   itx: () => (/* binding */ MetadataTableConfiguration$),
+/* harmony export */   iv9: () => (/* binding */ MetadataConfiguration$),
+/* harmony export */   j69: () => (/* binding */ HeadObjectRequest$),
+/* harmony export */   j9m: () => (/* binding */ ObjectPart$),
+/* harmony export */   jDm: () => (/* binding */ GetBucketMetadataConfigurationResult$),
+/* harmony export */   jE2: () => (/* binding */ GetBucketIntelligentTieringConfigurationOutput$),
+/* harmony export */   jJ5: () => (/* binding */ PutBucketOwnershipControls$),
+/* harmony export */   j_W: () => (/* binding */ AnalyticsS3BucketDestination$),
+/* harmony export */   jbd: () => (/* binding */ DeleteBucketAnalyticsConfigurationRequest$),
+/* harmony export */   ji7: () => (/* binding */ GetObjectAttributesParts$),
+/* harmony export */   jjb: () => (/* binding */ GetBucketLoggingRequest$),
+/* harmony export */   kG4: () => (/* binding */ PutBucketAccelerateConfigurationRequest$),
+/* harmony export */   kb6: () => (/* binding */ S3KeyFilter$),
+/* harmony export */   kcC: () => (/* binding */ PutBucketAnalyticsConfiguration$),
+/* harmony export */   kh: () => (/* binding */ GetBucketOwnershipControls$),
+/* harmony export */   l$q: () => (/* binding */ DeleteBucketWebsite$),
+/* harmony export */   l7q: () => (/* binding */ DeletedObject$),
+/* harmony export */   l9y: () => (/* binding */ GetObjectAclOutput$),
+/* harmony export */   lBI: () => (/* binding */ GetBucketTaggingOutput$),
+/* harmony export */   lHz: () => (/* binding */ PutObject$),
+/* harmony export */   lKK: () => (/* binding */ CreateBucket$),
+/* harmony export */   lXi: () => (/* binding */ GetObjectLegalHoldOutput$),
+/* harmony export */   lbf: () => (/* binding */ CSVInput$),
+/* harmony export */   lcX: () => (/* binding */ DeleteBucketOwnershipControls$),
+/* harmony export */   lmR: () => (/* binding */ ListBucketMetricsConfigurations$),
+/* harmony export */   lmo: () => (/* binding */ PutBucketPolicyRequest$),
+/* harmony export */   lxC: () => (/* binding */ GetBucketCorsOutput$),
+/* harmony export */   m83: () => (/* binding */ OutputSerialization$),
+/* harmony export */   mGm: () => (/* binding */ AccessDenied$),
+/* harmony export */   mHu: () => (/* binding */ DeleteBucketPolicy$),
+/* harmony export */   mMm: () => (/* binding */ NoSuchAnnotation$),
+/* harmony export */   mQj: () => (/* binding */ UnsupportedMediaType$),
+/* harmony export */   me6: () => (/* binding */ UploadPartOutput$),
+/* harmony export */   mkZ: () => (/* binding */ PartitionedPrefix$),
+/* harmony export */   mps: () => (/* binding */ ListBucketIntelligentTieringConfigurationsOutput$),
+/* harmony export */   mrt: () => (/* binding */ GetBucketVersioningRequest$),
+/* harmony export */   myk: () => (/* binding */ EncryptionTypeMismatch$),
+/* harmony export */   mz0: () => (/* binding */ AccessControlPolicy$),
+/* harmony export */   n4z: () => (/* binding */ JSONInput$),
+/* harmony export */   n7f: () => (/* binding */ ListBucketInventoryConfigurationsRequest$),
+/* harmony export */   n7k: () => (/* binding */ CompletedPart$),
+/* harmony export */   nC: () => (/* binding */ GetBucketReplication$),
+/* harmony export */   nCU: () => (/* binding */ UploadPart$),
+/* harmony export */   n_: () => (/* binding */ _Object$),
+/* harmony export */   nez: () => (/* binding */ ErrorDetails$),
+/* harmony export */   o1A: () => (/* binding */ PutBucketNotificationConfigurationRequest$),
+/* harmony export */   oOz: () => (/* binding */ BucketLoggingStatus$),
+/* harmony export */   oS2: () => (/* binding */ CSVOutput$),
+/* harmony export */   oYg: () => (/* binding */ DeleteBucketWebsiteRequest$),
+/* harmony export */   oq3: () => (/* binding */ LifecycleRuleAndOperator$),
+/* harmony export */   our: () => (/* binding */ GetBucketInventoryConfigurationOutput$),
+/* harmony export */   owm: () => (/* binding */ PutBucketMetricsConfigurationRequest$),
+/* harmony export */   p$U: () => (/* binding */ GetBucketRequestPaymentOutput$),
+/* harmony export */   p4g: () => (/* binding */ CompleteMultipartUpload$),
+/* harmony export */   p9S: () => (/* binding */ GetBucketOwnershipControlsRequest$),
+/* harmony export */   pOb: () => (/* binding */ SimplePrefix$),
+/* harmony export */   pUs: () => (/* binding */ GetObjectTorrentRequest$),
+/* harmony export */   p_F: () => (/* binding */ CreateBucketConfiguration$),
+/* harmony export */   plt: () => (/* binding */ DeleteBucketEncryption$),
+/* harmony export */   py6: () => (/* binding */ AnalyticsConfiguration$),
+/* harmony export */   q1U: () => (/* binding */ errorTypeRegistries),
+/* harmony export */   qJW: () => (/* binding */ PutBucketCorsRequest$),
+/* harmony export */   qb7: () => (/* binding */ ListBucketAnalyticsConfigurations$),
+/* harmony export */   qgx: () => (/* binding */ GetBucketLifecycleConfigurationRequest$),
+/* harmony export */   qm9: () => (/* binding */ GetBucketIntelligentTieringConfiguration$),
+/* harmony export */   qpp: () => (/* binding */ GetBucketPolicyStatusRequest$),
+/* harmony export */   qs2: () => (/* binding */ PutBucketAbacRequest$),
+/* harmony export */   qww: () => (/* binding */ CreateBucketRequest$),
+/* harmony export */   r1N: () => (/* binding */ GetBucketAcl$),
+/* harmony export */   r90: () => (/* binding */ GetBucketAnalyticsConfiguration$),
+/* harmony export */   rCW: () => (/* binding */ CreateBucketMetadataTableConfigurationRequest$),
+/* harmony export */   rKm: () => (/* binding */ BucketLifecycleConfiguration$),
+/* harmony export */   rMg: () => (/* binding */ ParquetInput$),
+/* harmony export */   rUJ: () => (/* binding */ FilterRule$),
+/* harmony export */   reZ: () => (/* binding */ GetBucketTaggingRequest$),
+/* harmony export */   ri8: () => (/* binding */ GetPublicAccessBlock$),
+/* harmony export */   rnp: () => (/* binding */ RestoreObjectRequest$),
+/* harmony export */   rwb: () => (/* binding */ GetBucketPolicyStatus$),
+/* harmony export */   s6m: () => (/* binding */ CORSRule$),
+/* harmony export */   sBx: () => (/* binding */ CreateSessionRequest$),
+/* harmony export */   sK$: () => (/* binding */ AnnotationLimitExceeded$),
+/* harmony export */   sL3: () => (/* binding */ DeleteBucketOwnershipControlsRequest$),
+/* harmony export */   sRb: () => (/* binding */ GetBucketPolicyRequest$),
+/* harmony export */   sTS: () => (/* binding */ InvalidWriteOffset$),
+/* harmony export */   sWG: () => (/* binding */ PutObjectAclOutput$),
+/* harmony export */   sZL: () => (/* binding */ ReplicationTime$),
+/* harmony export */   sZN: () => (/* binding */ PutObjectRetentionOutput$),
+/* harmony export */   sZs: () => (/* binding */ NoSuchKey$),
+/* harmony export */   t47: () => (/* binding */ MetricsAndOperator$),
+/* harmony export */   tCC: () => (/* binding */ GetBucketMetadataTableConfigurationResult$),
+/* harmony export */   tHJ: () => (/* binding */ GetBucketIntelligentTieringConfigurationRequest$),
+/* harmony export */   tJQ: () => (/* binding */ UseSourceMultiRegionKey$),
+/* harmony export */   tlG: () => (/* binding */ GetObjectAclRequest$),
+/* harmony export */   u$8: () => (/* binding */ StorageClassAnalysisDataExport$),
+/* harmony export */   u2C: () => (/* binding */ NoncurrentVersionTransition$),
+/* harmony export */   u5w: () => (/* binding */ GetObjectLockConfigurationOutput$),
+/* harmony export */   uC7: () => (/* binding */ ReplicaModifications$),
+/* harmony export */   uDw: () => (/* binding */ PutBucketInventoryConfiguration$),
+/* harmony export */   uLY: () => (/* binding */ InvalidAnnotationName$),
+/* harmony export */   uP1: () => (/* binding */ CreateMultipartUpload$),
+/* harmony export */   uR3: () => (/* binding */ GetBucketPolicyOutput$),
+/* harmony export */   uS4: () => (/* binding */ RenameObject$),
+/* harmony export */   uVC: () => (/* binding */ ListObjectsOutput$),
+/* harmony export */   ujL: () => (/* binding */ ListBucketInventoryConfigurations$),
+/* harmony export */   uv$: () => (/* binding */ MultipartUpload$),
+/* harmony export */   uw: () => (/* binding */ ListDirectoryBucketsRequest$),
+/* harmony export */   v3G: () => (/* binding */ RedirectAllRequestsTo$),
+/* harmony export */   v3g: () => (/* binding */ GetObjectLockConfiguration$),
+/* harmony export */   vDH: () => (/* binding */ RoutingRule$),
+/* harmony export */   vaV: () => (/* binding */ ListBucketsRequest$),
+/* harmony export */   vic: () => (/* binding */ DeleteObjectTaggingRequest$),
+/* harmony export */   vjF: () => (/* binding */ SessionCredentials$),
+/* harmony export */   vlV: () => (/* binding */ SelectObjectContent$),
+/* harmony export */   vpB: () => (/* binding */ CreateMultipartUploadRequest$),
+/* harmony export */   wJU: () => (/* binding */ ListObjectsV2Request$),
+/* harmony export */   wJt: () => (/* binding */ PutBucketAcl$),
+/* harmony export */   wMk: () => (/* binding */ GetBucketMetadataTableConfiguration$),
+/* harmony export */   wYe: () => (/* binding */ ObjectVersion$),
+/* harmony export */   wgQ: () => (/* binding */ ListObjectVersionsOutput$),
+/* harmony export */   wmy: () => (/* binding */ Initiator$),
+/* harmony export */   wwU: () => (/* binding */ JSONOutput$),
+/* harmony export */   wwp: () => (/* binding */ DeleteBucketAnalyticsConfiguration$),
+/* harmony export */   x0D: () => (/* binding */ ListBucketAnalyticsConfigurationsOutput$),
+/* harmony export */   x1N: () => (/* binding */ ReplicationRuleFilter$),
+/* harmony export */   xLQ: () => (/* binding */ ListObjectAnnotationsOutput$),
+/* harmony export */   xYN: () => (/* binding */ GetBucketLocationOutput$),
+/* harmony export */   xcw: () => (/* binding */ DeleteObjectsOutput$),
+/* harmony export */   xgj: () => (/* binding */ GetBucketMetadataTableConfigurationOutput$),
+/* harmony export */   xjI: () => (/* binding */ UploadPartCopyRequest$),
+/* harmony export */   xmu: () => (/* binding */ CopyObject$),
+/* harmony export */   xrC: () => (/* binding */ ListParts$),
+/* harmony export */   xvJ: () => (/* binding */ PutBucketAccelerateConfiguration$),
+/* harmony export */   y47: () => (/* binding */ Encryption$),
+/* harmony export */   y4o: () => (/* binding */ GetPublicAccessBlockOutput$),
+/* harmony export */   y8m: () => (/* binding */ DeleteMarkerEntry$),
+/* harmony export */   yDP: () => (/* binding */ ProgressEvent$),
+/* harmony export */   yOm: () => (/* binding */ DeleteBucketIntelligentTieringConfigurationRequest$),
+/* harmony export */   yeG: () => (/* binding */ JournalTableConfigurationUpdates$),
+/* harmony export */   yim: () => (/* binding */ InventoryTableConfigurationResult$),
+/* harmony export */   ywM: () => (/* binding */ DeleteObjectOutput$),
+/* harmony export */   zOQ: () => (/* binding */ InputSerialization$),
+/* harmony export */   zir: () => (/* binding */ HeadObjectOutput$),
+/* harmony export */   zxP: () => (/* binding */ S3ServiceException$)
+/* harmony export */ });
+/* harmony import */ var _smithy_core_schema__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6890);
+/* harmony import */ var _models_errors__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(275);
+/* harmony import */ var _models_S3ServiceException__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8734);
 const _A = "Account";
 const _AAO = "AnalyticsAndOperator";
 const _AC = "AccelerateConfiguration";
@@ -3807,136 +2839,139 @@ const _xawob = "x-amz-write-offset-bytes";
 const _xawrl = "x-amz-website-redirect-location";
 const _xs = "xsi:type";
 const n0 = "com.amazonaws.s3";
-const _s_registry = new TypeRegistry(_s);
+
+
+
+const _s_registry = new _smithy_core_schema__WEBPACK_IMPORTED_MODULE_0__.TypeRegistry(_s);
 var S3ServiceException$ = [-3, _s, "S3ServiceException", 0, [], []];
-_s_registry.registerError(S3ServiceException$, S3ServiceException);
-const n0_registry = new TypeRegistry(n0);
+_s_registry.registerError(S3ServiceException$, _models_S3ServiceException__WEBPACK_IMPORTED_MODULE_1__/* .S3ServiceException */ .H);
+const n0_registry = new _smithy_core_schema__WEBPACK_IMPORTED_MODULE_0__.TypeRegistry(n0);
 var AccessDenied$ = [-3, n0, _AD,
     { [_e]: _c, [_hE]: 403 },
     [],
     []
 ];
-n0_registry.registerError(AccessDenied$, AccessDenied);
+n0_registry.registerError(AccessDenied$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .AccessDenied */ .Oy);
 var AnnotationLimitExceeded$ = [-3, n0, _ALE,
     { [_e]: _c, [_hE]: 400 },
     [],
     []
 ];
-n0_registry.registerError(AnnotationLimitExceeded$, AnnotationLimitExceeded);
+n0_registry.registerError(AnnotationLimitExceeded$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .AnnotationLimitExceeded */ .il);
 var AnnotationNameTooLong$ = [-3, n0, _ANTL,
     { [_e]: _c, [_hE]: 400 },
     [],
     []
 ];
-n0_registry.registerError(AnnotationNameTooLong$, AnnotationNameTooLong);
+n0_registry.registerError(AnnotationNameTooLong$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .AnnotationNameTooLong */ .jH);
 var BucketAlreadyExists$ = [-3, n0, _BAE,
     { [_e]: _c, [_hE]: 409 },
     [],
     []
 ];
-n0_registry.registerError(BucketAlreadyExists$, BucketAlreadyExists);
+n0_registry.registerError(BucketAlreadyExists$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .BucketAlreadyExists */ .NM);
 var BucketAlreadyOwnedByYou$ = [-3, n0, _BAOBY,
     { [_e]: _c, [_hE]: 409 },
     [],
     []
 ];
-n0_registry.registerError(BucketAlreadyOwnedByYou$, BucketAlreadyOwnedByYou);
+n0_registry.registerError(BucketAlreadyOwnedByYou$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .BucketAlreadyOwnedByYou */ .gq);
 var EncryptionTypeMismatch$ = [-3, n0, _ETM,
     { [_e]: _c, [_hE]: 400 },
     [],
     []
 ];
-n0_registry.registerError(EncryptionTypeMismatch$, EncryptionTypeMismatch);
+n0_registry.registerError(EncryptionTypeMismatch$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .EncryptionTypeMismatch */ .kD);
 var IdempotencyParameterMismatch$ = [-3, n0, _IPM,
     { [_e]: _c, [_hE]: 400 },
     [],
     []
 ];
-n0_registry.registerError(IdempotencyParameterMismatch$, IdempotencyParameterMismatch);
+n0_registry.registerError(IdempotencyParameterMismatch$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .IdempotencyParameterMismatch */ .n9);
 var InvalidAnnotationName$ = [-3, n0, _IAN,
     { [_e]: _c, [_hE]: 400 },
     [],
     []
 ];
-n0_registry.registerError(InvalidAnnotationName$, InvalidAnnotationName);
+n0_registry.registerError(InvalidAnnotationName$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .InvalidAnnotationName */ .Cz);
 var InvalidObjectState$ = [-3, n0, _IOS,
     { [_e]: _c, [_hE]: 403 },
     [_SC, _AT],
     [0, 0]
 ];
-n0_registry.registerError(InvalidObjectState$, InvalidObjectState);
+n0_registry.registerError(InvalidObjectState$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .InvalidObjectState */ .Af);
 var InvalidPrefix$ = [-3, n0, _IP,
     { [_e]: _c, [_hE]: 400 },
     [],
     []
 ];
-n0_registry.registerError(InvalidPrefix$, InvalidPrefix);
+n0_registry.registerError(InvalidPrefix$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .InvalidPrefix */ .aE);
 var InvalidRequest$ = [-3, n0, _IR,
     { [_e]: _c, [_hE]: 400 },
     [],
     []
 ];
-n0_registry.registerError(InvalidRequest$, InvalidRequest);
+n0_registry.registerError(InvalidRequest$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .InvalidRequest */ .zh);
 var InvalidWriteOffset$ = [-3, n0, _IWO,
     { [_e]: _c, [_hE]: 400 },
     [],
     []
 ];
-n0_registry.registerError(InvalidWriteOffset$, InvalidWriteOffset);
+n0_registry.registerError(InvalidWriteOffset$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .InvalidWriteOffset */ .gH);
 var NoSuchAnnotation$ = [-3, n0, _NSA,
     { [_e]: _c, [_hE]: 404 },
     [],
     []
 ];
-n0_registry.registerError(NoSuchAnnotation$, NoSuchAnnotation);
+n0_registry.registerError(NoSuchAnnotation$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .NoSuchAnnotation */ .S4);
 var NoSuchBucket$ = [-3, n0, _NSB,
     { [_e]: _c, [_hE]: 404 },
     [],
     []
 ];
-n0_registry.registerError(NoSuchBucket$, NoSuchBucket);
+n0_registry.registerError(NoSuchBucket$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .NoSuchBucket */ .TQ);
 var NoSuchKey$ = [-3, n0, _NSK,
     { [_e]: _c, [_hE]: 404 },
     [],
     []
 ];
-n0_registry.registerError(NoSuchKey$, NoSuchKey);
+n0_registry.registerError(NoSuchKey$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .NoSuchKey */ ._k);
 var NoSuchUpload$ = [-3, n0, _NSU,
     { [_e]: _c, [_hE]: 404 },
     [],
     []
 ];
-n0_registry.registerError(NoSuchUpload$, NoSuchUpload);
+n0_registry.registerError(NoSuchUpload$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .NoSuchUpload */ .U7);
 var NotFound$ = [-3, n0, _NF,
     { [_e]: _c },
     [],
     []
 ];
-n0_registry.registerError(NotFound$, NotFound);
+n0_registry.registerError(NotFound$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .NotFound */ .Mk);
 var ObjectAlreadyInActiveTierError$ = [-3, n0, _OAIATE,
     { [_e]: _c, [_hE]: 403 },
     [],
     []
 ];
-n0_registry.registerError(ObjectAlreadyInActiveTierError$, ObjectAlreadyInActiveTierError);
+n0_registry.registerError(ObjectAlreadyInActiveTierError$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .ObjectAlreadyInActiveTierError */ .pN);
 var ObjectNotInActiveTierError$ = [-3, n0, _ONIATE,
     { [_e]: _c, [_hE]: 403 },
     [],
     []
 ];
-n0_registry.registerError(ObjectNotInActiveTierError$, ObjectNotInActiveTierError);
+n0_registry.registerError(ObjectNotInActiveTierError$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .ObjectNotInActiveTierError */ .Cw);
 var TooManyParts$ = [-3, n0, _TMP,
     { [_e]: _c, [_hE]: 400 },
     [],
     []
 ];
-n0_registry.registerError(TooManyParts$, TooManyParts);
+n0_registry.registerError(TooManyParts$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .TooManyParts */ .Go);
 var UnsupportedMediaType$ = [-3, n0, _UMT,
     { [_e]: _c, [_hE]: 415 },
     [],
     []
 ];
-n0_registry.registerError(UnsupportedMediaType$, UnsupportedMediaType);
+n0_registry.registerError(UnsupportedMediaType$, _models_errors__WEBPACK_IMPORTED_MODULE_2__/* .UnsupportedMediaType */ .oX);
 const errorTypeRegistries = [
     _s_registry,
     n0_registry,
@@ -5679,6 +4714,9 @@ var WriteGetObjectResponseRequest$ = [3, n0, _WGORR,
     [[0, { [_hL]: 1, [_hH]: _xarr }], [0, { [_hH]: _xart }], [() => StreamingBlob, 16], [1, { [_hH]: _xafs }], [0, { [_hH]: _xafec }], [0, { [_hH]: _xafem }], [0, { [_hH]: _xafhar }], [0, { [_hH]: _xafhCC }], [0, { [_hH]: _xafhCD }], [0, { [_hH]: _xafhCE }], [0, { [_hH]: _xafhCL }], [1, { [_hH]: _CL__ }], [0, { [_hH]: _xafhCR }], [0, { [_hH]: _xafhCT }], [0, { [_hH]: _xafhxacc }], [0, { [_hH]: _xafhxacc_ }], [0, { [_hH]: _xafhxacc__ }], [0, { [_hH]: _xafhxacs }], [0, { [_hH]: _xafhxacs_ }], [0, { [_hH]: _xafhxacs__ }], [0, { [_hH]: _xafhxacm }], [0, { [_hH]: _xafhxacx }], [0, { [_hH]: _xafhxacx_ }], [0, { [_hH]: _xafhxacx__ }], [2, { [_hH]: _xafhxadm }], [0, { [_hH]: _xafhE }], [4, { [_hH]: _xafhE_ }], [0, { [_hH]: _xafhxae }], [4, { [_hH]: _xafhLM }], [1, { [_hH]: _xafhxamm }], [128 | 0, { [_hPH]: _xam }], [0, { [_hH]: _xafhxaolm }], [0, { [_hH]: _xafhxaollh }], [5, { [_hH]: _xafhxaolrud }], [1, { [_hH]: _xafhxampc }], [0, { [_hH]: _xafhxars }], [0, { [_hH]: _xafhxarc }], [0, { [_hH]: _xafhxar }], [0, { [_hH]: _xafhxasse }], [0, { [_hH]: _xafhxasseca }], [() => SSEKMSKeyId, { [_hH]: _xafhxasseakki }], [0, { [_hH]: _xafhxasseckM }], [0, { [_hH]: _xafhxasc }], [1, { [_hH]: _xafhxatc }], [0, { [_hH]: _xafhxavi }], [2, { [_hH]: _xafhxassebke }]], 2
 ];
 var __Unit = "unit";
+var AllowedHeaders = (/* unused pure expression or super */ null && (64 | 0));
+var AllowedMethods = (/* unused pure expression or super */ null && (64 | 0));
+var AllowedOrigins = (/* unused pure expression or super */ null && (64 | 0));
 var AnalyticsConfigurationList = [1, n0, _ACLn,
     0, [() => AnalyticsConfiguration$,
         0]
@@ -5691,6 +4729,7 @@ var Buckets = [1, n0, _Bu,
     0, [() => Bucket$,
         { [_xN]: _B }]
 ];
+var ChecksumAlgorithmList = (/* unused pure expression or super */ null && (64 | 0));
 var CommonPrefixList = [1, n0, _CPL,
     0, () => CommonPrefix$
 ];
@@ -5714,6 +4753,8 @@ var EncryptionTypeList = [1, n0, _ETL,
 var Errors = [1, n0, _Er,
     0, () => _Error$
 ];
+var EventList = (/* unused pure expression or super */ null && (64 | 0));
+var ExposeHeaders = (/* unused pure expression or super */ null && (64 | 0));
 var FilterRuleList = [1, n0, _FRL,
     0, () => FilterRule$
 ];
@@ -5751,6 +4792,7 @@ var MultipartUploadList = [1, n0, _MUL,
 var NoncurrentVersionTransitionList = [1, n0, _NVTL,
     0, () => NoncurrentVersionTransition$
 ];
+var ObjectAttributesList = (/* unused pure expression or super */ null && (64 | 0));
 var ObjectIdentifierList = [1, n0, _OIL,
     0, () => ObjectIdentifier$
 ];
@@ -5762,6 +4804,7 @@ var ObjectVersionList = [1, n0, _OVL,
     0, [() => ObjectVersion$,
         0]
 ];
+var OptionalObjectAttributesList = (/* unused pure expression or super */ null && (64 | 0));
 var OwnershipControlsRules = [1, n0, _OCRw,
     0, () => OwnershipControlsRule$
 ];
@@ -5813,6 +4856,7 @@ var UserMetadata = [1, n0, _UM,
     0, [() => MetadataEntry$,
         { [_xN]: _ME }]
 ];
+var Metadata = (/* unused pure expression or super */ null && (128 | 0));
 var AnalyticsFilter$ = [4, n0, _AF,
     0,
     [_P, _Ta, _An],
@@ -6170,1914 +5214,6 @@ var WriteGetObjectResponse$ = [9, n0, _WGOR,
     { [_en]: ["{RequestRoute}."], [_h]: ["POST", "/WriteGetObjectResponse", 200] }, () => WriteGetObjectResponseRequest$, () => __Unit
 ];
 
-class CreateSessionCommand extends command(_ep4, _mw0, "CreateSession", CreateSession$) {
-}
-
-var version = "3.1174.0";
-var packageInfo = {
-	version: version};
-
-const getRuntimeConfig$1 = (config) => {
-    return {
-        apiVersion: "2006-03-01",
-        base64Decoder: config?.base64Decoder ?? fromBase64,
-        base64Encoder: config?.base64Encoder ?? toBase64,
-        disableHostPrefix: config?.disableHostPrefix ?? false,
-        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
-        extensions: config?.extensions ?? [],
-        getAwsChunkedEncodingStream: config?.getAwsChunkedEncodingStream ?? getAwsChunkedEncodingStream,
-        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultS3HttpAuthSchemeProvider,
-        httpAuthSchemes: config?.httpAuthSchemes ?? [
-            {
-                schemeId: "aws.auth#sigv4",
-                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
-                signer: new AwsSdkSigV4Signer(),
-            },
-            {
-                schemeId: "aws.auth#sigv4a",
-                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4a"),
-                signer: new AwsSdkSigV4ASigner(),
-            },
-        ],
-        logger: config?.logger ?? new NoOpLogger(),
-        md5: config?.md5 ?? Md5,
-        protocol: config?.protocol ?? S3RestXmlProtocol,
-        protocolSettings: config?.protocolSettings ?? {
-            defaultNamespace: "com.amazonaws.s3",
-            errorTypeRegistries,
-            xmlNamespace: "http://s3.amazonaws.com/doc/2006-03-01/",
-            version: "2006-03-01",
-            serviceTarget: "AmazonS3",
-        },
-        sdkStreamMixin: config?.sdkStreamMixin ?? sdkStreamMixin,
-        serviceId: config?.serviceId ?? "S3",
-        sha1: config?.sha1 ?? Sha1,
-        sha256: config?.sha256 ?? Sha256,
-        signerConstructor: config?.signerConstructor ?? SignatureV4MultiRegion,
-        signingEscapePath: config?.signingEscapePath ?? false,
-        urlParser: config?.urlParser ?? parseUrl,
-        useArnRegion: config?.useArnRegion ?? undefined,
-        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
-        utf8Encoder: config?.utf8Encoder ?? toUtf8,
-    };
-};
-
-const getRuntimeConfig = (config) => {
-    emitWarningIfUnsupportedVersion(process.version);
-    const defaultsMode = resolveDefaultsModeConfig(config);
-    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
-    const clientSharedValues = getRuntimeConfig$1(config);
-    emitWarningIfUnsupportedVersion$1(process.version);
-    const loaderConfig = {
-        profile: config?.profile,
-        logger: clientSharedValues.logger,
-    };
-    return {
-        ...clientSharedValues,
-        ...config,
-        runtime: "node",
-        defaultsMode,
-        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
-        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
-        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
-        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
-        disableS3ExpressSessionAuth: config?.disableS3ExpressSessionAuth ?? loadConfig(NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS, loaderConfig),
-        eventStreamSerdeProvider: config?.eventStreamSerdeProvider ?? eventStreamSerdeProvider,
-        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
-        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
-        requestChecksumCalculation: config?.requestChecksumCalculation ?? loadConfig(NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS, loaderConfig),
-        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
-        responseChecksumValidation: config?.responseChecksumValidation ?? loadConfig(NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS, loaderConfig),
-        retryMode: config?.retryMode ??
-            loadConfig({
-                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
-                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
-            }, config),
-        sigv4aSigningRegionSet: config?.sigv4aSigningRegionSet ?? loadConfig(NODE_SIGV4A_CONFIG_OPTIONS, loaderConfig),
-        streamCollector: config?.streamCollector ?? streamCollector,
-        streamHasher: config?.streamHasher ?? readableStreamHasher,
-        useArnRegion: config?.useArnRegion ?? loadConfig(NODE_USE_ARN_REGION_CONFIG_OPTIONS, loaderConfig),
-        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
-        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
-        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
-    };
-};
-
-const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
-    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
-    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
-    let _credentials = runtimeConfig.credentials;
-    return {
-        setHttpAuthScheme(httpAuthScheme) {
-            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
-            if (index === -1) {
-                _httpAuthSchemes.push(httpAuthScheme);
-            }
-            else {
-                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
-            }
-        },
-        httpAuthSchemes() {
-            return _httpAuthSchemes;
-        },
-        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
-            _httpAuthSchemeProvider = httpAuthSchemeProvider;
-        },
-        httpAuthSchemeProvider() {
-            return _httpAuthSchemeProvider;
-        },
-        setCredentials(credentials) {
-            _credentials = credentials;
-        },
-        credentials() {
-            return _credentials;
-        },
-    };
-};
-const resolveHttpAuthRuntimeConfig = (config) => {
-    return {
-        httpAuthSchemes: config.httpAuthSchemes(),
-        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
-        credentials: config.credentials(),
-    };
-};
-
-const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
-    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
-    extensions.forEach((extension) => extension.configure(extensionConfiguration));
-    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
-};
-
-class S3Client extends Client {
-    config;
-    constructor(...[configuration]) {
-        const _config_0 = getRuntimeConfig(configuration || {});
-        super(_config_0);
-        this.initConfig = _config_0;
-        const _config_1 = resolveClientEndpointParameters(_config_0);
-        const _config_2 = resolveUserAgentConfig(_config_1);
-        const _config_3 = resolveFlexibleChecksumsConfig(_config_2);
-        const _config_4 = resolveRetryConfig(_config_3);
-        const _config_5 = resolveRegionConfig(_config_4);
-        const _config_6 = resolveHostHeaderConfig(_config_5);
-        const _config_7 = resolveEndpointConfig(_config_6);
-        const _config_8 = resolveEventStreamSerdeConfig(_config_7);
-        const _config_9 = resolveHttpAuthSchemeConfig(_config_8);
-        const _config_10 = resolveS3Config(_config_9, { session: [() => this, CreateSessionCommand] });
-        const _config_11 = resolveRuntimeExtensions(_config_10, configuration?.extensions || []);
-        this.config = _config_11;
-        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
-        this.middlewareStack.use(getUserAgentPlugin(this.config));
-        this.middlewareStack.use(getRetryPlugin(this.config));
-        this.middlewareStack.use(getContentLengthPlugin(this.config));
-        this.middlewareStack.use(getHostHeaderPlugin(this.config));
-        this.middlewareStack.use(getLoggerPlugin(this.config));
-        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
-        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
-            httpAuthSchemeParametersProvider: defaultS3HttpAuthSchemeParametersProvider,
-            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
-                "aws.auth#sigv4": config.credentials,
-                "aws.auth#sigv4a": config.credentials,
-            }),
-        }));
-        this.middlewareStack.use(getHttpSigningPlugin(this.config));
-        this.middlewareStack.use(getValidateBucketNamePlugin(this.config));
-        this.middlewareStack.use(getAddExpectContinuePlugin(this.config));
-        this.middlewareStack.use(getRegionRedirectMiddlewarePlugin(this.config));
-        this.middlewareStack.use(getS3ExpressPlugin(this.config));
-        this.middlewareStack.use(getS3ExpressHttpSigningPlugin(this.config));
-    }
-    destroy() {
-        super.destroy();
-    }
-}
-
-class AbortMultipartUploadCommand extends command(_ep0, _mw0, "AbortMultipartUpload", AbortMultipartUpload$) {
-}
-
-class CompleteMultipartUploadCommand extends command(_ep0, _mw1, "CompleteMultipartUpload", CompleteMultipartUpload$) {
-}
-
-class CopyObjectCommand extends command(_ep1, _mw1, "CopyObject", CopyObject$) {
-}
-
-class CreateBucketCommand extends command(_ep2, _mw2, "CreateBucket", CreateBucket$) {
-}
-
-class CreateBucketMetadataConfigurationCommand extends command(_ep3, _mw3, "CreateBucketMetadataConfiguration", CreateBucketMetadataConfiguration$) {
-}
-
-class CreateBucketMetadataTableConfigurationCommand extends command(_ep3, _mw3, "CreateBucketMetadataTableConfiguration", CreateBucketMetadataTableConfiguration$) {
-}
-
-class CreateMultipartUploadCommand extends command(_ep0, _mw1, "CreateMultipartUpload", CreateMultipartUpload$) {
-}
-
-class DeleteBucketAnalyticsConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketAnalyticsConfiguration", DeleteBucketAnalyticsConfiguration$) {
-}
-
-class DeleteBucketCommand extends command(_ep3, _mw4, "DeleteBucket", DeleteBucket$) {
-}
-
-class DeleteBucketCorsCommand extends command(_ep3, _mw4, "DeleteBucketCors", DeleteBucketCors$) {
-}
-
-class DeleteBucketEncryptionCommand extends command(_ep3, _mw4, "DeleteBucketEncryption", DeleteBucketEncryption$) {
-}
-
-class DeleteBucketIntelligentTieringConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketIntelligentTieringConfiguration", DeleteBucketIntelligentTieringConfiguration$) {
-}
-
-class DeleteBucketInventoryConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketInventoryConfiguration", DeleteBucketInventoryConfiguration$) {
-}
-
-class DeleteBucketLifecycleCommand extends command(_ep3, _mw4, "DeleteBucketLifecycle", DeleteBucketLifecycle$) {
-}
-
-class DeleteBucketMetadataConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketMetadataConfiguration", DeleteBucketMetadataConfiguration$) {
-}
-
-class DeleteBucketMetadataTableConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketMetadataTableConfiguration", DeleteBucketMetadataTableConfiguration$) {
-}
-
-class DeleteBucketMetricsConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketMetricsConfiguration", DeleteBucketMetricsConfiguration$) {
-}
-
-class DeleteBucketOwnershipControlsCommand extends command(_ep3, _mw4, "DeleteBucketOwnershipControls", DeleteBucketOwnershipControls$) {
-}
-
-class DeleteBucketPolicyCommand extends command(_ep3, _mw4, "DeleteBucketPolicy", DeleteBucketPolicy$) {
-}
-
-class DeleteBucketReplicationCommand extends command(_ep3, _mw4, "DeleteBucketReplication", DeleteBucketReplication$) {
-}
-
-class DeleteBucketTaggingCommand extends command(_ep3, _mw4, "DeleteBucketTagging", DeleteBucketTagging$) {
-}
-
-class DeleteBucketWebsiteCommand extends command(_ep3, _mw4, "DeleteBucketWebsite", DeleteBucketWebsite$) {
-}
-
-class DeleteObjectAnnotationCommand extends command(_ep5, _mw0, "DeleteObjectAnnotation", DeleteObjectAnnotation$) {
-}
-
-class DeleteObjectCommand extends command(_ep0, _mw0, "DeleteObject", DeleteObject$) {
-}
-
-class DeleteObjectsCommand extends command(_ep5, _mw5, "DeleteObjects", DeleteObjects$) {
-}
-
-class DeleteObjectTaggingCommand extends command(_ep5, _mw0, "DeleteObjectTagging", DeleteObjectTagging$) {
-}
-
-class DeletePublicAccessBlockCommand extends command(_ep3, _mw4, "DeletePublicAccessBlock", DeletePublicAccessBlock$) {
-}
-
-class GetBucketAbacCommand extends command(_ep5, _mw0, "GetBucketAbac", GetBucketAbac$) {
-}
-
-class GetBucketAccelerateConfigurationCommand extends command(_ep3, _mw0, "GetBucketAccelerateConfiguration", GetBucketAccelerateConfiguration$) {
-}
-
-class GetBucketAclCommand extends command(_ep3, _mw0, "GetBucketAcl", GetBucketAcl$) {
-}
-
-class GetBucketAnalyticsConfigurationCommand extends command(_ep3, _mw0, "GetBucketAnalyticsConfiguration", GetBucketAnalyticsConfiguration$) {
-}
-
-class GetBucketCorsCommand extends command(_ep3, _mw0, "GetBucketCors", GetBucketCors$) {
-}
-
-class GetBucketEncryptionCommand extends command(_ep3, _mw0, "GetBucketEncryption", GetBucketEncryption$) {
-}
-
-class GetBucketIntelligentTieringConfigurationCommand extends command(_ep3, _mw0, "GetBucketIntelligentTieringConfiguration", GetBucketIntelligentTieringConfiguration$) {
-}
-
-class GetBucketInventoryConfigurationCommand extends command(_ep3, _mw0, "GetBucketInventoryConfiguration", GetBucketInventoryConfiguration$) {
-}
-
-class GetBucketLifecycleConfigurationCommand extends command(_ep3, _mw0, "GetBucketLifecycleConfiguration", GetBucketLifecycleConfiguration$) {
-}
-
-class GetBucketLocationCommand extends command(_ep3, _mw0, "GetBucketLocation", GetBucketLocation$) {
-}
-
-class GetBucketLoggingCommand extends command(_ep3, _mw0, "GetBucketLogging", GetBucketLogging$) {
-}
-
-class GetBucketMetadataConfigurationCommand extends command(_ep3, _mw0, "GetBucketMetadataConfiguration", GetBucketMetadataConfiguration$) {
-}
-
-class GetBucketMetadataTableConfigurationCommand extends command(_ep3, _mw0, "GetBucketMetadataTableConfiguration", GetBucketMetadataTableConfiguration$) {
-}
-
-class GetBucketMetricsConfigurationCommand extends command(_ep3, _mw0, "GetBucketMetricsConfiguration", GetBucketMetricsConfiguration$) {
-}
-
-class GetBucketNotificationConfigurationCommand extends command(_ep3, _mw0, "GetBucketNotificationConfiguration", GetBucketNotificationConfiguration$) {
-}
-
-class GetBucketOwnershipControlsCommand extends command(_ep3, _mw0, "GetBucketOwnershipControls", GetBucketOwnershipControls$) {
-}
-
-class GetBucketPolicyCommand extends command(_ep3, _mw4, "GetBucketPolicy", GetBucketPolicy$) {
-}
-
-class GetBucketPolicyStatusCommand extends command(_ep3, _mw0, "GetBucketPolicyStatus", GetBucketPolicyStatus$) {
-}
-
-class GetBucketReplicationCommand extends command(_ep3, _mw0, "GetBucketReplication", GetBucketReplication$) {
-}
-
-class GetBucketRequestPaymentCommand extends command(_ep3, _mw0, "GetBucketRequestPayment", GetBucketRequestPayment$) {
-}
-
-class GetBucketTaggingCommand extends command(_ep3, _mw0, "GetBucketTagging", GetBucketTagging$) {
-}
-
-class GetBucketVersioningCommand extends command(_ep3, _mw0, "GetBucketVersioning", GetBucketVersioning$) {
-}
-
-class GetBucketWebsiteCommand extends command(_ep3, _mw0, "GetBucketWebsite", GetBucketWebsite$) {
-}
-
-class GetObjectAclCommand extends command(_ep0, _mw0, "GetObjectAcl", GetObjectAcl$) {
-}
-
-class GetObjectAnnotationCommand extends command(_ep0, _mw6, "GetObjectAnnotation", GetObjectAnnotation$) {
-}
-
-class GetObjectAttributesCommand extends command(_ep5, _mw1, "GetObjectAttributes", GetObjectAttributes$) {
-}
-
-class GetObjectCommand extends command(_ep0, _mw7, "GetObject", GetObject$) {
-}
-
-class GetObjectLegalHoldCommand extends command(_ep5, _mw0, "GetObjectLegalHold", GetObjectLegalHold$) {
-}
-
-class GetObjectLockConfigurationCommand extends command(_ep5, _mw0, "GetObjectLockConfiguration", GetObjectLockConfiguration$) {
-}
-
-class GetObjectRetentionCommand extends command(_ep5, _mw0, "GetObjectRetention", GetObjectRetention$) {
-}
-
-class GetObjectTaggingCommand extends command(_ep5, _mw0, "GetObjectTagging", GetObjectTagging$) {
-}
-
-class GetObjectTorrentCommand extends command(_ep5, _mw4, "GetObjectTorrent", GetObjectTorrent$) {
-}
-
-class GetPublicAccessBlockCommand extends command(_ep3, _mw0, "GetPublicAccessBlock", GetPublicAccessBlock$) {
-}
-
-class HeadBucketCommand extends command(_ep5, _mw0, "HeadBucket", HeadBucket$) {
-}
-
-class HeadObjectCommand extends command(_ep0, _mw8, "HeadObject", HeadObject$) {
-}
-
-class ListBucketAnalyticsConfigurationsCommand extends command(_ep3, _mw0, "ListBucketAnalyticsConfigurations", ListBucketAnalyticsConfigurations$) {
-}
-
-class ListBucketIntelligentTieringConfigurationsCommand extends command(_ep3, _mw0, "ListBucketIntelligentTieringConfigurations", ListBucketIntelligentTieringConfigurations$) {
-}
-
-class ListBucketInventoryConfigurationsCommand extends command(_ep3, _mw0, "ListBucketInventoryConfigurations", ListBucketInventoryConfigurations$) {
-}
-
-class ListBucketMetricsConfigurationsCommand extends command(_ep3, _mw0, "ListBucketMetricsConfigurations", ListBucketMetricsConfigurations$) {
-}
-
-class ListBucketsCommand extends command(_ep6, _mw0, "ListBuckets", ListBuckets$) {
-}
-
-class ListDirectoryBucketsCommand extends command(_ep7, _mw0, "ListDirectoryBuckets", ListDirectoryBuckets$) {
-}
-
-class ListMultipartUploadsCommand extends command(_ep8, _mw0, "ListMultipartUploads", ListMultipartUploads$) {
-}
-
-class ListObjectAnnotationsCommand extends command(_ep5, _mw0, "ListObjectAnnotations", ListObjectAnnotations$) {
-}
-
-class ListObjectsCommand extends command(_ep8, _mw0, "ListObjects", ListObjects$) {
-}
-
-class ListObjectsV2Command extends command(_ep8, _mw0, "ListObjectsV2", ListObjectsV2$) {
-}
-
-class ListObjectVersionsCommand extends command(_ep8, _mw0, "ListObjectVersions", ListObjectVersions$) {
-}
-
-class ListPartsCommand extends command(_ep0, _mw1, "ListParts", ListParts$) {
-}
-
-class PutBucketAbacCommand extends command(_ep5, _mw9, "PutBucketAbac", PutBucketAbac$) {
-}
-
-class PutBucketAccelerateConfigurationCommand extends command(_ep3, _mw9, "PutBucketAccelerateConfiguration", PutBucketAccelerateConfiguration$) {
-}
-
-class PutBucketAclCommand extends command(_ep3, _mw3, "PutBucketAcl", PutBucketAcl$) {
-}
-
-class PutBucketAnalyticsConfigurationCommand extends command(_ep3, _mw4, "PutBucketAnalyticsConfiguration", PutBucketAnalyticsConfiguration$) {
-}
-
-class PutBucketCorsCommand extends command(_ep3, _mw3, "PutBucketCors", PutBucketCors$) {
-}
-
-class PutBucketEncryptionCommand extends command(_ep3, _mw3, "PutBucketEncryption", PutBucketEncryption$) {
-}
-
-class PutBucketIntelligentTieringConfigurationCommand extends command(_ep3, _mw4, "PutBucketIntelligentTieringConfiguration", PutBucketIntelligentTieringConfiguration$) {
-}
-
-class PutBucketInventoryConfigurationCommand extends command(_ep3, _mw4, "PutBucketInventoryConfiguration", PutBucketInventoryConfiguration$) {
-}
-
-class PutBucketLifecycleConfigurationCommand extends command(_ep3, _mw5, "PutBucketLifecycleConfiguration", PutBucketLifecycleConfiguration$) {
-}
-
-class PutBucketLoggingCommand extends command(_ep3, _mw3, "PutBucketLogging", PutBucketLogging$) {
-}
-
-class PutBucketMetricsConfigurationCommand extends command(_ep3, _mw4, "PutBucketMetricsConfiguration", PutBucketMetricsConfiguration$) {
-}
-
-class PutBucketNotificationConfigurationCommand extends command(_ep3, _mw4, "PutBucketNotificationConfiguration", PutBucketNotificationConfiguration$) {
-}
-
-class PutBucketOwnershipControlsCommand extends command(_ep3, _mw3, "PutBucketOwnershipControls", PutBucketOwnershipControls$) {
-}
-
-class PutBucketPolicyCommand extends command(_ep3, _mw3, "PutBucketPolicy", PutBucketPolicy$) {
-}
-
-class PutBucketReplicationCommand extends command(_ep3, _mw3, "PutBucketReplication", PutBucketReplication$) {
-}
-
-class PutBucketRequestPaymentCommand extends command(_ep3, _mw3, "PutBucketRequestPayment", PutBucketRequestPayment$) {
-}
-
-class PutBucketTaggingCommand extends command(_ep3, _mw3, "PutBucketTagging", PutBucketTagging$) {
-}
-
-class PutBucketVersioningCommand extends command(_ep3, _mw3, "PutBucketVersioning", PutBucketVersioning$) {
-}
-
-class PutBucketWebsiteCommand extends command(_ep3, _mw3, "PutBucketWebsite", PutBucketWebsite$) {
-}
-
-class PutObjectAclCommand extends command(_ep0, _mw5, "PutObjectAcl", PutObjectAcl$) {
-}
-
-class PutObjectAnnotationCommand extends command(_ep0, _mw10, "PutObjectAnnotation", PutObjectAnnotation$) {
-}
-
-class PutObjectCommand extends command(_ep0, _mw11, "PutObject", PutObject$) {
-}
-
-class PutObjectLegalHoldCommand extends command(_ep5, _mw5, "PutObjectLegalHold", PutObjectLegalHold$) {
-}
-
-class PutObjectLockConfigurationCommand extends command(_ep5, _mw5, "PutObjectLockConfiguration", PutObjectLockConfiguration$) {
-}
-
-class PutObjectRetentionCommand extends command(_ep5, _mw5, "PutObjectRetention", PutObjectRetention$) {
-}
-
-class PutObjectTaggingCommand extends command(_ep5, _mw5, "PutObjectTagging", PutObjectTagging$) {
-}
-
-class PutPublicAccessBlockCommand extends command(_ep3, _mw3, "PutPublicAccessBlock", PutPublicAccessBlock$) {
-}
-
-class RenameObjectCommand extends command(_ep0, _mw0, "RenameObject", RenameObject$) {
-}
-
-class RestoreObjectCommand extends command(_ep5, _mw10, "RestoreObject", RestoreObject$) {
-}
-
-class SelectObjectContentCommand extends command(_ep5, _mw12, "SelectObjectContent", SelectObjectContent$) {
-}
-
-class UpdateBucketMetadataAnnotationTableConfigurationCommand extends command(_ep3, _mw3, "UpdateBucketMetadataAnnotationTableConfiguration", UpdateBucketMetadataAnnotationTableConfiguration$) {
-}
-
-class UpdateBucketMetadataInventoryTableConfigurationCommand extends command(_ep3, _mw3, "UpdateBucketMetadataInventoryTableConfiguration", UpdateBucketMetadataInventoryTableConfiguration$) {
-}
-
-class UpdateBucketMetadataJournalTableConfigurationCommand extends command(_ep3, _mw3, "UpdateBucketMetadataJournalTableConfiguration", UpdateBucketMetadataJournalTableConfiguration$) {
-}
-
-class UpdateObjectEncryptionCommand extends command(_ep5, _mw5, "UpdateObjectEncryption", UpdateObjectEncryption$) {
-}
-
-class UploadPartCommand extends command(_ep0, _mw13, "UploadPart", UploadPart$) {
-}
-
-class UploadPartCopyCommand extends command(_ep4, _mw1, "UploadPartCopy", UploadPartCopy$) {
-}
-
-class WriteGetObjectResponseCommand extends command(_ep9, _mw4, "WriteGetObjectResponse", WriteGetObjectResponse$) {
-}
-
-const paginateListBuckets = createPaginator(S3Client, ListBucketsCommand, "ContinuationToken", "ContinuationToken", "MaxBuckets");
-
-const paginateListDirectoryBuckets = createPaginator(S3Client, ListDirectoryBucketsCommand, "ContinuationToken", "ContinuationToken", "MaxDirectoryBuckets");
-
-const paginateListObjectAnnotations = createPaginator(S3Client, ListObjectAnnotationsCommand, "ContinuationToken", "NextContinuationToken", "MaxAnnotationResults");
-
-const paginateListObjectsV2 = createPaginator(S3Client, ListObjectsV2Command, "ContinuationToken", "NextContinuationToken", "MaxKeys");
-
-const paginateListParts = createPaginator(S3Client, ListPartsCommand, "PartNumberMarker", "NextPartNumberMarker", "MaxParts");
-
-const checkState$3 = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new HeadBucketCommand(input));
-        reason = result;
-        return { state: WaiterState.SUCCESS, reason };
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NotFound") {
-            return { state: WaiterState.RETRY, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForBucketExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$3);
-};
-const waitUntilBucketExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$3);
-    return checkExceptions(result);
-};
-
-const checkState$2 = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new HeadBucketCommand(input));
-        reason = result;
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NotFound") {
-            return { state: WaiterState.SUCCESS, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForBucketNotExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$2);
-};
-const waitUntilBucketNotExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$2);
-    return checkExceptions(result);
-};
-
-const checkState$1 = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new HeadObjectCommand(input));
-        reason = result;
-        return { state: WaiterState.SUCCESS, reason };
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NotFound") {
-            return { state: WaiterState.RETRY, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForObjectExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
-};
-const waitUntilObjectExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
-    return checkExceptions(result);
-};
-
-const checkState = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new HeadObjectCommand(input));
-        reason = result;
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NotFound") {
-            return { state: WaiterState.SUCCESS, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForObjectNotExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
-};
-const waitUntilObjectNotExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
-    return checkExceptions(result);
-};
-
-const commands = {
-    AbortMultipartUploadCommand,
-    CompleteMultipartUploadCommand,
-    CopyObjectCommand,
-    CreateBucketCommand,
-    CreateBucketMetadataConfigurationCommand,
-    CreateBucketMetadataTableConfigurationCommand,
-    CreateMultipartUploadCommand,
-    CreateSessionCommand,
-    DeleteBucketCommand,
-    DeleteBucketAnalyticsConfigurationCommand,
-    DeleteBucketCorsCommand,
-    DeleteBucketEncryptionCommand,
-    DeleteBucketIntelligentTieringConfigurationCommand,
-    DeleteBucketInventoryConfigurationCommand,
-    DeleteBucketLifecycleCommand,
-    DeleteBucketMetadataConfigurationCommand,
-    DeleteBucketMetadataTableConfigurationCommand,
-    DeleteBucketMetricsConfigurationCommand,
-    DeleteBucketOwnershipControlsCommand,
-    DeleteBucketPolicyCommand,
-    DeleteBucketReplicationCommand,
-    DeleteBucketTaggingCommand,
-    DeleteBucketWebsiteCommand,
-    DeleteObjectCommand,
-    DeleteObjectAnnotationCommand,
-    DeleteObjectsCommand,
-    DeleteObjectTaggingCommand,
-    DeletePublicAccessBlockCommand,
-    GetBucketAbacCommand,
-    GetBucketAccelerateConfigurationCommand,
-    GetBucketAclCommand,
-    GetBucketAnalyticsConfigurationCommand,
-    GetBucketCorsCommand,
-    GetBucketEncryptionCommand,
-    GetBucketIntelligentTieringConfigurationCommand,
-    GetBucketInventoryConfigurationCommand,
-    GetBucketLifecycleConfigurationCommand,
-    GetBucketLocationCommand,
-    GetBucketLoggingCommand,
-    GetBucketMetadataConfigurationCommand,
-    GetBucketMetadataTableConfigurationCommand,
-    GetBucketMetricsConfigurationCommand,
-    GetBucketNotificationConfigurationCommand,
-    GetBucketOwnershipControlsCommand,
-    GetBucketPolicyCommand,
-    GetBucketPolicyStatusCommand,
-    GetBucketReplicationCommand,
-    GetBucketRequestPaymentCommand,
-    GetBucketTaggingCommand,
-    GetBucketVersioningCommand,
-    GetBucketWebsiteCommand,
-    GetObjectCommand,
-    GetObjectAclCommand,
-    GetObjectAnnotationCommand,
-    GetObjectAttributesCommand,
-    GetObjectLegalHoldCommand,
-    GetObjectLockConfigurationCommand,
-    GetObjectRetentionCommand,
-    GetObjectTaggingCommand,
-    GetObjectTorrentCommand,
-    GetPublicAccessBlockCommand,
-    HeadBucketCommand,
-    HeadObjectCommand,
-    ListBucketAnalyticsConfigurationsCommand,
-    ListBucketIntelligentTieringConfigurationsCommand,
-    ListBucketInventoryConfigurationsCommand,
-    ListBucketMetricsConfigurationsCommand,
-    ListBucketsCommand,
-    ListDirectoryBucketsCommand,
-    ListMultipartUploadsCommand,
-    ListObjectAnnotationsCommand,
-    ListObjectsCommand,
-    ListObjectsV2Command,
-    ListObjectVersionsCommand,
-    ListPartsCommand,
-    PutBucketAbacCommand,
-    PutBucketAccelerateConfigurationCommand,
-    PutBucketAclCommand,
-    PutBucketAnalyticsConfigurationCommand,
-    PutBucketCorsCommand,
-    PutBucketEncryptionCommand,
-    PutBucketIntelligentTieringConfigurationCommand,
-    PutBucketInventoryConfigurationCommand,
-    PutBucketLifecycleConfigurationCommand,
-    PutBucketLoggingCommand,
-    PutBucketMetricsConfigurationCommand,
-    PutBucketNotificationConfigurationCommand,
-    PutBucketOwnershipControlsCommand,
-    PutBucketPolicyCommand,
-    PutBucketReplicationCommand,
-    PutBucketRequestPaymentCommand,
-    PutBucketTaggingCommand,
-    PutBucketVersioningCommand,
-    PutBucketWebsiteCommand,
-    PutObjectCommand,
-    PutObjectAclCommand,
-    PutObjectAnnotationCommand,
-    PutObjectLegalHoldCommand,
-    PutObjectLockConfigurationCommand,
-    PutObjectRetentionCommand,
-    PutObjectTaggingCommand,
-    PutPublicAccessBlockCommand,
-    RenameObjectCommand,
-    RestoreObjectCommand,
-    SelectObjectContentCommand,
-    UpdateBucketMetadataAnnotationTableConfigurationCommand,
-    UpdateBucketMetadataInventoryTableConfigurationCommand,
-    UpdateBucketMetadataJournalTableConfigurationCommand,
-    UpdateObjectEncryptionCommand,
-    UploadPartCommand,
-    UploadPartCopyCommand,
-    WriteGetObjectResponseCommand,
-};
-const paginators = {
-    paginateListBuckets,
-    paginateListDirectoryBuckets,
-    paginateListObjectAnnotations,
-    paginateListObjectsV2,
-    paginateListParts,
-};
-const waiters = {
-    waitUntilBucketExists,
-    waitUntilBucketNotExists,
-    waitUntilObjectExists,
-    waitUntilObjectNotExists,
-};
-class S3 extends S3Client {
-}
-createAggregatedClient(commands, S3, { paginators, waiters });
-
-const BucketAbacStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const RequestCharged = {
-    requester: "requester",
-};
-const RequestPayer = {
-    requester: "requester",
-};
-const BucketAccelerateStatus = {
-    Enabled: "Enabled",
-    Suspended: "Suspended",
-};
-const Type = {
-    AmazonCustomerByEmail: "AmazonCustomerByEmail",
-    CanonicalUser: "CanonicalUser",
-    Group: "Group",
-};
-const Permission = {
-    FULL_CONTROL: "FULL_CONTROL",
-    READ: "READ",
-    READ_ACP: "READ_ACP",
-    WRITE: "WRITE",
-    WRITE_ACP: "WRITE_ACP",
-};
-const OwnerOverride = {
-    Destination: "Destination",
-};
-const ChecksumType = {
-    COMPOSITE: "COMPOSITE",
-    FULL_OBJECT: "FULL_OBJECT",
-};
-const ServerSideEncryption = {
-    AES256: "AES256",
-    aws_backup: "aws:backup",
-    aws_fsx: "aws:fsx",
-    aws_kms: "aws:kms",
-    aws_kms_dsse: "aws:kms:dsse",
-};
-const ObjectCannedACL = {
-    authenticated_read: "authenticated-read",
-    aws_exec_read: "aws-exec-read",
-    bucket_owner_full_control: "bucket-owner-full-control",
-    bucket_owner_read: "bucket-owner-read",
-    private: "private",
-    public_read: "public-read",
-    public_read_write: "public-read-write",
-};
-const AnnotationDirective = {
-    COPY: "COPY",
-    EXCLUDE: "EXCLUDE",
-};
-const ChecksumAlgorithm = {
-    CRC32: "CRC32",
-    CRC32C: "CRC32C",
-    CRC64NVME: "CRC64NVME",
-    MD5: "MD5",
-    SHA1: "SHA1",
-    SHA256: "SHA256",
-    SHA512: "SHA512",
-    XXHASH128: "XXHASH128",
-    XXHASH3: "XXHASH3",
-    XXHASH64: "XXHASH64",
-};
-const MetadataDirective = {
-    COPY: "COPY",
-    REPLACE: "REPLACE",
-};
-const ObjectLockEventHold = {
-    OFF: "OFF",
-    ON: "ON",
-};
-const ObjectLockLegalHoldStatus = {
-    OFF: "OFF",
-    ON: "ON",
-};
-const ObjectLockMode = {
-    COMPLIANCE: "COMPLIANCE",
-    GOVERNANCE: "GOVERNANCE",
-};
-const StorageClass = {
-    AWS_BACKUP_LOW_COST_WARM: "AWS_BACKUP_LOW_COST_WARM",
-    AWS_BACKUP_WARM: "AWS_BACKUP_WARM",
-    DEEP_ARCHIVE: "DEEP_ARCHIVE",
-    EXPRESS_ONEZONE: "EXPRESS_ONEZONE",
-    FSX_ONTAP: "FSX_ONTAP",
-    FSX_OPENZFS: "FSX_OPENZFS",
-    GLACIER: "GLACIER",
-    GLACIER_IR: "GLACIER_IR",
-    INTELLIGENT_TIERING: "INTELLIGENT_TIERING",
-    ONEZONE_IA: "ONEZONE_IA",
-    OUTPOSTS: "OUTPOSTS",
-    REDUCED_REDUNDANCY: "REDUCED_REDUNDANCY",
-    SNOW: "SNOW",
-    STANDARD: "STANDARD",
-    STANDARD_IA: "STANDARD_IA",
-};
-const TaggingDirective = {
-    COPY: "COPY",
-    REPLACE: "REPLACE",
-};
-const BucketCannedACL = {
-    authenticated_read: "authenticated-read",
-    private: "private",
-    public_read: "public-read",
-    public_read_write: "public-read-write",
-};
-const BucketNamespace = {
-    ACCOUNT_REGIONAL: "account-regional",
-    GLOBAL: "global",
-};
-const DataRedundancy = {
-    SingleAvailabilityZone: "SingleAvailabilityZone",
-    SingleLocalZone: "SingleLocalZone",
-};
-const BucketType = {
-    Directory: "Directory",
-};
-const LocationType = {
-    AvailabilityZone: "AvailabilityZone",
-    LocalZone: "LocalZone",
-};
-const BucketLocationConstraint = {
-    EU: "EU",
-    af_south_1: "af-south-1",
-    ap_east_1: "ap-east-1",
-    ap_east_2: "ap-east-2",
-    ap_northeast_1: "ap-northeast-1",
-    ap_northeast_2: "ap-northeast-2",
-    ap_northeast_3: "ap-northeast-3",
-    ap_south_1: "ap-south-1",
-    ap_south_2: "ap-south-2",
-    ap_southeast_1: "ap-southeast-1",
-    ap_southeast_2: "ap-southeast-2",
-    ap_southeast_3: "ap-southeast-3",
-    ap_southeast_4: "ap-southeast-4",
-    ap_southeast_5: "ap-southeast-5",
-    ap_southeast_6: "ap-southeast-6",
-    ap_southeast_7: "ap-southeast-7",
-    ca_central_1: "ca-central-1",
-    ca_west_1: "ca-west-1",
-    cn_north_1: "cn-north-1",
-    cn_northwest_1: "cn-northwest-1",
-    eu_central_1: "eu-central-1",
-    eu_central_2: "eu-central-2",
-    eu_north_1: "eu-north-1",
-    eu_south_1: "eu-south-1",
-    eu_south_2: "eu-south-2",
-    eu_west_1: "eu-west-1",
-    eu_west_2: "eu-west-2",
-    eu_west_3: "eu-west-3",
-    il_central_1: "il-central-1",
-    me_central_1: "me-central-1",
-    me_south_1: "me-south-1",
-    mx_central_1: "mx-central-1",
-    sa_east_1: "sa-east-1",
-    us_east_2: "us-east-2",
-    us_gov_east_1: "us-gov-east-1",
-    us_gov_west_1: "us-gov-west-1",
-    us_west_1: "us-west-1",
-    us_west_2: "us-west-2",
-};
-const ObjectOwnership = {
-    BucketOwnerEnforced: "BucketOwnerEnforced",
-    BucketOwnerPreferred: "BucketOwnerPreferred",
-    ObjectWriter: "ObjectWriter",
-};
-const AnnotationConfigurationState = {
-    DISABLED: "DISABLED",
-    ENABLED: "ENABLED",
-};
-const TableSseAlgorithm = {
-    AES256: "AES256",
-    aws_kms: "aws:kms",
-};
-const InventoryConfigurationState = {
-    DISABLED: "DISABLED",
-    ENABLED: "ENABLED",
-};
-const ExpirationState = {
-    DISABLED: "DISABLED",
-    ENABLED: "ENABLED",
-};
-const SessionMode = {
-    ReadOnly: "ReadOnly",
-    ReadWrite: "ReadWrite",
-};
-const AnalyticsS3ExportFileFormat = {
-    CSV: "CSV",
-};
-const StorageClassAnalysisSchemaVersion = {
-    V_1: "V_1",
-};
-const EncryptionType = {
-    NONE: "NONE",
-    SSE_C: "SSE-C",
-};
-const IntelligentTieringStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const IntelligentTieringAccessTier = {
-    ARCHIVE_ACCESS: "ARCHIVE_ACCESS",
-    DEEP_ARCHIVE_ACCESS: "DEEP_ARCHIVE_ACCESS",
-};
-const InventoryFormat = {
-    CSV: "CSV",
-    ORC: "ORC",
-    Parquet: "Parquet",
-};
-const InventoryIncludedObjectVersions = {
-    All: "All",
-    Current: "Current",
-};
-const InventoryOptionalField = {
-    BucketKeyStatus: "BucketKeyStatus",
-    ChecksumAlgorithm: "ChecksumAlgorithm",
-    ETag: "ETag",
-    EncryptionStatus: "EncryptionStatus",
-    IntelligentTieringAccessTier: "IntelligentTieringAccessTier",
-    IntelligentTieringReferenceDate: "IntelligentTieringReferenceDate",
-    IsMultipartUploaded: "IsMultipartUploaded",
-    LastModifiedDate: "LastModifiedDate",
-    LifecycleExpirationDate: "LifecycleExpirationDate",
-    ObjectAccessControlList: "ObjectAccessControlList",
-    ObjectLockEventHoldDuration: "ObjectLockEventHoldDuration",
-    ObjectLockEventHoldStatus: "ObjectLockEventHoldStatus",
-    ObjectLockLegalHoldStatus: "ObjectLockLegalHoldStatus",
-    ObjectLockMode: "ObjectLockMode",
-    ObjectLockRetainUntilDate: "ObjectLockRetainUntilDate",
-    ObjectOwner: "ObjectOwner",
-    ReplicationStatus: "ReplicationStatus",
-    Size: "Size",
-    StorageClass: "StorageClass",
-};
-const InventoryFrequency = {
-    Daily: "Daily",
-    Weekly: "Weekly",
-};
-const TransitionStorageClass = {
-    DEEP_ARCHIVE: "DEEP_ARCHIVE",
-    GLACIER: "GLACIER",
-    GLACIER_IR: "GLACIER_IR",
-    INTELLIGENT_TIERING: "INTELLIGENT_TIERING",
-    ONEZONE_IA: "ONEZONE_IA",
-    STANDARD_IA: "STANDARD_IA",
-};
-const ExpirationStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const TransitionDefaultMinimumObjectSize = {
-    all_storage_classes_128K: "all_storage_classes_128K",
-    varies_by_storage_class: "varies_by_storage_class",
-};
-const BucketLogsPermission = {
-    FULL_CONTROL: "FULL_CONTROL",
-    READ: "READ",
-    WRITE: "WRITE",
-};
-const PartitionDateSource = {
-    DeliveryTime: "DeliveryTime",
-    EventTime: "EventTime",
-};
-const S3TablesBucketType = {
-    aws: "aws",
-    customer: "customer",
-};
-const Event = {
-    s3_IntelligentTiering: "s3:IntelligentTiering",
-    s3_LifecycleExpiration_: "s3:LifecycleExpiration:*",
-    s3_LifecycleExpiration_Delete: "s3:LifecycleExpiration:Delete",
-    s3_LifecycleExpiration_DeleteMarkerCreated: "s3:LifecycleExpiration:DeleteMarkerCreated",
-    s3_LifecycleTransition: "s3:LifecycleTransition",
-    s3_ObjectAcl_Put: "s3:ObjectAcl:Put",
-    s3_ObjectAnnotation_: "s3:ObjectAnnotation:*",
-    s3_ObjectAnnotation_Delete: "s3:ObjectAnnotation:Delete",
-    s3_ObjectAnnotation_Put: "s3:ObjectAnnotation:Put",
-    s3_ObjectCreated_: "s3:ObjectCreated:*",
-    s3_ObjectCreated_CompleteMultipartUpload: "s3:ObjectCreated:CompleteMultipartUpload",
-    s3_ObjectCreated_Copy: "s3:ObjectCreated:Copy",
-    s3_ObjectCreated_Post: "s3:ObjectCreated:Post",
-    s3_ObjectCreated_Put: "s3:ObjectCreated:Put",
-    s3_ObjectRemoved_: "s3:ObjectRemoved:*",
-    s3_ObjectRemoved_Delete: "s3:ObjectRemoved:Delete",
-    s3_ObjectRemoved_DeleteMarkerCreated: "s3:ObjectRemoved:DeleteMarkerCreated",
-    s3_ObjectRestore_: "s3:ObjectRestore:*",
-    s3_ObjectRestore_Completed: "s3:ObjectRestore:Completed",
-    s3_ObjectRestore_Delete: "s3:ObjectRestore:Delete",
-    s3_ObjectRestore_Post: "s3:ObjectRestore:Post",
-    s3_ObjectRetention_Put: "s3:ObjectRetention:Put",
-    s3_ObjectTagging_: "s3:ObjectTagging:*",
-    s3_ObjectTagging_Delete: "s3:ObjectTagging:Delete",
-    s3_ObjectTagging_Put: "s3:ObjectTagging:Put",
-    s3_ReducedRedundancyLostObject: "s3:ReducedRedundancyLostObject",
-    s3_Replication_: "s3:Replication:*",
-    s3_Replication_OperationFailedReplication: "s3:Replication:OperationFailedReplication",
-    s3_Replication_OperationMissedThreshold: "s3:Replication:OperationMissedThreshold",
-    s3_Replication_OperationNotTracked: "s3:Replication:OperationNotTracked",
-    s3_Replication_OperationReplicatedAfterThreshold: "s3:Replication:OperationReplicatedAfterThreshold",
-};
-const FilterRuleName = {
-    prefix: "prefix",
-    suffix: "suffix",
-};
-const DeleteMarkerReplicationStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const UseSourceMultiRegionKeyStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const MetricsStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const ReplicationTimeStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const ExistingObjectReplicationStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const ReplicaModificationsStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const SseKmsEncryptedObjectsStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const ReplicationRuleStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const Payer = {
-    BucketOwner: "BucketOwner",
-    Requester: "Requester",
-};
-const MFADeleteStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const BucketVersioningStatus = {
-    Enabled: "Enabled",
-    Suspended: "Suspended",
-};
-const Protocol = {
-    http: "http",
-    https: "https",
-};
-const ReplicationStatus = {
-    COMPLETE: "COMPLETE",
-    COMPLETED: "COMPLETED",
-    FAILED: "FAILED",
-    PENDING: "PENDING",
-    REPLICA: "REPLICA",
-};
-const ChecksumMode = {
-    ENABLED: "ENABLED",
-};
-const ObjectAttributes = {
-    CHECKSUM: "Checksum",
-    ETAG: "ETag",
-    OBJECT_PARTS: "ObjectParts",
-    OBJECT_SIZE: "ObjectSize",
-    STORAGE_CLASS: "StorageClass",
-};
-const ObjectLockEnabled = {
-    Enabled: "Enabled",
-};
-const ObjectLockRetentionMode = {
-    COMPLIANCE: "COMPLIANCE",
-    GOVERNANCE: "GOVERNANCE",
-};
-const ArchiveStatus = {
-    ARCHIVE_ACCESS: "ARCHIVE_ACCESS",
-    DEEP_ARCHIVE_ACCESS: "DEEP_ARCHIVE_ACCESS",
-};
-const EncodingType = {
-    url: "url",
-};
-const ObjectStorageClass = {
-    AWS_BACKUP_LOW_COST_WARM: "AWS_BACKUP_LOW_COST_WARM",
-    AWS_BACKUP_WARM: "AWS_BACKUP_WARM",
-    DEEP_ARCHIVE: "DEEP_ARCHIVE",
-    EXPRESS_ONEZONE: "EXPRESS_ONEZONE",
-    FSX_ONTAP: "FSX_ONTAP",
-    FSX_OPENZFS: "FSX_OPENZFS",
-    GLACIER: "GLACIER",
-    GLACIER_IR: "GLACIER_IR",
-    INTELLIGENT_TIERING: "INTELLIGENT_TIERING",
-    ONEZONE_IA: "ONEZONE_IA",
-    OUTPOSTS: "OUTPOSTS",
-    REDUCED_REDUNDANCY: "REDUCED_REDUNDANCY",
-    SNOW: "SNOW",
-    STANDARD: "STANDARD",
-    STANDARD_IA: "STANDARD_IA",
-};
-const OptionalObjectAttributes = {
-    RESTORE_STATUS: "RestoreStatus",
-};
-const ObjectVersionStorageClass = {
-    STANDARD: "STANDARD",
-};
-const MFADelete = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const Tier = {
-    Bulk: "Bulk",
-    Expedited: "Expedited",
-    Standard: "Standard",
-};
-const ExpressionType = {
-    SQL: "SQL",
-};
-const CompressionType = {
-    BZIP2: "BZIP2",
-    GZIP: "GZIP",
-    NONE: "NONE",
-};
-const FileHeaderInfo = {
-    IGNORE: "IGNORE",
-    NONE: "NONE",
-    USE: "USE",
-};
-const JSONType = {
-    DOCUMENT: "DOCUMENT",
-    LINES: "LINES",
-};
-const QuoteFields = {
-    ALWAYS: "ALWAYS",
-    ASNEEDED: "ASNEEDED",
-};
-const RestoreRequestType = {
-    SELECT: "SELECT",
-};
-
-exports.AbacStatus$ = AbacStatus$;
-exports.AbortIncompleteMultipartUpload$ = AbortIncompleteMultipartUpload$;
-exports.AbortMultipartUpload$ = AbortMultipartUpload$;
-exports.AbortMultipartUploadCommand = AbortMultipartUploadCommand;
-exports.AbortMultipartUploadOutput$ = AbortMultipartUploadOutput$;
-exports.AbortMultipartUploadRequest$ = AbortMultipartUploadRequest$;
-exports.AccelerateConfiguration$ = AccelerateConfiguration$;
-exports.AccessControlPolicy$ = AccessControlPolicy$;
-exports.AccessControlTranslation$ = AccessControlTranslation$;
-exports.AccessDenied = AccessDenied;
-exports.AccessDenied$ = AccessDenied$;
-exports.AnalyticsAndOperator$ = AnalyticsAndOperator$;
-exports.AnalyticsConfiguration$ = AnalyticsConfiguration$;
-exports.AnalyticsExportDestination$ = AnalyticsExportDestination$;
-exports.AnalyticsFilter$ = AnalyticsFilter$;
-exports.AnalyticsS3BucketDestination$ = AnalyticsS3BucketDestination$;
-exports.AnalyticsS3ExportFileFormat = AnalyticsS3ExportFileFormat;
-exports.AnnotationConfigurationState = AnnotationConfigurationState;
-exports.AnnotationDirective = AnnotationDirective;
-exports.AnnotationEntry$ = AnnotationEntry$;
-exports.AnnotationLimitExceeded = AnnotationLimitExceeded;
-exports.AnnotationLimitExceeded$ = AnnotationLimitExceeded$;
-exports.AnnotationNameTooLong = AnnotationNameTooLong;
-exports.AnnotationNameTooLong$ = AnnotationNameTooLong$;
-exports.AnnotationTableConfiguration$ = AnnotationTableConfiguration$;
-exports.AnnotationTableConfigurationResult$ = AnnotationTableConfigurationResult$;
-exports.AnnotationTableConfigurationUpdates$ = AnnotationTableConfigurationUpdates$;
-exports.ArchiveStatus = ArchiveStatus;
-exports.BlockedEncryptionTypes$ = BlockedEncryptionTypes$;
-exports.Bucket$ = Bucket$;
-exports.BucketAbacStatus = BucketAbacStatus;
-exports.BucketAccelerateStatus = BucketAccelerateStatus;
-exports.BucketAlreadyExists = BucketAlreadyExists;
-exports.BucketAlreadyExists$ = BucketAlreadyExists$;
-exports.BucketAlreadyOwnedByYou = BucketAlreadyOwnedByYou;
-exports.BucketAlreadyOwnedByYou$ = BucketAlreadyOwnedByYou$;
-exports.BucketCannedACL = BucketCannedACL;
-exports.BucketInfo$ = BucketInfo$;
-exports.BucketLifecycleConfiguration$ = BucketLifecycleConfiguration$;
-exports.BucketLocationConstraint = BucketLocationConstraint;
-exports.BucketLoggingStatus$ = BucketLoggingStatus$;
-exports.BucketLogsPermission = BucketLogsPermission;
-exports.BucketNamespace = BucketNamespace;
-exports.BucketType = BucketType;
-exports.BucketVersioningStatus = BucketVersioningStatus;
-exports.CORSConfiguration$ = CORSConfiguration$;
-exports.CORSRule$ = CORSRule$;
-exports.CSVInput$ = CSVInput$;
-exports.CSVOutput$ = CSVOutput$;
-exports.Checksum$ = Checksum$;
-exports.ChecksumAlgorithm = ChecksumAlgorithm;
-exports.ChecksumMode = ChecksumMode;
-exports.ChecksumType = ChecksumType;
-exports.CommonPrefix$ = CommonPrefix$;
-exports.CompleteMultipartUpload$ = CompleteMultipartUpload$;
-exports.CompleteMultipartUploadCommand = CompleteMultipartUploadCommand;
-exports.CompleteMultipartUploadOutput$ = CompleteMultipartUploadOutput$;
-exports.CompleteMultipartUploadRequest$ = CompleteMultipartUploadRequest$;
-exports.CompletedMultipartUpload$ = CompletedMultipartUpload$;
-exports.CompletedPart$ = CompletedPart$;
-exports.CompressionType = CompressionType;
-exports.Condition$ = Condition$;
-exports.ContinuationEvent$ = ContinuationEvent$;
-exports.CopyObject$ = CopyObject$;
-exports.CopyObjectCommand = CopyObjectCommand;
-exports.CopyObjectOutput$ = CopyObjectOutput$;
-exports.CopyObjectRequest$ = CopyObjectRequest$;
-exports.CopyObjectResult$ = CopyObjectResult$;
-exports.CopyPartResult$ = CopyPartResult$;
-exports.CreateBucket$ = CreateBucket$;
-exports.CreateBucketCommand = CreateBucketCommand;
-exports.CreateBucketConfiguration$ = CreateBucketConfiguration$;
-exports.CreateBucketMetadataConfiguration$ = CreateBucketMetadataConfiguration$;
-exports.CreateBucketMetadataConfigurationCommand = CreateBucketMetadataConfigurationCommand;
-exports.CreateBucketMetadataConfigurationRequest$ = CreateBucketMetadataConfigurationRequest$;
-exports.CreateBucketMetadataTableConfiguration$ = CreateBucketMetadataTableConfiguration$;
-exports.CreateBucketMetadataTableConfigurationCommand = CreateBucketMetadataTableConfigurationCommand;
-exports.CreateBucketMetadataTableConfigurationRequest$ = CreateBucketMetadataTableConfigurationRequest$;
-exports.CreateBucketOutput$ = CreateBucketOutput$;
-exports.CreateBucketRequest$ = CreateBucketRequest$;
-exports.CreateMultipartUpload$ = CreateMultipartUpload$;
-exports.CreateMultipartUploadCommand = CreateMultipartUploadCommand;
-exports.CreateMultipartUploadOutput$ = CreateMultipartUploadOutput$;
-exports.CreateMultipartUploadRequest$ = CreateMultipartUploadRequest$;
-exports.CreateSession$ = CreateSession$;
-exports.CreateSessionCommand = CreateSessionCommand;
-exports.CreateSessionOutput$ = CreateSessionOutput$;
-exports.CreateSessionRequest$ = CreateSessionRequest$;
-exports.DataRedundancy = DataRedundancy;
-exports.DefaultRetention$ = DefaultRetention$;
-exports.Delete$ = Delete$;
-exports.DeleteBucket$ = DeleteBucket$;
-exports.DeleteBucketAnalyticsConfiguration$ = DeleteBucketAnalyticsConfiguration$;
-exports.DeleteBucketAnalyticsConfigurationCommand = DeleteBucketAnalyticsConfigurationCommand;
-exports.DeleteBucketAnalyticsConfigurationRequest$ = DeleteBucketAnalyticsConfigurationRequest$;
-exports.DeleteBucketCommand = DeleteBucketCommand;
-exports.DeleteBucketCors$ = DeleteBucketCors$;
-exports.DeleteBucketCorsCommand = DeleteBucketCorsCommand;
-exports.DeleteBucketCorsRequest$ = DeleteBucketCorsRequest$;
-exports.DeleteBucketEncryption$ = DeleteBucketEncryption$;
-exports.DeleteBucketEncryptionCommand = DeleteBucketEncryptionCommand;
-exports.DeleteBucketEncryptionRequest$ = DeleteBucketEncryptionRequest$;
-exports.DeleteBucketIntelligentTieringConfiguration$ = DeleteBucketIntelligentTieringConfiguration$;
-exports.DeleteBucketIntelligentTieringConfigurationCommand = DeleteBucketIntelligentTieringConfigurationCommand;
-exports.DeleteBucketIntelligentTieringConfigurationRequest$ = DeleteBucketIntelligentTieringConfigurationRequest$;
-exports.DeleteBucketInventoryConfiguration$ = DeleteBucketInventoryConfiguration$;
-exports.DeleteBucketInventoryConfigurationCommand = DeleteBucketInventoryConfigurationCommand;
-exports.DeleteBucketInventoryConfigurationRequest$ = DeleteBucketInventoryConfigurationRequest$;
-exports.DeleteBucketLifecycle$ = DeleteBucketLifecycle$;
-exports.DeleteBucketLifecycleCommand = DeleteBucketLifecycleCommand;
-exports.DeleteBucketLifecycleRequest$ = DeleteBucketLifecycleRequest$;
-exports.DeleteBucketMetadataConfiguration$ = DeleteBucketMetadataConfiguration$;
-exports.DeleteBucketMetadataConfigurationCommand = DeleteBucketMetadataConfigurationCommand;
-exports.DeleteBucketMetadataConfigurationRequest$ = DeleteBucketMetadataConfigurationRequest$;
-exports.DeleteBucketMetadataTableConfiguration$ = DeleteBucketMetadataTableConfiguration$;
-exports.DeleteBucketMetadataTableConfigurationCommand = DeleteBucketMetadataTableConfigurationCommand;
-exports.DeleteBucketMetadataTableConfigurationRequest$ = DeleteBucketMetadataTableConfigurationRequest$;
-exports.DeleteBucketMetricsConfiguration$ = DeleteBucketMetricsConfiguration$;
-exports.DeleteBucketMetricsConfigurationCommand = DeleteBucketMetricsConfigurationCommand;
-exports.DeleteBucketMetricsConfigurationRequest$ = DeleteBucketMetricsConfigurationRequest$;
-exports.DeleteBucketOwnershipControls$ = DeleteBucketOwnershipControls$;
-exports.DeleteBucketOwnershipControlsCommand = DeleteBucketOwnershipControlsCommand;
-exports.DeleteBucketOwnershipControlsRequest$ = DeleteBucketOwnershipControlsRequest$;
-exports.DeleteBucketPolicy$ = DeleteBucketPolicy$;
-exports.DeleteBucketPolicyCommand = DeleteBucketPolicyCommand;
-exports.DeleteBucketPolicyRequest$ = DeleteBucketPolicyRequest$;
-exports.DeleteBucketReplication$ = DeleteBucketReplication$;
-exports.DeleteBucketReplicationCommand = DeleteBucketReplicationCommand;
-exports.DeleteBucketReplicationRequest$ = DeleteBucketReplicationRequest$;
-exports.DeleteBucketRequest$ = DeleteBucketRequest$;
-exports.DeleteBucketTagging$ = DeleteBucketTagging$;
-exports.DeleteBucketTaggingCommand = DeleteBucketTaggingCommand;
-exports.DeleteBucketTaggingRequest$ = DeleteBucketTaggingRequest$;
-exports.DeleteBucketWebsite$ = DeleteBucketWebsite$;
-exports.DeleteBucketWebsiteCommand = DeleteBucketWebsiteCommand;
-exports.DeleteBucketWebsiteRequest$ = DeleteBucketWebsiteRequest$;
-exports.DeleteMarkerEntry$ = DeleteMarkerEntry$;
-exports.DeleteMarkerReplication$ = DeleteMarkerReplication$;
-exports.DeleteMarkerReplicationStatus = DeleteMarkerReplicationStatus;
-exports.DeleteObject$ = DeleteObject$;
-exports.DeleteObjectAnnotation$ = DeleteObjectAnnotation$;
-exports.DeleteObjectAnnotationCommand = DeleteObjectAnnotationCommand;
-exports.DeleteObjectAnnotationOutput$ = DeleteObjectAnnotationOutput$;
-exports.DeleteObjectAnnotationRequest$ = DeleteObjectAnnotationRequest$;
-exports.DeleteObjectCommand = DeleteObjectCommand;
-exports.DeleteObjectOutput$ = DeleteObjectOutput$;
-exports.DeleteObjectRequest$ = DeleteObjectRequest$;
-exports.DeleteObjectTagging$ = DeleteObjectTagging$;
-exports.DeleteObjectTaggingCommand = DeleteObjectTaggingCommand;
-exports.DeleteObjectTaggingOutput$ = DeleteObjectTaggingOutput$;
-exports.DeleteObjectTaggingRequest$ = DeleteObjectTaggingRequest$;
-exports.DeleteObjects$ = DeleteObjects$;
-exports.DeleteObjectsCommand = DeleteObjectsCommand;
-exports.DeleteObjectsOutput$ = DeleteObjectsOutput$;
-exports.DeleteObjectsRequest$ = DeleteObjectsRequest$;
-exports.DeletePublicAccessBlock$ = DeletePublicAccessBlock$;
-exports.DeletePublicAccessBlockCommand = DeletePublicAccessBlockCommand;
-exports.DeletePublicAccessBlockRequest$ = DeletePublicAccessBlockRequest$;
-exports.DeletedObject$ = DeletedObject$;
-exports.Destination$ = Destination$;
-exports.DestinationResult$ = DestinationResult$;
-exports.EncodingType = EncodingType;
-exports.Encryption$ = Encryption$;
-exports.EncryptionConfiguration$ = EncryptionConfiguration$;
-exports.EncryptionType = EncryptionType;
-exports.EncryptionTypeMismatch = EncryptionTypeMismatch;
-exports.EncryptionTypeMismatch$ = EncryptionTypeMismatch$;
-exports.EndEvent$ = EndEvent$;
-exports.ErrorDetails$ = ErrorDetails$;
-exports.ErrorDocument$ = ErrorDocument$;
-exports.Event = Event;
-exports.EventBridgeConfiguration$ = EventBridgeConfiguration$;
-exports.EventHoldDuration$ = EventHoldDuration$;
-exports.ExistingObjectReplication$ = ExistingObjectReplication$;
-exports.ExistingObjectReplicationStatus = ExistingObjectReplicationStatus;
-exports.ExpirationState = ExpirationState;
-exports.ExpirationStatus = ExpirationStatus;
-exports.ExpressionType = ExpressionType;
-exports.FileHeaderInfo = FileHeaderInfo;
-exports.FilterRule$ = FilterRule$;
-exports.FilterRuleName = FilterRuleName;
-exports.GetBucketAbac$ = GetBucketAbac$;
-exports.GetBucketAbacCommand = GetBucketAbacCommand;
-exports.GetBucketAbacOutput$ = GetBucketAbacOutput$;
-exports.GetBucketAbacRequest$ = GetBucketAbacRequest$;
-exports.GetBucketAccelerateConfiguration$ = GetBucketAccelerateConfiguration$;
-exports.GetBucketAccelerateConfigurationCommand = GetBucketAccelerateConfigurationCommand;
-exports.GetBucketAccelerateConfigurationOutput$ = GetBucketAccelerateConfigurationOutput$;
-exports.GetBucketAccelerateConfigurationRequest$ = GetBucketAccelerateConfigurationRequest$;
-exports.GetBucketAcl$ = GetBucketAcl$;
-exports.GetBucketAclCommand = GetBucketAclCommand;
-exports.GetBucketAclOutput$ = GetBucketAclOutput$;
-exports.GetBucketAclRequest$ = GetBucketAclRequest$;
-exports.GetBucketAnalyticsConfiguration$ = GetBucketAnalyticsConfiguration$;
-exports.GetBucketAnalyticsConfigurationCommand = GetBucketAnalyticsConfigurationCommand;
-exports.GetBucketAnalyticsConfigurationOutput$ = GetBucketAnalyticsConfigurationOutput$;
-exports.GetBucketAnalyticsConfigurationRequest$ = GetBucketAnalyticsConfigurationRequest$;
-exports.GetBucketCors$ = GetBucketCors$;
-exports.GetBucketCorsCommand = GetBucketCorsCommand;
-exports.GetBucketCorsOutput$ = GetBucketCorsOutput$;
-exports.GetBucketCorsRequest$ = GetBucketCorsRequest$;
-exports.GetBucketEncryption$ = GetBucketEncryption$;
-exports.GetBucketEncryptionCommand = GetBucketEncryptionCommand;
-exports.GetBucketEncryptionOutput$ = GetBucketEncryptionOutput$;
-exports.GetBucketEncryptionRequest$ = GetBucketEncryptionRequest$;
-exports.GetBucketIntelligentTieringConfiguration$ = GetBucketIntelligentTieringConfiguration$;
-exports.GetBucketIntelligentTieringConfigurationCommand = GetBucketIntelligentTieringConfigurationCommand;
-exports.GetBucketIntelligentTieringConfigurationOutput$ = GetBucketIntelligentTieringConfigurationOutput$;
-exports.GetBucketIntelligentTieringConfigurationRequest$ = GetBucketIntelligentTieringConfigurationRequest$;
-exports.GetBucketInventoryConfiguration$ = GetBucketInventoryConfiguration$;
-exports.GetBucketInventoryConfigurationCommand = GetBucketInventoryConfigurationCommand;
-exports.GetBucketInventoryConfigurationOutput$ = GetBucketInventoryConfigurationOutput$;
-exports.GetBucketInventoryConfigurationRequest$ = GetBucketInventoryConfigurationRequest$;
-exports.GetBucketLifecycleConfiguration$ = GetBucketLifecycleConfiguration$;
-exports.GetBucketLifecycleConfigurationCommand = GetBucketLifecycleConfigurationCommand;
-exports.GetBucketLifecycleConfigurationOutput$ = GetBucketLifecycleConfigurationOutput$;
-exports.GetBucketLifecycleConfigurationRequest$ = GetBucketLifecycleConfigurationRequest$;
-exports.GetBucketLocation$ = GetBucketLocation$;
-exports.GetBucketLocationCommand = GetBucketLocationCommand;
-exports.GetBucketLocationOutput$ = GetBucketLocationOutput$;
-exports.GetBucketLocationRequest$ = GetBucketLocationRequest$;
-exports.GetBucketLogging$ = GetBucketLogging$;
-exports.GetBucketLoggingCommand = GetBucketLoggingCommand;
-exports.GetBucketLoggingOutput$ = GetBucketLoggingOutput$;
-exports.GetBucketLoggingRequest$ = GetBucketLoggingRequest$;
-exports.GetBucketMetadataConfiguration$ = GetBucketMetadataConfiguration$;
-exports.GetBucketMetadataConfigurationCommand = GetBucketMetadataConfigurationCommand;
-exports.GetBucketMetadataConfigurationOutput$ = GetBucketMetadataConfigurationOutput$;
-exports.GetBucketMetadataConfigurationRequest$ = GetBucketMetadataConfigurationRequest$;
-exports.GetBucketMetadataConfigurationResult$ = GetBucketMetadataConfigurationResult$;
-exports.GetBucketMetadataTableConfiguration$ = GetBucketMetadataTableConfiguration$;
-exports.GetBucketMetadataTableConfigurationCommand = GetBucketMetadataTableConfigurationCommand;
-exports.GetBucketMetadataTableConfigurationOutput$ = GetBucketMetadataTableConfigurationOutput$;
-exports.GetBucketMetadataTableConfigurationRequest$ = GetBucketMetadataTableConfigurationRequest$;
-exports.GetBucketMetadataTableConfigurationResult$ = GetBucketMetadataTableConfigurationResult$;
-exports.GetBucketMetricsConfiguration$ = GetBucketMetricsConfiguration$;
-exports.GetBucketMetricsConfigurationCommand = GetBucketMetricsConfigurationCommand;
-exports.GetBucketMetricsConfigurationOutput$ = GetBucketMetricsConfigurationOutput$;
-exports.GetBucketMetricsConfigurationRequest$ = GetBucketMetricsConfigurationRequest$;
-exports.GetBucketNotificationConfiguration$ = GetBucketNotificationConfiguration$;
-exports.GetBucketNotificationConfigurationCommand = GetBucketNotificationConfigurationCommand;
-exports.GetBucketNotificationConfigurationRequest$ = GetBucketNotificationConfigurationRequest$;
-exports.GetBucketOwnershipControls$ = GetBucketOwnershipControls$;
-exports.GetBucketOwnershipControlsCommand = GetBucketOwnershipControlsCommand;
-exports.GetBucketOwnershipControlsOutput$ = GetBucketOwnershipControlsOutput$;
-exports.GetBucketOwnershipControlsRequest$ = GetBucketOwnershipControlsRequest$;
-exports.GetBucketPolicy$ = GetBucketPolicy$;
-exports.GetBucketPolicyCommand = GetBucketPolicyCommand;
-exports.GetBucketPolicyOutput$ = GetBucketPolicyOutput$;
-exports.GetBucketPolicyRequest$ = GetBucketPolicyRequest$;
-exports.GetBucketPolicyStatus$ = GetBucketPolicyStatus$;
-exports.GetBucketPolicyStatusCommand = GetBucketPolicyStatusCommand;
-exports.GetBucketPolicyStatusOutput$ = GetBucketPolicyStatusOutput$;
-exports.GetBucketPolicyStatusRequest$ = GetBucketPolicyStatusRequest$;
-exports.GetBucketReplication$ = GetBucketReplication$;
-exports.GetBucketReplicationCommand = GetBucketReplicationCommand;
-exports.GetBucketReplicationOutput$ = GetBucketReplicationOutput$;
-exports.GetBucketReplicationRequest$ = GetBucketReplicationRequest$;
-exports.GetBucketRequestPayment$ = GetBucketRequestPayment$;
-exports.GetBucketRequestPaymentCommand = GetBucketRequestPaymentCommand;
-exports.GetBucketRequestPaymentOutput$ = GetBucketRequestPaymentOutput$;
-exports.GetBucketRequestPaymentRequest$ = GetBucketRequestPaymentRequest$;
-exports.GetBucketTagging$ = GetBucketTagging$;
-exports.GetBucketTaggingCommand = GetBucketTaggingCommand;
-exports.GetBucketTaggingOutput$ = GetBucketTaggingOutput$;
-exports.GetBucketTaggingRequest$ = GetBucketTaggingRequest$;
-exports.GetBucketVersioning$ = GetBucketVersioning$;
-exports.GetBucketVersioningCommand = GetBucketVersioningCommand;
-exports.GetBucketVersioningOutput$ = GetBucketVersioningOutput$;
-exports.GetBucketVersioningRequest$ = GetBucketVersioningRequest$;
-exports.GetBucketWebsite$ = GetBucketWebsite$;
-exports.GetBucketWebsiteCommand = GetBucketWebsiteCommand;
-exports.GetBucketWebsiteOutput$ = GetBucketWebsiteOutput$;
-exports.GetBucketWebsiteRequest$ = GetBucketWebsiteRequest$;
-exports.GetObject$ = GetObject$;
-exports.GetObjectAcl$ = GetObjectAcl$;
-exports.GetObjectAclCommand = GetObjectAclCommand;
-exports.GetObjectAclOutput$ = GetObjectAclOutput$;
-exports.GetObjectAclRequest$ = GetObjectAclRequest$;
-exports.GetObjectAnnotation$ = GetObjectAnnotation$;
-exports.GetObjectAnnotationCommand = GetObjectAnnotationCommand;
-exports.GetObjectAnnotationOutput$ = GetObjectAnnotationOutput$;
-exports.GetObjectAnnotationRequest$ = GetObjectAnnotationRequest$;
-exports.GetObjectAttributes$ = GetObjectAttributes$;
-exports.GetObjectAttributesCommand = GetObjectAttributesCommand;
-exports.GetObjectAttributesOutput$ = GetObjectAttributesOutput$;
-exports.GetObjectAttributesParts$ = GetObjectAttributesParts$;
-exports.GetObjectAttributesRequest$ = GetObjectAttributesRequest$;
-exports.GetObjectCommand = GetObjectCommand;
-exports.GetObjectLegalHold$ = GetObjectLegalHold$;
-exports.GetObjectLegalHoldCommand = GetObjectLegalHoldCommand;
-exports.GetObjectLegalHoldOutput$ = GetObjectLegalHoldOutput$;
-exports.GetObjectLegalHoldRequest$ = GetObjectLegalHoldRequest$;
-exports.GetObjectLockConfiguration$ = GetObjectLockConfiguration$;
-exports.GetObjectLockConfigurationCommand = GetObjectLockConfigurationCommand;
-exports.GetObjectLockConfigurationOutput$ = GetObjectLockConfigurationOutput$;
-exports.GetObjectLockConfigurationRequest$ = GetObjectLockConfigurationRequest$;
-exports.GetObjectOutput$ = GetObjectOutput$;
-exports.GetObjectRequest$ = GetObjectRequest$;
-exports.GetObjectRetention$ = GetObjectRetention$;
-exports.GetObjectRetentionCommand = GetObjectRetentionCommand;
-exports.GetObjectRetentionOutput$ = GetObjectRetentionOutput$;
-exports.GetObjectRetentionRequest$ = GetObjectRetentionRequest$;
-exports.GetObjectTagging$ = GetObjectTagging$;
-exports.GetObjectTaggingCommand = GetObjectTaggingCommand;
-exports.GetObjectTaggingOutput$ = GetObjectTaggingOutput$;
-exports.GetObjectTaggingRequest$ = GetObjectTaggingRequest$;
-exports.GetObjectTorrent$ = GetObjectTorrent$;
-exports.GetObjectTorrentCommand = GetObjectTorrentCommand;
-exports.GetObjectTorrentOutput$ = GetObjectTorrentOutput$;
-exports.GetObjectTorrentRequest$ = GetObjectTorrentRequest$;
-exports.GetPublicAccessBlock$ = GetPublicAccessBlock$;
-exports.GetPublicAccessBlockCommand = GetPublicAccessBlockCommand;
-exports.GetPublicAccessBlockOutput$ = GetPublicAccessBlockOutput$;
-exports.GetPublicAccessBlockRequest$ = GetPublicAccessBlockRequest$;
-exports.GlacierJobParameters$ = GlacierJobParameters$;
-exports.Grant$ = Grant$;
-exports.Grantee$ = Grantee$;
-exports.HeadBucket$ = HeadBucket$;
-exports.HeadBucketCommand = HeadBucketCommand;
-exports.HeadBucketOutput$ = HeadBucketOutput$;
-exports.HeadBucketRequest$ = HeadBucketRequest$;
-exports.HeadObject$ = HeadObject$;
-exports.HeadObjectCommand = HeadObjectCommand;
-exports.HeadObjectOutput$ = HeadObjectOutput$;
-exports.HeadObjectRequest$ = HeadObjectRequest$;
-exports.IdempotencyParameterMismatch = IdempotencyParameterMismatch;
-exports.IdempotencyParameterMismatch$ = IdempotencyParameterMismatch$;
-exports.IndexDocument$ = IndexDocument$;
-exports.Initiator$ = Initiator$;
-exports.InputSerialization$ = InputSerialization$;
-exports.IntelligentTieringAccessTier = IntelligentTieringAccessTier;
-exports.IntelligentTieringAndOperator$ = IntelligentTieringAndOperator$;
-exports.IntelligentTieringConfiguration$ = IntelligentTieringConfiguration$;
-exports.IntelligentTieringFilter$ = IntelligentTieringFilter$;
-exports.IntelligentTieringStatus = IntelligentTieringStatus;
-exports.InvalidAnnotationName = InvalidAnnotationName;
-exports.InvalidAnnotationName$ = InvalidAnnotationName$;
-exports.InvalidObjectState = InvalidObjectState;
-exports.InvalidObjectState$ = InvalidObjectState$;
-exports.InvalidPrefix = InvalidPrefix;
-exports.InvalidPrefix$ = InvalidPrefix$;
-exports.InvalidRequest = InvalidRequest;
-exports.InvalidRequest$ = InvalidRequest$;
-exports.InvalidWriteOffset = InvalidWriteOffset;
-exports.InvalidWriteOffset$ = InvalidWriteOffset$;
-exports.InventoryConfiguration$ = InventoryConfiguration$;
-exports.InventoryConfigurationState = InventoryConfigurationState;
-exports.InventoryDestination$ = InventoryDestination$;
-exports.InventoryEncryption$ = InventoryEncryption$;
-exports.InventoryFilter$ = InventoryFilter$;
-exports.InventoryFormat = InventoryFormat;
-exports.InventoryFrequency = InventoryFrequency;
-exports.InventoryIncludedObjectVersions = InventoryIncludedObjectVersions;
-exports.InventoryOptionalField = InventoryOptionalField;
-exports.InventoryS3BucketDestination$ = InventoryS3BucketDestination$;
-exports.InventorySchedule$ = InventorySchedule$;
-exports.InventoryTableConfiguration$ = InventoryTableConfiguration$;
-exports.InventoryTableConfigurationResult$ = InventoryTableConfigurationResult$;
-exports.InventoryTableConfigurationUpdates$ = InventoryTableConfigurationUpdates$;
-exports.JSONInput$ = JSONInput$;
-exports.JSONOutput$ = JSONOutput$;
-exports.JSONType = JSONType;
-exports.JournalTableConfiguration$ = JournalTableConfiguration$;
-exports.JournalTableConfigurationResult$ = JournalTableConfigurationResult$;
-exports.JournalTableConfigurationUpdates$ = JournalTableConfigurationUpdates$;
-exports.LambdaFunctionConfiguration$ = LambdaFunctionConfiguration$;
-exports.LifecycleExpiration$ = LifecycleExpiration$;
-exports.LifecycleRule$ = LifecycleRule$;
-exports.LifecycleRuleAndOperator$ = LifecycleRuleAndOperator$;
-exports.LifecycleRuleFilter$ = LifecycleRuleFilter$;
-exports.ListBucketAnalyticsConfigurations$ = ListBucketAnalyticsConfigurations$;
-exports.ListBucketAnalyticsConfigurationsCommand = ListBucketAnalyticsConfigurationsCommand;
-exports.ListBucketAnalyticsConfigurationsOutput$ = ListBucketAnalyticsConfigurationsOutput$;
-exports.ListBucketAnalyticsConfigurationsRequest$ = ListBucketAnalyticsConfigurationsRequest$;
-exports.ListBucketIntelligentTieringConfigurations$ = ListBucketIntelligentTieringConfigurations$;
-exports.ListBucketIntelligentTieringConfigurationsCommand = ListBucketIntelligentTieringConfigurationsCommand;
-exports.ListBucketIntelligentTieringConfigurationsOutput$ = ListBucketIntelligentTieringConfigurationsOutput$;
-exports.ListBucketIntelligentTieringConfigurationsRequest$ = ListBucketIntelligentTieringConfigurationsRequest$;
-exports.ListBucketInventoryConfigurations$ = ListBucketInventoryConfigurations$;
-exports.ListBucketInventoryConfigurationsCommand = ListBucketInventoryConfigurationsCommand;
-exports.ListBucketInventoryConfigurationsOutput$ = ListBucketInventoryConfigurationsOutput$;
-exports.ListBucketInventoryConfigurationsRequest$ = ListBucketInventoryConfigurationsRequest$;
-exports.ListBucketMetricsConfigurations$ = ListBucketMetricsConfigurations$;
-exports.ListBucketMetricsConfigurationsCommand = ListBucketMetricsConfigurationsCommand;
-exports.ListBucketMetricsConfigurationsOutput$ = ListBucketMetricsConfigurationsOutput$;
-exports.ListBucketMetricsConfigurationsRequest$ = ListBucketMetricsConfigurationsRequest$;
-exports.ListBuckets$ = ListBuckets$;
-exports.ListBucketsCommand = ListBucketsCommand;
-exports.ListBucketsOutput$ = ListBucketsOutput$;
-exports.ListBucketsRequest$ = ListBucketsRequest$;
-exports.ListDirectoryBuckets$ = ListDirectoryBuckets$;
-exports.ListDirectoryBucketsCommand = ListDirectoryBucketsCommand;
-exports.ListDirectoryBucketsOutput$ = ListDirectoryBucketsOutput$;
-exports.ListDirectoryBucketsRequest$ = ListDirectoryBucketsRequest$;
-exports.ListMultipartUploads$ = ListMultipartUploads$;
-exports.ListMultipartUploadsCommand = ListMultipartUploadsCommand;
-exports.ListMultipartUploadsOutput$ = ListMultipartUploadsOutput$;
-exports.ListMultipartUploadsRequest$ = ListMultipartUploadsRequest$;
-exports.ListObjectAnnotations$ = ListObjectAnnotations$;
-exports.ListObjectAnnotationsCommand = ListObjectAnnotationsCommand;
-exports.ListObjectAnnotationsOutput$ = ListObjectAnnotationsOutput$;
-exports.ListObjectAnnotationsRequest$ = ListObjectAnnotationsRequest$;
-exports.ListObjectVersions$ = ListObjectVersions$;
-exports.ListObjectVersionsCommand = ListObjectVersionsCommand;
-exports.ListObjectVersionsOutput$ = ListObjectVersionsOutput$;
-exports.ListObjectVersionsRequest$ = ListObjectVersionsRequest$;
-exports.ListObjects$ = ListObjects$;
-exports.ListObjectsCommand = ListObjectsCommand;
-exports.ListObjectsOutput$ = ListObjectsOutput$;
-exports.ListObjectsRequest$ = ListObjectsRequest$;
-exports.ListObjectsV2$ = ListObjectsV2$;
-exports.ListObjectsV2Command = ListObjectsV2Command;
-exports.ListObjectsV2Output$ = ListObjectsV2Output$;
-exports.ListObjectsV2Request$ = ListObjectsV2Request$;
-exports.ListParts$ = ListParts$;
-exports.ListPartsCommand = ListPartsCommand;
-exports.ListPartsOutput$ = ListPartsOutput$;
-exports.ListPartsRequest$ = ListPartsRequest$;
-exports.LocationInfo$ = LocationInfo$;
-exports.LocationType = LocationType;
-exports.LoggingEnabled$ = LoggingEnabled$;
-exports.MFADelete = MFADelete;
-exports.MFADeleteStatus = MFADeleteStatus;
-exports.MetadataConfiguration$ = MetadataConfiguration$;
-exports.MetadataConfigurationResult$ = MetadataConfigurationResult$;
-exports.MetadataDirective = MetadataDirective;
-exports.MetadataEntry$ = MetadataEntry$;
-exports.MetadataTableConfiguration$ = MetadataTableConfiguration$;
-exports.MetadataTableConfigurationResult$ = MetadataTableConfigurationResult$;
-exports.MetadataTableEncryptionConfiguration$ = MetadataTableEncryptionConfiguration$;
-exports.Metrics$ = Metrics$;
-exports.MetricsAndOperator$ = MetricsAndOperator$;
-exports.MetricsConfiguration$ = MetricsConfiguration$;
-exports.MetricsFilter$ = MetricsFilter$;
-exports.MetricsStatus = MetricsStatus;
-exports.MultipartUpload$ = MultipartUpload$;
-exports.NoSuchAnnotation = NoSuchAnnotation;
-exports.NoSuchAnnotation$ = NoSuchAnnotation$;
-exports.NoSuchBucket = NoSuchBucket;
-exports.NoSuchBucket$ = NoSuchBucket$;
-exports.NoSuchKey = NoSuchKey;
-exports.NoSuchKey$ = NoSuchKey$;
-exports.NoSuchUpload = NoSuchUpload;
-exports.NoSuchUpload$ = NoSuchUpload$;
-exports.NoncurrentVersionExpiration$ = NoncurrentVersionExpiration$;
-exports.NoncurrentVersionTransition$ = NoncurrentVersionTransition$;
-exports.NotFound = NotFound;
-exports.NotFound$ = NotFound$;
-exports.NotificationConfiguration$ = NotificationConfiguration$;
-exports.NotificationConfigurationFilter$ = NotificationConfigurationFilter$;
-exports.ObjectAlreadyInActiveTierError = ObjectAlreadyInActiveTierError;
-exports.ObjectAlreadyInActiveTierError$ = ObjectAlreadyInActiveTierError$;
-exports.ObjectAttributes = ObjectAttributes;
-exports.ObjectCannedACL = ObjectCannedACL;
-exports.ObjectEncryption$ = ObjectEncryption$;
-exports.ObjectIdentifier$ = ObjectIdentifier$;
-exports.ObjectLockConfiguration$ = ObjectLockConfiguration$;
-exports.ObjectLockEnabled = ObjectLockEnabled;
-exports.ObjectLockEventHold = ObjectLockEventHold;
-exports.ObjectLockLegalHold$ = ObjectLockLegalHold$;
-exports.ObjectLockLegalHoldStatus = ObjectLockLegalHoldStatus;
-exports.ObjectLockMode = ObjectLockMode;
-exports.ObjectLockRetention$ = ObjectLockRetention$;
-exports.ObjectLockRetentionMode = ObjectLockRetentionMode;
-exports.ObjectLockRule$ = ObjectLockRule$;
-exports.ObjectNotInActiveTierError = ObjectNotInActiveTierError;
-exports.ObjectNotInActiveTierError$ = ObjectNotInActiveTierError$;
-exports.ObjectOwnership = ObjectOwnership;
-exports.ObjectPart$ = ObjectPart$;
-exports.ObjectStorageClass = ObjectStorageClass;
-exports.ObjectVersion$ = ObjectVersion$;
-exports.ObjectVersionStorageClass = ObjectVersionStorageClass;
-exports.OptionalObjectAttributes = OptionalObjectAttributes;
-exports.OutputLocation$ = OutputLocation$;
-exports.OutputSerialization$ = OutputSerialization$;
-exports.Owner$ = Owner$;
-exports.OwnerOverride = OwnerOverride;
-exports.OwnershipControls$ = OwnershipControls$;
-exports.OwnershipControlsRule$ = OwnershipControlsRule$;
-exports.ParquetInput$ = ParquetInput$;
-exports.Part$ = Part$;
-exports.PartitionDateSource = PartitionDateSource;
-exports.PartitionedPrefix$ = PartitionedPrefix$;
-exports.Payer = Payer;
-exports.Permission = Permission;
-exports.PolicyStatus$ = PolicyStatus$;
-exports.Progress$ = Progress$;
-exports.ProgressEvent$ = ProgressEvent$;
-exports.Protocol = Protocol;
-exports.PublicAccessBlockConfiguration$ = PublicAccessBlockConfiguration$;
-exports.PutBucketAbac$ = PutBucketAbac$;
-exports.PutBucketAbacCommand = PutBucketAbacCommand;
-exports.PutBucketAbacRequest$ = PutBucketAbacRequest$;
-exports.PutBucketAccelerateConfiguration$ = PutBucketAccelerateConfiguration$;
-exports.PutBucketAccelerateConfigurationCommand = PutBucketAccelerateConfigurationCommand;
-exports.PutBucketAccelerateConfigurationRequest$ = PutBucketAccelerateConfigurationRequest$;
-exports.PutBucketAcl$ = PutBucketAcl$;
-exports.PutBucketAclCommand = PutBucketAclCommand;
-exports.PutBucketAclRequest$ = PutBucketAclRequest$;
-exports.PutBucketAnalyticsConfiguration$ = PutBucketAnalyticsConfiguration$;
-exports.PutBucketAnalyticsConfigurationCommand = PutBucketAnalyticsConfigurationCommand;
-exports.PutBucketAnalyticsConfigurationRequest$ = PutBucketAnalyticsConfigurationRequest$;
-exports.PutBucketCors$ = PutBucketCors$;
-exports.PutBucketCorsCommand = PutBucketCorsCommand;
-exports.PutBucketCorsRequest$ = PutBucketCorsRequest$;
-exports.PutBucketEncryption$ = PutBucketEncryption$;
-exports.PutBucketEncryptionCommand = PutBucketEncryptionCommand;
-exports.PutBucketEncryptionRequest$ = PutBucketEncryptionRequest$;
-exports.PutBucketIntelligentTieringConfiguration$ = PutBucketIntelligentTieringConfiguration$;
-exports.PutBucketIntelligentTieringConfigurationCommand = PutBucketIntelligentTieringConfigurationCommand;
-exports.PutBucketIntelligentTieringConfigurationRequest$ = PutBucketIntelligentTieringConfigurationRequest$;
-exports.PutBucketInventoryConfiguration$ = PutBucketInventoryConfiguration$;
-exports.PutBucketInventoryConfigurationCommand = PutBucketInventoryConfigurationCommand;
-exports.PutBucketInventoryConfigurationRequest$ = PutBucketInventoryConfigurationRequest$;
-exports.PutBucketLifecycleConfiguration$ = PutBucketLifecycleConfiguration$;
-exports.PutBucketLifecycleConfigurationCommand = PutBucketLifecycleConfigurationCommand;
-exports.PutBucketLifecycleConfigurationOutput$ = PutBucketLifecycleConfigurationOutput$;
-exports.PutBucketLifecycleConfigurationRequest$ = PutBucketLifecycleConfigurationRequest$;
-exports.PutBucketLogging$ = PutBucketLogging$;
-exports.PutBucketLoggingCommand = PutBucketLoggingCommand;
-exports.PutBucketLoggingRequest$ = PutBucketLoggingRequest$;
-exports.PutBucketMetricsConfiguration$ = PutBucketMetricsConfiguration$;
-exports.PutBucketMetricsConfigurationCommand = PutBucketMetricsConfigurationCommand;
-exports.PutBucketMetricsConfigurationRequest$ = PutBucketMetricsConfigurationRequest$;
-exports.PutBucketNotificationConfiguration$ = PutBucketNotificationConfiguration$;
-exports.PutBucketNotificationConfigurationCommand = PutBucketNotificationConfigurationCommand;
-exports.PutBucketNotificationConfigurationRequest$ = PutBucketNotificationConfigurationRequest$;
-exports.PutBucketOwnershipControls$ = PutBucketOwnershipControls$;
-exports.PutBucketOwnershipControlsCommand = PutBucketOwnershipControlsCommand;
-exports.PutBucketOwnershipControlsRequest$ = PutBucketOwnershipControlsRequest$;
-exports.PutBucketPolicy$ = PutBucketPolicy$;
-exports.PutBucketPolicyCommand = PutBucketPolicyCommand;
-exports.PutBucketPolicyRequest$ = PutBucketPolicyRequest$;
-exports.PutBucketReplication$ = PutBucketReplication$;
-exports.PutBucketReplicationCommand = PutBucketReplicationCommand;
-exports.PutBucketReplicationRequest$ = PutBucketReplicationRequest$;
-exports.PutBucketRequestPayment$ = PutBucketRequestPayment$;
-exports.PutBucketRequestPaymentCommand = PutBucketRequestPaymentCommand;
-exports.PutBucketRequestPaymentRequest$ = PutBucketRequestPaymentRequest$;
-exports.PutBucketTagging$ = PutBucketTagging$;
-exports.PutBucketTaggingCommand = PutBucketTaggingCommand;
-exports.PutBucketTaggingRequest$ = PutBucketTaggingRequest$;
-exports.PutBucketVersioning$ = PutBucketVersioning$;
-exports.PutBucketVersioningCommand = PutBucketVersioningCommand;
-exports.PutBucketVersioningRequest$ = PutBucketVersioningRequest$;
-exports.PutBucketWebsite$ = PutBucketWebsite$;
-exports.PutBucketWebsiteCommand = PutBucketWebsiteCommand;
-exports.PutBucketWebsiteRequest$ = PutBucketWebsiteRequest$;
-exports.PutObject$ = PutObject$;
-exports.PutObjectAcl$ = PutObjectAcl$;
-exports.PutObjectAclCommand = PutObjectAclCommand;
-exports.PutObjectAclOutput$ = PutObjectAclOutput$;
-exports.PutObjectAclRequest$ = PutObjectAclRequest$;
-exports.PutObjectAnnotation$ = PutObjectAnnotation$;
-exports.PutObjectAnnotationCommand = PutObjectAnnotationCommand;
-exports.PutObjectAnnotationOutput$ = PutObjectAnnotationOutput$;
-exports.PutObjectAnnotationRequest$ = PutObjectAnnotationRequest$;
-exports.PutObjectCommand = PutObjectCommand;
-exports.PutObjectLegalHold$ = PutObjectLegalHold$;
-exports.PutObjectLegalHoldCommand = PutObjectLegalHoldCommand;
-exports.PutObjectLegalHoldOutput$ = PutObjectLegalHoldOutput$;
-exports.PutObjectLegalHoldRequest$ = PutObjectLegalHoldRequest$;
-exports.PutObjectLockConfiguration$ = PutObjectLockConfiguration$;
-exports.PutObjectLockConfigurationCommand = PutObjectLockConfigurationCommand;
-exports.PutObjectLockConfigurationOutput$ = PutObjectLockConfigurationOutput$;
-exports.PutObjectLockConfigurationRequest$ = PutObjectLockConfigurationRequest$;
-exports.PutObjectOutput$ = PutObjectOutput$;
-exports.PutObjectRequest$ = PutObjectRequest$;
-exports.PutObjectRetention$ = PutObjectRetention$;
-exports.PutObjectRetentionCommand = PutObjectRetentionCommand;
-exports.PutObjectRetentionOutput$ = PutObjectRetentionOutput$;
-exports.PutObjectRetentionRequest$ = PutObjectRetentionRequest$;
-exports.PutObjectTagging$ = PutObjectTagging$;
-exports.PutObjectTaggingCommand = PutObjectTaggingCommand;
-exports.PutObjectTaggingOutput$ = PutObjectTaggingOutput$;
-exports.PutObjectTaggingRequest$ = PutObjectTaggingRequest$;
-exports.PutPublicAccessBlock$ = PutPublicAccessBlock$;
-exports.PutPublicAccessBlockCommand = PutPublicAccessBlockCommand;
-exports.PutPublicAccessBlockRequest$ = PutPublicAccessBlockRequest$;
-exports.QueueConfiguration$ = QueueConfiguration$;
-exports.QuoteFields = QuoteFields;
-exports.RecordExpiration$ = RecordExpiration$;
-exports.RecordsEvent$ = RecordsEvent$;
-exports.Redirect$ = Redirect$;
-exports.RedirectAllRequestsTo$ = RedirectAllRequestsTo$;
-exports.RenameObject$ = RenameObject$;
-exports.RenameObjectCommand = RenameObjectCommand;
-exports.RenameObjectOutput$ = RenameObjectOutput$;
-exports.RenameObjectRequest$ = RenameObjectRequest$;
-exports.ReplicaModifications$ = ReplicaModifications$;
-exports.ReplicaModificationsStatus = ReplicaModificationsStatus;
-exports.ReplicationConfiguration$ = ReplicationConfiguration$;
-exports.ReplicationRule$ = ReplicationRule$;
-exports.ReplicationRuleAndOperator$ = ReplicationRuleAndOperator$;
-exports.ReplicationRuleFilter$ = ReplicationRuleFilter$;
-exports.ReplicationRuleNotOperator$ = ReplicationRuleNotOperator$;
-exports.ReplicationRuleOrOperator$ = ReplicationRuleOrOperator$;
-exports.ReplicationRuleStatus = ReplicationRuleStatus;
-exports.ReplicationStatus = ReplicationStatus;
-exports.ReplicationTime$ = ReplicationTime$;
-exports.ReplicationTimeStatus = ReplicationTimeStatus;
-exports.ReplicationTimeValue$ = ReplicationTimeValue$;
-exports.RequestCharged = RequestCharged;
-exports.RequestPayer = RequestPayer;
-exports.RequestPaymentConfiguration$ = RequestPaymentConfiguration$;
-exports.RequestProgress$ = RequestProgress$;
-exports.RestoreObject$ = RestoreObject$;
-exports.RestoreObjectCommand = RestoreObjectCommand;
-exports.RestoreObjectOutput$ = RestoreObjectOutput$;
-exports.RestoreObjectRequest$ = RestoreObjectRequest$;
-exports.RestoreRequest$ = RestoreRequest$;
-exports.RestoreRequestType = RestoreRequestType;
-exports.RestoreStatus$ = RestoreStatus$;
-exports.RoutingRule$ = RoutingRule$;
-exports.S3 = S3;
-exports.S3Client = S3Client;
-exports.S3KeyFilter$ = S3KeyFilter$;
-exports.S3Location$ = S3Location$;
-exports.S3ServiceException = S3ServiceException;
-exports.S3ServiceException$ = S3ServiceException$;
-exports.S3TablesBucketType = S3TablesBucketType;
-exports.S3TablesDestination$ = S3TablesDestination$;
-exports.S3TablesDestinationResult$ = S3TablesDestinationResult$;
-exports.SSEKMS$ = SSEKMS$;
-exports.SSEKMSEncryption$ = SSEKMSEncryption$;
-exports.SSES3$ = SSES3$;
-exports.ScanRange$ = ScanRange$;
-exports.SelectObjectContent$ = SelectObjectContent$;
-exports.SelectObjectContentCommand = SelectObjectContentCommand;
-exports.SelectObjectContentEventStream$ = SelectObjectContentEventStream$;
-exports.SelectObjectContentOutput$ = SelectObjectContentOutput$;
-exports.SelectObjectContentRequest$ = SelectObjectContentRequest$;
-exports.SelectParameters$ = SelectParameters$;
-exports.ServerSideEncryption = ServerSideEncryption;
-exports.ServerSideEncryptionByDefault$ = ServerSideEncryptionByDefault$;
-exports.ServerSideEncryptionConfiguration$ = ServerSideEncryptionConfiguration$;
-exports.ServerSideEncryptionRule$ = ServerSideEncryptionRule$;
-exports.SessionCredentials$ = SessionCredentials$;
-exports.SessionMode = SessionMode;
-exports.SimplePrefix$ = SimplePrefix$;
-exports.SourceSelectionCriteria$ = SourceSelectionCriteria$;
-exports.SseKmsEncryptedObjects$ = SseKmsEncryptedObjects$;
-exports.SseKmsEncryptedObjectsStatus = SseKmsEncryptedObjectsStatus;
-exports.Stats$ = Stats$;
-exports.StatsEvent$ = StatsEvent$;
-exports.StorageClass = StorageClass;
-exports.StorageClassAnalysis$ = StorageClassAnalysis$;
-exports.StorageClassAnalysisDataExport$ = StorageClassAnalysisDataExport$;
-exports.StorageClassAnalysisSchemaVersion = StorageClassAnalysisSchemaVersion;
-exports.TableSseAlgorithm = TableSseAlgorithm;
-exports.Tag$ = Tag$;
-exports.Tagging$ = Tagging$;
-exports.TaggingDirective = TaggingDirective;
-exports.TargetGrant$ = TargetGrant$;
-exports.TargetObjectKeyFormat$ = TargetObjectKeyFormat$;
-exports.Tier = Tier;
-exports.Tiering$ = Tiering$;
-exports.TooManyParts = TooManyParts;
-exports.TooManyParts$ = TooManyParts$;
-exports.TopicConfiguration$ = TopicConfiguration$;
-exports.Transition$ = Transition$;
-exports.TransitionDefaultMinimumObjectSize = TransitionDefaultMinimumObjectSize;
-exports.TransitionStorageClass = TransitionStorageClass;
-exports.Type = Type;
-exports.UnsupportedMediaType = UnsupportedMediaType;
-exports.UnsupportedMediaType$ = UnsupportedMediaType$;
-exports.UpdateBucketMetadataAnnotationTableConfiguration$ = UpdateBucketMetadataAnnotationTableConfiguration$;
-exports.UpdateBucketMetadataAnnotationTableConfigurationCommand = UpdateBucketMetadataAnnotationTableConfigurationCommand;
-exports.UpdateBucketMetadataAnnotationTableConfigurationRequest$ = UpdateBucketMetadataAnnotationTableConfigurationRequest$;
-exports.UpdateBucketMetadataInventoryTableConfiguration$ = UpdateBucketMetadataInventoryTableConfiguration$;
-exports.UpdateBucketMetadataInventoryTableConfigurationCommand = UpdateBucketMetadataInventoryTableConfigurationCommand;
-exports.UpdateBucketMetadataInventoryTableConfigurationRequest$ = UpdateBucketMetadataInventoryTableConfigurationRequest$;
-exports.UpdateBucketMetadataJournalTableConfiguration$ = UpdateBucketMetadataJournalTableConfiguration$;
-exports.UpdateBucketMetadataJournalTableConfigurationCommand = UpdateBucketMetadataJournalTableConfigurationCommand;
-exports.UpdateBucketMetadataJournalTableConfigurationRequest$ = UpdateBucketMetadataJournalTableConfigurationRequest$;
-exports.UpdateObjectEncryption$ = UpdateObjectEncryption$;
-exports.UpdateObjectEncryptionCommand = UpdateObjectEncryptionCommand;
-exports.UpdateObjectEncryptionRequest$ = UpdateObjectEncryptionRequest$;
-exports.UpdateObjectEncryptionResponse$ = UpdateObjectEncryptionResponse$;
-exports.UploadPart$ = UploadPart$;
-exports.UploadPartCommand = UploadPartCommand;
-exports.UploadPartCopy$ = UploadPartCopy$;
-exports.UploadPartCopyCommand = UploadPartCopyCommand;
-exports.UploadPartCopyOutput$ = UploadPartCopyOutput$;
-exports.UploadPartCopyRequest$ = UploadPartCopyRequest$;
-exports.UploadPartOutput$ = UploadPartOutput$;
-exports.UploadPartRequest$ = UploadPartRequest$;
-exports.UseSourceMultiRegionKey$ = UseSourceMultiRegionKey$;
-exports.UseSourceMultiRegionKeyStatus = UseSourceMultiRegionKeyStatus;
-exports.VersioningConfiguration$ = VersioningConfiguration$;
-exports.WebsiteConfiguration$ = WebsiteConfiguration$;
-exports.WriteGetObjectResponse$ = WriteGetObjectResponse$;
-exports.WriteGetObjectResponseCommand = WriteGetObjectResponseCommand;
-exports.WriteGetObjectResponseRequest$ = WriteGetObjectResponseRequest$;
-exports._Error$ = _Error$;
-exports._Object$ = _Object$;
-exports.errorTypeRegistries = errorTypeRegistries;
-exports.paginateListBuckets = paginateListBuckets;
-exports.paginateListDirectoryBuckets = paginateListDirectoryBuckets;
-exports.paginateListObjectAnnotations = paginateListObjectAnnotations;
-exports.paginateListObjectsV2 = paginateListObjectsV2;
-exports.paginateListParts = paginateListParts;
-exports.waitForBucketExists = waitForBucketExists;
-exports.waitForBucketNotExists = waitForBucketNotExists;
-exports.waitForObjectExists = waitForObjectExists;
-exports.waitForObjectNotExists = waitForObjectNotExists;
-exports.waitUntilBucketExists = waitUntilBucketExists;
-exports.waitUntilBucketNotExists = waitUntilBucketNotExists;
-exports.waitUntilObjectExists = waitUntilObjectExists;
-exports.waitUntilObjectNotExists = waitUntilObjectNotExists;
-
 
 /***/ }),
 
@@ -8154,11 +5290,12 @@ exports.validate = validate;
 /***/ 5028:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
+var __webpack_unused_export__;
 const { NoOpLogger, getSmithyContext } = __webpack_require__(2658);
 const { HttpRequest, HttpResponse } = __webpack_require__(3422);
 const { setFeature } = __webpack_require__(5152);
 const { parseRfc7231DateTime } = __webpack_require__(2430);
-const { SignatureV4SignWithCredentials } = __webpack_require__(5785);
+const { SignatureV4SignWithCredentials } = __webpack_require__(8241);
 const { booleanSelector, SelectorType } = __webpack_require__(7291);
 const { httpSigningMiddlewareOptions } = __webpack_require__(402);
 const { Readable } = __webpack_require__(7075);
@@ -9152,71 +6289,90 @@ function isValidBase64EncodedSSECustomerKey(str, options) {
     }
 }
 
-exports.NODE_DISABLE_MULTIREGION_ACCESS_POINT_CONFIG_OPTIONS = NODE_DISABLE_MULTIREGION_ACCESS_POINT_CONFIG_OPTIONS;
-exports.NODE_DISABLE_MULTIREGION_ACCESS_POINT_ENV_NAME = NODE_DISABLE_MULTIREGION_ACCESS_POINT_ENV_NAME;
-exports.NODE_DISABLE_MULTIREGION_ACCESS_POINT_INI_NAME = NODE_DISABLE_MULTIREGION_ACCESS_POINT_INI_NAME;
-exports.NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS = NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS;
-exports.NODE_USE_ARN_REGION_CONFIG_OPTIONS = NODE_USE_ARN_REGION_CONFIG_OPTIONS;
-exports.NODE_USE_ARN_REGION_ENV_NAME = NODE_USE_ARN_REGION_ENV_NAME;
-exports.NODE_USE_ARN_REGION_INI_NAME = NODE_USE_ARN_REGION_INI_NAME;
-exports.S3ExpressIdentityCache = S3ExpressIdentityCache;
-exports.S3ExpressIdentityCacheEntry = S3ExpressIdentityCacheEntry;
-exports.S3ExpressIdentityProviderImpl = S3ExpressIdentityProviderImpl;
-exports.S3RestXmlProtocol = S3RestXmlProtocol;
-exports.SignatureV4S3Express = SignatureV4S3Express;
-exports.addExpectContinueMiddleware = addExpectContinueMiddleware;
-exports.addExpectContinueMiddlewareOptions = addExpectContinueMiddlewareOptions;
-exports.bucketEndpointMiddleware = bucketEndpointMiddleware;
-exports.bucketEndpointMiddlewareOptions = bucketEndpointMiddlewareOptions;
-exports.bucketHostname = bucketHostname;
-exports.checkContentLengthHeader = checkContentLengthHeader;
-exports.checkContentLengthHeaderMiddlewareOptions = checkContentLengthHeaderMiddlewareOptions;
-exports.getAddExpectContinuePlugin = getAddExpectContinuePlugin;
-exports.getArnResources = getArnResources;
-exports.getBucketEndpointPlugin = getBucketEndpointPlugin;
-exports.getCheckContentLengthHeaderPlugin = getCheckContentLengthHeaderPlugin;
-exports.getLocationConstraintPlugin = getLocationConstraintPlugin;
-exports.getRegionRedirectMiddlewarePlugin = getRegionRedirectMiddlewarePlugin;
-exports.getS3ExpiresMiddlewarePlugin = getS3ExpiresMiddlewarePlugin;
-exports.getS3ExpressHttpSigningPlugin = getS3ExpressHttpSigningPlugin;
-exports.getS3ExpressPlugin = getS3ExpressPlugin;
-exports.getSsecPlugin = getSsecPlugin;
-exports.getSuffixForArnEndpoint = getSuffixForArnEndpoint;
-exports.getThrow200ExceptionsPlugin = getThrow200ExceptionsPlugin;
-exports.getValidateBucketNamePlugin = getValidateBucketNamePlugin;
-exports.isValidBase64EncodedSSECustomerKey = isValidBase64EncodedSSECustomerKey;
-exports.locationConstraintMiddleware = locationConstraintMiddleware;
-exports.locationConstraintMiddlewareOptions = locationConstraintMiddlewareOptions;
-exports.regionRedirectEndpointMiddleware = regionRedirectEndpointMiddleware;
-exports.regionRedirectEndpointMiddlewareOptions = regionRedirectEndpointMiddlewareOptions;
-exports.regionRedirectMiddleware = regionRedirectMiddleware;
-exports.regionRedirectMiddlewareOptions = regionRedirectMiddlewareOptions;
-exports.resolveBucketEndpointConfig = resolveBucketEndpointConfig;
-exports.resolveLocationConstraintConfig = resolveLocationConstraintConfig;
-exports.resolveS3Config = resolveS3Config;
-exports.s3ExpiresMiddleware = s3ExpiresMiddleware;
-exports.s3ExpiresMiddlewareOptions = s3ExpiresMiddlewareOptions;
-exports.s3ExpressHttpSigningMiddleware = s3ExpressHttpSigningMiddleware;
-exports.s3ExpressHttpSigningMiddlewareOptions = s3ExpressHttpSigningMiddlewareOptions;
-exports.s3ExpressMiddleware = s3ExpressMiddleware;
-exports.s3ExpressMiddlewareOptions = s3ExpressMiddlewareOptions;
-exports.ssecMiddleware = ssecMiddleware;
-exports.ssecMiddlewareOptions = ssecMiddlewareOptions;
-exports.throw200ExceptionsMiddleware = throw200ExceptionsMiddleware;
-exports.throw200ExceptionsMiddlewareOptions = throw200ExceptionsMiddlewareOptions;
-exports.validateAccountId = validateAccountId;
-exports.validateBucketNameMiddleware = validateBucketNameMiddleware;
-exports.validateBucketNameMiddlewareOptions = validateBucketNameMiddlewareOptions;
-exports.validateDNSHostLabel = validateDNSHostLabel;
-exports.validateNoDualstack = validateNoDualstack;
-exports.validateNoFIPS = validateNoFIPS;
-exports.validateOutpostService = validateOutpostService;
-exports.validatePartition = validatePartition;
-exports.validateRegion = validateRegion;
+__webpack_unused_export__ = NODE_DISABLE_MULTIREGION_ACCESS_POINT_CONFIG_OPTIONS;
+__webpack_unused_export__ = NODE_DISABLE_MULTIREGION_ACCESS_POINT_ENV_NAME;
+__webpack_unused_export__ = NODE_DISABLE_MULTIREGION_ACCESS_POINT_INI_NAME;
+exports.nr = NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS;
+exports.KU = NODE_USE_ARN_REGION_CONFIG_OPTIONS;
+__webpack_unused_export__ = NODE_USE_ARN_REGION_ENV_NAME;
+__webpack_unused_export__ = NODE_USE_ARN_REGION_INI_NAME;
+__webpack_unused_export__ = S3ExpressIdentityCache;
+__webpack_unused_export__ = S3ExpressIdentityCacheEntry;
+__webpack_unused_export__ = S3ExpressIdentityProviderImpl;
+exports.mf = S3RestXmlProtocol;
+__webpack_unused_export__ = SignatureV4S3Express;
+__webpack_unused_export__ = addExpectContinueMiddleware;
+__webpack_unused_export__ = addExpectContinueMiddlewareOptions;
+__webpack_unused_export__ = bucketEndpointMiddleware;
+__webpack_unused_export__ = bucketEndpointMiddlewareOptions;
+__webpack_unused_export__ = bucketHostname;
+__webpack_unused_export__ = checkContentLengthHeader;
+__webpack_unused_export__ = checkContentLengthHeaderMiddlewareOptions;
+exports.DD = getAddExpectContinuePlugin;
+__webpack_unused_export__ = getArnResources;
+__webpack_unused_export__ = getBucketEndpointPlugin;
+exports.GS = getCheckContentLengthHeaderPlugin;
+exports.YJ = getLocationConstraintPlugin;
+exports._W = getRegionRedirectMiddlewarePlugin;
+exports.kH = getS3ExpiresMiddlewarePlugin;
+exports.Zu = getS3ExpressHttpSigningPlugin;
+exports.GE = getS3ExpressPlugin;
+exports.M6 = getSsecPlugin;
+__webpack_unused_export__ = getSuffixForArnEndpoint;
+exports.Cg = getThrow200ExceptionsPlugin;
+exports.Br = getValidateBucketNamePlugin;
+__webpack_unused_export__ = isValidBase64EncodedSSECustomerKey;
+__webpack_unused_export__ = locationConstraintMiddleware;
+__webpack_unused_export__ = locationConstraintMiddlewareOptions;
+__webpack_unused_export__ = regionRedirectEndpointMiddleware;
+__webpack_unused_export__ = regionRedirectEndpointMiddlewareOptions;
+__webpack_unused_export__ = regionRedirectMiddleware;
+__webpack_unused_export__ = regionRedirectMiddlewareOptions;
+__webpack_unused_export__ = resolveBucketEndpointConfig;
+__webpack_unused_export__ = resolveLocationConstraintConfig;
+exports.ri = resolveS3Config;
+__webpack_unused_export__ = s3ExpiresMiddleware;
+__webpack_unused_export__ = s3ExpiresMiddlewareOptions;
+__webpack_unused_export__ = s3ExpressHttpSigningMiddleware;
+__webpack_unused_export__ = s3ExpressHttpSigningMiddlewareOptions;
+__webpack_unused_export__ = s3ExpressMiddleware;
+__webpack_unused_export__ = s3ExpressMiddlewareOptions;
+__webpack_unused_export__ = ssecMiddleware;
+__webpack_unused_export__ = ssecMiddlewareOptions;
+__webpack_unused_export__ = throw200ExceptionsMiddleware;
+__webpack_unused_export__ = throw200ExceptionsMiddlewareOptions;
+__webpack_unused_export__ = validateAccountId;
+__webpack_unused_export__ = validateBucketNameMiddleware;
+__webpack_unused_export__ = validateBucketNameMiddlewareOptions;
+__webpack_unused_export__ = validateDNSHostLabel;
+__webpack_unused_export__ = validateNoDualstack;
+__webpack_unused_export__ = validateNoFIPS;
+__webpack_unused_export__ = validateOutpostService;
+__webpack_unused_export__ = validatePartition;
+__webpack_unused_export__ = validateRegion;
+
+
+/***/ }),
+
+/***/ 8241:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   SignatureV4MultiRegion: () => (/* reexport safe */ _SignatureV4MultiRegion__WEBPACK_IMPORTED_MODULE_0__.W),
+/* harmony export */   SignatureV4SignWithCredentials: () => (/* reexport safe */ _SignatureV4SignWithCredentials__WEBPACK_IMPORTED_MODULE_2__.Qr),
+/* harmony export */   signatureV4CrtContainer: () => (/* reexport safe */ _signature_v4_crt_container__WEBPACK_IMPORTED_MODULE_1__.p)
+/* harmony export */ });
+/* harmony import */ var _SignatureV4MultiRegion__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7296);
+/* harmony import */ var _signature_v4_crt_container__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7078);
+/* harmony import */ var _SignatureV4SignWithCredentials__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1732);
+
+
+
 
 
 /***/ })
 
 };
 
-//# sourceMappingURL=711.index.js.map
+//# sourceMappingURL=770.index.js.map
