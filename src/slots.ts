@@ -41,9 +41,11 @@ export class Slots {
   /** Starts are reserved in order, each spacingMs after the one before. */
   private async spaced(): Promise<void> {
     if (this.spacingMs <= 0) return
-    const now = performance.now()
-    const at = Math.max(now, this.nextStart)
+    const at = Math.max(performance.now(), this.nextStart)
     this.nextStart = at + this.spacingMs
-    if (at > now) await new Promise(resolve => setTimeout(resolve, at - now))
+    // Timers count whole milliseconds from the event loop's cached clock, so one may fire a
+    // little early: wait again for what is left.
+    for (let left = at - performance.now(); left > 0; left = at - performance.now())
+      await new Promise(resolve => setTimeout(resolve, Math.ceil(left)))
   }
 }

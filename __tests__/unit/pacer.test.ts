@@ -104,8 +104,12 @@ describe('WritePacer', () => {
         pacer.schedule(async () => void starts.push(performance.now()))
       )
     )
-    const gaps = starts.slice(1).map((at, i) => at - starts[i]!)
-    // Timers fire no earlier than asked, give or take a millisecond of clock rounding.
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(pacer.spacingMs - 1)
+    // Start k comes no sooner than k spacings after the first. One that started late does not
+    // push the later ones back: the pace is kept over the window, as GitHub counts it.
+    // (Less a few microseconds: the first start is measured a moment after its reservation.)
+    starts.forEach((at, k) =>
+      expect(at - starts[0]!).toBeGreaterThanOrEqual(k * pacer.spacingMs - 0.5)
+    )
+    expect(starts.at(-1)! - starts[0]!).toBeLessThan(4 * pacer.spacingMs + 200)
   })
 })
