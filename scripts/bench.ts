@@ -45,6 +45,8 @@ const LATENCY_MS = 100
 const LATENCY_1000_MS = 25
 const COLD_START_RUNS = 11
 const REFUSE_NEW_KEYS_MS = 2000
+/** The issue's yardstick where it set its targets: Node's start (~20 ms) plus loading (~130 ms). */
+const YARDSTICK_MS = 150
 const TARGETS = { fresh: 5, unchanged: 2, rotation: 4, coldStartMs: 120, afterValidMs: 1000 }
 
 const args = process.argv.slice(2)
@@ -235,11 +237,13 @@ async function verificationLatency(): Promise<VerifyLatency> {
   }
 }
 
-/** Spawn to first request, in ms, for `node <argv>` with `env`; the server records arrivals. */
-async function coldStarts(
-  runs: number,
-  start: (url: string) => { argv: string[]; env: Record<string, string>; cwd?: string }
-): Promise<number[]> {
+type Start = (url: string) => { argv: string[]; env: Record<string, string>; cwd?: string }
+
+/**
+ * Spawn to first request, in ms, for each variant `node <argv>` with `env`, `runs` times. The
+ * variants take turns, so that the machine's changing load weighs on all alike.
+ */
+async function coldStarts(runs: number, variants: Start[]): Promise<number[][]> {
   let firstAt: number | undefined
   let child: ChildProcess | undefined
   let run = 0
@@ -258,20 +262,21 @@ async function coldStarts(
   server.on('connection', socket => runOf.set(socket, run))
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const samples: number[] = []
+  const samples: number[][] = variants.map(() => [])
   try {
-    for (let i = 0; i < runs; i++) {
-      run = i
-      firstAt = undefined
-      const { argv, env, cwd } = start(url)
-      const startedAt = Date.now()
-      const running = spawn(NODE24, argv, { env, stdio: 'ignore', ...(cwd ? { cwd } : {}) })
-      child = running
-      const timer = setTimeout(() => running.kill('SIGKILL'), 30_000)
-      await new Promise(resolve => running.once('close', resolve))
-      clearTimeout(timer)
-      samples.push(firstAt === undefined ? Number.NaN : firstAt - startedAt)
-    }
+    for (let i = 0; i < runs; i++)
+      for (const [v, start] of variants.entries()) {
+        run++
+        firstAt = undefined
+        const { argv, env, cwd } = start(url)
+        const startedAt = Date.now()
+        const running = spawn(NODE24, argv, { env, stdio: 'ignore', ...(cwd ? { cwd } : {}) })
+        child = running
+        const timer = setTimeout(() => running.kill('SIGKILL'), 30_000)
+        await new Promise(resolve => running.once('close', resolve))
+        clearTimeout(timer)
+        samples[v]!.push(firstAt === undefined ? Number.NaN : firstAt - startedAt)
+      }
   } finally {
     server.closeAllConnections()
     server.close()
@@ -301,16 +306,16 @@ async function coldStart(): Promise<ColdStart> {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp'
   }
-  const node = await coldStarts(COLD_START_RUNS, url => ({
+  const node: Start = url => ({
     argv: [
       '-e',
       `require('node:http').get(${JSON.stringify(url)}, r => r.resume()).on('error', () => {})`
     ],
     env: base
-  }))
+  })
   // The issue's yardstick ("loading the three SDK clients and libsodium unbundled takes about
   // 130 ms", beside Node's 20 ms): the same, then one request, from node_modules.
-  const unbundled = await coldStarts(COLD_START_RUNS, url => ({
+  const unbundled: Start = url => ({
     argv: [
       '--input-type=module',
       '-e',
@@ -318,18 +323,18 @@ async function coldStart(): Promise<ColdStart> {
         "await Promise.all(['@aws-sdk/client-iam', '@aws-sdk/client-s3', '@aws-sdk/client-sts'].map(m => import(m)))",
         "await (await import('libsodium-wrappers')).default.ready",
         `(await import('node:http')).get(${JSON.stringify(url)}, r => r.resume()).on('error', () => {})`
-      ].join('\n')
+      ].join(';\n')
     ],
     env: base,
     cwd: REPO_ROOT
-  }))
+  })
   // The runner sets every input that has a default (those with expressions are given below).
   const defaults = Object.fromEntries(
     actionInputs()
       .filter(i => i.default !== undefined && !i.default.includes('${{'))
       .map(i => [inputVariable(i.name), i.default ?? ''])
   )
-  const action = await coldStarts(COLD_START_RUNS, url => ({
+  const action: Start = url => ({
     argv: [join(REPO_ROOT, 'dist', 'index.js')],
     env: {
       ...base,
@@ -348,13 +353,18 @@ async function coldStart(): Promise<ColdStart> {
       INPUT_REPOSITORY: 'octo-org/octo-repo',
       'INPUT_DRY-RUN': 'true'
     }
-  }))
+  })
   const dist = join(REPO_ROOT, 'dist')
   const files = readdirSync(dist)
     .filter(name => name.endsWith('.js') || name.endsWith('.cjs'))
     .map(name => ({ name, bytes: statSync(join(dist, name)).size }))
     .sort((a, b) => b.bytes - a.bytes)
-  return { node, unbundled, action, files }
+  const [nodeMs = [], unbundledMs = [], actionMs = []] = await coldStarts(COLD_START_RUNS, [
+    node,
+    unbundled,
+    action
+  ])
+  return { node: nodeMs, unbundled: unbundledMs, action: actionMs, files }
 }
 
 // ----- output ----------------------------------------------------------------------------------
@@ -407,6 +417,9 @@ function coldStartTable(c: ColdStart, v?: VerifyLatency): string {
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`
   const range = (s: number[]) => `${Math.min(...s)}–${Math.max(...s)}`
   const action = median(c.action)
+  // The issue's target was set where its yardstick (unbundled clients and libsodium, Node's start
+  // included) took about 150 ms: scaled by what the yardstick takes here.
+  const scaled = Math.round((TARGETS.coldStartMs * median(c.unbundled)) / YARDSTICK_MS)
   const total = c.files.reduce((sum, f) => sum + f.bytes, 0)
   return markdownTable(
     ['measure', 'measured', 'target'],
@@ -414,7 +427,7 @@ function coldStartTable(c: ColdStart, v?: VerifyLatency): string {
       [
         `cold start: spawn to first request, median of ${c.action.length} (range)`,
         `${action} ms (${range(c.action)})`,
-        `≤ ${TARGETS.coldStartMs} ms${action <= TARGETS.coldStartMs ? ' ✓' : ' ✗'}`
+        `≤ ${TARGETS.coldStartMs} ms${action <= TARGETS.coldStartMs ? ' ✓' : ' ✗'}; on this machine's scale ≤ ${scaled} ms${action <= scaled ? ' ✓' : ' ✗'}`
       ],
       [
         `Node 24 alone, one request, median of ${c.node.length} (range)`,
@@ -530,6 +543,9 @@ ${coldStartTable(cold, verify)}
   credential providers the environment does not use). Most of what remains is the AWS SDK's own
   start-up (compiling and running its modules, its first request: configuration, endpoint rules,
   signing) and Node's crypto, TLS and zlib modules.
+- Scale: the issue set its cold-start target on a machine where Node started in about 20 ms and
+  loading the three SDK clients and libsodium unbundled took about 130 ms more; the row above
+  measures that yardstick here, and the target is also shown scaled by it.
 - Verification: a fresh setup while the proxy refuses requests signed with a key younger than
   ${REFUSE_NEW_KEYS_MS} ms (IAM's eventual consistency); measured from the moment the key became valid to
   the end of the step (which still writes the secrets after verifying).
