@@ -345,6 +345,7 @@ async function writeDestination(ctx, write, observed, key, seal) {
         ...write.secrets
             .filter(field => !KEY_FIELDS.includes(field))
             .map(field => attempt(config.names[field], () => putSecret(field))),
+        ...write.access.map(field => attempt(config.names[field], () => github.putSecretAccess(d, config.names[field], selectedIds))),
         ...write.variables.map(v => attempt(config.names[v.field], () => github.putVariable(d, config.names[v.field], write_secrets_valueOf(v.field, plan, key), v.exists, selectedIds)))
     ];
     const pair = write.secrets.includes('accessKeyId')

@@ -26020,15 +26020,33 @@ class Destinations {
     /**
      * The public key (read once per destination and run: it proves the token reaches the secrets,
      * and every secret of the run is sealed with it), the names held (only when `secretNames`
-     * resolves to true) and the variables (only when asked for).
+     * resolves to true) and the variables (only when asked for). For an organization, also who may
+     * use the secrets named in `access` that it holds.
      */
     async observe(d, want) {
-        const [publicKey, secretNames, variables] = await Promise.all([
+        const [publicKey, listed, variables] = await Promise.all([
             this.publicKey(d),
-            want.secretNames.then(needed => (needed ? this.secretNames(d) : [])),
+            want.secretNames.then(needed => (needed ? this.secretList(d) : [])),
             want.variables ? this.variables(d) : Promise.resolve({})
         ]);
-        return { destination: d, publicKey, secretNames, variables };
+        const secretNames = listed.map(s => s.name);
+        if (d.kind !== 'organization')
+            return { destination: d, publicKey, secretNames, variables };
+        const ours = listed.filter(s => want.access.includes(s.name) && s.visibility !== undefined);
+        const access = await Promise.all(ours.map(async (s) => {
+            const visibility = s.visibility ?? '';
+            // The repositories matter only where both sides say selected.
+            if (visibility !== 'selected' || d.visibility !== 'selected')
+                return [s.name, { visibility }];
+            return [s.name, { visibility, repositoryIds: await this.secretRepositoryIds(d, s.name) }];
+        }));
+        return {
+            destination: d,
+            publicKey,
+            secretNames,
+            variables,
+            secretAccess: Object.fromEntries(access)
+        };
     }
     async call(what, d, request) {
         try {
@@ -26043,13 +26061,27 @@ class Destinations {
         const { key_id, key } = data;
         return { keyId: key_id, key };
     }
-    async secretNames(d) {
-        const names = [];
+    /** The secrets held, with their visibility where they belong to an organization. */
+    async secretList(d) {
+        const secrets = [];
         for (let page = 1;; page++) {
             const data = (await this.call('list secrets', d, () => this.octokit.request(`GET ${secretsBase(d, this.store)}`, { per_page: PAGE, page })));
-            names.push(...data.secrets.map(s => s.name));
-            if (data.secrets.length < PAGE || names.length >= data.total_count)
-                return names;
+            secrets.push(...data.secrets);
+            if (data.secrets.length < PAGE || secrets.length >= data.total_count)
+                return secrets;
+        }
+    }
+    /** The repositories an organization secret with visibility selected is shared with. */
+    async secretRepositoryIds(d, name) {
+        const ids = [];
+        for (let page = 1;; page++) {
+            const data = (await this.call(`list the repositories of secret ${name}`, d, () => this.octokit.request(`GET ${secretsBase(d, this.store)}/${enc(name)}/repositories`, {
+                per_page: PAGE,
+                page
+            })));
+            ids.push(...data.repositories.map(r => r.id));
+            if (data.repositories.length < PAGE || ids.length >= data.total_count)
+                return ids;
         }
     }
     async variables(d) {
@@ -26071,6 +26103,18 @@ class Destinations {
                 body.selected_repository_ids = selectedIds ?? [];
         }
         await this.call(`write secret ${name}`, d, () => this.octokit.request(`PUT ${secretsBase(d, this.store)}/${enc(name)}`, body));
+    }
+    /**
+     * Changes who may use an organization secret, leaving its value as it is (GitHub takes the
+     * visibility alone, without a value).
+     */
+    async putSecretAccess(d, name, selectedIds) {
+        if (d.kind !== 'organization')
+            return;
+        const body = { visibility: d.visibility };
+        if (d.visibility === 'selected')
+            body.selected_repository_ids = selectedIds ?? [];
+        await this.call(`change who may use secret ${name}`, d, () => this.octokit.request(`PUT ${secretsBase(d, this.store)}/${enc(name)}`, body));
     }
     async putVariable(d, name, value, exists, selectedIds) {
         const body = { name, value };
@@ -26195,7 +26239,7 @@ const WRITES_PER_MINUTE = 80;
 /** Content-creating requests GitHub.com allows an hour: the default of max-writes. */
 const WRITES_PER_HOUR = 500;
 function countWrites(writes) {
-    const per = writes.map(w => w.secrets.length + w.variables.length);
+    const per = writes.map(w => w.secrets.length + w.variables.length + w.access.length);
     return { writes: per.reduce((a, b) => a + b, 0), destinations: per.filter(n => n > 0).length };
 }
 /**
@@ -26496,7 +26540,25 @@ function planWrites(config, observed, key, bucketName) {
         if (!observed.secretNames.includes(names[field]) || fresh)
             secrets.push(field);
     }
-    return { destination: observed.destination, secrets, variables };
+    const secretFields = config.regionAndBucketAs === 'variables'
+        ? ['accessKeyId', 'secretAccessKey']
+        : ['accessKeyId', 'secretAccessKey', 'region', 'bucket'];
+    const access = secretFields.filter(field => !secrets.includes(field) && accessDiffers(observed, names[field]));
+    return { destination: observed.destination, secrets, variables, access };
+}
+/** Whether an organization secret's visibility or selected repositories differ from the inputs. */
+function accessDiffers(observed, name) {
+    const d = observed.destination;
+    const current = observed.secretAccess?.[name];
+    if (d.kind !== 'organization' || !current)
+        return false;
+    if (current.visibility !== d.visibility)
+        return true;
+    if (d.visibility !== 'selected')
+        return false;
+    const wanted = [...(observed.wantedRepositoryIds ?? [])].sort((a, b) => a - b);
+    const held = [...(current.repositoryIds ?? [])].sort((a, b) => a - b);
+    return wanted.length !== held.length || wanted.some((id, i) => id !== held[i]);
 }
 function keyWarnings(key) {
     if (key.action === 'create' && key.removeFirst.length > 0)
@@ -26728,7 +26790,11 @@ async function observe(config, aws, github) {
     const [identity, user, destinations, selected, { name: bucketName, bucket }] = await Promise.all([
         identityReady,
         findUser,
-        Promise.all(config.destinations.map(d => github.observe(d, { variables: withVariables, secretNames: secretNamesNeeded }))),
+        Promise.all(config.destinations.map(d => github.observe(d, {
+            variables: withVariables,
+            secretNames: secretNamesNeeded,
+            access: Object.values(config.names)
+        }))),
         selectedRepositoryIds(config, github),
         bucketReady
     ]);
@@ -26740,7 +26806,9 @@ async function observe(config, aws, github) {
             bucketName,
             ...(user ? { user } : {}),
             bucket,
-            destinations,
+            destinations: destinations.map(o => o.destination.kind === 'organization' && o.destination.visibility === 'selected'
+                ? { ...o, wantedRepositoryIds: selected[o.destination.org] ?? [] }
+                : o),
             ...(lock ? { rotationLock: lock } : {}),
             ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {})
         },
@@ -26982,7 +27050,8 @@ function planLines(plan, config) {
     for (const w of plan.writes) {
         const names = [
             ...w.secrets.map(f => config.names[f]),
-            ...w.variables.map(v => `${config.names[v.field]} (variable)`)
+            ...w.variables.map(v => `${config.names[v.field]} (variable)`),
+            ...w.access.map(f => `${config.names[f]} (who may use it only)`)
         ];
         lines.push(names.length
             ? `Write to ${(0,_github_destinations_js__WEBPACK_IMPORTED_MODULE_0__/* .describe */ .q)(w.destination)}: ${names.join(', ')}.`

@@ -21,7 +21,7 @@ export interface WriteCount {
 }
 
 export function countWrites(writes: DestinationWrite[]): WriteCount {
-  const per = writes.map(w => w.secrets.length + w.variables.length)
+  const per = writes.map(w => w.secrets.length + w.variables.length + w.access.length)
   return { writes: per.reduce((a, b) => a + b, 0), destinations: per.filter(n => n > 0).length }
 }
 

@@ -53,7 +53,11 @@ export async function observe(
     findUser,
     Promise.all(
       config.destinations.map(d =>
-        github.observe(d, { variables: withVariables, secretNames: secretNamesNeeded })
+        github.observe(d, {
+          variables: withVariables,
+          secretNames: secretNamesNeeded,
+          access: Object.values(config.names)
+        })
       )
     ),
     selectedRepositoryIds(config, github),
@@ -67,7 +71,11 @@ export async function observe(
       bucketName,
       ...(user ? { user } : {}),
       bucket,
-      destinations,
+      destinations: destinations.map(o =>
+        o.destination.kind === 'organization' && o.destination.visibility === 'selected'
+          ? { ...o, wantedRepositoryIds: selected[o.destination.org] ?? [] }
+          : o
+      ),
       ...(lock ? { rotationLock: lock } : {}),
       ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {})
     },

@@ -37,6 +37,11 @@ export interface DestinationWrite {
   secrets: SecretField[]
   /** Configuration variables to create or update (region-and-bucket-as: variables). */
   variables: { field: 'region' | 'bucket'; exists: boolean }[]
+  /**
+   * Organization secrets kept as they are whose visibility (or selected repositories) differs
+   * from the inputs: only who may use them is changed.
+   */
+  access: SecretField[]
 }
 
 export interface Plan {
@@ -222,7 +227,26 @@ function planWrites(
     const fresh = key.action === 'create' && !key.replaces && !key.resumes?.length
     if (!observed.secretNames.includes(names[field]) || fresh) secrets.push(field)
   }
-  return { destination: observed.destination, secrets, variables }
+  const secretFields: SecretField[] =
+    config.regionAndBucketAs === 'variables'
+      ? ['accessKeyId', 'secretAccessKey']
+      : ['accessKeyId', 'secretAccessKey', 'region', 'bucket']
+  const access = secretFields.filter(
+    field => !secrets.includes(field) && accessDiffers(observed, names[field])
+  )
+  return { destination: observed.destination, secrets, variables, access }
+}
+
+/** Whether an organization secret's visibility or selected repositories differ from the inputs. */
+function accessDiffers(observed: ObservedDestination, name: string): boolean {
+  const d = observed.destination
+  const current = observed.secretAccess?.[name]
+  if (d.kind !== 'organization' || !current) return false
+  if (current.visibility !== d.visibility) return true
+  if (d.visibility !== 'selected') return false
+  const wanted = [...(observed.wantedRepositoryIds ?? [])].sort((a, b) => a - b)
+  const held = [...(current.repositoryIds ?? [])].sort((a, b) => a - b)
+  return wanted.length !== held.length || wanted.some((id, i) => id !== held[i])
 }
 
 function keyWarnings(key: KeyPlan): string[] {

@@ -33,6 +33,18 @@ export interface ObservedDestination {
   secretNames: string[]
   /** Configuration variables by name, when region and bucket are stored as variables. */
   variables: Record<string, string>
+  /**
+   * Organization destinations: who may use each of the action's secrets held there (the
+   * repository ids only where the visibility is selected and the inputs want selected too).
+   */
+  secretAccess?: Record<string, SecretAccess>
+  /** Organization destinations with visibility selected: the ids of the repositories named. */
+  wantedRepositoryIds?: number[]
+}
+
+export interface SecretAccess {
+  visibility: string
+  repositoryIds?: number[]
 }
 
 export interface Identity {

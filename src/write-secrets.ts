@@ -78,6 +78,11 @@ async function writeDestination(
     ...write.secrets
       .filter(field => !KEY_FIELDS.includes(field))
       .map(field => attempt(config.names[field], () => putSecret(field))),
+    ...write.access.map(field =>
+      attempt(config.names[field], () =>
+        github.putSecretAccess(d, config.names[field], selectedIds)
+      )
+    ),
     ...write.variables.map(v =>
       attempt(config.names[v.field], () =>
         github.putVariable(

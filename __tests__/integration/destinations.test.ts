@@ -219,6 +219,49 @@ describe('organization secrets', () => {
     expect(w.github.writeCount()).toBe(0)
   })
 
+  test('a changed visibility or repository list reaches the secrets kept, their values untouched', async () => {
+    const w = await world(['octo-org/web', 'octo-org/api'])
+    const [web, api] = [
+      await repositoryId(w, 'octo-org/web'),
+      await repositoryId(w, 'octo-org/api')
+    ]
+    const inputs = { 'github-token': WIDE_TOKEN, organization: ORG }
+    expect((await w.run({ ...inputs, visibility: 'all' })).code).toBe(0)
+    const pair = await expectFourSecrets(w, { org: ORG })
+    const values = () => NAMES.map(name => w.github.secret({ org: ORG }, name))
+    const before = values()
+
+    const selected = { ...inputs, visibility: 'selected', 'selected-repositories': 'web' }
+    const toSelected = await w.run(selected)
+    expect(toSelected.code).toBe(0)
+    expect(toSelected.log).toContain('AWS_REGION (who may use it only)')
+    for (const name of NAMES)
+      expect(w.github.secretMeta({ org: ORG }, name)).toMatchObject({
+        visibility: 'selected',
+        selected_repository_ids: [web]
+      })
+
+    const since = w.github.writeCount()
+    const both = await w.run({ ...selected, 'selected-repositories': 'web\napi' })
+    expect(both.code).toBe(0)
+    expect(w.github.writeCount() - since).toBe(4)
+    for (const name of NAMES)
+      expect(w.github.secretMeta({ org: ORG }, name)).toMatchObject({
+        selected_repository_ids: [web, api]
+      })
+
+    // Unchanged: nothing written; the same key throughout, so values never changed.
+    const again = w.github.writeCount()
+    expect((await w.run({ ...selected, 'selected-repositories': 'api\nweb' })).code).toBe(0)
+    expect(w.github.writeCount()).toBe(again)
+    expect(values()).toEqual(before)
+    expect(pairIn(w.github, { org: ORG })).toMatchObject({
+      accessKeyId: pair.accessKeyId,
+      secretAccessKey: pair.secretAccessKey
+    })
+    expect(await w.keysOf(USER)).toEqual([{ id: pair.accessKeyId, status: 'Active' }])
+  })
+
   test('organization and repositories together: both get the secrets', async () => {
     const w = await world(['octo-org/app-1'])
     const r = await w.run({

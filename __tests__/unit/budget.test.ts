@@ -21,7 +21,8 @@ function writes(n: number, each = 4, variables = 0): DestinationWrite[] {
     secrets: fields.slice(0, each),
     variables: (['region', 'bucket'] as const)
       .slice(0, variables)
-      .map(field => ({ field, exists: false }))
+      .map(field => ({ field, exists: false })),
+    access: []
   }))
 }
 

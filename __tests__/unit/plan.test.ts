@@ -75,7 +75,8 @@ describe('buildPlan: a fresh start', () => {
         {
           destination: config.destinations[0],
           secrets: ['accessKeyId', 'secretAccessKey', 'region', 'bucket'],
-          variables: []
+          variables: [],
+          access: []
         }
       ],
       warnings: []
@@ -214,6 +215,56 @@ describe('buildPlan: an unchanged re-run', () => {
     expect(plan({ policy: 's3-full-access' }, c => freshObserved(c)).warnings).toEqual([
       expect.stringContaining('s3-full-access')
     ])
+  })
+})
+
+describe('buildPlan: who may use organization secrets', () => {
+  const ORG_INPUTS = { organization: 'octo-org' }
+  const NAMES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_BUCKET_NAME']
+  const held = (visibility: string, repositoryIds?: number[]) =>
+    Object.fromEntries(
+      NAMES.map(n => [n, { visibility, ...(repositoryIds ? { repositoryIds } : {}) }])
+    )
+  const observedOrg = (access: ReturnType<typeof held>, wanted?: number[]) => (config: Config) =>
+    steadyObserved(config, {
+      destinations: config.destinations.map(destination =>
+        observedDestination({
+          destination,
+          secretAccess: access,
+          ...(wanted ? { wantedRepositoryIds: wanted } : {})
+        })
+      )
+    })
+  const accessOf = (p: Plan) => p.writes.map(w => w.access)
+
+  test('another visibility: every secret kept gets the new one, no value is rewritten', () => {
+    const p = plan({ ...ORG_INPUTS, visibility: 'private' }, observedOrg(held('all')))
+    expect(p.key.action).toBe('reuse')
+    expect(secretsOf(p)).toEqual([[]])
+    expect(accessOf(p)).toEqual([['accessKeyId', 'secretAccessKey', 'region', 'bucket']])
+  })
+
+  test('the same visibility: nothing to change', () => {
+    expect(
+      accessOf(plan({ ...ORG_INPUTS, visibility: 'private' }, observedOrg(held('private'))))
+    ).toEqual([[]])
+  })
+
+  test('selected: other repositories change it, the same ones in another order do not', () => {
+    const selected = { ...ORG_INPUTS, visibility: 'selected', 'selected-repositories': 'web,api' }
+    expect(accessOf(plan(selected, observedOrg(held('selected', [1, 2]), [1, 3])))).toEqual([
+      ['accessKeyId', 'secretAccessKey', 'region', 'bucket']
+    ])
+    expect(accessOf(plan(selected, observedOrg(held('selected', [2, 1]), [1, 2])))).toEqual([[]])
+  })
+
+  test('secrets rewritten anyway carry the visibility themselves', () => {
+    const p = plan(
+      { ...ORG_INPUTS, visibility: 'private', rotate: 'true' },
+      observedOrg(held('all'))
+    )
+    expect(secretsOf(p)).toEqual([['accessKeyId', 'secretAccessKey']])
+    expect(accessOf(p)).toEqual([['region', 'bucket']])
   })
 })
 

@@ -3,7 +3,7 @@
  * the actions, dependabot or codespaces store. One small surface over GitHub's REST routes.
  */
 import type { Destination, SecretStore } from '../config.js'
-import type { ObservedDestination, PublicKey } from '../state.js'
+import type { ObservedDestination, PublicKey, SecretAccess } from '../state.js'
 import type { GitHubClient } from './client.js'
 import { toGitHubError } from './errors.js'
 
@@ -40,18 +40,37 @@ export class Destinations {
   /**
    * The public key (read once per destination and run: it proves the token reaches the secrets,
    * and every secret of the run is sealed with it), the names held (only when `secretNames`
-   * resolves to true) and the variables (only when asked for).
+   * resolves to true) and the variables (only when asked for). For an organization, also who may
+   * use the secrets named in `access` that it holds.
    */
   async observe(
     d: Destination,
-    want: { variables: boolean; secretNames: Promise<boolean> }
+    want: { variables: boolean; secretNames: Promise<boolean>; access: string[] }
   ): Promise<ObservedDestination> {
-    const [publicKey, secretNames, variables] = await Promise.all([
+    const [publicKey, listed, variables] = await Promise.all([
       this.publicKey(d),
-      want.secretNames.then(needed => (needed ? this.secretNames(d) : [])),
+      want.secretNames.then(needed => (needed ? this.secretList(d) : [])),
       want.variables ? this.variables(d) : Promise.resolve({})
     ])
-    return { destination: d, publicKey, secretNames, variables }
+    const secretNames = listed.map(s => s.name)
+    if (d.kind !== 'organization') return { destination: d, publicKey, secretNames, variables }
+    const ours = listed.filter(s => want.access.includes(s.name) && s.visibility !== undefined)
+    const access = await Promise.all(
+      ours.map(async (s): Promise<[string, SecretAccess]> => {
+        const visibility = s.visibility ?? ''
+        // The repositories matter only where both sides say selected.
+        if (visibility !== 'selected' || d.visibility !== 'selected')
+          return [s.name, { visibility }]
+        return [s.name, { visibility, repositoryIds: await this.secretRepositoryIds(d, s.name) }]
+      })
+    )
+    return {
+      destination: d,
+      publicKey,
+      secretNames,
+      variables,
+      secretAccess: Object.fromEntries(access)
+    }
   }
 
   private async call<T>(
@@ -74,14 +93,30 @@ export class Destinations {
     return { keyId: key_id, key }
   }
 
-  async secretNames(d: Destination): Promise<string[]> {
-    const names: string[] = []
+  /** The secrets held, with their visibility where they belong to an organization. */
+  async secretList(d: Destination): Promise<{ name: string; visibility?: string }[]> {
+    const secrets: { name: string; visibility?: string }[] = []
     for (let page = 1; ; page++) {
       const data = (await this.call('list secrets', d, () =>
         this.octokit.request(`GET ${secretsBase(d, this.store)}`, { per_page: PAGE, page })
-      )) as { total_count: number; secrets: { name: string }[] }
-      names.push(...data.secrets.map(s => s.name))
-      if (data.secrets.length < PAGE || names.length >= data.total_count) return names
+      )) as { total_count: number; secrets: { name: string; visibility?: string }[] }
+      secrets.push(...data.secrets)
+      if (data.secrets.length < PAGE || secrets.length >= data.total_count) return secrets
+    }
+  }
+
+  /** The repositories an organization secret with visibility selected is shared with. */
+  private async secretRepositoryIds(d: Destination, name: string): Promise<number[]> {
+    const ids: number[] = []
+    for (let page = 1; ; page++) {
+      const data = (await this.call(`list the repositories of secret ${name}`, d, () =>
+        this.octokit.request(`GET ${secretsBase(d, this.store)}/${enc(name)}/repositories`, {
+          per_page: PAGE,
+          page
+        })
+      )) as { total_count: number; repositories: { id: number }[] }
+      ids.push(...data.repositories.map(r => r.id))
+      if (data.repositories.length < PAGE || ids.length >= data.total_count) return ids
     }
   }
 
@@ -110,6 +145,19 @@ export class Destinations {
       if (d.visibility === 'selected') body.selected_repository_ids = selectedIds ?? []
     }
     await this.call(`write secret ${name}`, d, () =>
+      this.octokit.request(`PUT ${secretsBase(d, this.store)}/${enc(name)}`, body)
+    )
+  }
+
+  /**
+   * Changes who may use an organization secret, leaving its value as it is (GitHub takes the
+   * visibility alone, without a value).
+   */
+  async putSecretAccess(d: Destination, name: string, selectedIds?: number[]): Promise<void> {
+    if (d.kind !== 'organization') return
+    const body: Record<string, unknown> = { visibility: d.visibility }
+    if (d.visibility === 'selected') body.selected_repository_ids = selectedIds ?? []
+    await this.call(`change who may use secret ${name}`, d, () =>
       this.octokit.request(`PUT ${secretsBase(d, this.store)}/${enc(name)}`, body)
     )
   }

@@ -31,7 +31,8 @@ export function planLines(plan: Plan, config: Config): string[] {
   for (const w of plan.writes) {
     const names = [
       ...w.secrets.map(f => config.names[f]),
-      ...w.variables.map(v => `${config.names[v.field]} (variable)`)
+      ...w.variables.map(v => `${config.names[v.field]} (variable)`),
+      ...w.access.map(f => `${config.names[f]} (who may use it only)`)
     ]
     lines.push(
       names.length

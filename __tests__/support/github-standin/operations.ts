@@ -158,6 +158,12 @@ function addSecretOperations(ops: Map<string, Operation>, store: SecretStoreKind
     accepted: writes,
     handle: ctx => putSecret(ctx, storeOf(ctx), org)
   })
+  if (org)
+    ops.set(`${store}/list-selected-repos-for-org-secret`, {
+      ...base,
+      accepted: reads,
+      handle: ctx => listSelectedRepositories(ctx, storeOf(ctx))
+    })
   ops.set(`${store}/delete-${level}-secret`, {
     ...base,
     accepted: writes,
@@ -225,6 +231,26 @@ function secretView(
     view.selected_repositories_url = `${ctx.baseUrl}/orgs/${owner}/${kind}/secrets/${name}/repositories`
   }
   return view
+}
+
+// The repositories an organization secret with visibility selected is shared with: their ids
+// (the only field the action reads; GitHub sends each repository in full).
+function listSelectedRepositories(ctx: OperationContext, store: SecretStore): Reply {
+  const secret = store.secrets.get(normalizeName(ctx.params.secret_name ?? ''))
+  if (!secret) return notFound(ctx.docUrl)
+  if (secret.visibility !== 'selected') {
+    return {
+      status: 409,
+      body: { message: 'Secret visibility is not selected', documentation_url: ctx.docUrl }
+    }
+  }
+  const ids = secret.selected_repository_ids ?? []
+  const page = paginate(ctx, ids)
+  return {
+    status: 200,
+    body: { total_count: ids.length, repositories: page.items.map(id => ({ id })) },
+    headers: page.headers
+  }
 }
 
 function putSecret(ctx: OperationContext, store: SecretStore, org: boolean): Reply {
