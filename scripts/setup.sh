@@ -15,11 +15,17 @@ sha256() {
   if command -v sha256sum >/dev/null; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1
 }
 
-# --- npm dependencies: npm writes node_modules/.package-lock.json on every install.
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+# --- npm dependencies: installed again when package-lock.json changed since the last install (its
+# hash is kept in node_modules; file times say nothing in a fresh clone or a git worktree).
+lock_hash=$(sha256 package-lock.json)
+if [[ ! -f node_modules/.package-lock.json || "$(cat node_modules/.setup-lock-sha256 2>/dev/null)" != "$lock_hash" ]]; then
+  # A symbolic link (a git worktree sharing another checkout's packages) is not ours to replace:
+  # npm ci would empty the other checkout's node_modules.
+  [[ -L node_modules ]] && die 'node_modules is a symbolic link to another checkout: run scripts/setup.sh there, or replace the link with a directory'
   command -v npm >/dev/null || die 'npm not found: install Node.js (any recent version; Node 24 comes from npm)'
   say 'installing npm dependencies (npm ci)'
   npm ci --no-audit --no-fund
+  echo "$lock_hash" > node_modules/.setup-lock-sha256
 fi
 
 node_version=$(node_modules/.bin/node --version 2>/dev/null || echo missing)
