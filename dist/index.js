@@ -26062,36 +26062,29 @@ class Destinations {
         return { keyId: key_id, key };
     }
     /** The secrets held, with their visibility where they belong to an organization. */
-    async secretList(d) {
-        const secrets = [];
-        for (let page = 1;; page++) {
-            const data = (await this.call('list secrets', d, () => this.octokit.request(`GET ${secretsBase(d, this.store)}`, { per_page: PAGE, page })));
-            secrets.push(...data.secrets);
-            if (data.secrets.length < PAGE || secrets.length >= data.total_count)
-                return secrets;
-        }
+    secretList(d) {
+        return this.listAll('list secrets', d, secretsBase(d, this.store), 'secrets');
     }
     /** The repositories an organization secret with visibility selected is shared with. */
     async secretRepositoryIds(d, name) {
-        const ids = [];
-        for (let page = 1;; page++) {
-            const data = (await this.call(`list the repositories of secret ${name}`, d, () => this.octokit.request(`GET ${secretsBase(d, this.store)}/${enc(name)}/repositories`, {
-                per_page: PAGE,
-                page
-            })));
-            ids.push(...data.repositories.map(r => r.id));
-            if (data.repositories.length < PAGE || ids.length >= data.total_count)
-                return ids;
-        }
+        const route = `${secretsBase(d, this.store)}/${enc(name)}/repositories`;
+        const repositories = await this.listAll(`list the repositories of secret ${name}`, d, route, 'repositories');
+        return repositories.map(r => r.id);
     }
     async variables(d) {
-        const found = {};
+        // GitHub lists at most 30 variables a page.
+        const variables = await this.listAll('list variables', d, variablesBase(d), 'variables', 30);
+        return Object.fromEntries(variables.map(v => [v.name, v.value]));
+    }
+    /** Every item of a paginated list: pages of `{ total_count, [field]: items }`. */
+    async listAll(what, d, route, field, perPage = PAGE) {
+        const items = [];
         for (let page = 1;; page++) {
-            const data = (await this.call('list variables', d, () => this.octokit.request(`GET ${variablesBase(d)}`, { per_page: 30, page })));
-            for (const v of data.variables)
-                found[v.name] = v.value;
-            if (data.variables.length < 30 || Object.keys(found).length >= data.total_count)
-                return found;
+            const data = (await this.call(what, d, () => this.octokit.request(`GET ${route}`, { per_page: perPage, page })));
+            const found = (data[field] ?? []);
+            items.push(...found);
+            if (found.length < perPage || items.length >= data.total_count)
+                return items;
         }
     }
     /** Writes one sealed secret. Organization secrets carry their visibility. */

@@ -398,6 +398,43 @@ describe('a failure after the new key exists', () => {
     assertNoSecretLeak(again, [halfWritten])
   })
 
+  test("an unfinished run's key that cannot be deleted stays recorded as pending; the next run deletes it", async () => {
+    const w = await openWorld({ auth: true })
+    let failing = true
+    w.github.failWhen(
+      q => failing && q.method === 'PUT' && q.path.endsWith('/secrets/AWS_ACCESS_KEY_ID'),
+      { status: 403, secondaryRateLimit: true, retryAfterSeconds: 1 }
+    )
+    expect((await w.run()).code).not.toBe(0)
+    const [pending] = await w.keysOf(USER)
+    failing = false
+
+    // The re-run writes a fresh key everywhere, then deletes the pending one: refused here.
+    let refusing = true
+    w.aws.failWhen(r => refusing && r.action === 'DeleteAccessKey', { status: 500 })
+    const again = await w.run()
+    expect(again.code).toBe(0)
+    const pair = w.storedPair()!
+    expect(await w.works(pair)).toBe(true)
+    expect(again.log).toContain(
+      `Access key ${pending!.id} could not be deleted; the next run deletes it.`
+    )
+    // Removed with the other marker tags, then recorded again (never left unrecorded at the end).
+    expect(await userTags(w)).toEqual(expect.objectContaining({ [PENDING_TAG]: pending!.id }))
+    expect(await markerTags(w)).toEqual([PENDING_TAG])
+
+    refusing = false
+    const third = await w.run()
+    expect(third.code).toBe(0)
+    expect(third.log).toContain(`Deleted access key ${pending!.id}: created by an earlier run`)
+    const last = w.storedPair()!
+    expect(await w.works(last)).toBe(true)
+    expect(await w.keysOf(USER)).toEqual([{ id: last.accessKeyId, status: 'Active' }])
+    expect(await markerTags(w)).toEqual([])
+    noLeak(again, pair)
+    noLeak(third, pair, last)
+  })
+
   test('some destinations hold it: both keys stay, the log says who holds what, a re-run finishes', async () => {
     const { w, pair: first } = await provisioned()
     // A destination added: every destination gets a new key, and the one it replaces goes.

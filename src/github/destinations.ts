@@ -94,40 +94,50 @@ export class Destinations {
   }
 
   /** The secrets held, with their visibility where they belong to an organization. */
-  async secretList(d: Destination): Promise<{ name: string; visibility?: string }[]> {
-    const secrets: { name: string; visibility?: string }[] = []
-    for (let page = 1; ; page++) {
-      const data = (await this.call('list secrets', d, () =>
-        this.octokit.request(`GET ${secretsBase(d, this.store)}`, { per_page: PAGE, page })
-      )) as { total_count: number; secrets: { name: string; visibility?: string }[] }
-      secrets.push(...data.secrets)
-      if (data.secrets.length < PAGE || secrets.length >= data.total_count) return secrets
-    }
+  secretList(d: Destination): Promise<{ name: string; visibility?: string }[]> {
+    return this.listAll('list secrets', d, secretsBase(d, this.store), 'secrets')
   }
 
   /** The repositories an organization secret with visibility selected is shared with. */
   private async secretRepositoryIds(d: Destination, name: string): Promise<number[]> {
-    const ids: number[] = []
-    for (let page = 1; ; page++) {
-      const data = (await this.call(`list the repositories of secret ${name}`, d, () =>
-        this.octokit.request(`GET ${secretsBase(d, this.store)}/${enc(name)}/repositories`, {
-          per_page: PAGE,
-          page
-        })
-      )) as { total_count: number; repositories: { id: number }[] }
-      ids.push(...data.repositories.map(r => r.id))
-      if (data.repositories.length < PAGE || ids.length >= data.total_count) return ids
-    }
+    const route = `${secretsBase(d, this.store)}/${enc(name)}/repositories`
+    const repositories = await this.listAll<{ id: number }>(
+      `list the repositories of secret ${name}`,
+      d,
+      route,
+      'repositories'
+    )
+    return repositories.map(r => r.id)
   }
 
   async variables(d: Destination): Promise<Record<string, string>> {
-    const found: Record<string, string> = {}
+    // GitHub lists at most 30 variables a page.
+    const variables = await this.listAll<{ name: string; value: string }>(
+      'list variables',
+      d,
+      variablesBase(d),
+      'variables',
+      30
+    )
+    return Object.fromEntries(variables.map(v => [v.name, v.value]))
+  }
+
+  /** Every item of a paginated list: pages of `{ total_count, [field]: items }`. */
+  private async listAll<T>(
+    what: string,
+    d: Destination,
+    route: string,
+    field: string,
+    perPage = PAGE
+  ): Promise<T[]> {
+    const items: T[] = []
     for (let page = 1; ; page++) {
-      const data = (await this.call('list variables', d, () =>
-        this.octokit.request(`GET ${variablesBase(d)}`, { per_page: 30, page })
-      )) as { total_count: number; variables: { name: string; value: string }[] }
-      for (const v of data.variables) found[v.name] = v.value
-      if (data.variables.length < 30 || Object.keys(found).length >= data.total_count) return found
+      const data = (await this.call(what, d, () =>
+        this.octokit.request(`GET ${route}`, { per_page: perPage, page })
+      )) as { total_count: number } & Record<string, unknown>
+      const found = (data[field] ?? []) as T[]
+      items.push(...found)
+      if (found.length < perPage || items.length >= data.total_count) return items
     }
   }
 
