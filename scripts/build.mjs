@@ -14,6 +14,10 @@
 // stack traces that point into src/ and node_modules/). That import is taken out: loading it costs
 // every run a few milliseconds before the first request, and src/main.ts loads the file itself
 // when it is about to print a stack trace. The file is still written, as are the source maps.
+//
+// ncc's cache is off: it lives outside the checkout (~/.cache/ncc, keyed by the directory), is not
+// keyed by the options above, and so could make dist/ depend on what was built there before. The
+// build takes no longer without it.
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -28,7 +32,8 @@ rmSync(out, { recursive: true, force: true })
 const built = await ncc(join(root, 'src', 'index.ts'), {
   sourceMap: true,
   mainFields: ['module', 'main'],
-  filterAssetBase: root
+  filterAssetBase: root,
+  cache: false
 })
 const register = "import './sourcemap-register.cjs';"
 if (!built.code.startsWith(register) || !built.assets['sourcemap-register.cjs'])

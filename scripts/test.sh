@@ -68,6 +68,7 @@ if npm run --silent build >.tmp/build.log 2>&1; then
     echo 'not a git checkout: cannot compare dist/ with the committed bundle'
   elif [[ -n $(git status --porcelain dist/) ]]; then
     git status --porcelain dist/
+    dist_differs=1
     strict_or_warn dist 'dist/ differs from the committed bundle: run npm run build and commit dist/'
   else
     echo 'dist/ matches the committed bundle'
@@ -92,6 +93,12 @@ passed=$(grep -oE '[0-9]+ passed' <<<"$tests_line" | grep -oE '[0-9]+' || echo 0
 failed_count=$(grep -oE '[0-9]+ failed' <<<"$tests_line" | grep -oE '[0-9]+' || echo 0)
 skipped=$(grep -oE '[0-9]+ skipped' <<<"$tests_line" | grep -oE '[0-9]+' || echo 0)
 echo "jest: $passed passed, $failed_count failed, $skipped skipped"
+if [[ -n ${dist_differs:-} ]]; then
+  # Here, not only above: CI's log keeps the end of the output.
+  echo "dist/ differs after npm run build (node $(node --version), in $PWD):"
+  git status --porcelain dist/ | head -n 12
+  git diff --no-color -U0 -- dist/ ':!*.map' | grep -E '^[-+][^-+]' | cut -c1-160 | head -n 16
+fi
 for warning in ${warnings[@]+"${warnings[@]}"}; do echo "WARNING: $warning"; done
 if ((${#failed[@]})); then
   printf 'FAILED:'
