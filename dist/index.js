@@ -25459,34 +25459,41 @@ function parseDocument(encoded) {
  *
  * Only the STS and IAM clients load with the action. The S3 client, the largest of the three and
  * needed by none of the first requests (unless bucket-name is given), is a separate chunk of the
- * bundle, loaded while they are answered, so that start-up does not wait for it.
+ * bundle, loaded while they are answered, so that start-up does not wait for it, and before STS
+ * has answered, so that the bucket's look-up (which needs the account id) does not wait either.
  */
 
 
 
 
-function createAwsClients(region) {
+/**
+ * `idle`: settles once the thread is free again after the first requests left (main.ts passes the
+ * loading of the rest of the action); the S3 chunk loads then, or at the first answer if earlier.
+ */
+function createAwsClients(region, idle) {
     return {
         iam: new Iam(new IAMClient({ region })),
-        s3: lazyS3(region),
+        s3: lazyS3(region, idle),
         sts: new STSClient({ region })
     };
 }
 const FIRST_ANSWER = 'http.client.response.finish';
 /**
- * An S3 whose every method first loads the S3 chunk (once). Loading also starts by itself at the
- * first HTTP answer, so that it overlaps the wait for the others.
+ * An S3 whose every method first loads the S3 chunk (once). Loading also starts by itself once
+ * `idle` settles or at the first HTTP answer, whichever comes first, so that it overlaps the wait
+ * for the first answers.
  */
-function lazyS3(region) {
+function lazyS3(region, idle) {
     let loading;
     const load = () => (loading ??= Promise.all([Promise.all(/* import() */[__nccwpck_require__.e(770), __nccwpck_require__.e(75)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1075)), Promise.all(/* import() */[__nccwpck_require__.e(770), __nccwpck_require__.e(961)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5961))]).then(([{ S3 }, { S3Client }]) => new S3(new S3Client({ region, followRegionRedirects: true }))));
-    // At the first answer, when the first requests are all on their way: loading it any earlier
-    // would hold them back (compiling the chunk keeps the thread busy for tens of milliseconds).
+    // Not before the first requests (and the GitHub client's) are on their way: compiling the chunk
+    // keeps the thread busy for tens of milliseconds, and would hold them back.
     const start = () => {
         (0,external_node_diagnostics_channel_.unsubscribe)(FIRST_ANSWER, start);
         setImmediate(() => load().catch(() => undefined));
     };
     (0,external_node_diagnostics_channel_.subscribe)(FIRST_ANSWER, start);
+    idle.then(start, start);
     return new Proxy({}, {
         // Every method of S3 is async. Not a thenable: `then` stays undefined.
         get: (_, method) => method === 'then' || typeof method === 'symbol'
@@ -26584,7 +26591,7 @@ async function run(env = process.env) {
     try {
         state.config = (0,config/* parseConfig */.o4)((0,config/* envInputReader */.tT)(env), env);
         const cfg = state.config;
-        const aws = (0,clients/* createAwsClients */.G)(cfg.region);
+        const aws = (0,clients/* createAwsClients */.G)(cfg.region, later.ready);
         // Every warning is an annotation, and is repeated in the job summary. Called only once `later`
         // is loaded: by the GitHub client (created then) and below.
         const log = {
@@ -26726,7 +26733,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   lB: () => (/* binding */ observe)
 });
 
-// UNUSED EXPORTS: pendingKeys, rotationLock
+// UNUSED EXPORTS: SPECULATIVE_LISTS, pendingKeys, rotationLock
 
 // EXTERNAL MODULE: ./src/config.ts
 var src_config = __nccwpck_require__(2973);
@@ -26761,12 +26768,23 @@ const ROTATION_LOCK_TAG = `${rules/* RESERVED_TAG_PREFIX */.zM}rotation`;
  * is known to hold a verified pair.
  */
 const PENDING_KEY_TAG = `${rules/* RESERVED_TAG_PREFIX */.zM}pending`;
+/**
+ * Up to this many destinations, their secret lists are read without waiting for IAM: with their
+ * public keys, they fit in the throttling plugin's ten concurrent reads.
+ */
+const SPECULATIVE_LISTS = 4;
 async function observe(config, aws, github) {
     const withVariables = config.regionAndBucketAs === 'variables';
     const findUser = aws.iam.findUser(config.userName, policy/* INLINE_POLICY_NAME */.NT);
     // Which secrets a destination holds matters only for an existing user: a new user gets a new
-    // key, written everywhere with the region and the bucket, so the list is not read then.
-    const secretNamesNeeded = findUser.then(u => u !== undefined, () => false);
+    // key, written everywhere with the region and the bucket. With a few destinations the lists are
+    // read at once, beside the public keys, rather than after IAM has answered: a first run reads
+    // them in vain, but every later run (the usual one) saves the wait. With many, a first run would
+    // pay for them in time as well (the throttling plugin lets ten reads run at once), so they wait
+    // for the user.
+    const secretNamesNeeded = config.destinations.length <= SPECULATIVE_LISTS
+        ? Promise.resolve(true)
+        : findUser.then(u => u !== undefined, () => false);
     const identityReady = callerIdentity(aws.sts);
     // The bucket is looked up as soon as STS has answered. A named bucket that does not exist yet
     // (the usual first run) is known to be free after one round trip, alongside STS, without it.

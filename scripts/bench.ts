@@ -511,7 +511,8 @@ ${scenarioTable(rows)}
   started), before and after the new key's verification. They are listed below; the
   critical-path test (\`__tests__/integration/critical-path.test.ts\`) pins them.
 - **Targets** (issue 7): fresh setup ≤ ${TARGETS.fresh}, unchanged re-run ≤ ${TARGETS.unchanged}, rotation ≤ ${TARGETS.rotation} round trips before
-  verification (measured: ✓ within half a round trip; waves: ✓ at most that many). The issue
+  verification (measured: ✓ within half a round trip, the rest being the action's own work: parsing
+  answers, signing, the plan and the summary; waves: ✓ at most that many). The issue
   counts the secrets among them, writing them before verifying. This action verifies a new key
   before any secret refers to it, so that a key that never works changes nothing: its secrets come
   after the verification. There, a fresh setup writes its four secrets in one wave and clears its
@@ -539,7 +540,7 @@ ${coldStartTable(cold, verify)}
   request is \`dist/index.js\`: the input checks, the STS and IAM clients (only the commands used,
   from the AWS SDK's ES modules) and the look-up. The rest loads as chunks once the first requests
   are on their way (@actions/core, the GitHub client, execute, the report; docs/ARCHITECTURE.md),
-  at the first answer (the S3 client) or when needed (libsodium, the source-map support, the
+  then the S3 client (before STS answers) or when needed (libsodium, the source-map support, the
   credential providers the environment does not use). Most of what remains is the AWS SDK's own
   start-up (compiling and running its modules, its first request: configuration, endpoint rules,
   signing) and Node's crypto, TLS and zlib modules.

@@ -21,7 +21,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     state.config = parseConfig(envInputReader(env), env)
     const cfg = state.config
-    const aws = createAwsClients(cfg.region)
+    const aws = createAwsClients(cfg.region, later.ready)
     // Every warning is an annotation, and is repeated in the job summary. Called only once `later`
     // is loaded: by the GitHub client (created then) and below.
     const log = {

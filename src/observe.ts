@@ -15,6 +15,12 @@ export const ROTATION_LOCK_TAG = `${RESERVED_TAG_PREFIX}rotation`
  */
 export const PENDING_KEY_TAG = `${RESERVED_TAG_PREFIX}pending`
 
+/**
+ * Up to this many destinations, their secret lists are read without waiting for IAM: with their
+ * public keys, they fit in the throttling plugin's ten concurrent reads.
+ */
+export const SPECULATIVE_LISTS = 4
+
 export interface Observation {
   observed: Observed
   /** Repository ids per organization, for organization secrets with visibility: selected. */
@@ -29,11 +35,18 @@ export async function observe(
   const withVariables = config.regionAndBucketAs === 'variables'
   const findUser = aws.iam.findUser(config.userName, INLINE_POLICY_NAME)
   // Which secrets a destination holds matters only for an existing user: a new user gets a new
-  // key, written everywhere with the region and the bucket, so the list is not read then.
-  const secretNamesNeeded = findUser.then(
-    u => u !== undefined,
-    () => false
-  )
+  // key, written everywhere with the region and the bucket. With a few destinations the lists are
+  // read at once, beside the public keys, rather than after IAM has answered: a first run reads
+  // them in vain, but every later run (the usual one) saves the wait. With many, a first run would
+  // pay for them in time as well (the throttling plugin lets ten reads run at once), so they wait
+  // for the user.
+  const secretNamesNeeded =
+    config.destinations.length <= SPECULATIVE_LISTS
+      ? Promise.resolve(true)
+      : findUser.then(
+          u => u !== undefined,
+          () => false
+        )
   const identityReady = callerIdentity(aws.sts)
   // The bucket is looked up as soon as STS has answered. A named bucket that does not exist yet
   // (the usual first run) is known to be free after one round trip, alongside STS, without it.

@@ -4,7 +4,8 @@
  *
  * Only the STS and IAM clients load with the action. The S3 client, the largest of the three and
  * needed by none of the first requests (unless bucket-name is given), is a separate chunk of the
- * bundle, loaded while they are answered, so that start-up does not wait for it.
+ * bundle, loaded while they are answered, so that start-up does not wait for it, and before STS
+ * has answered, so that the bucket's look-up (which needs the account id) does not wait either.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { IAMClient } from '@aws-sdk/client-iam'
@@ -23,10 +24,14 @@ export interface AwsClients {
   sts: STSClient
 }
 
-export function createAwsClients(region: string): AwsClients {
+/**
+ * `idle`: settles once the thread is free again after the first requests left (main.ts passes the
+ * loading of the rest of the action); the S3 chunk loads then, or at the first answer if earlier.
+ */
+export function createAwsClients(region: string, idle: Promise<unknown>): AwsClients {
   return {
     iam: new Iam(new IAMClient({ region })),
-    s3: lazyS3(region),
+    s3: lazyS3(region, idle),
     sts: new STSClient({ region })
   }
 }
@@ -34,22 +39,24 @@ export function createAwsClients(region: string): AwsClients {
 const FIRST_ANSWER = 'http.client.response.finish'
 
 /**
- * An S3 whose every method first loads the S3 chunk (once). Loading also starts by itself at the
- * first HTTP answer, so that it overlaps the wait for the others.
+ * An S3 whose every method first loads the S3 chunk (once). Loading also starts by itself once
+ * `idle` settles or at the first HTTP answer, whichever comes first, so that it overlaps the wait
+ * for the first answers.
  */
-function lazyS3(region: string): S3 {
+function lazyS3(region: string, idle: Promise<unknown>): S3 {
   let loading: Promise<S3> | undefined
   const load = () =>
     (loading ??= Promise.all([import('./s3.js'), import('@aws-sdk/client-s3')]).then(
       ([{ S3 }, { S3Client }]) => new S3(new S3Client({ region, followRegionRedirects: true }))
     ))
-  // At the first answer, when the first requests are all on their way: loading it any earlier
-  // would hold them back (compiling the chunk keeps the thread busy for tens of milliseconds).
+  // Not before the first requests (and the GitHub client's) are on their way: compiling the chunk
+  // keeps the thread busy for tens of milliseconds, and would hold them back.
   const start = () => {
     unsubscribe(FIRST_ANSWER, start)
     setImmediate(() => load().catch(() => undefined))
   }
   subscribe(FIRST_ANSWER, start)
+  idle.then(start, start)
   return new Proxy({} as S3, {
     // Every method of S3 is async. Not a thenable: `then` stays undefined.
     get: (_, method) =>
