@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
   execute: () => (/* binding */ execute)
 });
 
-// EXTERNAL MODULE: ./src/github/destinations.ts + 1 modules
-var destinations = __webpack_require__(6041);
+// EXTERNAL MODULE: ./src/github/destinations.ts
+var destinations = __webpack_require__(4934);
 ;// CONCATENATED MODULE: ./src/github/seal.ts
 let loading;
 async function sealer() {
@@ -293,9 +293,12 @@ async function retireOldKey(ctx, keyId, disposal) {
 
 // EXTERNAL MODULE: ./src/prefetch.ts
 var prefetch = __webpack_require__(3084);
+// EXTERNAL MODULE: ./src/github/errors.ts
+var github_errors = __webpack_require__(3116);
 // EXTERNAL MODULE: ./src/slots.ts
 var slots = __webpack_require__(1302);
 ;// CONCATENATED MODULE: ./src/write-secrets.ts
+
 
 
 
@@ -327,24 +330,41 @@ async function writeDestination(ctx, write, observed, key, seal) {
     const { plan, config, github } = ctx;
     const d = write.destination;
     const selectedIds = d.kind === 'organization' ? ctx.selectedRepositoryIds[d.org] : undefined;
-    const result = { destination: d, written: [], failed: [], restored: [] };
+    const result = {
+        destination: d,
+        written: [],
+        failed: [],
+        restored: [],
+        uncertain: []
+    };
     const putSecret = (field, value = write_secrets_valueOf(field, plan, key)) => github.putSecret(d, config.names[field], seal(value, observed.publicKey.key), observed.publicKey.keyId, selectedIds);
-    /** Runs one write and records how it went; never throws. */
-    const attempt = async (name, run) => {
+    /**
+     * Runs one write and records how it went; never throws. A secret GitHub gave no answer for is
+     * read back: it may have been written all the same.
+     */
+    const attempt = async (name, run, secret = false) => {
         try {
             await run();
             result.written.push(name);
             return true;
         }
         catch (e) {
+            const landed = secret && (0,github_errors/* isUnanswered */.N)(e) ? await secretLanded(ctx, d, name, observed) : 'no';
+            if (landed === 'yes') {
+                ctx.log.info(`${(0,destinations/* describe */.q)(d)}: ${name} was written, though GitHub's answer was lost.`);
+                result.written.push(name);
+                return true;
+            }
             result.failed.push({ name, error: (0,src_outcome/* errorText */.k)(e) });
+            if (landed === 'unknown')
+                result.uncertain.push(name);
             return false;
         }
     };
     const others = [
         ...write.secrets
             .filter(field => !KEY_FIELDS.includes(field))
-            .map(field => attempt(config.names[field], () => putSecret(field))),
+            .map(field => attempt(config.names[field], () => putSecret(field), true)),
         ...write.access.map(field => attempt(config.names[field], () => github.putSecretAccess(d, config.names[field], selectedIds))),
         ...write.variables.map(v => attempt(config.names[v.field], () => github.putVariable(d, config.names[v.field], write_secrets_valueOf(v.field, plan, key), v.exists, selectedIds)))
     ];
@@ -356,6 +376,28 @@ async function writeDestination(ctx, write, observed, key, seal) {
 }
 const KEY_FIELDS = ['accessKeyId', 'secretAccessKey'];
 /**
+ * Whether a secret write GitHub did not answer took effect: its updated_at has moved from the one
+ * listed at the start of the run ('no' when it stayed, or the secret is still missing). 'unknown'
+ * when it cannot be read, or where the list was not read (a new user's many destinations). A
+ * secret written twice within one second (GitHub's timestamps are whole seconds) reads as 'no'.
+ */
+async function secretLanded(ctx, d, name, observed) {
+    let now;
+    try {
+        now = await ctx.github.secretUpdatedAt(d, name);
+    }
+    catch (e) {
+        ctx.log.debug(`${(0,destinations/* describe */.q)(d)}: could not read back ${name}: ${(0,src_outcome/* errorText */.k)(e)}`);
+        return 'unknown';
+    }
+    if (now === undefined)
+        return 'no';
+    const before = observed.secretsUpdatedAt;
+    if (!before)
+        return 'unknown';
+    return now !== before[name] ? 'yes' : 'no';
+}
+/**
  * Where the destination holds a pair of the key being replaced: the id first, then the secret. If
  * the id cannot be written the secret is left alone, and if the secret cannot be written the id is
  * put back (a secret cannot be: GitHub never gives it back), so the destination keeps a working
@@ -364,29 +406,37 @@ const KEY_FIELDS = ['accessKeyId', 'secretAccessKey'];
  */
 async function writeKeyPair(ctx, observed, key, putSecret, attempt, result) {
     const { accessKeyId: idName, secretAccessKey: secretName } = ctx.config.names;
-    const writeId = () => attempt(idName, () => putSecret('accessKeyId'));
-    const writeSecret = () => attempt(secretName, () => putSecret('secretAccessKey'));
+    const writeId = () => attempt(idName, () => putSecret('accessKeyId'), true);
+    const writeSecret = () => attempt(secretName, () => putSecret('secretAccessKey'), true);
     const previous = ctx.plan.key.action === 'create' ? ctx.plan.key.replaces?.keyId : undefined;
     if (!previous || !observed.secretNames.includes(idName)) {
         await Promise.all([writeId(), writeSecret()]);
         return;
     }
+    const where = (0,destinations/* describe */.q)(result.destination);
+    /** The id back to the key whose secret the destination still holds. */
+    const putBack = async (since) => {
+        try {
+            await putSecret('accessKeyId', previous);
+            result.written = result.written.filter(n => n !== idName);
+            result.uncertain = result.uncertain.filter(n => n !== idName);
+            result.restored.push(idName);
+            ctx.log.info(`${where}: ${idName} put back to ${previous}, since ${since}.`);
+        }
+        catch (e) {
+            ctx.log.warning(`${where}: ${idName} may hold the new key ${key?.id ?? ''} and could not be put back to ${previous} (${(0,src_outcome/* errorText */.k)(e)}).`);
+        }
+    };
     if (!(await writeId())) {
         result.failed.push({ name: secretName, error: `not written, since ${idName} failed` });
+        // GitHub may have taken the new id without saying so: make sure it holds the old one.
+        if (result.uncertain.includes(idName))
+            await putBack(`GitHub did not confirm ${idName}`);
         return;
     }
     if (await writeSecret())
         return;
-    const where = (0,destinations/* describe */.q)(result.destination);
-    try {
-        await putSecret('accessKeyId', previous);
-        result.written = result.written.filter(n => n !== idName);
-        result.restored.push(idName);
-        ctx.log.info(`${where}: ${idName} put back to ${previous}, since ${secretName} failed.`);
-    }
-    catch (e) {
-        ctx.log.warning(`${where}: ${idName} holds the new key ${key?.id ?? ''} but could not be put back to ${previous} (${(0,src_outcome/* errorText */.k)(e)}).`);
-    }
+    await putBack(`${secretName} failed`);
 }
 
 ;// CONCATENATED MODULE: ./src/execute.ts
@@ -514,7 +564,9 @@ async function finishWrites(ctx, key, outcome, clear) {
             throw partialWrite(outcome, 'Every destination holds the new key, but some values were not written.');
         return;
     }
-    if (!outcome.writes.some(w => keyNames.some(n => w.written.includes(n)))) {
+    // A secret GitHub did not confirm either way may refer to the new key: it stays.
+    const mayReferToKey = (w) => keyNames.some(n => w.written.includes(n) || w.uncertain.includes(n));
+    if (!outcome.writes.some(mayReferToKey)) {
         const deleted = await deleteNewKey(ctx, key.id, 'no secret refers to it');
         if (deleted) {
             await unmarkPending(ctx, clear);
@@ -542,16 +594,21 @@ function holdings(outcome, ctx, newKeyId, oldKeyId) {
         const old = (name) => oldKeyId !== undefined && ctx.observed[i]?.secretNames.includes(name) ? oldKeyId : undefined;
         const idOld = old(idName);
         const secretOld = old(secretName);
+        const either = (now, before) => `may hold ${now} or ${before} (GitHub did not confirm the write)`;
         const id = w.written.includes(idName)
             ? `holds ${newKeyId}`
-            : idOld
-                ? `holds ${idOld}${w.restored.includes(idName) ? ' (put back)' : ''}`
-                : 'was not written';
+            : w.uncertain.includes(idName)
+                ? either(newKeyId, idOld ?? 'nothing')
+                : idOld
+                    ? `holds ${idOld}${w.restored.includes(idName) ? ' (put back)' : ''}`
+                    : 'was not written';
         const secret = w.written.includes(secretName)
             ? `holds the secret of ${newKeyId}`
-            : secretOld
-                ? `holds the secret of ${secretOld}`
-                : 'was not written';
+            : w.uncertain.includes(secretName)
+                ? either(`the secret of ${newKeyId}`, secretOld ? `the secret of ${secretOld}` : 'nothing')
+                : secretOld
+                    ? `holds the secret of ${secretOld}`
+                    : 'was not written';
         return `${(0,destinations/* describe */.q)(w.destination)}: ${idName} ${id}, ${secretName} ${secret}.`;
     })
         .join(' ');

@@ -13,7 +13,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   writeSummary: () => (/* binding */ writeSummary)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6421);
-/* harmony import */ var _github_destinations_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6041);
+/* harmony import */ var _github_destinations_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4934);
 /* harmony import */ var _describe_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7967);
 /** Outputs and the job summary. Only ids, names and ARNs: never the secret access key. */
 

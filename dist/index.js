@@ -25959,40 +25959,16 @@ function oneLine(text) {
 
 /***/ }),
 
-/***/ 6041:
+/***/ 4934:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   q: () => (/* binding */ describe),
+/* harmony export */   u: () => (/* binding */ Destinations)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3116);
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  u: () => (/* binding */ Destinations),
-  q: () => (/* binding */ describe)
-});
-
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/github/errors.ts
-/** Turns GitHub API failures into catalogue errors that say which permission is missing. */
-
-function toGitHubError(what, target, e) {
-    if (e instanceof errors/* ActionError */.lZ)
-        return e;
-    const err = (e ?? {});
-    const status = err.status;
-    const message = (err.message ?? String(e)).split('\n')[0] ?? '';
-    const needed = err.response?.headers?.['x-accepted-github-permissions'];
-    if (status === 401)
-        return new errors/* ActionError */.lZ('GITHUB_AUTH', `GitHub refused the token while trying to ${what} for ${target} (401 ${message}).`, 'pass a valid, unexpired token as github-token (a fine-grained PAT or a GitHub App installation token).', { cause: e });
-    if (status === 403 && /not accessible by integration/i.test(message))
-        return new errors/* ActionError */.lZ('GITHUB_TOKEN_DEFAULT', `The token may not ${what} for ${target} (403 ${message}${needed ? `; needs ${needed}` : ''}).`, 'the default GITHUB_TOKEN can never write secrets: pass a fine-grained PAT with "Secrets: read and write" or a GitHub App installation token with that permission as github-token.', { cause: e });
-    if (status === 403 && !/rate limit/i.test(message))
-        return new errors/* ActionError */.lZ('GITHUB_PERMISSION', `The token may not ${what} for ${target} (403 ${message}${needed ? `; needs ${needed}` : ''}).`, `grant the token ${needed ?? '"Secrets: read and write"'} on ${target} (for organization secrets: "Secrets" organization permission).`, { cause: e });
-    if (status === 404)
-        return new errors/* ActionError */.lZ('GITHUB_NOT_FOUND', `GitHub answered 404 while trying to ${what} for ${target}: it does not exist, or the token cannot see it.`, `check the name, and that the token has access to ${target} (fine-grained PATs list their repositories; environments must already exist).`, { cause: e });
-    return new errors/* ActionError */.lZ('GITHUB_WRITE_FAILED', `GitHub call to ${what} for ${target} failed${status ? ` (${status})` : ''}: ${message}`, 'run the step again; a re-run writes only what is missing.', { cause: e });
-}
-
-;// CONCATENATED MODULE: ./src/github/destinations.ts
 
 function describe(d) {
     if (d.kind === 'organization')
@@ -26037,8 +26013,11 @@ class Destinations {
             want.variables ? this.variables(d) : Promise.resolve({})
         ]);
         const secretNames = listed.map(s => s.name);
+        const updatedAt = (await want.secretNames)
+            ? { secretsUpdatedAt: Object.fromEntries(listed.map(s => [s.name, s.updated_at])) }
+            : {};
         if (d.kind !== 'organization')
-            return { destination: d, publicKey, secretNames, variables };
+            return { destination: d, publicKey, secretNames, variables, ...updatedAt };
         const ours = listed.filter(s => want.access.includes(s.name) && s.visibility !== undefined);
         const access = await Promise.all(ours.map(async (s) => {
             const visibility = s.visibility ?? '';
@@ -26052,6 +26031,7 @@ class Destinations {
             publicKey,
             secretNames,
             variables,
+            ...updatedAt,
             secretAccess: Object.fromEntries(access)
         };
     }
@@ -26060,7 +26040,7 @@ class Destinations {
             return (await request()).data;
         }
         catch (e) {
-            throw toGitHubError(what, describe(d), e);
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .toGitHubError */ .L)(what, describe(d), e);
         }
     }
     async publicKey(d) {
@@ -26071,6 +26051,18 @@ class Destinations {
     /** The secrets held, with their visibility where they belong to an organization. */
     secretList(d) {
         return this.listAll('list secrets', d, secretsBase(d, this.store), 'secrets');
+    }
+    /** When a secret was last written (GitHub's updated_at); undefined when it does not exist. */
+    async secretUpdatedAt(d, name) {
+        try {
+            const data = await this.call(`read secret ${name}`, d, () => this.octokit.request(`GET ${secretsBase(d, this.store)}/${enc(name)}`));
+            return data.updated_at;
+        }
+        catch (e) {
+            if (e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ && e.code === 'GITHUB_NOT_FOUND')
+                return undefined;
+            throw e;
+        }
     }
     /** The repositories an organization secret with visibility selected is shared with. */
     async secretRepositoryIds(d, name) {
@@ -26145,6 +26137,46 @@ class Destinations {
 
 /***/ }),
 
+/***/ 3116:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L: () => (/* binding */ toGitHubError),
+/* harmony export */   N: () => (/* binding */ isUnanswered)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/** Turns GitHub API failures into catalogue errors that say which permission is missing. */
+
+function toGitHubError(what, target, e) {
+    if (e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ)
+        return e;
+    const err = (e ?? {});
+    const status = err.status;
+    const message = (err.message ?? String(e)).split('\n')[0] ?? '';
+    const needed = err.response?.headers?.['x-accepted-github-permissions'];
+    if (status === 401)
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('GITHUB_AUTH', `GitHub refused the token while trying to ${what} for ${target} (401 ${message}).`, 'pass a valid, unexpired token as github-token (a fine-grained PAT or a GitHub App installation token).', { cause: e });
+    if (status === 403 && /not accessible by integration/i.test(message))
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('GITHUB_TOKEN_DEFAULT', `The token may not ${what} for ${target} (403 ${message}${needed ? `; needs ${needed}` : ''}).`, 'the default GITHUB_TOKEN can never write secrets: pass a fine-grained PAT with "Secrets: read and write" or a GitHub App installation token with that permission as github-token.', { cause: e });
+    if (status === 403 && !/rate limit/i.test(message))
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('GITHUB_PERMISSION', `The token may not ${what} for ${target} (403 ${message}${needed ? `; needs ${needed}` : ''}).`, `grant the token ${needed ?? '"Secrets: read and write"'} on ${target} (for organization secrets: "Secrets" organization permission).`, { cause: e });
+    if (status === 404)
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('GITHUB_NOT_FOUND', `GitHub answered 404 while trying to ${what} for ${target}: it does not exist, or the token cannot see it.`, `check the name, and that the token has access to ${target} (fine-grained PATs list their repositories; environments must already exist).`, { cause: e });
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('GITHUB_WRITE_FAILED', `GitHub call to ${what} for ${target} failed${status ? ` (${status})` : ''}: ${message}`, 'run the step again; a re-run writes only what is missing.', { cause: e });
+}
+/**
+ * True when GitHub gave no definite answer to a request (a 5xx, a lost connection, a timeout),
+ * after the client's retries: a write may then have taken effect all the same.
+ */
+function isUnanswered(e) {
+    const cause = e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ ? e.cause : e;
+    const status = cause?.status;
+    return status === undefined || status >= 500;
+}
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
@@ -26181,8 +26213,8 @@ var clients = __nccwpck_require__(2450);
 var config = __nccwpck_require__(2973);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/github/destinations.ts + 1 modules
-var destinations = __nccwpck_require__(6041);
+// EXTERNAL MODULE: ./src/github/destinations.ts
+var destinations = __nccwpck_require__(4934);
 // EXTERNAL MODULE: ./src/prefetch.ts
 var prefetch = __nccwpck_require__(3084);
 ;// CONCATENATED MODULE: ./src/later.ts
@@ -27036,7 +27068,7 @@ function afterRequestsSent(then) {
 /* harmony export */   KE: () => (/* binding */ observedLines),
 /* harmony export */   tV: () => (/* binding */ oldKeyLine)
 /* harmony export */ });
-/* harmony import */ var _github_destinations_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6041);
+/* harmony import */ var _github_destinations_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4934);
 
 function planLines(plan, config) {
     const lines = [];

@@ -153,7 +153,10 @@ async function finishWrites(
       )
     return
   }
-  if (!outcome.writes.some(w => keyNames.some(n => w.written.includes(n)))) {
+  // A secret GitHub did not confirm either way may refer to the new key: it stays.
+  const mayReferToKey = (w: Outcome['writes'][number]) =>
+    keyNames.some(n => w.written.includes(n) || w.uncertain.includes(n))
+  if (!outcome.writes.some(mayReferToKey)) {
     const deleted = await deleteNewKey(ctx, key.id, 'no secret refers to it')
     if (deleted) {
       await unmarkPending(ctx, clear)
@@ -192,16 +195,25 @@ function holdings(
         oldKeyId !== undefined && ctx.observed[i]?.secretNames.includes(name) ? oldKeyId : undefined
       const idOld = old(idName)
       const secretOld = old(secretName)
+      const either = (now: string, before: string) =>
+        `may hold ${now} or ${before} (GitHub did not confirm the write)`
       const id = w.written.includes(idName)
         ? `holds ${newKeyId}`
-        : idOld
-          ? `holds ${idOld}${w.restored.includes(idName) ? ' (put back)' : ''}`
-          : 'was not written'
+        : w.uncertain.includes(idName)
+          ? either(newKeyId, idOld ?? 'nothing')
+          : idOld
+            ? `holds ${idOld}${w.restored.includes(idName) ? ' (put back)' : ''}`
+            : 'was not written'
       const secret = w.written.includes(secretName)
         ? `holds the secret of ${newKeyId}`
-        : secretOld
-          ? `holds the secret of ${secretOld}`
-          : 'was not written'
+        : w.uncertain.includes(secretName)
+          ? either(
+              `the secret of ${newKeyId}`,
+              secretOld ? `the secret of ${secretOld}` : 'nothing'
+            )
+          : secretOld
+            ? `holds the secret of ${secretOld}`
+            : 'was not written'
       return `${describe(w.destination)}: ${idName} ${id}, ${secretName} ${secret}.`
     })
     .join(' ')

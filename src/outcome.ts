@@ -22,6 +22,11 @@ export interface WriteResult {
   failed: { name: string; error: string }[]
   /** Secrets written and then put back to their previous value (the access key id). */
   restored: string[]
+  /**
+   * Failed secrets GitHub never answered for and whose effect could not be read back: they may
+   * hold the new value or the one before (also listed in `failed`).
+   */
+  uncertain: string[]
 }
 
 export interface Outcome {

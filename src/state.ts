@@ -31,6 +31,11 @@ export interface ObservedDestination {
   publicKey: PublicKey
   /** Names of the secrets the destination holds now (values are never readable). */
   secretNames: string[]
+  /**
+   * When each secret held was last written (GitHub's updated_at), where the list was read: a
+   * write whose answer was lost took effect if this has moved since.
+   */
+  secretsUpdatedAt?: Record<string, string>
   /** Configuration variables by name, when region and bucket are stored as variables. */
   variables: Record<string, string>
   /**

@@ -4,7 +4,9 @@
  * ends up mismatched where it held a working pair.
  */
 import type { NewAccessKey } from './aws/iam.js'
+import type { Destination } from './config.js'
 import { describe } from './github/destinations.js'
+import { isUnanswered } from './github/errors.js'
 import { sealer } from './github/seal.js'
 import { errorText, type Context, type WriteResult } from './outcome.js'
 import type { DestinationWrite, Plan, SecretField } from './plan.js'
@@ -54,7 +56,13 @@ async function writeDestination(
   const { plan, config, github } = ctx
   const d = write.destination
   const selectedIds = d.kind === 'organization' ? ctx.selectedRepositoryIds[d.org] : undefined
-  const result: WriteResult = { destination: d, written: [], failed: [], restored: [] }
+  const result: WriteResult = {
+    destination: d,
+    written: [],
+    failed: [],
+    restored: [],
+    uncertain: []
+  }
   const putSecret = (field: SecretField, value = valueOf(field, plan, key)) =>
     github.putSecret(
       d,
@@ -63,21 +71,35 @@ async function writeDestination(
       observed.publicKey.keyId,
       selectedIds
     )
-  /** Runs one write and records how it went; never throws. */
-  const attempt = async (name: string, run: () => Promise<void>): Promise<boolean> => {
+  /**
+   * Runs one write and records how it went; never throws. A secret GitHub gave no answer for is
+   * read back: it may have been written all the same.
+   */
+  const attempt = async (
+    name: string,
+    run: () => Promise<void>,
+    secret = false
+  ): Promise<boolean> => {
     try {
       await run()
       result.written.push(name)
       return true
     } catch (e) {
+      const landed = secret && isUnanswered(e) ? await secretLanded(ctx, d, name, observed) : 'no'
+      if (landed === 'yes') {
+        ctx.log.info(`${describe(d)}: ${name} was written, though GitHub's answer was lost.`)
+        result.written.push(name)
+        return true
+      }
       result.failed.push({ name, error: errorText(e) })
+      if (landed === 'unknown') result.uncertain.push(name)
       return false
     }
   }
   const others = [
     ...write.secrets
       .filter(field => !KEY_FIELDS.includes(field))
-      .map(field => attempt(config.names[field], () => putSecret(field))),
+      .map(field => attempt(config.names[field], () => putSecret(field), true)),
     ...write.access.map(field =>
       attempt(config.names[field], () =>
         github.putSecretAccess(d, config.names[field], selectedIds)
@@ -105,6 +127,31 @@ async function writeDestination(
 const KEY_FIELDS: SecretField[] = ['accessKeyId', 'secretAccessKey']
 
 /**
+ * Whether a secret write GitHub did not answer took effect: its updated_at has moved from the one
+ * listed at the start of the run ('no' when it stayed, or the secret is still missing). 'unknown'
+ * when it cannot be read, or where the list was not read (a new user's many destinations). A
+ * secret written twice within one second (GitHub's timestamps are whole seconds) reads as 'no'.
+ */
+async function secretLanded(
+  ctx: Context,
+  d: Destination,
+  name: string,
+  observed: ObservedDestination
+): Promise<'yes' | 'no' | 'unknown'> {
+  let now: string | undefined
+  try {
+    now = await ctx.github.secretUpdatedAt(d, name)
+  } catch (e) {
+    ctx.log.debug(`${describe(d)}: could not read back ${name}: ${errorText(e)}`)
+    return 'unknown'
+  }
+  if (now === undefined) return 'no'
+  const before = observed.secretsUpdatedAt
+  if (!before) return 'unknown'
+  return now !== before[name] ? 'yes' : 'no'
+}
+
+/**
  * Where the destination holds a pair of the key being replaced: the id first, then the secret. If
  * the id cannot be written the secret is left alone, and if the secret cannot be written the id is
  * put back (a secret cannot be: GitHub never gives it back), so the destination keeps a working
@@ -116,31 +163,38 @@ async function writeKeyPair(
   observed: ObservedDestination,
   key: NewAccessKey | undefined,
   putSecret: (field: SecretField, value?: string) => Promise<void>,
-  attempt: (name: string, run: () => Promise<void>) => Promise<boolean>,
+  attempt: (name: string, run: () => Promise<void>, secret?: boolean) => Promise<boolean>,
   result: WriteResult
 ): Promise<void> {
   const { accessKeyId: idName, secretAccessKey: secretName } = ctx.config.names
-  const writeId = () => attempt(idName, () => putSecret('accessKeyId'))
-  const writeSecret = () => attempt(secretName, () => putSecret('secretAccessKey'))
+  const writeId = () => attempt(idName, () => putSecret('accessKeyId'), true)
+  const writeSecret = () => attempt(secretName, () => putSecret('secretAccessKey'), true)
   const previous = ctx.plan.key.action === 'create' ? ctx.plan.key.replaces?.keyId : undefined
   if (!previous || !observed.secretNames.includes(idName)) {
     await Promise.all([writeId(), writeSecret()])
     return
   }
+  const where = describe(result.destination)
+  /** The id back to the key whose secret the destination still holds. */
+  const putBack = async (since: string) => {
+    try {
+      await putSecret('accessKeyId', previous)
+      result.written = result.written.filter(n => n !== idName)
+      result.uncertain = result.uncertain.filter(n => n !== idName)
+      result.restored.push(idName)
+      ctx.log.info(`${where}: ${idName} put back to ${previous}, since ${since}.`)
+    } catch (e) {
+      ctx.log.warning(
+        `${where}: ${idName} may hold the new key ${key?.id ?? ''} and could not be put back to ${previous} (${errorText(e)}).`
+      )
+    }
+  }
   if (!(await writeId())) {
     result.failed.push({ name: secretName, error: `not written, since ${idName} failed` })
+    // GitHub may have taken the new id without saying so: make sure it holds the old one.
+    if (result.uncertain.includes(idName)) await putBack(`GitHub did not confirm ${idName}`)
     return
   }
   if (await writeSecret()) return
-  const where = describe(result.destination)
-  try {
-    await putSecret('accessKeyId', previous)
-    result.written = result.written.filter(n => n !== idName)
-    result.restored.push(idName)
-    ctx.log.info(`${where}: ${idName} put back to ${previous}, since ${secretName} failed.`)
-  } catch (e) {
-    ctx.log.warning(
-      `${where}: ${idName} holds the new key ${key?.id ?? ''} but could not be put back to ${previous} (${errorText(e)}).`
-    )
-  }
+  await putBack(`${secretName} failed`)
 }

@@ -367,6 +367,62 @@ describe('a failure after the new key exists', () => {
     noLeak(r, old)
   })
 
+  /** GitHub's timestamps are whole seconds: a write in the same second as the last one looks unchanged. */
+  const nextSecond = () => new Promise(resolve => setTimeout(resolve, 1100))
+  const secretPut = (q: { method: string; path: string }) =>
+    q.method === 'PUT' && q.path.endsWith('/secrets/AWS_SECRET_ACCESS_KEY')
+
+  test("GitHub's answers to the secret are lost but it was written: read back, counted as written, the rotation completes", async () => {
+    const { w, pair: old } = await provisioned()
+    await nextSecond()
+    // Every attempt (the retry plugin's included) takes effect; none is answered.
+    w.github.failWhen(secretPut, { status: 502, afterApplying: true })
+    const r = await w.run({ rotate: 'true' })
+    expect(r.code).toBe(0)
+    expect(r.log).toContain(
+      `${REPO}: AWS_SECRET_ACCESS_KEY was written, though GitHub's answer was lost.`
+    )
+    expect(r.log).not.toContain('put back')
+    const pair = w.storedPair()!
+    expect(pair.accessKeyId).not.toBe(old.accessKeyId)
+    expect(await w.works(pair)).toBe(true)
+    expect(await w.keysOf(USER)).toEqual([{ id: pair.accessKeyId, status: 'Active' }])
+    expect(await markerTags(w)).toEqual([])
+    noLeak(r, old, pair)
+  })
+
+  test('a lost answer that cannot be read back either: the new key stays, the run says which secret may hold what, a re-run repairs', async () => {
+    const { w, pair: old } = await provisioned()
+    await nextSecond()
+    let failing = true
+    w.github.failWhen(q => failing && secretPut(q), { drop: true, afterApplying: true })
+    w.github.failWhen(
+      q => failing && q.method === 'GET' && q.path.endsWith('/secrets/AWS_SECRET_ACCESS_KEY'),
+      { status: 502 }
+    )
+    const r = await w.run({ rotate: 'true' })
+    expect(r.code).not.toBe(0)
+    const keys = await w.keysOf(USER)
+    const fresh = keys.find(k => k.id !== old.accessKeyId)!
+    // The secret took effect unseen: the new key must not be deleted, and the run says so.
+    expect(keys).toHaveLength(2)
+    expect(r.log).toContain(
+      `AWS_SECRET_ACCESS_KEY may hold the secret of ${fresh.id} or the secret of ${old.accessKeyId} (GitHub did not confirm the write)`
+    )
+    expect(await userTags(w)).toMatchObject({ [PENDING_TAG]: fresh.id })
+    noLeak(r, old)
+    assertNoSecretLeak(r, [w.github.secret({ repo: REPO }, 'AWS_SECRET_ACCESS_KEY')!])
+
+    failing = false
+    const again = await w.run()
+    expect(again.code).toBe(0)
+    const pair = w.storedPair()!
+    expect(await w.works(pair)).toBe(true)
+    expect(await w.keysOf(USER)).toEqual([{ id: pair.accessKeyId, status: 'Active' }])
+    expect(await markerTags(w)).toEqual([])
+    noLeak(again, old, pair)
+  })
+
   test('first run, the key id cannot be written: the secret is (both go at once), the run says so, a re-run completes', async () => {
     const w = await openWorld({ auth: true })
     let failing = true

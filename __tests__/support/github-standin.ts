@@ -49,10 +49,14 @@ export interface TokenSpec {
   permissions: Permission[] // ignored for classic_pat: everything is allowed
 }
 
+/**
+ * `afterApplying`: the request takes effect as usual, and only then is the fault what the client
+ * sees (a write whose answer is lost).
+ */
 export type Fault =
-  | { status: 500 | 502 }
+  | { status: 500 | 502; afterApplying?: boolean }
   | { status: 403; secondaryRateLimit: true; retryAfterSeconds: number }
-  | { drop: true }
+  | { drop: true; afterApplying?: boolean }
 
 export interface RecordedRequest {
   method: string
@@ -291,11 +295,15 @@ export class GitHubStandin {
     // A round trip of latencyMs from the request's arrival, reading the body included.
     const wait = record.at + this.latencyMs - Date.now()
     if (this.latencyMs > 0 && wait > 0) await sleep(wait)
+    const applied =
+      !fault || ('afterApplying' in fault && fault.afterApplying)
+        ? this.answer(method, url, match, req, raw)
+        : undefined
     if (fault && 'drop' in fault) {
       req.socket.destroy()
       return
     }
-    const reply = fault ? faultReply(fault) : this.answer(method, url, match, req, raw)
+    const reply = fault ? faultReply(fault) : applied!
     record.status = reply.status
     send(res, reply, this.rateLimitHeaders(sequence), acceptedHeader(match))
   }

@@ -5,6 +5,7 @@
 import type { Destination, SecretStore } from '../config.js'
 import type { ObservedDestination, PublicKey, SecretAccess } from '../state.js'
 import type { GitHubClient } from './client.js'
+import { ActionError } from '../errors.js'
 import { toGitHubError } from './errors.js'
 
 export function describe(d: Destination): string {
@@ -53,7 +54,11 @@ export class Destinations {
       want.variables ? this.variables(d) : Promise.resolve({})
     ])
     const secretNames = listed.map(s => s.name)
-    if (d.kind !== 'organization') return { destination: d, publicKey, secretNames, variables }
+    const updatedAt = (await want.secretNames)
+      ? { secretsUpdatedAt: Object.fromEntries(listed.map(s => [s.name, s.updated_at])) }
+      : {}
+    if (d.kind !== 'organization')
+      return { destination: d, publicKey, secretNames, variables, ...updatedAt }
     const ours = listed.filter(s => want.access.includes(s.name) && s.visibility !== undefined)
     const access = await Promise.all(
       ours.map(async (s): Promise<[string, SecretAccess]> => {
@@ -69,6 +74,7 @@ export class Destinations {
       publicKey,
       secretNames,
       variables,
+      ...updatedAt,
       secretAccess: Object.fromEntries(access)
     }
   }
@@ -94,8 +100,21 @@ export class Destinations {
   }
 
   /** The secrets held, with their visibility where they belong to an organization. */
-  secretList(d: Destination): Promise<{ name: string; visibility?: string }[]> {
+  secretList(d: Destination): Promise<{ name: string; updated_at: string; visibility?: string }[]> {
     return this.listAll('list secrets', d, secretsBase(d, this.store), 'secrets')
+  }
+
+  /** When a secret was last written (GitHub's updated_at); undefined when it does not exist. */
+  async secretUpdatedAt(d: Destination, name: string): Promise<string | undefined> {
+    try {
+      const data = await this.call(`read secret ${name}`, d, () =>
+        this.octokit.request(`GET ${secretsBase(d, this.store)}/${enc(name)}`)
+      )
+      return (data as { updated_at: string }).updated_at
+    } catch (e) {
+      if (e instanceof ActionError && e.code === 'GITHUB_NOT_FOUND') return undefined
+      throw e
+    }
   }
 
   /** The repositories an organization secret with visibility selected is shared with. */

@@ -48,3 +48,13 @@ export function toGitHubError(what: string, target: string, e: unknown): ActionE
     { cause: e }
   )
 }
+
+/**
+ * True when GitHub gave no definite answer to a request (a 5xx, a lost connection, a timeout),
+ * after the client's retries: a write may then have taken effect all the same.
+ */
+export function isUnanswered(e: unknown): boolean {
+  const cause = e instanceof ActionError ? e.cause : e
+  const status = (cause as RequestErrorLike | undefined)?.status
+  return status === undefined || status >= 500
+}
