@@ -26115,9 +26115,21 @@ class Destinations {
             if (d.visibility === 'selected')
                 body.selected_repository_ids = selectedIds ?? [];
         }
-        await this.call(`write variable ${name}`, d, () => exists
-            ? this.octokit.request(`PATCH ${variablesBase(d)}/${enc(name)}`, body)
-            : this.octokit.request(`POST ${variablesBase(d)}`, body));
+        const update = () => this.octokit.request(`PATCH ${variablesBase(d)}/${enc(name)}`, body);
+        await this.call(`write variable ${name}`, d, async () => {
+            if (exists)
+                return update();
+            try {
+                return await this.octokit.request(`POST ${variablesBase(d)}`, body);
+            }
+            catch (e) {
+                // 409: it exists after all, created since the look-up or by an earlier attempt of this
+                // request whose answer was lost (the retry then finds it): update it instead.
+                if (e.status === 409)
+                    return update();
+                throw e;
+            }
+        });
     }
     /** Ids of repositories in an organization, for visibility: selected. */
     async repositoryIds(org, names) {

@@ -352,6 +352,21 @@ describe('region and bucket as variables', () => {
     expect(w.github.variable({ repo: REPO }, 'AWS_BUCKET_NAME')).toBe('octo-moved-bucket')
   })
 
+  test("a variable created whose answer was lost: the retry's 409 turns into an update", async () => {
+    const w = await world()
+    w.github.failWhen(
+      q => q.method === 'POST' && q.path.endsWith('/actions/variables'),
+      { status: 502, afterApplying: true },
+      1
+    )
+    const r = await w.run({ 'region-and-bucket-as': 'variables', 'aws-region': REGION })
+    expect(r.code).toBe(0)
+    expect(w.github.variable({ repo: REPO }, 'AWS_REGION')).toBe(REGION)
+    expect(w.github.variable({ repo: REPO }, 'AWS_BUCKET_NAME')).toBe(BUCKET)
+    // One POST was answered 502 (taking effect), retried into a 409, then updated.
+    expect(w.github.countRequests({ operationId: 'actions/update-repo-variable' })).toBe(1)
+  })
+
   test('rotation leaves the variables alone', async () => {
     const w = await world()
     expect((await w.run({ 'region-and-bucket-as': 'variables' })).code).toBe(0)
