@@ -127,7 +127,8 @@ async function prepareKey(ctx, clear) {
     await deleteNewKey(ctx, made.value.key.id, 'the user could not be marked as rotating');
     throw marked.reason;
 }
-async function makeRoomAndCreate({ plan, aws, log }, keyPlan) {
+async function makeRoomAndCreate(ctx, keyPlan) {
+    const { plan, aws, log } = ctx;
     const results = await Promise.allSettled(keyPlan.removeFirst.map(r => aws.iam.deleteAccessKey(plan.userName, r.keyId)));
     const removed = [];
     keyPlan.removeFirst.forEach((r, i) => {
@@ -139,9 +140,51 @@ async function makeRoomAndCreate({ plan, aws, log }, keyPlan) {
     const failure = results.find(r => r.status === 'rejected');
     if (failure)
         throw failure.reason;
-    const key = await aws.iam.createAccessKey(plan.userName);
+    const key = await createKey(ctx);
     log.info(`Created access key ${key.id}.`);
     return { key, removed };
+}
+/**
+ * CreateAccessKey, which the SDK tries again when an answer is lost: the lost attempt may have
+ * made a key whose secret never arrived, which nothing can ever use. Such a stray (a key of the
+ * user that was not there at the look-up and is not the one returned) is deleted: after a retry,
+ * and after a failure (where it may be what filled the two-key limit; then the key is created
+ * once more).
+ */
+async function createKey(ctx) {
+    const user = ctx.plan.userName;
+    let key;
+    try {
+        key = await ctx.aws.iam.createAccessKey(user);
+    }
+    catch (e) {
+        if ((await deleteStrayKeys(ctx, undefined)) === 0)
+            throw e;
+        key = await ctx.aws.iam.createAccessKey(user);
+    }
+    if ((key.attempts ?? 1) > 1)
+        await deleteStrayKeys(ctx, key.id);
+    return key;
+}
+/** Deletes the user's keys made by this run's lost attempts; how many it deleted. */
+async function deleteStrayKeys({ plan, aws, log, userKeyIds }, made) {
+    const keys = await aws.iam.listAccessKeys(plan.userName).catch((e) => {
+        log.warning(`Could not list the keys of ${plan.userName} to find strays (${(0,src_outcome/* errorText */.k)(e)}).`);
+        return [];
+    });
+    const strays = keys.filter(k => k.id !== made && !userKeyIds.includes(k.id));
+    const deleted = await Promise.all(strays.map(async ({ id }) => {
+        try {
+            await aws.iam.deleteAccessKey(plan.userName, id);
+            log.warning(`Deleted access key ${id}: an attempt at CreateAccessKey whose answer was lost made it, so its secret never arrived.`);
+            return true;
+        }
+        catch (e) {
+            log.warning(`Access key ${id} was made by an attempt at CreateAccessKey whose answer was lost and could not be deleted (${(0,src_outcome/* errorText */.k)(e)}); nothing can use it: delete it in IAM.`);
+            return false;
+        }
+    }));
+    return deleted.filter(Boolean).length;
 }
 /** Removes this run's marker tags from the user (the rotation marker also expires by itself). */
 async function clearTags({ plan, aws, log }, clear) {

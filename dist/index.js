@@ -25429,7 +25429,7 @@ class Iam {
         // @actions/core is a chunk of the bundle that main.ts has loaded by now.
         if (secret)
             (await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(421)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6421))).setSecret(secret);
-        return { id: out.AccessKey?.AccessKeyId ?? '', secret };
+        return { id: out.AccessKey?.AccessKeyId ?? '', secret, attempts: out.$metadata.attempts ?? 1 };
     }
     async deleteAccessKey(UserName, AccessKeyId) {
         await (0,errors/* awsCall */.uF)('iam:DeleteAccessKey', () => this.client.send(new DeleteAccessKeyCommand({ UserName, AccessKeyId })));
@@ -26679,6 +26679,7 @@ async function run(env = process.env) {
                 github,
                 observed: observation.observed.destinations,
                 selectedRepositoryIds: observation.selectedRepositoryIds,
+                userKeyIds: (observation.observed.user?.keys ?? []).map(k => k.id),
                 runId: runId(env),
                 now: () => new Date(),
                 log

@@ -43,9 +43,10 @@ export async function prepareKey(ctx: Context, clear: Set<string>): Promise<Prep
 }
 
 async function makeRoomAndCreate(
-  { plan, aws, log }: Context,
+  ctx: Context,
   keyPlan: Extract<KeyPlan, { action: 'create' }>
 ): Promise<PreparedKey> {
+  const { plan, aws, log } = ctx
   const results = await Promise.allSettled(
     keyPlan.removeFirst.map(r => aws.iam.deleteAccessKey(plan.userName, r.keyId))
   )
@@ -57,9 +58,55 @@ async function makeRoomAndCreate(
   })
   const failure = results.find(r => r.status === 'rejected')
   if (failure) throw failure.reason
-  const key = await aws.iam.createAccessKey(plan.userName)
+  const key = await createKey(ctx)
   log.info(`Created access key ${key.id}.`)
   return { key, removed }
+}
+
+/**
+ * CreateAccessKey, which the SDK tries again when an answer is lost: the lost attempt may have
+ * made a key whose secret never arrived, which nothing can ever use. Such a stray (a key of the
+ * user that was not there at the look-up and is not the one returned) is deleted: after a retry,
+ * and after a failure (where it may be what filled the two-key limit; then the key is created
+ * once more).
+ */
+async function createKey(ctx: Context): Promise<NewAccessKey> {
+  const user = ctx.plan.userName
+  let key: NewAccessKey
+  try {
+    key = await ctx.aws.iam.createAccessKey(user)
+  } catch (e) {
+    if ((await deleteStrayKeys(ctx, undefined)) === 0) throw e
+    key = await ctx.aws.iam.createAccessKey(user)
+  }
+  if ((key.attempts ?? 1) > 1) await deleteStrayKeys(ctx, key.id)
+  return key
+}
+
+/** Deletes the user's keys made by this run's lost attempts; how many it deleted. */
+async function deleteStrayKeys({ plan, aws, log, userKeyIds }: Context, made: string | undefined) {
+  const keys = await aws.iam.listAccessKeys(plan.userName).catch((e: unknown) => {
+    log.warning(`Could not list the keys of ${plan.userName} to find strays (${errorText(e)}).`)
+    return []
+  })
+  const strays = keys.filter(k => k.id !== made && !userKeyIds.includes(k.id))
+  const deleted = await Promise.all(
+    strays.map(async ({ id }) => {
+      try {
+        await aws.iam.deleteAccessKey(plan.userName, id)
+        log.warning(
+          `Deleted access key ${id}: an attempt at CreateAccessKey whose answer was lost made it, so its secret never arrived.`
+        )
+        return true
+      } catch (e) {
+        log.warning(
+          `Access key ${id} was made by an attempt at CreateAccessKey whose answer was lost and could not be deleted (${errorText(e)}); nothing can use it: delete it in IAM.`
+        )
+        return false
+      }
+    })
+  )
+  return deleted.filter(Boolean).length
 }
 
 /** Removes this run's marker tags from the user (the rotation marker also expires by itself). */

@@ -62,6 +62,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           github,
           observed: observation.observed.destinations,
           selectedRepositoryIds: observation.selectedRepositoryIds,
+          userKeyIds: (observation.observed.user?.keys ?? []).map(k => k.id),
           runId: runId(env),
           now: () => new Date(),
           log

@@ -48,6 +48,8 @@ export interface Context {
   github: Destinations
   observed: ObservedDestination[]
   selectedRepositoryIds: Record<string, number[]>
+  /** The user's access keys at the look-up: any other key found later was made by this run. */
+  userKeyIds: string[]
   runId: string
   now: () => Date
   log: Log

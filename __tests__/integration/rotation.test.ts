@@ -596,3 +596,39 @@ async function agingProxy(
       })
   }
 }
+
+describe('CreateAccessKey whose answer is lost', () => {
+  const lostOnce = (w: World) =>
+    w.aws.failWhen(r => r.action === 'CreateAccessKey', { status: 500, afterApplying: true }, 1)
+
+  test("first setup: the SDK's retry makes a second key; the stray one is deleted", async () => {
+    const w = await openWorld({ auth: true })
+    lostOnce(w)
+    const r = await w.run()
+    expect(r.code).toBe(0)
+    const pair = w.storedPair()!
+    expect(await w.works(pair)).toBe(true)
+    expect(r.log).toMatch(
+      /Deleted access key \w+: an attempt at CreateAccessKey whose answer was lost/
+    )
+    // No key is left that nothing refers to.
+    expect(await w.keysOf(USER)).toEqual([{ id: pair.accessKeyId, status: 'Active' }])
+    noLeak(r, pair)
+  })
+
+  test('rotation: the stray fills the two-key limit; it is deleted and the key made again', async () => {
+    const { w, pair: old } = await provisioned()
+    lostOnce(w)
+    const r = await w.run({ rotate: 'true' })
+    expect(r.code).toBe(0)
+    const pair = w.storedPair()!
+    expect(pair.accessKeyId).not.toBe(old.accessKeyId)
+    expect(await w.works(pair)).toBe(true)
+    expect(r.log).toMatch(
+      /Deleted access key \w+: an attempt at CreateAccessKey whose answer was lost/
+    )
+    expect(await w.keysOf(USER)).toEqual([{ id: pair.accessKeyId, status: 'Active' }])
+    expect(await markerTags(w)).toEqual([])
+    noLeak(r, old, pair)
+  })
+})

@@ -35,7 +35,14 @@ export interface AwsRequestRecord {
   at: number // Date.now() on arrival
 }
 
-export type AwsFault = { status: 500 | 503 } | { throttle: true } | { drop: true }
+/**
+ * `afterApplying`: the request reaches moto and takes effect, and only then does the client get
+ * the fault (an answer lost on the way back). Only for requests whose body is buffered (IAM, STS).
+ */
+export type AwsFault =
+  | { status: 500 | 503; afterApplying?: boolean }
+  | { throttle: true }
+  | { drop: true; afterApplying?: boolean }
 
 export interface AwsRequestInfo {
   service: AwsService
@@ -224,7 +231,10 @@ export class AwsProxy {
 
     const fault = this.faultFor(seq, { service: c.service, action: c.action, method })
     if (fault) {
-      if (!body) req.resume()
+      if ('afterApplying' in fault && fault.afterApplying) {
+        if (!body) throw new Error(`aws-proxy: afterApplying needs a buffered body (${c.action})`)
+        await this.applyUpstream(req, body)
+      } else if (!body) req.resume()
       await this.delay(record.at)
       if ('drop' in fault) {
         record.status = 0
@@ -283,6 +293,30 @@ export class AwsProxy {
   private async delay(at: number): Promise<void> {
     const wait = at + this.latencyMs - Date.now()
     if (this.latencyMs > 0 && wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
+  }
+
+  /** Sends a buffered request on to moto and drops the answer: it took effect, unseen. */
+  private applyUpstream(req: IncomingMessage, body: Buffer): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const upstream = httpRequest(
+        {
+          protocol: this.target.protocol,
+          hostname: this.target.hostname,
+          port: this.target.port,
+          method: req.method,
+          path: req.url,
+          headers: withoutHopByHop(req.rawHeaders) as unknown as OutgoingHttpHeaders,
+          agent: this.agent,
+          setHost: false
+        },
+        upRes => {
+          upRes.resume()
+          upRes.once('end', resolve).once('error', reject)
+        }
+      )
+      upstream.once('error', reject)
+      upstream.end(body)
+    })
   }
 
   private forward(

@@ -26,6 +26,8 @@ import { awsCall, awsLookup } from './errors.js'
 export interface NewAccessKey {
   id: string
   secret: string
+  /** The SDK's attempts at CreateAccessKey: more than one, and an earlier one may have made a key. */
+  attempts?: number
 }
 
 const toAccessKey = (k: AccessKeyMetadata): AccessKey => ({
@@ -193,7 +195,7 @@ export class Iam {
     const secret = out.AccessKey?.SecretAccessKey ?? ''
     // @actions/core is a chunk of the bundle that main.ts has loaded by now.
     if (secret) (await import('@actions/core')).setSecret(secret)
-    return { id: out.AccessKey?.AccessKeyId ?? '', secret }
+    return { id: out.AccessKey?.AccessKeyId ?? '', secret, attempts: out.$metadata.attempts ?? 1 }
   }
 
   async deleteAccessKey(UserName: string, AccessKeyId: string): Promise<void> {
