@@ -88,7 +88,16 @@ class S3 {
                 ? {}
                 : { CreateBucketConfiguration: { LocationConstraint: region } })
         };
-        await (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsCall */ .uF)('s3:CreateBucket', () => this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_3__/* .CreateBucketCommand */ .c(input)));
+        await (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsCall */ .uF)('s3:CreateBucket', async () => {
+            try {
+                await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_3__/* .CreateBucketCommand */ .c(input));
+            }
+            catch (e) {
+                // Made (ownership setting included) by the attempt whose answer was lost.
+                if (!(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .madeByLostAttempt */ .W8)(e, 'BucketAlreadyOwnedByYou'))
+                    throw e;
+            }
+        });
     }
     /** Public access blocked, default encryption, TLS-only policy and tags, all at once. */
     async harden(Bucket, partition, tags) {

@@ -25326,10 +25326,36 @@ const toAccessKey = (k) => ({
     createdAt: k.CreateDate ?? new Date(0)
 });
 const toAwsTags = (tags) => tags.map(t => ({ Key: t.key, Value: t.value }));
+/**
+ * How long after this run created a user other IAM calls may still not find it: IAM is eventually
+ * consistent, so a call answered NoSuchEntity within this time is tried again.
+ */
+const USER_PROPAGATION_MS = 30_000;
 class Iam {
     client;
+    /** Users this run created, and when. */
+    created = new Map();
     constructor(client) {
         this.client = client;
+    }
+    /**
+     * A call on a user. Where this run created the user moments ago, NoSuchEntity means that this
+     * IAM endpoint does not see it yet: the call is tried again, with growing waits, until
+     * USER_PROPAGATION_MS after the creation. For any other user it is the answer.
+     */
+    async onUser(UserName, call) {
+        const created = this.created.get(UserName);
+        for (let wait = 100;; wait = Math.min(wait * 2, 2000)) {
+            try {
+                return await call();
+            }
+            catch (e) {
+                const late = created === undefined || Date.now() + wait - created > USER_PROPAGATION_MS;
+                if (late || !(0,errors/* isNotFound */.c4)(e))
+                    throw e;
+                await new Promise(resolve => setTimeout(resolve, wait));
+            }
+        }
     }
     /**
      * Reads the user with its tags, keys and grants at once; undefined when it does not exist. The
@@ -25393,38 +25419,53 @@ class Iam {
         return Object.fromEntries(documents.map((d, i) => [names[i], parseDocument(d.PolicyDocument ?? '{}')]));
     }
     async createUser(opts) {
-        const out = await (0,errors/* awsCall */.uF)('iam:CreateUser', () => this.client.send(new CreateUserCommand({
-            UserName: opts.userName,
-            Path: opts.path,
-            ...(opts.tags.length > 0 ? { Tags: toAwsTags(opts.tags) } : {}),
-            ...(opts.permissionsBoundary ? { PermissionsBoundary: opts.permissionsBoundary } : {})
-        })));
+        const out = await (0,errors/* awsCall */.uF)('iam:CreateUser', async () => {
+            try {
+                return await this.client.send(new CreateUserCommand({
+                    UserName: opts.userName,
+                    Path: opts.path,
+                    ...(opts.tags.length > 0 ? { Tags: toAwsTags(opts.tags) } : {}),
+                    ...(opts.permissionsBoundary ? { PermissionsBoundary: opts.permissionsBoundary } : {})
+                }));
+            }
+            catch (e) {
+                // Made, with its tags and boundary (one request), by the attempt whose answer was lost.
+                if ((0,errors/* madeByLostAttempt */.W8)(e, 'EntityAlreadyExistsException', 'EntityAlreadyExists'))
+                    return this.client.send(new GetUserCommand({ UserName: opts.userName }));
+                throw e;
+            }
+        });
+        this.created.set(opts.userName, Date.now());
         return out.User?.Arn ?? '';
     }
     async tagUser(UserName, tags) {
-        await (0,errors/* awsCall */.uF)('iam:TagUser', () => this.client.send(new TagUserCommand({ UserName, Tags: toAwsTags(tags) })));
+        await (0,errors/* awsCall */.uF)('iam:TagUser', () => this.onUser(UserName, () => this.client.send(new TagUserCommand({ UserName, Tags: toAwsTags(tags) }))));
     }
     async untagUser(UserName, keys) {
-        await (0,errors/* awsCall */.uF)('iam:UntagUser', () => this.client.send(new UntagUserCommand({ UserName, TagKeys: keys })));
+        await (0,errors/* awsCall */.uF)('iam:UntagUser', () => this.onUser(UserName, () => this.client.send(new UntagUserCommand({ UserName, TagKeys: keys }))));
     }
     async setPermissionsBoundary(UserName, PermissionsBoundary) {
-        await (0,errors/* awsCall */.uF)('iam:PutUserPermissionsBoundary', () => this.client.send(new PutUserPermissionsBoundaryCommand({ UserName, PermissionsBoundary })));
+        await (0,errors/* awsCall */.uF)('iam:PutUserPermissionsBoundary', () => this.onUser(UserName, () => this.client.send(new PutUserPermissionsBoundaryCommand({ UserName, PermissionsBoundary }))));
     }
     async putInlinePolicy(UserName, PolicyName, document) {
-        await (0,errors/* awsCall */.uF)('iam:PutUserPolicy', () => this.client.send(new PutUserPolicyCommand({ UserName, PolicyName, PolicyDocument: JSON.stringify(document) })));
+        await (0,errors/* awsCall */.uF)('iam:PutUserPolicy', () => this.onUser(UserName, () => this.client.send(new PutUserPolicyCommand({
+            UserName,
+            PolicyName,
+            PolicyDocument: JSON.stringify(document)
+        }))));
     }
     async deleteInlinePolicy(UserName, PolicyName) {
-        await (0,errors/* awsCall */.uF)('iam:DeleteUserPolicy', () => this.client.send(new DeleteUserPolicyCommand({ UserName, PolicyName })));
+        await (0,errors/* awsRemove */.az)('iam:DeleteUserPolicy', () => this.client.send(new DeleteUserPolicyCommand({ UserName, PolicyName })));
     }
     async attachPolicy(UserName, PolicyArn) {
-        await (0,errors/* awsCall */.uF)('iam:AttachUserPolicy', () => this.client.send(new AttachUserPolicyCommand({ UserName, PolicyArn })));
+        await (0,errors/* awsCall */.uF)('iam:AttachUserPolicy', () => this.onUser(UserName, () => this.client.send(new AttachUserPolicyCommand({ UserName, PolicyArn }))));
     }
     async detachPolicy(UserName, PolicyArn) {
-        await (0,errors/* awsCall */.uF)('iam:DetachUserPolicy', () => this.client.send(new DetachUserPolicyCommand({ UserName, PolicyArn })));
+        await (0,errors/* awsRemove */.az)('iam:DetachUserPolicy', () => this.client.send(new DetachUserPolicyCommand({ UserName, PolicyArn })));
     }
     /** Creates a key and masks its secret before anything else can see it. */
     async createAccessKey(UserName) {
-        const out = await (0,errors/* awsCall */.uF)('iam:CreateAccessKey', () => this.client.send(new CreateAccessKeyCommand({ UserName })));
+        const out = await (0,errors/* awsCall */.uF)('iam:CreateAccessKey', () => this.onUser(UserName, () => this.client.send(new CreateAccessKeyCommand({ UserName }))));
         const secret = out.AccessKey?.SecretAccessKey ?? '';
         // @actions/core is a chunk of the bundle that main.ts has loaded by now.
         if (secret)
@@ -25432,13 +25473,13 @@ class Iam {
         return { id: out.AccessKey?.AccessKeyId ?? '', secret, attempts: out.$metadata.attempts ?? 1 };
     }
     async deleteAccessKey(UserName, AccessKeyId) {
-        await (0,errors/* awsCall */.uF)('iam:DeleteAccessKey', () => this.client.send(new DeleteAccessKeyCommand({ UserName, AccessKeyId })));
+        await (0,errors/* awsRemove */.az)('iam:DeleteAccessKey', () => this.client.send(new DeleteAccessKeyCommand({ UserName, AccessKeyId })));
     }
     async deactivateAccessKey(UserName, AccessKeyId) {
         await (0,errors/* awsCall */.uF)('iam:UpdateAccessKey', () => this.client.send(new UpdateAccessKeyCommand({ UserName, AccessKeyId, Status: 'Inactive' })));
     }
     async listAccessKeys(UserName) {
-        const out = await (0,errors/* awsCall */.uF)('iam:ListAccessKeys', () => this.client.send(new ListAccessKeysCommand({ UserName })));
+        const out = await (0,errors/* awsCall */.uF)('iam:ListAccessKeys', () => this.onUser(UserName, () => this.client.send(new ListAccessKeysCommand({ UserName }))));
         return (out.AccessKeyMetadata ?? []).map(toAccessKey);
     }
 }
@@ -25526,6 +25567,8 @@ async function clientsForKey(region, credentials) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   DZ: () => (/* binding */ toAwsError),
 /* harmony export */   Is: () => (/* binding */ errorName),
+/* harmony export */   W8: () => (/* binding */ madeByLostAttempt),
+/* harmony export */   az: () => (/* binding */ awsRemove),
 /* harmony export */   c4: () => (/* binding */ isNotFound),
 /* harmony export */   nG: () => (/* binding */ httpStatus),
 /* harmony export */   q0: () => (/* binding */ awsLookup),
@@ -25553,6 +25596,14 @@ function httpStatus(e) {
     const meta = e?.$metadata;
     return meta?.httpStatusCode;
 }
+/**
+ * The SDK retried, and the retry found that the thing it was making exists: the earlier attempt,
+ * whose answer was lost, made it.
+ */
+function madeByLostAttempt(e, ...alreadyThere) {
+    const attempts = e?.$metadata?.attempts;
+    return alreadyThere.includes(errorName(e)) && (attempts ?? 1) > 1;
+}
 function isNotFound(e) {
     const name = errorName(e);
     return (name === 'NoSuchEntityException' ||
@@ -25579,6 +25630,13 @@ async function awsCall(action, call) {
     catch (e) {
         throw toAwsError(action, e);
     }
+}
+/**
+ * For removals: "not found" means it is gone, which is what was asked (also when an attempt whose
+ * answer was lost removed it, and the SDK's retry found nothing left).
+ */
+async function awsRemove(action, call) {
+    await awsLookup(action, call);
 }
 /** Like awsCall, but a "not found" answer becomes undefined. */
 async function awsLookup(action, call) {

@@ -3,7 +3,9 @@
  * rotation makes. Positions are numbered AWS requests first (in arrival order at the recording
  * proxy), then GitHub requests (in arrival order at the stand-in). Each position runs twice: once
  * with that single request failed (the SDK and Octokit retry it), once with the fault persistent
- * (that request and every later one with the same action fail), so that the failure paths run.
+ * (that request and every later one with the same action fail), so that the failure paths run;
+ * and, but for S3's reads, a third time with the request taking effect and only its answer lost
+ * (the client retries what has already happened): that run must succeed.
  *
  * After each faulty run the stored pair must authenticate (a run that failed before touching the
  * secrets leaves the old pair, which must still work), and the user may hold no orphan key: every
@@ -29,6 +31,12 @@ const GITHUB_FAULTS: Fault[] = [
   { status: 403, secondaryRateLimit: true, retryAfterSeconds: 1 },
   { drop: true }
 ]
+// Variant 'lost': the request takes effect and only its answer is lost (the client then retries a
+// request that has already happened). S3 requests are streamed by the proxy, not buffered, and
+// a rotation's S3 requests only read: they have no such variant.
+const AWS_LOST: AwsFault = { status: 500, afterApplying: true }
+const GITHUB_LOST: Fault = { status: 502, afterApplying: true }
+type Variant = 'single' | 'persistent' | 'lost'
 // Persistent GitHub faults are secondary rate limits: Octokit's retry plugin would wait 1 + 4 + 9 s
 // on a persistent 5xx, the throttling plugin waits retry-after (1 s) up to four times.
 const GITHUB_PERSISTENT: Fault = { status: 403, secondaryRateLimit: true, retryAfterSeconds: 1 }
@@ -44,7 +52,7 @@ interface Position {
 
 interface Finding {
   position: Position
-  variant: 'single' | 'persistent'
+  variant: Variant
   fault: string
   code: number
   works: boolean
@@ -60,7 +68,7 @@ const plain = (p: AwsCreds): AwsCreds => ({
   secretAccessKey: p.secretAccessKey
 })
 
-test('every request of a rotation, failed once and persistently, leaves working credentials and no orphan key', async () => {
+test('every request of a rotation, failed once, persistently and with its answer lost, leaves working credentials and no orphan key', async () => {
   const w = await openWorld({ auth: true })
   const first = await w.run()
   expect(first.code).toBe(0)
@@ -84,7 +92,9 @@ test('every request of a rotation, failed once and persistently, leaves working 
 
   const findings: Finding[] = []
   for (const position of positions) {
-    for (const variant of ['single', 'persistent'] as const) {
+    const variants: Variant[] =
+      position.service === 's3' ? ['single', 'persistent'] : ['single', 'persistent', 'lost']
+    for (const variant of variants) {
       const old = plain(w.storedPair()!)
       w.aws.reset()
       const fault = arm(w, position, variant)
@@ -138,7 +148,9 @@ test('every request of a rotation, failed once and persistently, leaves working 
         .join('\n')
   )
   expect(findings.filter(f => !f.works || f.orphans.length > 0)).toEqual([])
-  expect(working).toBe(positions.length * 2)
+  // A request that took effect is not a failure, even when its answer was lost.
+  expect(findings.filter(f => f.variant === 'lost' && f.code !== 0)).toEqual([])
+  expect(working).toBe(findings.length)
   expect(orphanCount).toBe(0)
   // The sweep reached the failure paths: some persistent faults failed the run.
   expect(findings.some(f => f.variant === 'persistent' && f.code !== 0)).toBe(true)
@@ -163,11 +175,7 @@ function numbered(requests: { service: Position['service']; target: string }[]):
  * service), or with `persistent` that request and every later one with the same target, until
  * disarmed: nothing is left armed for the next run.
  */
-function arm(
-  w: World,
-  position: Position,
-  variant: 'single' | 'persistent'
-): { name: string; disarm(): void } {
+function arm(w: World, position: Position, variant: Variant): { name: string; disarm(): void } {
   let armed = true
   const on = () => armed
   const disarm = () => {
@@ -177,11 +185,16 @@ function arm(
   if (position.service === 'github') {
     let n = 0
     let matching = 0
-    const fault = variant === 'single' ? GITHUB_FAULTS[kind]! : GITHUB_PERSISTENT
+    const fault =
+      variant === 'single'
+        ? GITHUB_FAULTS[kind]!
+        : variant === 'lost'
+          ? GITHUB_LOST
+          : GITHUB_PERSISTENT
     w.github.failWhen(q => {
       if (!on()) return false
       n++
-      if (variant === 'single') return n === position.index
+      if (variant !== 'persistent') return n === position.index
       if (`${q.method} ${q.path}` === position.target) matching++
       return `${q.method} ${q.path}` === position.target && matching >= position.occurrence
     }, fault)
@@ -189,11 +202,11 @@ function arm(
   }
   let n = 0
   let matching = 0
-  const fault = AWS_FAULTS[kind]!
+  const fault = variant === 'lost' ? AWS_LOST : AWS_FAULTS[kind]!
   w.aws.failWhen(r => {
     if (!on()) return false
     n++
-    if (variant === 'single') return n === position.index
+    if (variant !== 'persistent') return n === position.index
     const same = r.service === position.service && r.action === position.target
     if (same) matching++
     return same && matching >= position.occurrence
@@ -202,6 +215,7 @@ function arm(
 }
 
 function describeFault(fault: AwsFault | Fault): string {
+  if ('afterApplying' in fault && fault.afterApplying) return 'answer lost'
   if ('drop' in fault) return 'dropped connection'
   if ('throttle' in fault) return 'throttling'
   if ('secondaryRateLimit' in fault) return '403 secondary rate limit'

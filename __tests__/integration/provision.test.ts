@@ -227,3 +227,48 @@ describe('reuse and refusal', () => {
     expect(r.log).toMatch(/To fix: grant the token/)
   })
 })
+
+describe('an answer lost after the request took effect', () => {
+  // The SDK tries again; the retry finds what the first attempt made.
+  test.each([
+    ['iam', 'CreateUser'],
+    ['s3', 'CreateBucket']
+  ] as const)(
+    '%s %s: the retry finds it made, and the setup completes',
+    async (service, action) => {
+      const w = await openWorld({ auth: true })
+      w.aws.failWhen(
+        r => r.service === service && r.action === action,
+        { status: 500, afterApplying: true },
+        1
+      )
+      const r = await w.run()
+      expect(r.code).toBe(0)
+      const pair = w.storedPair()!
+      expect(await w.works(pair)).toBe(true)
+      assertNoSecretLeak(r, [pair.secretAccessKey])
+      // The request was sent twice: the lost attempt and the SDK's retry.
+      expect(w.aws.requests.filter(q => q.action === action)).toHaveLength(2)
+    }
+  )
+})
+
+describe('IAM eventual consistency: a new user that other calls do not see yet', () => {
+  test('the calls on it are tried again until it is seen, and the setup completes', async () => {
+    const w = await openWorld({ auth: true })
+    w.aws.hideNewUsers(1500)
+    const r = await w.run()
+    expect(r.code).toBe(0)
+    const pair = w.storedPair()!
+    expect(await w.works(pair)).toBe(true)
+    // The proxy answered NoSuchEntity to calls on the user before it became visible.
+    const hidden = w.aws.requests.filter(q => q.service === 'iam' && q.status === 404)
+    expect(hidden.map(q => q.action)).toEqual(
+      expect.arrayContaining(['CreateAccessKey', 'PutUserPolicy'])
+    )
+    expect(await w.keysOf('octo-org+octo-repo')).toEqual([
+      { id: pair.accessKeyId, status: 'Active' }
+    ])
+    assertNoSecretLeak(r, [pair.secretAccessKey])
+  })
+})

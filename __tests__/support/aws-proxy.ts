@@ -4,7 +4,8 @@
 //   (query protocol `Action`, JSON `x-amz-target`, or S3 method + path + subresource), and whether
 //   the action mutates state;
 // - answers chosen requests itself with a fault (5xx, throttling, dropped connection);
-// - simulates IAM eventual consistency: access keys created through it are refused for a while;
+// - simulates IAM eventual consistency: access keys created through it are refused for a while,
+//   and users created through it are not found by other IAM calls for a while;
 // - answers a fixed latency after each request arrived (moto's own time included, unless longer).
 // Signed headers, the Host header and bodies pass through untouched, so SigV4 signatures stay
 // valid when moto enforces auth.
@@ -37,7 +38,7 @@ export interface AwsRequestRecord {
 
 /**
  * `afterApplying`: the request reaches moto and takes effect, and only then does the client get
- * the fault (an answer lost on the way back). Only for requests whose body is buffered (IAM, STS).
+ * the fault (an answer lost on the way back).
  */
 export type AwsFault =
   | { status: 500 | 503; afterApplying?: boolean }
@@ -107,6 +108,8 @@ export class AwsProxy {
   private latencyMs = 0
   private refuseMs: number | 'forever' = 0
   private readonly newKeys = new Map<string, number>()
+  private hideUsersMs = 0
+  private readonly newUsers = new Map<string, number>()
 
   private constructor(
     private readonly server: Server,
@@ -186,6 +189,15 @@ export class AwsProxy {
     this.refuseMs = ms
   }
 
+  /**
+   * IAM requests naming a user created (CreateUser through this proxy) less than `ms` ago are
+   * answered 404 NoSuchEntity, without being forwarded: IAM's eventual consistency, as a user
+   * that other IAM endpoints do not see yet. 0 turns it off.
+   */
+  hideNewUsers(ms: number): void {
+    this.hideUsersMs = ms
+  }
+
   /** Forgets records, faults, latency and tracked keys; numbering starts again at 1. */
   reset(): void {
     this.requests.length = 0
@@ -195,6 +207,8 @@ export class AwsProxy {
     this.latencyMs = 0
     this.refuseMs = 0
     this.newKeys.clear()
+    this.hideUsersMs = 0
+    this.newUsers.clear()
   }
 
   async stop(): Promise<void> {
@@ -232,8 +246,8 @@ export class AwsProxy {
     const fault = this.faultFor(seq, { service: c.service, action: c.action, method })
     if (fault) {
       if ('afterApplying' in fault && fault.afterApplying) {
-        if (!body) throw new Error(`aws-proxy: afterApplying needs a buffered body (${c.action})`)
-        await this.applyUpstream(req, body)
+        // Streamed requests (S3) have not been read yet: read them now, to send them on.
+        await this.applyUpstream(req, body ?? (await readAll(req)))
       } else if (!body) req.resume()
       await this.delay(record.at)
       if ('drop' in fault) {
@@ -244,6 +258,17 @@ export class AwsProxy {
       record.status = answer(res, faultReply(c, fault))
       return
     }
+
+    const user = c.service === 'iam' && body ? queryParam(body, 'UserName', req) : undefined
+    if (user !== undefined && c.action !== 'CreateUser' && this.hidden(user)) {
+      await this.delay(record.at)
+      record.status = answer(
+        res,
+        errorReply(c, 404, 'NoSuchEntity', `The user with name ${user} cannot be found.`, 'Sender')
+      )
+      return
+    }
+    if (c.action === 'CreateUser' && user !== undefined) this.newUsers.set(user, Date.now())
 
     if (c.accessKeyId !== undefined && this.refused(c.accessKeyId)) {
       if (!body) req.resume()
@@ -280,6 +305,11 @@ export class AwsProxy {
       }
     }
     return undefined
+  }
+
+  private hidden(user: string): boolean {
+    const created = this.newUsers.get(user)
+    return this.hideUsersMs > 0 && created !== undefined && Date.now() - created < this.hideUsersMs
   }
 
   private refused(accessKeyId: string): boolean {
@@ -436,6 +466,17 @@ function classify(
 
 function mutatingAction(action: string): boolean {
   return MUTATING_PREFIXES.some(p => action.startsWith(p) && /^[A-Z]/.test(action.slice(p.length)))
+}
+
+function queryParam(body: Buffer, name: string, req: IncomingMessage): string | undefined {
+  try {
+    const params = new URLSearchParams(
+      decode(body, req.headers['content-encoding']).toString('utf8')
+    )
+    return params.get(name) ?? undefined
+  } catch {
+    return undefined
+  }
 }
 
 function queryAction(

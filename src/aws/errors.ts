@@ -22,6 +22,15 @@ export function httpStatus(e: unknown): number | undefined {
   return meta?.httpStatusCode
 }
 
+/**
+ * The SDK retried, and the retry found that the thing it was making exists: the earlier attempt,
+ * whose answer was lost, made it.
+ */
+export function madeByLostAttempt(e: unknown, ...alreadyThere: string[]): boolean {
+  const attempts = (e as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts
+  return alreadyThere.includes(errorName(e)) && (attempts ?? 1) > 1
+}
+
 export function isNotFound(e: unknown): boolean {
   const name = errorName(e)
   return (
@@ -65,6 +74,14 @@ export async function awsCall<T>(action: string, call: () => Promise<T>): Promis
   } catch (e) {
     throw toAwsError(action, e)
   }
+}
+
+/**
+ * For removals: "not found" means it is gone, which is what was asked (also when an attempt whose
+ * answer was lost removed it, and the SDK's retry found nothing left).
+ */
+export async function awsRemove(action: string, call: () => Promise<unknown>): Promise<void> {
+  await awsLookup(action, call)
 }
 
 /** Like awsCall, but a "not found" answer becomes undefined. */

@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-iam'
 import type { Tag } from '../config.js'
 import type { AccessKey, ObservedUser } from '../state.js'
-import { awsCall, awsLookup } from './errors.js'
+import { awsCall, awsLookup, awsRemove, isNotFound, madeByLostAttempt } from './errors.js'
 
 export interface NewAccessKey {
   id: string
@@ -38,8 +38,35 @@ const toAccessKey = (k: AccessKeyMetadata): AccessKey => ({
 
 const toAwsTags = (tags: Tag[]) => tags.map(t => ({ Key: t.key, Value: t.value }))
 
+/**
+ * How long after this run created a user other IAM calls may still not find it: IAM is eventually
+ * consistent, so a call answered NoSuchEntity within this time is tried again.
+ */
+export const USER_PROPAGATION_MS = 30_000
+
 export class Iam {
+  /** Users this run created, and when. */
+  private readonly created = new Map<string, number>()
+
   constructor(private readonly client: IAMClient) {}
+
+  /**
+   * A call on a user. Where this run created the user moments ago, NoSuchEntity means that this
+   * IAM endpoint does not see it yet: the call is tried again, with growing waits, until
+   * USER_PROPAGATION_MS after the creation. For any other user it is the answer.
+   */
+  private async onUser<T>(UserName: string, call: () => Promise<T>): Promise<T> {
+    const created = this.created.get(UserName)
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+      try {
+        return await call()
+      } catch (e) {
+        const late = created === undefined || Date.now() + wait - created > USER_PROPAGATION_MS
+        if (late || !isNotFound(e)) throw e
+        await new Promise(resolve => setTimeout(resolve, wait))
+      }
+    }
+  }
 
   /**
    * Reads the user with its tags, keys and grants at once; undefined when it does not exist. The
@@ -130,59 +157,81 @@ export class Iam {
     tags: Tag[]
     permissionsBoundary?: string
   }): Promise<string> {
-    const out = await awsCall('iam:CreateUser', () =>
-      this.client.send(
-        new CreateUserCommand({
-          UserName: opts.userName,
-          Path: opts.path,
-          ...(opts.tags.length > 0 ? { Tags: toAwsTags(opts.tags) } : {}),
-          ...(opts.permissionsBoundary ? { PermissionsBoundary: opts.permissionsBoundary } : {})
-        })
-      )
-    )
+    const out = await awsCall('iam:CreateUser', async () => {
+      try {
+        return await this.client.send(
+          new CreateUserCommand({
+            UserName: opts.userName,
+            Path: opts.path,
+            ...(opts.tags.length > 0 ? { Tags: toAwsTags(opts.tags) } : {}),
+            ...(opts.permissionsBoundary ? { PermissionsBoundary: opts.permissionsBoundary } : {})
+          })
+        )
+      } catch (e) {
+        // Made, with its tags and boundary (one request), by the attempt whose answer was lost.
+        if (madeByLostAttempt(e, 'EntityAlreadyExistsException', 'EntityAlreadyExists'))
+          return this.client.send(new GetUserCommand({ UserName: opts.userName }))
+        throw e
+      }
+    })
+    this.created.set(opts.userName, Date.now())
     return out.User?.Arn ?? ''
   }
 
   async tagUser(UserName: string, tags: Tag[]): Promise<void> {
     await awsCall('iam:TagUser', () =>
-      this.client.send(new TagUserCommand({ UserName, Tags: toAwsTags(tags) }))
+      this.onUser(UserName, () =>
+        this.client.send(new TagUserCommand({ UserName, Tags: toAwsTags(tags) }))
+      )
     )
   }
 
   async untagUser(UserName: string, keys: string[]): Promise<void> {
     await awsCall('iam:UntagUser', () =>
-      this.client.send(new UntagUserCommand({ UserName, TagKeys: keys }))
+      this.onUser(UserName, () =>
+        this.client.send(new UntagUserCommand({ UserName, TagKeys: keys }))
+      )
     )
   }
 
   async setPermissionsBoundary(UserName: string, PermissionsBoundary: string): Promise<void> {
     await awsCall('iam:PutUserPermissionsBoundary', () =>
-      this.client.send(new PutUserPermissionsBoundaryCommand({ UserName, PermissionsBoundary }))
+      this.onUser(UserName, () =>
+        this.client.send(new PutUserPermissionsBoundaryCommand({ UserName, PermissionsBoundary }))
+      )
     )
   }
 
   async putInlinePolicy(UserName: string, PolicyName: string, document: unknown): Promise<void> {
     await awsCall('iam:PutUserPolicy', () =>
-      this.client.send(
-        new PutUserPolicyCommand({ UserName, PolicyName, PolicyDocument: JSON.stringify(document) })
+      this.onUser(UserName, () =>
+        this.client.send(
+          new PutUserPolicyCommand({
+            UserName,
+            PolicyName,
+            PolicyDocument: JSON.stringify(document)
+          })
+        )
       )
     )
   }
 
   async deleteInlinePolicy(UserName: string, PolicyName: string): Promise<void> {
-    await awsCall('iam:DeleteUserPolicy', () =>
+    await awsRemove('iam:DeleteUserPolicy', () =>
       this.client.send(new DeleteUserPolicyCommand({ UserName, PolicyName }))
     )
   }
 
   async attachPolicy(UserName: string, PolicyArn: string): Promise<void> {
     await awsCall('iam:AttachUserPolicy', () =>
-      this.client.send(new AttachUserPolicyCommand({ UserName, PolicyArn }))
+      this.onUser(UserName, () =>
+        this.client.send(new AttachUserPolicyCommand({ UserName, PolicyArn }))
+      )
     )
   }
 
   async detachPolicy(UserName: string, PolicyArn: string): Promise<void> {
-    await awsCall('iam:DetachUserPolicy', () =>
+    await awsRemove('iam:DetachUserPolicy', () =>
       this.client.send(new DetachUserPolicyCommand({ UserName, PolicyArn }))
     )
   }
@@ -190,7 +239,7 @@ export class Iam {
   /** Creates a key and masks its secret before anything else can see it. */
   async createAccessKey(UserName: string): Promise<NewAccessKey> {
     const out = await awsCall('iam:CreateAccessKey', () =>
-      this.client.send(new CreateAccessKeyCommand({ UserName }))
+      this.onUser(UserName, () => this.client.send(new CreateAccessKeyCommand({ UserName })))
     )
     const secret = out.AccessKey?.SecretAccessKey ?? ''
     // @actions/core is a chunk of the bundle that main.ts has loaded by now.
@@ -199,7 +248,7 @@ export class Iam {
   }
 
   async deleteAccessKey(UserName: string, AccessKeyId: string): Promise<void> {
-    await awsCall('iam:DeleteAccessKey', () =>
+    await awsRemove('iam:DeleteAccessKey', () =>
       this.client.send(new DeleteAccessKeyCommand({ UserName, AccessKeyId }))
     )
   }
@@ -212,7 +261,7 @@ export class Iam {
 
   async listAccessKeys(UserName: string): Promise<AccessKey[]> {
     const out = await awsCall('iam:ListAccessKeys', () =>
-      this.client.send(new ListAccessKeysCommand({ UserName }))
+      this.onUser(UserName, () => this.client.send(new ListAccessKeysCommand({ UserName })))
     )
     return (out.AccessKeyMetadata ?? []).map(toAccessKey)
   }

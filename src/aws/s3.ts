@@ -13,7 +13,14 @@ import {
 import type { Tag } from '../config.js'
 import { tlsOnlyBucketPolicy } from '../policy.js'
 import type { ObservedBucket } from '../state.js'
-import { awsCall, errorName, httpStatus, isNotFound, toAwsError } from './errors.js'
+import {
+  awsCall,
+  errorName,
+  httpStatus,
+  isNotFound,
+  madeByLostAttempt,
+  toAwsError
+} from './errors.js'
 
 export class S3 {
   constructor(private readonly client: S3Client) {}
@@ -82,7 +89,14 @@ export class S3 {
         ? {}
         : { CreateBucketConfiguration: { LocationConstraint: region as never } })
     }
-    await awsCall('s3:CreateBucket', () => this.client.send(new CreateBucketCommand(input)))
+    await awsCall('s3:CreateBucket', async () => {
+      try {
+        await this.client.send(new CreateBucketCommand(input))
+      } catch (e) {
+        // Made (ownership setting included) by the attempt whose answer was lost.
+        if (!madeByLostAttempt(e, 'BucketAlreadyOwnedByYou')) throw e
+      }
+    })
   }
 
   /** Public access blocked, default encryption, TLS-only policy and tags, all at once. */
