@@ -325,25 +325,28 @@ export class AwsProxy {
     if (this.latencyMs > 0 && wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
   }
 
+  /** The request `req` as sent on to moto. */
+  private upstreamOptions(req: IncomingMessage) {
+    return {
+      protocol: this.target.protocol,
+      hostname: this.target.hostname,
+      port: this.target.port,
+      method: req.method,
+      path: req.url,
+      // The raw list keeps names, order, duplicates and the original Host header.
+      headers: withoutHopByHop(req.rawHeaders) as unknown as OutgoingHttpHeaders,
+      agent: this.agent,
+      setHost: false
+    }
+  }
+
   /** Sends a buffered request on to moto and drops the answer: it took effect, unseen. */
   private applyUpstream(req: IncomingMessage, body: Buffer): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const upstream = httpRequest(
-        {
-          protocol: this.target.protocol,
-          hostname: this.target.hostname,
-          port: this.target.port,
-          method: req.method,
-          path: req.url,
-          headers: withoutHopByHop(req.rawHeaders) as unknown as OutgoingHttpHeaders,
-          agent: this.agent,
-          setHost: false
-        },
-        upRes => {
-          upRes.resume()
-          upRes.once('end', resolve).once('error', reject)
-        }
-      )
+      const upstream = httpRequest(this.upstreamOptions(req), upRes => {
+        upRes.resume()
+        upRes.once('end', resolve).once('error', reject)
+      })
       upstream.once('error', reject)
       upstream.end(body)
     })
@@ -361,39 +364,26 @@ export class AwsProxy {
         if (!res.writableFinished) upstream.destroy()
         resolve()
       })
-      const upstream = httpRequest(
-        {
-          protocol: this.target.protocol,
-          hostname: this.target.hostname,
-          port: this.target.port,
-          method: req.method,
-          path: req.url,
-          // The raw list keeps names, order, duplicates and the original Host header.
-          headers: withoutHopByHop(req.rawHeaders) as unknown as OutgoingHttpHeaders,
-          agent: this.agent,
-          setHost: false
-        },
-        upRes => {
-          void (async () => {
-            const status = upRes.statusCode ?? 502
-            const headers = withoutHopByHop(upRes.rawHeaders)
-            if (c.action === 'CreateAccessKey' && status === 200) {
-              const payload = await readAll(upRes)
-              const keyId = createdKeyId(payload, upRes.headers['content-encoding'])
-              if (keyId) this.newKeys.set(keyId, Date.now())
-              await this.delay(record.at)
-              res.writeHead(status, upRes.statusMessage, headers)
-              record.status = status
-              res.end(payload)
-            } else {
-              await this.delay(record.at)
-              res.writeHead(status, upRes.statusMessage, headers)
-              record.status = status
-              upRes.pipe(res)
-            }
-          })().catch(reject)
-        }
-      )
+      const upstream = httpRequest(this.upstreamOptions(req), upRes => {
+        void (async () => {
+          const status = upRes.statusCode ?? 502
+          const headers = withoutHopByHop(upRes.rawHeaders)
+          if (c.action === 'CreateAccessKey' && status === 200) {
+            const payload = await readAll(upRes)
+            const keyId = createdKeyId(payload, upRes.headers['content-encoding'])
+            if (keyId) this.newKeys.set(keyId, Date.now())
+            await this.delay(record.at)
+            res.writeHead(status, upRes.statusMessage, headers)
+            record.status = status
+            res.end(payload)
+          } else {
+            await this.delay(record.at)
+            res.writeHead(status, upRes.statusMessage, headers)
+            record.status = status
+            upRes.pipe(res)
+          }
+        })().catch(reject)
+      })
       upstream.once('error', reject)
       if (body) upstream.end(body)
       else req.pipe(upstream)
