@@ -467,7 +467,8 @@ async function writeKeyPair(ctx, observed, key, putSecret, attempt, result) {
             ctx.log.info(`${where}: ${idName} put back to ${previous}, since ${since}.`);
         }
         catch (e) {
-            ctx.log.warning(`${where}: ${idName} may hold the new key ${key?.id ?? ''} and could not be put back to ${previous} (${(0,src_outcome/* errorText */.k)(e)}).`);
+            const holds = result.uncertain.includes(idName) ? 'may hold' : 'holds';
+            ctx.log.warning(`${where}: ${idName} ${holds} the new key ${key?.id ?? ''} and could not be put back to ${previous} (${(0,src_outcome/* errorText */.k)(e)}).`);
         }
     };
     if (!(await writeId())) {

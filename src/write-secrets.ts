@@ -184,8 +184,9 @@ async function writeKeyPair(
       result.restored.push(idName)
       ctx.log.info(`${where}: ${idName} put back to ${previous}, since ${since}.`)
     } catch (e) {
+      const holds = result.uncertain.includes(idName) ? 'may hold' : 'holds'
       ctx.log.warning(
-        `${where}: ${idName} may hold the new key ${key?.id ?? ''} and could not be put back to ${previous} (${errorText(e)}).`
+        `${where}: ${idName} ${holds} the new key ${key?.id ?? ''} and could not be put back to ${previous} (${errorText(e)}).`
       )
     }
   }
