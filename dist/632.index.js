@@ -162,7 +162,7 @@ async function createKey(ctx) {
             throw e;
         key = await ctx.aws.iam.createAccessKey(user);
     }
-    if ((key.attempts ?? 1) > 1)
+    if (key.attempts > 1)
         await deleteStrayKeys(ctx, key.id);
     return key;
 }

@@ -79,7 +79,7 @@ async function createKey(ctx: Context): Promise<NewAccessKey> {
     if ((await deleteStrayKeys(ctx, undefined)) === 0) throw e
     key = await ctx.aws.iam.createAccessKey(user)
   }
-  if ((key.attempts ?? 1) > 1) await deleteStrayKeys(ctx, key.id)
+  if (key.attempts > 1) await deleteStrayKeys(ctx, key.id)
   return key
 }
 

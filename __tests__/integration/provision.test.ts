@@ -253,6 +253,29 @@ describe('an answer lost after the request took effect', () => {
   )
 })
 
+describe('a removal whose answer was lost', () => {
+  test('DeleteUserPolicy, then DetachUserPolicy: the retry finds nothing left, and that counts as done', async () => {
+    const w = await openWorld({ managedPolicies: true })
+    expect((await w.run()).code).toBe(0)
+    const lost = (action: string) =>
+      w.aws.failWhen(r => r.action === action, { status: 500, afterApplying: true }, 1)
+    const iam = w.iam()
+    lost('DeleteUserPolicy')
+    expect((await w.run({ policy: 's3-full-access' })).code).toBe(0)
+    expect((await iam.send(new ListUserPoliciesCommand({ UserName: USER }))).PolicyNames).toEqual(
+      []
+    )
+    lost('DetachUserPolicy')
+    expect((await w.run({ policy: 'bucket-read-only' })).code).toBe(0)
+    expect(
+      (await iam.send(new ListAttachedUserPoliciesCommand({ UserName: USER }))).AttachedPolicies
+    ).toEqual([])
+    // Each was sent twice: the attempt that took effect, and the SDK's retry.
+    for (const action of ['DeleteUserPolicy', 'DetachUserPolicy'])
+      expect(w.aws.requests.filter(q => q.action === action)).toHaveLength(2)
+  })
+})
+
 describe('IAM eventual consistency: a new user that other calls do not see yet', () => {
   test('the calls on it are tried again until it is seen, and the setup completes', async () => {
     const w = await openWorld({ auth: true })

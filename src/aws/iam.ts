@@ -27,7 +27,7 @@ export interface NewAccessKey {
   id: string
   secret: string
   /** The SDK's attempts at CreateAccessKey: more than one, and an earlier one may have made a key. */
-  attempts?: number
+  attempts: number
 }
 
 const toAccessKey = (k: AccessKeyMetadata): AccessKey => ({

@@ -48,14 +48,15 @@ export class Destinations {
     d: Destination,
     want: { variables: boolean; secretNames: Promise<boolean>; access: string[] }
   ): Promise<ObservedDestination> {
-    const [publicKey, listed, variables] = await Promise.all([
+    const [publicKey, read, variables] = await Promise.all([
       this.publicKey(d),
-      want.secretNames.then(needed => (needed ? this.secretList(d) : [])),
+      want.secretNames.then(needed => (needed ? this.secretList(d) : undefined)),
       want.variables ? this.variables(d) : Promise.resolve({})
     ])
+    const listed = read ?? []
     const secretNames = listed.map(s => s.name)
-    const updatedAt = (await want.secretNames)
-      ? { secretsUpdatedAt: Object.fromEntries(listed.map(s => [s.name, s.updated_at])) }
+    const updatedAt = read
+      ? { secretsUpdatedAt: Object.fromEntries(read.map(s => [s.name, s.updated_at])) }
       : {}
     if (d.kind !== 'organization')
       return { destination: d, publicKey, secretNames, variables, ...updatedAt }
