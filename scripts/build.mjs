@@ -1,23 +1,15 @@
 // npm run build: ncc bundles src/index.ts (with source maps) into .tmp/build/, then dist/ is made
 // to match it: new and changed files copied (the entry last), files of an earlier build removed,
-// and dist/licenses.txt written from every chunk (scripts/licenses.mjs). Building aside keeps
-// dist/ whole while ncc runs, for tests and runs that read it meanwhile, and leaves no stale chunk.
+// and dist/licenses.txt written (scripts/licenses.mjs). Building aside keeps dist/ whole while ncc
+// runs, for tests and runs that read it meanwhile, and leaves no stale file.
 //
-// ncc is called through its API for one option its command line lacks: mainFields. The AWS SDK's
-// packages without an `exports` map (the clients, signature-v4, node-http-handler, the credential
-// providers) then come from their ES modules (`module`, dist-es) rather than their single-file
-// CommonJS builds (`main`, dist-cjs): webpack keeps only the commands and modules the action
-// imports (the IAM client's dist-cjs holds all its ~170 commands), and the credential providers the
-// run does not reach stay separate chunks. Packages with an `exports` map resolve as before.
+// dist/ is index.js, its source map, licenses.txt and sourcemap-register.cjs: ncc writes the
+// source-map support (stack traces that point into src/) as a file of its own, which index.js
+// imports on its first line. Nothing is loaded lazily, so there are no numbered chunks; the build
+// fails if one appears.
 //
-// ncc starts dist/index.js with an import of dist/sourcemap-register.cjs (source-map-support, for
-// stack traces that point into src/ and node_modules/). That import is taken out: loading it costs
-// every run a few milliseconds before the first request, and src/main.ts loads the file itself
-// when it is about to print a stack trace. The file is still written, as are the source maps.
-//
-// ncc's cache is off: it lives outside the checkout (~/.cache/ncc, keyed by the directory), is not
-// keyed by the options above, and so could make dist/ depend on what was built there before. The
-// build takes no longer without it.
+// ncc's cache is off: it lives outside the checkout (~/.cache/ncc, keyed by the directory) and
+// could make dist/ depend on what was built there before. The build takes no longer without it.
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -31,15 +23,14 @@ const ncc = createRequire(import.meta.url)('@vercel/ncc')
 rmSync(out, { recursive: true, force: true })
 const built = await ncc(join(root, 'src', 'index.ts'), {
   sourceMap: true,
-  mainFields: ['module', 'main'],
   filterAssetBase: root,
   cache: false
 })
-const register = "import './sourcemap-register.cjs';"
-if (!built.code.startsWith(register) || !built.assets['sourcemap-register.cjs'])
-  throw new Error(`ncc's output no longer starts with ${register}: see the comment above`)
+const chunks = Object.keys(built.assets).filter(name => /\.js$/.test(name))
+if (chunks.length > 0)
+  throw new Error(`ncc wrote chunks beside index.js (${chunks.join(', ')}): an import() is left`)
 for (const [file, content] of [
-  ['index.js', built.code.slice(register.length)],
+  ['index.js', built.code],
   ['index.js.map', built.map],
   ...Object.entries(built.assets).map(([name, asset]) => [name, asset.source])
 ]) {

@@ -7,7 +7,6 @@
  */
 import type { NewAccessKey } from './aws/iam.js'
 import { describe } from './github/destinations.js'
-import { sealer } from './github/seal.js'
 import {
   clearTags,
   deleteNewKey,
@@ -18,7 +17,6 @@ import {
   type PreparedKey
 } from './key-lifecycle.js'
 import { PartialWriteError, type Context, type Outcome } from './outcome.js'
-import { afterRequestsSent } from './prefetch.js'
 import { writeAll } from './write-secrets.js'
 
 export async function execute(ctx: Context): Promise<Outcome> {
@@ -38,9 +36,6 @@ export async function execute(ctx: Context): Promise<Outcome> {
     const bucketReady = timed('bucket', ensureBucket(ctx))
     const grantsReady = userReady.then(() => timed('grants', applyGrants(ctx)))
     const keyReady = userReady.then(() => timed('key', prepareKey(ctx, clear)))
-    // libsodium loads while these calls are in flight, not once the key is verified.
-    if (ctx.plan.writes.some(w => w.secrets.length > 0))
-      afterRequestsSent(() => void sealer().catch(() => undefined))
     const [, , , prepared] = await settleAll(
       [userReady, bucketReady, grantsReady, keyReady],
       ctx,

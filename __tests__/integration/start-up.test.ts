@@ -1,7 +1,6 @@
 /**
- * The bundle loads the source-map support (dist/sourcemap-register.cjs) only when a stack trace is
- * printed, not at start-up (src/main.ts, scripts/build.mjs). A run that fails must still print its
- * debug stack traces pointing into src/.
+ * The bundle loads the source-map support (dist/sourcemap-register.cjs, scripts/build.mjs): a run
+ * that fails prints its debug stack traces pointing into src/.
  */
 import { closeWorld, openWorld, type World } from '../support/world.js'
 

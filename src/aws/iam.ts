@@ -48,7 +48,10 @@ export class Iam {
   /** Users this run created, and when. */
   private readonly created = new Map<string, number>()
 
-  constructor(private readonly client: IAMClient) {}
+  constructor(
+    private readonly client: IAMClient,
+    private readonly maskSecret: (secret: string) => void
+  ) {}
 
   /**
    * A call on a user. Where this run created the user moments ago, NoSuchEntity means that this
@@ -242,8 +245,7 @@ export class Iam {
       this.onUser(UserName, () => this.client.send(new CreateAccessKeyCommand({ UserName })))
     )
     const secret = out.AccessKey?.SecretAccessKey ?? ''
-    // @actions/core is a chunk of the bundle that main.ts has loaded by now.
-    if (secret) (await import('@actions/core')).setSecret(secret)
+    if (secret) this.maskSecret(secret)
     return { id: out.AccessKey?.AccessKeyId ?? '', secret, attempts: out.$metadata.attempts ?? 1 }
   }
 

@@ -38,7 +38,7 @@ export async function verifyKey(
   target: VerifyTarget,
   sleep: (ms: number) => Promise<void> = ms => new Promise(r => setTimeout(r, ms))
 ): Promise<VerifyResult> {
-  const clients = await clientsForKey(target.region, credentials)
+  const clients = clientsForKey(target.region, credentials)
   const started = Date.now()
   let delay = FIRST_DELAY_MS
   let attempts = 0

@@ -1,18 +1,11 @@
-/**
- * Sealed boxes, as GitHub documents for the secrets API. libsodium (half a megabyte of WebAssembly
- * and glue) is loaded once, and only when a secret is sealed: not at start-up, and not at all by
- * a run that writes none. `sealer()` may be called early to load it while other work waits.
- */
-type Sodium = (typeof import('libsodium-wrappers'))['default']
+/** Sealed boxes, as GitHub documents for the secrets API (libsodium's crypto_box_seal). */
+import sodium from 'libsodium-wrappers'
 
-let loading: Promise<Sodium> | undefined
+export type Seal = (value: string, publicKeyBase64: string) => string
 
-export async function sealer(): Promise<(value: string, publicKeyBase64: string) => string> {
-  loading ??= import('libsodium-wrappers').then(async ({ default: sodium }) => {
-    await sodium.ready
-    return sodium
-  })
-  const sodium = await loading
+/** libsodium's WebAssembly must be ready before the first seal. */
+export async function sealer(): Promise<Seal> {
+  await sodium.ready
   return (value, publicKeyBase64) => {
     const key = sodium.from_base64(publicKeyBase64, sodium.base64_variants.ORIGINAL)
     const sealed = sodium.crypto_box_seal(sodium.from_string(value), key)
