@@ -45,9 +45,12 @@ const LATENCY_MS = 100
 const LATENCY_1000_MS = 25
 const COLD_START_RUNS = 11
 const REFUSE_NEW_KEYS_MS = 2000
-/** The issue's yardstick where it set its targets: Node's start (~20 ms) plus loading (~130 ms). */
-const YARDSTICK_MS = 150
-const TARGETS = { fresh: 5, unchanged: 2, rotation: 4, coldStartMs: 120, afterValidMs: 1000 }
+/**
+ * Round trips before verification (issue 12: fresh setup 6 and rotation 6 including verification's
+ * own round trip, unchanged re-run 2). The cold start is reported without a target: start-up
+ * laziness is no longer a goal.
+ */
+const TARGETS = { fresh: 5, unchanged: 2, rotation: 5, afterValidMs: 1000 }
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -417,9 +420,6 @@ function coldStartTable(c: ColdStart, v?: VerifyLatency): string {
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`
   const range = (s: number[]) => `${Math.min(...s)}–${Math.max(...s)}`
   const action = median(c.action)
-  // The issue's target was set where its yardstick (unbundled clients and libsodium, Node's start
-  // included) took about 150 ms: scaled by what the yardstick takes here.
-  const scaled = Math.round((TARGETS.coldStartMs * median(c.unbundled)) / YARDSTICK_MS)
   const total = c.files.reduce((sum, f) => sum + f.bytes, 0)
   return markdownTable(
     ['measure', 'measured', 'target'],
@@ -427,7 +427,7 @@ function coldStartTable(c: ColdStart, v?: VerifyLatency): string {
       [
         `cold start: spawn to first request, median of ${c.action.length} (range)`,
         `${action} ms (${range(c.action)})`,
-        `≤ ${TARGETS.coldStartMs} ms${action <= TARGETS.coldStartMs ? ' ✓' : ' ✗'}; on this machine's scale ≤ ${scaled} ms${action <= scaled ? ' ✓' : ' ✗'}`
+        'no target (reported only)'
       ],
       [
         `Node 24 alone, one request, median of ${c.node.length} (range)`,
