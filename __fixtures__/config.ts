@@ -3,7 +3,7 @@
  * raw input values. Missing inputs read as '' (the runner passes every declared input; an empty
  * value means "use the default").
  */
-import { type Config, type InputReader, parseConfig } from '../src/config.js'
+import { type Config, type InputReader, parseConfig } from '../src/inputs/config.js'
 
 export type Inputs = Record<string, string>
 

@@ -2,8 +2,8 @@
  * Typed builders for what observe() returns: Observed, ObservedUser, ObservedDestination and
  * AccessKey. Defaults describe the steady state of octo-org/app in account 123456789012.
  */
-import type { Config, Destination } from '../src/config.js'
-import { bucketAccessPolicy, INLINE_POLICY_NAME } from '../src/policy.js'
+import type { Config, Destination } from '../src/inputs/config.js'
+import { bucketAccessPolicy, INLINE_POLICY_NAME } from '../src/plan/policy.js'
 import type {
   AccessKey,
   Identity,
@@ -11,7 +11,7 @@ import type {
   ObservedBucket,
   ObservedDestination,
   ObservedUser
-} from '../src/state.js'
+} from '../src/plan/observed.js'
 
 export const ACCOUNT_ID = '123456789012'
 export const PARTITION = 'aws'

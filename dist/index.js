@@ -71566,7 +71566,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(356);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1404);
 /** The entry the runner executes: one awaited call; anything thrown fails the step. */
 
 
@@ -71582,7 +71582,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 356:
+/***/ 1404:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -71919,7 +71919,7 @@ function parseDocument(encoded) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/policy.ts
+;// CONCATENATED MODULE: ./src/plan/policy.ts
 const INLINE_POLICY_NAME = 's3-credentials-action';
 function bucketArn(partition, bucket) {
     return `arn:${partition}:s3:::${bucket}`;
@@ -72152,7 +72152,64 @@ function clientsForKey(region, credentials) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/rules.ts
+;// CONCATENATED MODULE: ./src/plan/markers.ts
+/**
+ * The marker-tag protocol: the tags the action keeps on a user it manages, their names, and how
+ * their values are written and read. Tags are data that anyone allowed to tag the user can also
+ * write, so they are parsed defensively: a value that does not parse counts as absent.
+ */
+/** Every tag key the action writes starts with this (IAM compares tag keys without case). */
+const RESERVED_TAG_PREFIX = 's3-credentials-action:';
+/** Set while a rotation is under way, so that a second run waits: `<run id> <expiry ISO time>`. */
+const ROTATION_LOCK_TAG = `${RESERVED_TAG_PREFIX}rotation`;
+/**
+ * Set to the new key's id (with those of earlier unfinished runs' keys still there) before any
+ * secret is written, removed once every destination holds it: while it is there, no destination
+ * is known to hold a verified pair.
+ */
+const PENDING_KEY_TAG = `${RESERVED_TAG_PREFIX}pending`;
+/** IAM tag keys are case-insensitive. */
+function tagValue(tags, key) {
+    return tags.find(t => t.key.toLowerCase() === key.toLowerCase())?.value;
+}
+/** The ids of the keys unfinished runs were writing (the tag's value, separated by spaces). */
+function pendingKeys(tags) {
+    return (tagValue(tags, PENDING_KEY_TAG) ?? '').split(' ').filter(id => id !== '');
+}
+function formatPendingKeys(ids) {
+    return { key: PENDING_KEY_TAG, value: ids.join(' ') };
+}
+/** IAM tag values allow no '|': the two fields are separated by a space. */
+function rotationLock(tags) {
+    const value = tagValue(tags, ROTATION_LOCK_TAG);
+    if (value === undefined)
+        return undefined;
+    const [runId = '', expires = ''] = value.split(' ');
+    const expiresAt = new Date(expires);
+    return Number.isNaN(expiresAt.getTime()) ? undefined : { runId, expiresAt };
+}
+function formatRotationLock(lock) {
+    return { key: ROTATION_LOCK_TAG, value: `${lock.runId} ${lock.expiresAt.toISOString()}` };
+}
+/**
+ * Whether marker `lockRunId` was left by an earlier attempt of this same workflow run
+ * (`run-<id>-<attempt>`): GitHub starts a re-run only once every job of the run has ended, so that
+ * attempt is over. Jobs of one attempt (a matrix) share the id and still exclude each other.
+ */
+function isEarlierAttempt(lockRunId, runId) {
+    const parse = (id) => /^run-(\d+)-(\d+)$/.exec(id);
+    const lock = parse(lockRunId);
+    const self = parse(runId);
+    return !!lock && !!self && lock[1] === self[1] && Number(lock[2]) < Number(self[2]);
+}
+
+;// CONCATENATED MODULE: ./src/inputs/rules.ts
+/**
+ * Naming and format rules of AWS and GitHub, as pure checks. Each returns undefined when the value
+ * is valid, else the rule it breaks, phrased to follow "Input 'x': ".
+ */
+
+
 const BUCKET_PREFIXES_RESERVED = ['xn--', 'sthree-', 'amzn-s3-demo-'];
 const BUCKET_SUFFIXES_RESERVED = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
 const checkBucketName = name => {
@@ -72231,7 +72288,6 @@ const checkEnvironmentName = name => {
     return undefined;
 };
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const RESERVED_TAG_PREFIX = 's3-credentials-action:';
 function checkTag(key, value) {
     if (key.length < 1 || key.length > 128)
         return `a tag key has 1 to 128 characters ('${key}')`;
@@ -72248,7 +72304,7 @@ function checkTag(key, value) {
 /** IAM and S3 both allow 50 tags; the action keeps two slots for its own marker tags on the user. */
 const MAX_USER_TAGS = 48;
 
-;// CONCATENATED MODULE: ./src/config.ts
+;// CONCATENATED MODULE: ./src/inputs/config.ts
 /**
  * Inputs are read and validated once, here, into a typed Config. Every rule is checked before any
  * call that changes something; all violations are reported together.
@@ -72781,115 +72837,7 @@ async function verifyKey(credentials, target, sleep = ms => new Promise(r => set
     }
 }
 
-;// CONCATENATED MODULE: ./src/aws/sts.ts
-/** Who the action runs as: the account id names the default bucket and every ARN. */
-
-
-async function callerIdentity(client) {
-    const out = await awsCall('sts:GetCallerIdentity', () => client.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({})));
-    const arn = out.Arn ?? '';
-    return { accountId: out.Account ?? '', arn, partition: arn.split(':')[1] || 'aws' };
-}
-
-;// CONCATENATED MODULE: ./src/observe.ts
-/** Looks before acting: everything the plan needs, read concurrently, nothing changed. */
-
-
-
-
-const ROTATION_LOCK_TAG = `${RESERVED_TAG_PREFIX}rotation`;
-/**
- * Set to the new key's id (with those of earlier unfinished runs' keys still there) before any
- * secret is written, removed once every destination holds it: while it is there, no destination
- * is known to hold a verified pair.
- */
-const PENDING_KEY_TAG = `${RESERVED_TAG_PREFIX}pending`;
-/**
- * Up to this many destinations, their secret lists are read without waiting for IAM: with their
- * public keys, they fit in the throttling plugin's ten concurrent reads.
- */
-const SPECULATIVE_LISTS = 4;
-async function observe(config, aws, github) {
-    const withVariables = config.regionAndBucketAs === 'variables';
-    const findUser = aws.iam.findUser(config.userName, INLINE_POLICY_NAME);
-    // Which secrets a destination holds matters only for an existing user: a new user gets a new
-    // key, written everywhere with the region and the bucket. With a few destinations the lists are
-    // read at once, beside the public keys, rather than after IAM has answered: a first run reads
-    // them in vain, but every later run (the usual one) saves the wait. With many, a first run would
-    // pay for them in time as well (the throttling plugin lets ten reads run at once), so they wait
-    // for the user.
-    const secretNamesNeeded = config.destinations.length <= SPECULATIVE_LISTS
-        ? Promise.resolve(true)
-        : findUser.then(u => u !== undefined, () => false);
-    const identityReady = callerIdentity(aws.sts);
-    // The bucket is looked up as soon as STS has answered. A named bucket that does not exist yet
-    // (the usual first run) is known to be free after one round trip, alongside STS, without it.
-    const named = config.bucketName;
-    const free = named === undefined ? Promise.resolve(false) : aws.s3.isFree(named);
-    const bucketReady = identityReady.then(async (identity) => {
-        const name = named ??
-            deriveBucketName(config.homeRepository.owner, config.homeRepository.repo, identity.accountId);
-        const bucket = (await free)
-            ? { state: 'absent' }
-            : await aws.s3.findBucket(name, identity.accountId, config.tags.length > 0);
-        return { name, bucket };
-    });
-    const [identity, user, destinations, selected, { name: bucketName, bucket }] = await Promise.all([
-        identityReady,
-        findUser,
-        Promise.all(config.destinations.map(d => github.observe(d, {
-            variables: withVariables,
-            secretNames: secretNamesNeeded,
-            access: Object.values(config.names)
-        }))),
-        selectedRepositoryIds(config, github),
-        bucketReady
-    ]);
-    const lock = user ? rotationLock(user) : undefined;
-    const pendingKeyIds = user ? pendingKeys(user) : [];
-    return {
-        observed: {
-            identity,
-            bucketName,
-            ...(user ? { user } : {}),
-            bucket,
-            destinations: destinations.map(o => o.destination.kind === 'organization' && o.destination.visibility === 'selected'
-                ? { ...o, wantedRepositoryIds: selected[o.destination.org] ?? [] }
-                : o),
-            ...(lock ? { rotationLock: lock } : {}),
-            ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {})
-        },
-        selectedRepositoryIds: selected
-    };
-}
-async function selectedRepositoryIds(config, github) {
-    const entries = await Promise.all(config.destinations.flatMap(d => d.kind === 'organization' && d.visibility === 'selected'
-        ? [github.repositoryIds(d.org, d.selectedRepositories).then(ids => [d.org, ids])]
-        : []));
-    return Object.fromEntries(entries);
-}
-/** IAM tag keys are case-insensitive. */
-function tagValue(user, key) {
-    return user.tags.find(t => t.key.toLowerCase() === key.toLowerCase())?.value;
-}
-/** The ids of the keys unfinished runs were writing (the tag's value, separated by spaces). */
-function pendingKeys(user) {
-    return (tagValue(user, PENDING_KEY_TAG) ?? '').split(' ').filter(id => id !== '');
-}
-/** The marker tag's value is `<run id> <expiry ISO time>` (IAM tag values allow no '|'). */
-function rotationLock(user) {
-    const value = tagValue(user, ROTATION_LOCK_TAG);
-    if (value === undefined)
-        return undefined;
-    const [runId = '', expires = ''] = value.split(' ');
-    const expiresAt = new Date(expires);
-    return Number.isNaN(expiresAt.getTime()) ? undefined : { runId, expiresAt };
-}
-function formatRotationLock(lock) {
-    return `${lock.runId} ${lock.expiresAt.toISOString()}`;
-}
-
-;// CONCATENATED MODULE: ./src/outcome.ts
+;// CONCATENATED MODULE: ./src/apply/outcome.ts
 
 /** A failure after changes were made: carries what was done, for the outputs and the summary. */
 class PartialWriteError extends ActionError {
@@ -72905,7 +72853,7 @@ function errorText(e) {
     return e instanceof Error ? e.message : String(e);
 }
 
-;// CONCATENATED MODULE: ./src/key-lifecycle.ts
+;// CONCATENATED MODULE: ./src/apply/key-lifecycle.ts
 
 
 
@@ -72924,10 +72872,7 @@ async function prepareKey(ctx, clear) {
         clear.add(ROTATION_LOCK_TAG);
         const lockUntil = new Date(ctx.now().getTime() + (ctx.config.verifyTimeoutSeconds + 600) * 1000);
         marking = aws.iam.tagUser(plan.userName, [
-            {
-                key: ROTATION_LOCK_TAG,
-                value: formatRotationLock({ runId: ctx.runId, expiresAt: lockUntil })
-            }
+            formatRotationLock({ runId: ctx.runId, expiresAt: lockUntil })
         ]);
     }
     const [marked, made] = await Promise.allSettled([marking, makeRoomAndCreate(ctx, plan.key)]);
@@ -73018,7 +72963,7 @@ async function unmarkPending(ctx, clear) {
         return;
     }
     await ctx.aws.iam
-        .tagUser(ctx.plan.userName, [{ key: PENDING_KEY_TAG, value: before.join(' ') }])
+        .tagUser(ctx.plan.userName, [formatPendingKeys(before)])
         .catch((e) => ctx.log.warning(`Could not put back the tag ${PENDING_KEY_TAG} (${errorText(e)}).`));
 }
 /** Deletes a key no secret refers to; true when it is gone. */
@@ -73051,9 +72996,7 @@ async function verifyAndMark(ctx, key, clear) {
             ...(grantsBucketAccess(config) ? { bucket: plan.bucketName } : {}),
             timeoutMs: config.verifyTimeoutSeconds * 1000
         }),
-        aws.iam.tagUser(plan.userName, [
-            { key: PENDING_KEY_TAG, value: [...leftovers.map(r => r.keyId), key.id].join(' ') }
-        ])
+        aws.iam.tagUser(plan.userName, [formatPendingKeys([...leftovers.map(r => r.keyId), key.id])])
     ]);
     if (verified.status === 'fulfilled' && verified.value.ok && marked.status === 'fulfilled') {
         const { attempts, waitedMs } = verified.value;
@@ -73102,7 +73045,7 @@ async function retire(ctx, keyPlan, outcome, clear) {
         const ids = kept.map(r => r.keyId).join(' ');
         ctx.log.warning(`Access key ${ids} could not be deleted; the next run deletes it.`);
         await ctx.aws.iam
-            .tagUser(user, [{ key: PENDING_KEY_TAG, value: ids }])
+            .tagUser(user, [formatPendingKeys(kept.map(r => r.keyId))])
             .catch((e) => ctx.log.warning(`Could not record ${ids} as pending (${errorText(e)}).`));
     }
     if (!replaces)
@@ -73164,7 +73107,7 @@ async function sealer() {
     };
 }
 
-;// CONCATENATED MODULE: ./src/slots.ts
+;// CONCATENATED MODULE: ./src/github/slots.ts
 /**
  * A concurrency limit with optional spacing between starts, for the writes to GitHub and the
  * destinations written at once. Bottleneck (which the throttling plugin brings) yields to the event
@@ -73219,7 +73162,7 @@ class Slots {
     }
 }
 
-;// CONCATENATED MODULE: ./src/write-secrets.ts
+;// CONCATENATED MODULE: ./src/apply/write-secrets.ts
 
 
 
@@ -73362,7 +73305,7 @@ async function writeKeyPair(ctx, observed, key, putSecret, attempt, result) {
     await putBack(`${secretName} failed`);
 }
 
-;// CONCATENATED MODULE: ./src/execute.ts
+;// CONCATENATED MODULE: ./src/apply/execute.ts
 
 
 
@@ -78971,7 +78914,88 @@ function createGitHubClient(token, log, pacer = new WritePacer()) {
     return octokit;
 }
 
-;// CONCATENATED MODULE: ./src/budget.ts
+;// CONCATENATED MODULE: ./src/aws/sts.ts
+/** Who the action runs as: the account id names the default bucket and every ARN. */
+
+
+async function callerIdentity(client) {
+    const out = await awsCall('sts:GetCallerIdentity', () => client.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({})));
+    const arn = out.Arn ?? '';
+    return { accountId: out.Account ?? '', arn, partition: arn.split(':')[1] || 'aws' };
+}
+
+;// CONCATENATED MODULE: ./src/observe.ts
+/** Looks before acting: everything the plan needs, read concurrently, nothing changed. */
+
+
+
+
+/**
+ * Up to this many destinations, their secret lists are read without waiting for IAM: with their
+ * public keys, they fit in the throttling plugin's ten concurrent reads.
+ */
+const SPECULATIVE_LISTS = 4;
+async function observe(config, aws, github) {
+    const withVariables = config.regionAndBucketAs === 'variables';
+    const findUser = aws.iam.findUser(config.userName, INLINE_POLICY_NAME);
+    // Which secrets a destination holds matters only for an existing user: a new user gets a new
+    // key, written everywhere with the region and the bucket. With a few destinations the lists are
+    // read at once, beside the public keys, rather than after IAM has answered: a first run reads
+    // them in vain, but every later run (the usual one) saves the wait. With many, a first run would
+    // pay for them in time as well (the throttling plugin lets ten reads run at once), so they wait
+    // for the user.
+    const secretNamesNeeded = config.destinations.length <= SPECULATIVE_LISTS
+        ? Promise.resolve(true)
+        : findUser.then(u => u !== undefined, () => false);
+    const identityReady = callerIdentity(aws.sts);
+    // The bucket is looked up as soon as STS has answered. A named bucket that does not exist yet
+    // (the usual first run) is known to be free after one round trip, alongside STS, without it.
+    const named = config.bucketName;
+    const free = named === undefined ? Promise.resolve(false) : aws.s3.isFree(named);
+    const bucketReady = identityReady.then(async (identity) => {
+        const name = named ??
+            deriveBucketName(config.homeRepository.owner, config.homeRepository.repo, identity.accountId);
+        const bucket = (await free)
+            ? { state: 'absent' }
+            : await aws.s3.findBucket(name, identity.accountId, config.tags.length > 0);
+        return { name, bucket };
+    });
+    const [identity, user, destinations, selected, { name: bucketName, bucket }] = await Promise.all([
+        identityReady,
+        findUser,
+        Promise.all(config.destinations.map(d => github.observe(d, {
+            variables: withVariables,
+            secretNames: secretNamesNeeded,
+            access: Object.values(config.names)
+        }))),
+        selectedRepositoryIds(config, github),
+        bucketReady
+    ]);
+    const lock = user ? rotationLock(user.tags) : undefined;
+    const pendingKeyIds = user ? pendingKeys(user.tags) : [];
+    return {
+        observed: {
+            identity,
+            bucketName,
+            ...(user ? { user } : {}),
+            bucket,
+            destinations: destinations.map(o => o.destination.kind === 'organization' && o.destination.visibility === 'selected'
+                ? { ...o, wantedRepositoryIds: selected[o.destination.org] ?? [] }
+                : o),
+            ...(lock ? { rotationLock: lock } : {}),
+            ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {})
+        },
+        selectedRepositoryIds: selected
+    };
+}
+async function selectedRepositoryIds(config, github) {
+    const entries = await Promise.all(config.destinations.flatMap(d => d.kind === 'organization' && d.visibility === 'selected'
+        ? [github.repositoryIds(d.org, d.selectedRepositories).then(ids => [d.org, ids])]
+        : []));
+    return Object.fromEntries(entries);
+}
+
+;// CONCATENATED MODULE: ./src/plan/budget.ts
 /**
  * GitHub's secondary rate limits for content-creating requests: about 80 a minute and 500 an hour
  * (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api). Every secret or
@@ -79004,7 +79028,7 @@ function checkWriteBudget(writes, maxWrites) {
     return [];
 }
 
-;// CONCATENATED MODULE: ./src/keys.ts
+;// CONCATENATED MODULE: ./src/plan/keys.ts
 
 const MAX_KEYS_PER_USER = 2;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -79140,7 +79164,8 @@ function ambiguousKeys(active) {
     return new ActionError('KEY_AMBIGUOUS', `The user has two active keys (${active.map(k => k.id).join(', ')}) and the action cannot tell which one the repository holds; nothing was changed.`, 'pass current-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }} (or delete the key you do not use in IAM) and run again.');
 }
 
-;// CONCATENATED MODULE: ./src/plan.ts
+;// CONCATENATED MODULE: ./src/plan/plan.ts
+
 
 
 
@@ -79200,17 +79225,6 @@ function checkRotationLock(observed, key, now, runId) {
     if (runId && isEarlierAttempt(lock.runId, runId))
         return;
     throw new ActionError('ROTATION_IN_PROGRESS', `Another run (${lock.runId}) is changing the keys of this user until ${lock.expiresAt.toISOString()}; nothing was changed.`, 'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).');
-}
-/**
- * Whether marker `lockRunId` was left by an earlier attempt of this same workflow run
- * (`run-<id>-<attempt>`): GitHub starts a re-run only once every job of the run has ended, so that
- * attempt is over. Jobs of one attempt (a matrix) share the id and still exclude each other.
- */
-function isEarlierAttempt(lockRunId, runId) {
-    const parse = (id) => /^run-(\d+)-(\d+)$/.exec(id);
-    const lock = parse(lockRunId);
-    const self = parse(runId);
-    return !!lock && !!self && lock[1] === self[1] && Number(lock[2]) < Number(self[2]);
 }
 function plan_checkUserPath(config, user) {
     if (user && user.path !== config.userPath)

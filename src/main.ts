@@ -4,14 +4,14 @@
  */
 import * as core from '@actions/core'
 import { createAwsClients } from './aws/clients.js'
-import { envInputReader, parseConfig, type Config } from './config.js'
+import { envInputReader, parseConfig, type Config } from './inputs/config.js'
 import { ActionError, isActionError } from './errors.js'
-import { execute } from './execute.js'
+import { execute } from './apply/execute.js'
 import { createGitHubClient } from './github/client.js'
 import { Destinations } from './github/destinations.js'
 import { observe } from './observe.js'
-import { PartialWriteError, type Log, type Outcome } from './outcome.js'
-import { buildPlan, type Plan } from './plan.js'
+import { PartialWriteError, type Log, type Outcome } from './apply/outcome.js'
+import { buildPlan, type Plan } from './plan/plan.js'
 import { observedLines, planLines } from './render/describe.js'
 import { setOutputs, writeSummary } from './render/report.js'
 

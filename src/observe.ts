@@ -1,19 +1,11 @@
 /** Looks before acting: everything the plan needs, read concurrently, nothing changed. */
-import { type Config, deriveBucketName } from './config.js'
+import { type Config, deriveBucketName } from './inputs/config.js'
 import type { AwsClients } from './aws/clients.js'
 import { callerIdentity } from './aws/sts.js'
 import type { Destinations } from './github/destinations.js'
-import { RESERVED_TAG_PREFIX } from './rules.js'
-import { INLINE_POLICY_NAME } from './policy.js'
-import type { Observed, ObservedBucket, ObservedUser, RotationLock } from './state.js'
-
-export const ROTATION_LOCK_TAG = `${RESERVED_TAG_PREFIX}rotation`
-/**
- * Set to the new key's id (with those of earlier unfinished runs' keys still there) before any
- * secret is written, removed once every destination holds it: while it is there, no destination
- * is known to hold a verified pair.
- */
-export const PENDING_KEY_TAG = `${RESERVED_TAG_PREFIX}pending`
+import { pendingKeys, rotationLock } from './plan/markers.js'
+import { INLINE_POLICY_NAME } from './plan/policy.js'
+import type { Observed, ObservedBucket } from './plan/observed.js'
 
 /**
  * Up to this many destinations, their secret lists are read without waiting for IAM: with their
@@ -76,8 +68,8 @@ export async function observe(
     selectedRepositoryIds(config, github),
     bucketReady
   ])
-  const lock = user ? rotationLock(user) : undefined
-  const pendingKeyIds = user ? pendingKeys(user) : []
+  const lock = user ? rotationLock(user.tags) : undefined
+  const pendingKeyIds = user ? pendingKeys(user.tags) : []
   return {
     observed: {
       identity,
@@ -108,27 +100,4 @@ async function selectedRepositoryIds(
     )
   )
   return Object.fromEntries(entries)
-}
-
-/** IAM tag keys are case-insensitive. */
-function tagValue(user: ObservedUser, key: string): string | undefined {
-  return user.tags.find(t => t.key.toLowerCase() === key.toLowerCase())?.value
-}
-
-/** The ids of the keys unfinished runs were writing (the tag's value, separated by spaces). */
-export function pendingKeys(user: ObservedUser): string[] {
-  return (tagValue(user, PENDING_KEY_TAG) ?? '').split(' ').filter(id => id !== '')
-}
-
-/** The marker tag's value is `<run id> <expiry ISO time>` (IAM tag values allow no '|'). */
-export function rotationLock(user: ObservedUser): RotationLock | undefined {
-  const value = tagValue(user, ROTATION_LOCK_TAG)
-  if (value === undefined) return undefined
-  const [runId = '', expires = ''] = value.split(' ')
-  const expiresAt = new Date(expires)
-  return Number.isNaN(expiresAt.getTime()) ? undefined : { runId, expiresAt }
-}
-
-export function formatRotationLock(lock: RotationLock): string {
-  return `${lock.runId} ${lock.expiresAt.toISOString()}`
 }

@@ -4,10 +4,10 @@ import {
   countWrites,
   WRITES_PER_HOUR,
   WRITES_PER_MINUTE
-} from '../../src/budget.js'
-import type { Destination } from '../../src/config.js'
+} from '../../src/plan/budget.js'
+import type { Destination } from '../../src/inputs/config.js'
 import { ActionError } from '../../src/errors.js'
-import { buildPlan, type DestinationWrite } from '../../src/plan.js'
+import { buildPlan, type DestinationWrite } from '../../src/plan/plan.js'
 import { configFrom } from '../../__fixtures__/config.js'
 import { freshObserved, NOW, steadyObserved } from '../../__fixtures__/observed.js'
 

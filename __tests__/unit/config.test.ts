@@ -1,8 +1,13 @@
 // Unit tests of src/config.ts: parseConfig over a reader built from a record, and the derived
 // user and bucket names.
-import { type Config, deriveBucketName, deriveUserName, parseConfig } from '../../src/config.js'
+import {
+  type Config,
+  deriveBucketName,
+  deriveUserName,
+  parseConfig
+} from '../../src/inputs/config.js'
 import { InputError, InputErrors } from '../../src/errors.js'
-import { checkBucketName, checkUserName } from '../../src/rules.js'
+import { checkBucketName, checkUserName } from '../../src/inputs/rules.js'
 import { configFrom, type Inputs, MINIMAL_INPUTS, reader } from '../../__fixtures__/config.js'
 
 /** Parses inputs that must fail and returns the collected errors. */

@@ -7,8 +7,8 @@ import {
   type KeyFacts,
   type KeyPlan,
   keysToRemove
-} from '../../src/keys.js'
-import type { AccessKey } from '../../src/state.js'
+} from '../../src/plan/keys.js'
+import type { AccessKey } from '../../src/plan/observed.js'
 import { accessKey, daysAgo, KEY_A, KEY_B, KEY_C, NOW } from '../../__fixtures__/observed.js'
 
 function facts(overrides: Partial<KeyFacts> = {}): KeyFacts {

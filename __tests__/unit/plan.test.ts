@@ -1,15 +1,10 @@
 // Unit tests of buildPlan (src/plan.ts) over typed Observed fixtures.
-import type { Config } from '../../src/config.js'
+import { isEarlierAttempt } from '../../src/plan/markers.js'
+import type { Config } from '../../src/inputs/config.js'
 import { ActionError, type ErrorCode } from '../../src/errors.js'
-import {
-  buildPlan,
-  type DestinationWrite,
-  isEarlierAttempt,
-  type Plan,
-  userArn
-} from '../../src/plan.js'
-import { bucketAccessPolicy, INLINE_POLICY_NAME } from '../../src/policy.js'
-import type { Observed } from '../../src/state.js'
+import { buildPlan, type DestinationWrite, type Plan, userArn } from '../../src/plan/plan.js'
+import { bucketAccessPolicy, INLINE_POLICY_NAME } from '../../src/plan/policy.js'
+import type { Observed } from '../../src/plan/observed.js'
 import { configFrom, type Inputs } from '../../__fixtures__/config.js'
 import {
   ABSENT_BUCKET,

@@ -1,5 +1,5 @@
 // Unit tests of the policy documents in src/policy.ts.
-import type { PolicyChoice } from '../../src/config.js'
+import type { PolicyChoice } from '../../src/inputs/config.js'
 import {
   bucketAccessPolicy,
   bucketArn,
@@ -7,7 +7,7 @@ import {
   type PolicyDocument,
   sameDocument,
   tlsOnlyBucketPolicy
-} from '../../src/policy.js'
+} from '../../src/plan/policy.js'
 
 const BUCKET = 'octo-org-app-123456789012'
 const ARN = `arn:aws:s3:::${BUCKET}`

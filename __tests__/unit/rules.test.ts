@@ -1,6 +1,6 @@
 // Table-driven tests of the naming and format rules in src/rules.ts. Each table lists values that
 // must pass and values that must fail, with a fragment of the rule the failure must name.
-import * as rules from '../../src/rules.js'
+import * as rules from '../../src/inputs/rules.js'
 
 type Check = (value: string) => string | undefined
 

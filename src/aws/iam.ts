@@ -19,8 +19,8 @@ import {
   UntagUserCommand,
   UpdateAccessKeyCommand
 } from '@aws-sdk/client-iam'
-import type { Tag } from '../config.js'
-import type { AccessKey, ObservedUser } from '../state.js'
+import type { Tag } from '../inputs/config.js'
+import type { AccessKey, ObservedUser } from '../plan/observed.js'
 import { awsCall, awsLookup, awsRemove, isNotFound, madeByLostAttempt } from './errors.js'
 
 export interface NewAccessKey {

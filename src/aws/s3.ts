@@ -10,9 +10,9 @@ import {
   PutPublicAccessBlockCommand,
   S3Client
 } from '@aws-sdk/client-s3'
-import type { Tag } from '../config.js'
-import { tlsOnlyBucketPolicy } from '../policy.js'
-import type { ObservedBucket } from '../state.js'
+import type { Tag } from '../inputs/config.js'
+import { tlsOnlyBucketPolicy } from '../plan/policy.js'
+import type { ObservedBucket } from '../plan/observed.js'
 import {
   awsCall,
   errorName,

@@ -1,6 +1,6 @@
 /** Who the action runs as: the account id names the default bucket and every ARN. */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
-import type { Identity } from '../state.js'
+import type { Identity } from '../plan/observed.js'
 import { awsCall } from './errors.js'
 
 export async function callerIdentity(client: STSClient): Promise<Identity> {

@@ -8,7 +8,7 @@ import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck/light.js'
-import { Slots } from '../slots.js'
+import { Slots } from './slots.js'
 
 /**
  * @actions/github's getOctokit, as the project's stack prescribes: it brings GITHUB_API_URL (GitHub

@@ -2,8 +2,8 @@
  * Where secrets and variables go: a repository, one of its environments, or an organization, in
  * the actions, dependabot or codespaces store. One small surface over GitHub's REST routes.
  */
-import type { Destination, SecretStore } from '../config.js'
-import type { ObservedDestination, PublicKey, SecretAccess } from '../state.js'
+import type { Destination, SecretStore } from '../inputs/config.js'
+import type { ObservedDestination, PublicKey, SecretAccess } from '../plan/observed.js'
 import type { GitHubClient } from './client.js'
 import { ActionError } from '../errors.js'
 import { toGitHubError } from './errors.js'

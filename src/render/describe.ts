@@ -1,9 +1,9 @@
 /** Plain-language lines for a plan and an outcome: the log, the dry run and the summary share them. */
-import type { Config } from '../config.js'
-import type { Outcome } from '../outcome.js'
+import type { Config } from '../inputs/config.js'
+import type { Outcome } from '../apply/outcome.js'
 import { describe as describeDestination } from '../github/destinations.js'
-import type { Plan } from '../plan.js'
-import type { Observed } from '../state.js'
+import type { Plan } from '../plan/plan.js'
+import type { Observed } from '../plan/observed.js'
 
 export function planLines(plan: Plan, config: Config): string[] {
   const lines: string[] = []

@@ -1,10 +1,10 @@
 /** Outputs and the job summary. Only ids, names and ARNs: never the secret access key. */
 import * as core from '@actions/core'
-import type { Config } from '../config.js'
+import type { Config } from '../inputs/config.js'
 import type { ErrorCode } from '../errors.js'
-import type { Outcome } from '../outcome.js'
+import type { Outcome } from '../apply/outcome.js'
 import { describe as describeDestination } from '../github/destinations.js'
-import type { Plan } from '../plan.js'
+import type { Plan } from '../plan/plan.js'
 import { oldKeyLine, planLines, policyLine } from './describe.js'
 
 export function setOutputs(plan: Plan, outcome: Outcome | undefined): void {

@@ -3,15 +3,15 @@
  * at once, a few destinations at a time; per destination, the access key pair so that it never
  * ends up mismatched where it held a working pair.
  */
-import type { NewAccessKey } from './aws/iam.js'
-import type { Destination } from './config.js'
-import { describe } from './github/destinations.js'
-import { isUnanswered } from './github/errors.js'
-import { sealer } from './github/seal.js'
+import type { NewAccessKey } from '../aws/iam.js'
+import type { Destination } from '../inputs/config.js'
+import { describe } from '../github/destinations.js'
+import { isUnanswered } from '../github/errors.js'
+import { sealer } from '../github/seal.js'
 import { errorText, type Context, type WriteResult } from './outcome.js'
-import type { DestinationWrite, Plan, SecretField } from './plan.js'
-import { Slots } from './slots.js'
-import type { ObservedDestination } from './state.js'
+import type { DestinationWrite, Plan, SecretField } from '../plan/plan.js'
+import { Slots } from '../github/slots.js'
+import type { ObservedDestination } from '../plan/observed.js'
 
 function valueOf(field: SecretField, plan: Plan, key: NewAccessKey | undefined): string {
   switch (field) {

@@ -5,8 +5,8 @@
  * cannot finish within the hour fails up front instead of half-way, and pure, so that the dry run
  * shows the same verdict.
  */
-import { ActionError } from './errors.js'
-import type { DestinationWrite } from './plan.js'
+import { ActionError } from '../errors.js'
+import type { DestinationWrite } from './types.js'
 
 /** Content-creating requests GitHub.com allows a minute: above, the writes are paced. */
 export const WRITES_PER_MINUTE = 80

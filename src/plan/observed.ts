@@ -1,5 +1,6 @@
 /** What the action observed before deciding anything: the input of the pure planning code. */
-import type { Destination, Tag } from './config.js'
+import type { Destination, Tag } from '../inputs/config.js'
+import type { RotationLock } from './markers.js'
 
 export interface AccessKey {
   id: string
@@ -58,11 +59,7 @@ export interface Identity {
   arn: string
 }
 
-/** A marker tag on the user while a rotation is under way, so that a second run waits. */
-export interface RotationLock {
-  runId: string
-  expiresAt: Date
-}
+export type { RotationLock } from './markers.js'
 
 export interface Observed {
   identity: Identity

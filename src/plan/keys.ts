@@ -2,9 +2,9 @@
  * Pure decisions about access keys: reuse, create, rotate, make room. IAM allows two keys per user;
  * every decision here keeps the key the repository holds working until a new one is stored.
  */
-import type { OldKeyDisposal } from './config.js'
-import { ActionError } from './errors.js'
-import type { AccessKey } from './state.js'
+import type { OldKeyDisposal } from '../inputs/config.js'
+import { ActionError } from '../errors.js'
+import type { AccessKey } from './observed.js'
 
 export const MAX_KEYS_PER_USER = 2
 const DAY_MS = 24 * 60 * 60 * 1000

@@ -3,7 +3,8 @@
  * call that changes something; all violations are reported together.
  */
 import { createHash } from 'node:crypto'
-import { InputError, InputErrors } from './errors.js'
+import { InputError, InputErrors } from '../errors.js'
+import type { Tag } from '../plan/markers.js'
 import * as rules from './rules.js'
 
 export type SecretStore = 'actions' | 'dependabot' | 'codespaces'
@@ -16,10 +17,7 @@ export type PolicyChoice =
   | { kind: 's3-full-access' }
   | { kind: 'managed'; arn: string }
 
-export interface Tag {
-  key: string
-  value: string
-}
+export type { Tag } from '../plan/markers.js'
 
 export type Destination =
   | { kind: 'repository'; owner: string; repo: string; environment?: string }

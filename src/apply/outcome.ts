@@ -2,13 +2,13 @@
  * What carrying out a plan did, and the failure that reports it: shared by the apply steps
  * (execute.ts, key-lifecycle.ts, write-secrets.ts), the outputs and the job summary.
  */
-import type { AwsClients } from './aws/clients.js'
-import type { VerifyResult } from './aws/verify.js'
-import type { Config, Destination } from './config.js'
-import { ActionError, type ErrorCode } from './errors.js'
-import type { Destinations } from './github/destinations.js'
-import type { Plan } from './plan.js'
-import type { ObservedDestination } from './state.js'
+import type { AwsClients } from '../aws/clients.js'
+import type { VerifyResult } from '../aws/verify.js'
+import type { Config, Destination } from '../inputs/config.js'
+import { ActionError, type ErrorCode } from '../errors.js'
+import type { Destinations } from '../github/destinations.js'
+import type { Plan } from '../plan/plan.js'
+import type { ObservedDestination } from '../plan/observed.js'
 
 export interface Log {
   info(message: string): void

@@ -1,5 +1,5 @@
 /** IAM and bucket policy documents, built as data so tests and the plan can compare them. */
-import type { PolicyChoice } from './config.js'
+import type { PolicyChoice } from '../inputs/config.js'
 
 export const INLINE_POLICY_NAME = 's3-credentials-action'
 

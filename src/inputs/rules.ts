@@ -2,6 +2,10 @@
  * Naming and format rules of AWS and GitHub, as pure checks. Each returns undefined when the value
  * is valid, else the rule it breaks, phrased to follow "Input 'x': ".
  */
+import { RESERVED_TAG_PREFIX } from '../plan/markers.js'
+
+export { RESERVED_TAG_PREFIX }
+
 type Check = (value: string) => string | undefined
 
 const BUCKET_PREFIXES_RESERVED = ['xn--', 'sthree-', 'amzn-s3-demo-']
@@ -86,7 +90,6 @@ export const checkEnvironmentName: Check = name => {
 }
 
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u
-export const RESERVED_TAG_PREFIX = 's3-credentials-action:'
 
 export function checkTag(key: string, value: string): string | undefined {
   if (key.length < 1 || key.length > 128) return `a tag key has 1 to 128 characters ('${key}')`

@@ -5,8 +5,8 @@
  * destination refers to it, and the old key is retired only after every destination holds the new
  * one. The key's steps are in key-lifecycle.ts, the writes in write-secrets.ts.
  */
-import type { NewAccessKey } from './aws/iam.js'
-import { describe } from './github/destinations.js'
+import type { NewAccessKey } from '../aws/iam.js'
+import { describe } from '../github/destinations.js'
 import {
   clearTags,
   deleteNewKey,

@@ -3,12 +3,17 @@
  * rotating meanwhile), verified and recorded as pending before any secret refers to it, deleted
  * again if nothing will, and the key it replaces retired once every destination holds it.
  */
-import type { Config } from './config.js'
-import { ActionError } from './errors.js'
-import type { NewAccessKey } from './aws/iam.js'
-import { verifyKey, type VerifyResult } from './aws/verify.js'
-import type { KeyPlan } from './keys.js'
-import { formatRotationLock, PENDING_KEY_TAG, ROTATION_LOCK_TAG } from './observe.js'
+import type { Config } from '../inputs/config.js'
+import { ActionError } from '../errors.js'
+import type { NewAccessKey } from '../aws/iam.js'
+import { verifyKey, type VerifyResult } from '../aws/verify.js'
+import type { KeyPlan } from '../plan/keys.js'
+import {
+  formatPendingKeys,
+  formatRotationLock,
+  PENDING_KEY_TAG,
+  ROTATION_LOCK_TAG
+} from '../plan/markers.js'
 import { errorText, PartialWriteError, type Context, type Outcome } from './outcome.js'
 
 export interface PreparedKey {
@@ -29,10 +34,7 @@ export async function prepareKey(ctx: Context, clear: Set<string>): Promise<Prep
     clear.add(ROTATION_LOCK_TAG)
     const lockUntil = new Date(ctx.now().getTime() + (ctx.config.verifyTimeoutSeconds + 600) * 1000)
     marking = aws.iam.tagUser(plan.userName, [
-      {
-        key: ROTATION_LOCK_TAG,
-        value: formatRotationLock({ runId: ctx.runId, expiresAt: lockUntil })
-      }
+      formatRotationLock({ runId: ctx.runId, expiresAt: lockUntil })
     ])
   }
   const [marked, made] = await Promise.allSettled([marking, makeRoomAndCreate(ctx, plan.key)])
@@ -134,7 +136,7 @@ export async function unmarkPending(ctx: Context, clear: Set<string>): Promise<v
     return
   }
   await ctx.aws.iam
-    .tagUser(ctx.plan.userName, [{ key: PENDING_KEY_TAG, value: before.join(' ') }])
+    .tagUser(ctx.plan.userName, [formatPendingKeys(before)])
     .catch((e: unknown) =>
       ctx.log.warning(`Could not put back the tag ${PENDING_KEY_TAG} (${errorText(e)}).`)
     )
@@ -180,9 +182,7 @@ export async function verifyAndMark(
         timeoutMs: config.verifyTimeoutSeconds * 1000
       }
     ),
-    aws.iam.tagUser(plan.userName, [
-      { key: PENDING_KEY_TAG, value: [...leftovers.map(r => r.keyId), key.id].join(' ') }
-    ])
+    aws.iam.tagUser(plan.userName, [formatPendingKeys([...leftovers.map(r => r.keyId), key.id])])
   ])
   if (verified.status === 'fulfilled' && verified.value.ok && marked.status === 'fulfilled') {
     const { attempts, waitedMs } = verified.value
@@ -245,7 +245,7 @@ export async function retire(
     const ids = kept.map(r => r.keyId).join(' ')
     ctx.log.warning(`Access key ${ids} could not be deleted; the next run deletes it.`)
     await ctx.aws.iam
-      .tagUser(user, [{ key: PENDING_KEY_TAG, value: ids }])
+      .tagUser(user, [formatPendingKeys(kept.map(r => r.keyId))])
       .catch((e: unknown) =>
         ctx.log.warning(`Could not record ${ids} as pending (${errorText(e)}).`)
       )

@@ -3,61 +3,30 @@
  * pure code from the config and what was observed; the executor, the dry run and the summary all
  * read the same object.
  */
-import type { Config, Destination, SecretNames, Tag } from './config.js'
+import type { Config, Tag } from '../inputs/config.js'
 import { checkWriteBudget } from './budget.js'
-import { ActionError } from './errors.js'
+import { ActionError } from '../errors.js'
+import { isEarlierAttempt } from './markers.js'
 import { decideKey, type KeyPlan } from './keys.js'
-import {
-  bucketArn,
-  grantsFor,
-  INLINE_POLICY_NAME,
-  sameDocument,
-  type PolicyDocument
-} from './policy.js'
-import type { Observed, ObservedDestination, ObservedUser } from './state.js'
+import { bucketArn, grantsFor, INLINE_POLICY_NAME, sameDocument } from './policy.js'
+import type { Observed, ObservedDestination, ObservedUser } from './observed.js'
+import type {
+  BucketPlan,
+  DestinationWrite,
+  GrantChanges,
+  Plan,
+  SecretField,
+  UserPlan
+} from './types.js'
 
-export type UserPlan =
-  | { action: 'create'; path: string; tags: Tag[]; permissionsBoundary?: string }
-  | { action: 'reuse'; tagsToAdd: Tag[]; setPermissionsBoundary?: string }
-
-export type BucketPlan = { action: 'create'; tags: Tag[] } | { action: 'reuse'; tagsToSet?: Tag[] }
-
-export interface GrantChanges {
-  putInline?: { name: string; document: PolicyDocument }
-  deleteInline: string[]
-  attach: string[]
-  detach: string[]
-}
-
-export type SecretField = keyof SecretNames
-
-export interface DestinationWrite {
-  destination: Destination
-  /** Secrets to (re)write, by field. */
-  secrets: SecretField[]
-  /** Configuration variables to create or update (region-and-bucket-as: variables). */
-  variables: { field: 'region' | 'bucket'; exists: boolean }[]
-  /**
-   * Organization secrets kept as they are whose visibility (or selected repositories) differs
-   * from the inputs: only who may use them is changed.
-   */
-  access: SecretField[]
-}
-
-export interface Plan {
-  userName: string
-  userArn: string
-  bucketName: string
-  bucketArn: string
-  region: string
-  partition: string
-  user: UserPlan
-  bucket: BucketPlan
-  grants: GrantChanges
-  key: KeyPlan
-  writes: DestinationWrite[]
-  warnings: string[]
-}
+export type {
+  BucketPlan,
+  DestinationWrite,
+  GrantChanges,
+  Plan,
+  SecretField,
+  UserPlan
+} from './types.js'
 
 export function userArn(partition: string, accountId: string, path: string, name: string): string {
   return `arn:${partition}:iam::${accountId}:user${path}${name}`
@@ -129,18 +98,6 @@ function checkRotationLock(observed: Observed, key: KeyPlan, now: Date, runId?: 
     `Another run (${lock.runId}) is changing the keys of this user until ${lock.expiresAt.toISOString()}; nothing was changed.`,
     'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).'
   )
-}
-
-/**
- * Whether marker `lockRunId` was left by an earlier attempt of this same workflow run
- * (`run-<id>-<attempt>`): GitHub starts a re-run only once every job of the run has ended, so that
- * attempt is over. Jobs of one attempt (a matrix) share the id and still exclude each other.
- */
-export function isEarlierAttempt(lockRunId: string, runId: string): boolean {
-  const parse = (id: string) => /^run-(\d+)-(\d+)$/.exec(id)
-  const lock = parse(lockRunId)
-  const self = parse(runId)
-  return !!lock && !!self && lock[1] === self[1] && Number(lock[2]) < Number(self[2])
 }
 
 function checkUserPath(config: Config, user: ObservedUser | undefined): void {

@@ -1,0 +1,68 @@
+/**
+ * The marker-tag protocol: the tags the action keeps on a user it manages, their names, and how
+ * their values are written and read. Tags are data that anyone allowed to tag the user can also
+ * write, so they are parsed defensively: a value that does not parse counts as absent.
+ */
+
+/** A tag of IAM or S3 (the inputs' tags too). */
+export interface Tag {
+  key: string
+  value: string
+}
+
+/** The rotation marker's content. */
+export interface RotationLock {
+  runId: string
+  expiresAt: Date
+}
+
+/** Every tag key the action writes starts with this (IAM compares tag keys without case). */
+export const RESERVED_TAG_PREFIX = 's3-credentials-action:'
+
+/** Set while a rotation is under way, so that a second run waits: `<run id> <expiry ISO time>`. */
+export const ROTATION_LOCK_TAG = `${RESERVED_TAG_PREFIX}rotation`
+/**
+ * Set to the new key's id (with those of earlier unfinished runs' keys still there) before any
+ * secret is written, removed once every destination holds it: while it is there, no destination
+ * is known to hold a verified pair.
+ */
+export const PENDING_KEY_TAG = `${RESERVED_TAG_PREFIX}pending`
+
+/** IAM tag keys are case-insensitive. */
+export function tagValue(tags: Tag[], key: string): string | undefined {
+  return tags.find(t => t.key.toLowerCase() === key.toLowerCase())?.value
+}
+
+/** The ids of the keys unfinished runs were writing (the tag's value, separated by spaces). */
+export function pendingKeys(tags: Tag[]): string[] {
+  return (tagValue(tags, PENDING_KEY_TAG) ?? '').split(' ').filter(id => id !== '')
+}
+
+export function formatPendingKeys(ids: string[]): Tag {
+  return { key: PENDING_KEY_TAG, value: ids.join(' ') }
+}
+
+/** IAM tag values allow no '|': the two fields are separated by a space. */
+export function rotationLock(tags: Tag[]): RotationLock | undefined {
+  const value = tagValue(tags, ROTATION_LOCK_TAG)
+  if (value === undefined) return undefined
+  const [runId = '', expires = ''] = value.split(' ')
+  const expiresAt = new Date(expires)
+  return Number.isNaN(expiresAt.getTime()) ? undefined : { runId, expiresAt }
+}
+
+export function formatRotationLock(lock: RotationLock): Tag {
+  return { key: ROTATION_LOCK_TAG, value: `${lock.runId} ${lock.expiresAt.toISOString()}` }
+}
+
+/**
+ * Whether marker `lockRunId` was left by an earlier attempt of this same workflow run
+ * (`run-<id>-<attempt>`): GitHub starts a re-run only once every job of the run has ended, so that
+ * attempt is over. Jobs of one attempt (a matrix) share the id and still exclude each other.
+ */
+export function isEarlierAttempt(lockRunId: string, runId: string): boolean {
+  const parse = (id: string) => /^run-(\d+)-(\d+)$/.exec(id)
+  const lock = parse(lockRunId)
+  const self = parse(runId)
+  return !!lock && !!self && lock[1] === self[1] && Number(lock[2]) < Number(self[2])
+}

@@ -1,0 +1,47 @@
+/** The plan's shape: what a run will create, reuse, change, rotate and write (see plan.ts). */
+import type { Destination, SecretNames, Tag } from '../inputs/config.js'
+import type { KeyPlan } from './keys.js'
+import type { PolicyDocument } from './policy.js'
+
+export type UserPlan =
+  | { action: 'create'; path: string; tags: Tag[]; permissionsBoundary?: string }
+  | { action: 'reuse'; tagsToAdd: Tag[]; setPermissionsBoundary?: string }
+
+export type BucketPlan = { action: 'create'; tags: Tag[] } | { action: 'reuse'; tagsToSet?: Tag[] }
+
+export interface GrantChanges {
+  putInline?: { name: string; document: PolicyDocument }
+  deleteInline: string[]
+  attach: string[]
+  detach: string[]
+}
+
+export type SecretField = keyof SecretNames
+
+export interface DestinationWrite {
+  destination: Destination
+  /** Secrets to (re)write, by field. */
+  secrets: SecretField[]
+  /** Configuration variables to create or update (region-and-bucket-as: variables). */
+  variables: { field: 'region' | 'bucket'; exists: boolean }[]
+  /**
+   * Organization secrets kept as they are whose visibility (or selected repositories) differs
+   * from the inputs: only who may use them is changed.
+   */
+  access: SecretField[]
+}
+
+export interface Plan {
+  userName: string
+  userArn: string
+  bucketName: string
+  bucketArn: string
+  region: string
+  partition: string
+  user: UserPlan
+  bucket: BucketPlan
+  grants: GrantChanges
+  key: KeyPlan
+  writes: DestinationWrite[]
+  warnings: string[]
+}
