@@ -71,6 +71,11 @@ export function isActionError(e: unknown): e is ActionError {
   return e instanceof ActionError
 }
 
+/** The message of anything thrown. */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
+
 /** Collapses line breaks and runs of blanks (e.g. from an SDK message) into single spaces. */
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim()

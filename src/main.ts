@@ -5,12 +5,12 @@
 import * as core from '@actions/core'
 import { createAwsClients } from './aws/clients.js'
 import { envInputReader, parseConfig, type Config } from './inputs/config.js'
-import { ActionError, isActionError } from './errors.js'
+import { ActionError, errorText, isActionError } from './errors.js'
 import { execute } from './apply/execute.js'
 import { createGitHubClient } from './github/client.js'
 import { Destinations } from './github/destinations.js'
 import { observe } from './observe.js'
-import { PartialWriteError, type Log, type Outcome } from './apply/outcome.js'
+import { PartialWriteError, timed, type Log, type Outcome } from './apply/outcome.js'
 import { buildPlan, type Plan } from './plan/plan.js'
 import { observedLines, planLines } from './render/describe.js'
 import { setOutputs, writeSummary } from './render/report.js'
@@ -25,7 +25,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const github = new Destinations(createGitHubClient(config.githubToken, log), config.secretStore)
 
     const observation = await core.group('Look up AWS and GitHub', () =>
-      timed(state, 'lookup', () => observe(config, aws, github))
+      timed(state.timingsMs, 'lookup', () => observe(config, aws, github))
     )
     for (const line of observedLines(observation.observed, new Date())) core.debug(line)
 
@@ -81,15 +81,6 @@ function actionsLog(warnings: string[]): Log {
   }
 }
 
-async function timed<T>(state: RunState, phase: string, work: () => Promise<T>): Promise<T> {
-  const start = Date.now()
-  try {
-    return await work()
-  } finally {
-    state.timingsMs[phase] = Date.now() - start
-  }
-}
-
 async function report(
   state: RunState,
   outcome: Outcome | undefined,
@@ -112,7 +103,7 @@ async function fail(e: unknown, state: RunState): Promise<void> {
     ? e
     : new ActionError(
         'UNEXPECTED',
-        `Unexpected error: ${e instanceof Error ? e.message : String(e)}`,
+        `Unexpected error: ${errorText(e)}`,
         're-run the job with debug logging (ACTIONS_STEP_DEBUG) and report the stack trace it prints.'
       )
   core.debug(`Error code: ${error.code}`)

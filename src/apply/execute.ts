@@ -8,7 +8,6 @@
 import type { NewAccessKey } from '../aws/iam.js'
 import { describe } from '../github/destinations.js'
 import {
-  clearTags,
   deleteNewKey,
   prepareKey,
   retire,
@@ -16,26 +15,22 @@ import {
   verifyAndMark,
   type PreparedKey
 } from './key-lifecycle.js'
-import { PartialWriteError, type Context, type Outcome } from './outcome.js'
+import { PartialWriteError, timed, type Context, type Outcome } from './outcome.js'
+import { RunMarkers, type ApplyContext } from './run-markers.js'
 import { writeAll } from './write-secrets.js'
 
-export async function execute(ctx: Context): Promise<Outcome> {
-  const timings: Record<string, number> = {}
-  const timed = async <T>(name: string, work: Promise<T>): Promise<T> => {
-    const start = Date.now()
-    try {
-      return await work
-    } finally {
-      timings[name] = Date.now() - start
-    }
+export async function execute(context: Context): Promise<Outcome> {
+  const ctx: ApplyContext = {
+    ...context,
+    markers: new RunMarkers(context.aws.iam, context.plan.userName, context.log)
   }
-  // Marker tags this run removes from the user at its end, whatever happens.
-  const clear = new Set<string>()
+  const timings: Record<string, number> = {}
+  const time = <T>(phase: string, work: Promise<T>) => timed(timings, phase, work)
   try {
-    const userReady = timed('user', ensureUser(ctx))
-    const bucketReady = timed('bucket', ensureBucket(ctx))
-    const grantsReady = userReady.then(() => timed('grants', applyGrants(ctx)))
-    const keyReady = userReady.then(() => timed('key', prepareKey(ctx, clear)))
+    const userReady = time('user', ensureUser(ctx))
+    const bucketReady = time('bucket', ensureBucket(ctx))
+    const grantsReady = userReady.then(() => time('grants', applyGrants(ctx)))
+    const keyReady = userReady.then(() => time('key', prepareKey(ctx)))
     const [, , , prepared] = await settleAll(
       [userReady, bucketReady, grantsReady, keyReady],
       ctx,
@@ -50,15 +45,15 @@ export async function execute(ctx: Context): Promise<Outcome> {
     }
     if (prepared.key) {
       outcome.keyId = prepared.key.id
-      outcome.verification = await timed('verify', verifyAndMark(ctx, prepared.key, clear))
+      outcome.verification = await time('verify', verifyAndMark(ctx, prepared.key))
     } else if (ctx.plan.key.action !== 'create') {
       outcome.keyId = ctx.plan.key.keyId
     }
-    outcome.writes = await timed('secrets', writeAll(ctx, prepared.key))
-    await finishWrites(ctx, prepared.key, outcome, clear)
+    outcome.writes = await time('secrets', writeAll(ctx, prepared.key))
+    await finishWrites(ctx, prepared.key, outcome)
     return outcome
   } finally {
-    await clearTags(ctx, clear)
+    await ctx.markers.removeAll()
   }
 }
 
@@ -125,10 +120,9 @@ async function applyGrants({ plan, aws }: Context): Promise<void> {
  * pending (the next run replaces it everywhere), and say which secret holds which key.
  */
 async function finishWrites(
-  ctx: Context,
+  ctx: ApplyContext,
   key: NewAccessKey | undefined,
-  outcome: Outcome,
-  clear: Set<string>
+  outcome: Outcome
 ): Promise<void> {
   const { plan, config } = ctx
   const failures = outcome.writes.filter(w => w.failed.length > 0)
@@ -140,7 +134,7 @@ async function finishWrites(
   const keyNames = [config.names.accessKeyId, config.names.secretAccessKey]
   const replaces = keyPlan.replaces
   if (outcome.writes.every(w => keyNames.every(n => w.written.includes(n)))) {
-    await retire(ctx, keyPlan, outcome, clear)
+    await retire(ctx, keyPlan, outcome)
     if (failures.length > 0)
       throw partialWrite(
         outcome,
@@ -154,7 +148,7 @@ async function finishWrites(
   if (!outcome.writes.some(mayReferToKey)) {
     const deleted = await deleteNewKey(ctx, key.id, 'no secret refers to it')
     if (deleted) {
-      await unmarkPending(ctx, clear)
+      await unmarkPending(ctx)
       outcome.keyCreated = false
       if (replaces) outcome.keyId = replaces.keyId
       else delete outcome.keyId

@@ -15,6 +15,7 @@ import {
   ROTATION_LOCK_TAG
 } from '../plan/markers.js'
 import { errorText, PartialWriteError, type Context, type Outcome } from './outcome.js'
+import type { ApplyContext } from './run-markers.js'
 
 export interface PreparedKey {
   key?: NewAccessKey
@@ -25,13 +26,13 @@ export interface PreparedKey {
  * Makes room within the two-key limit, then creates the key; meanwhile a rotation marks the user
  * (the marker does not depend on the key, so it costs no round trip of its own).
  */
-export async function prepareKey(ctx: Context, clear: Set<string>): Promise<PreparedKey> {
+export async function prepareKey(ctx: ApplyContext): Promise<PreparedKey> {
   const { plan, aws } = ctx
   if (plan.key.action !== 'create') return { removed: [] }
   let marking: Promise<void> | undefined
   if (plan.user.action === 'reuse') {
     // Removed at the end even when tagging seems to fail: the answer may have been lost.
-    clear.add(ROTATION_LOCK_TAG)
+    ctx.markers.removeLater(ROTATION_LOCK_TAG)
     const lockUntil = new Date(ctx.now().getTime() + (ctx.config.verifyTimeoutSeconds + 600) * 1000)
     marking = aws.iam.tagUser(plan.userName, [
       formatRotationLock({ runId: ctx.runId, expiresAt: lockUntil })
@@ -111,28 +112,11 @@ async function deleteStrayKeys({ plan, aws, log, userKeyIds }: Context, made: st
   return deleted.filter(Boolean).length
 }
 
-/** Removes this run's marker tags from the user (the rotation marker also expires by itself). */
-export async function clearTags({ plan, aws, log }: Context, clear: Set<string>): Promise<void> {
-  if (clear.size === 0) return
-  const keys = [...clear]
-  clear.clear()
-  await aws.iam
-    .untagUser(plan.userName, keys)
-    .catch((e: unknown) =>
-      log.warning(
-        `Could not remove the tag(s) ${keys.join(', ')} from ${plan.userName} (${errorText(e)}).` +
-          (keys.includes(PENDING_KEY_TAG)
-            ? ' The next run takes the new key for unfinished and replaces it everywhere.'
-            : ' The rotation marker expires by itself.')
-      )
-    )
-}
-
 /** The new key is gone again: the pending tag goes back to what it was before this run. */
-export async function unmarkPending(ctx: Context, clear: Set<string>): Promise<void> {
+export async function unmarkPending(ctx: ApplyContext): Promise<void> {
   const before = ctx.plan.key.action === 'create' ? (ctx.plan.key.resumes ?? []) : []
   if (before.length === 0) {
-    clear.add(PENDING_KEY_TAG)
+    ctx.markers.removeLater(PENDING_KEY_TAG)
     return
   }
   await ctx.aws.iam
@@ -165,11 +149,7 @@ function grantsBucketAccess(config: Config): boolean {
  * of unfinished earlier runs still there). Only then may a secret refer to it: a key that never
  * works, or that cannot be recorded, is deleted again and no secret changes.
  */
-export async function verifyAndMark(
-  ctx: Context,
-  key: NewAccessKey,
-  clear: Set<string>
-): Promise<VerifyResult> {
+export async function verifyAndMark(ctx: ApplyContext, key: NewAccessKey): Promise<VerifyResult> {
   const { plan, config, aws } = ctx
   const leftovers = plan.key.action === 'create' ? (plan.key.deleteAfter ?? []) : []
   const [verified, marked] = await Promise.allSettled([
@@ -194,7 +174,7 @@ export async function verifyAndMark(
       ? 'it never worked'
       : 'it could not be recorded as pending'
   const deleted = await deleteNewKey(ctx, key.id, why)
-  if (deleted) await unmarkPending(ctx, clear)
+  if (deleted) await unmarkPending(ctx)
   const fate = deleted ? 'it was deleted' : 'it could not be deleted (see the warning above)'
   if (verified.status === 'rejected') throw verified.reason
   if (!verified.value.ok)
@@ -222,18 +202,17 @@ export async function verifyAndMark(
  * be deleted is recorded as pending again afterwards, for the next run.
  */
 export async function retire(
-  ctx: Context,
+  ctx: ApplyContext,
   keyPlan: Extract<KeyPlan, { action: 'create' }>,
-  outcome: Outcome,
-  clear: Set<string>
+  outcome: Outcome
 ): Promise<void> {
   const user = ctx.plan.userName
   const leftovers = keyPlan.deleteAfter ?? []
   const replaces = keyPlan.replaces
-  clear.add(PENDING_KEY_TAG)
+  ctx.markers.removeLater(PENDING_KEY_TAG)
   const [old, , ...gone] = await Promise.allSettled([
     replaces ? retireOldKey(ctx, replaces.keyId, replaces.disposal) : undefined,
-    clearTags(ctx, clear),
+    ctx.markers.removeAll(),
     ...leftovers.map(r => ctx.aws.iam.deleteAccessKey(user, r.keyId))
   ])
   const kept = leftovers.filter((r, i) => {

@@ -72,6 +72,18 @@ export class PartialWriteError extends ActionError {
   }
 }
 
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
+export { errorText } from '../errors.js'
+
+/** Runs `work` and records how long it took under `phase`. */
+export async function timed<T>(
+  timings: Record<string, number>,
+  phase: string,
+  work: Promise<T> | (() => Promise<T>)
+): Promise<T> {
+  const start = Date.now()
+  try {
+    return await (typeof work === 'function' ? work() : work)
+  } finally {
+    timings[phase] = Date.now() - start
+  }
 }

@@ -1,5 +1,5 @@
 /** Turns AWS SDK failures into catalogue errors that name the IAM action and the fix. */
-import { ActionError } from '../errors.js'
+import { ActionError, errorText } from '../errors.js'
 
 const CREDENTIAL_ERRORS = new Set([
   'CredentialsProviderError',
@@ -44,7 +44,7 @@ export function isNotFound(e: unknown): boolean {
 export function toAwsError(action: string, e: unknown): ActionError {
   if (e instanceof ActionError) return e
   const name = errorName(e)
-  const detail = e instanceof Error ? e.message : String(e)
+  const detail = errorText(e)
   if (CREDENTIAL_ERRORS.has(name))
     return new ActionError(
       'AWS_CREDENTIALS',

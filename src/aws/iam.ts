@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-iam'
 import type { Tag } from '../inputs/config.js'
 import type { AccessKey, ObservedUser } from '../plan/observed.js'
+import { fromAwsTags, toAwsTags } from './tags.js'
 import { awsCall, awsLookup, awsRemove, isNotFound, madeByLostAttempt } from './errors.js'
 
 export interface NewAccessKey {
@@ -35,8 +36,6 @@ const toAccessKey = (k: AccessKeyMetadata): AccessKey => ({
   status: k.Status === 'Active' ? 'Active' : 'Inactive',
   createdAt: k.CreateDate ?? new Date(0)
 })
-
-const toAwsTags = (tags: Tag[]) => tags.map(t => ({ Key: t.key, Value: t.value }))
 
 /**
  * How long after this run created a user other IAM calls may still not find it: IAM is eventually
@@ -108,7 +107,7 @@ export class Iam {
     return {
       arn: user.User.Arn ?? '',
       path: user.User.Path ?? '/',
-      tags: (user.User.Tags ?? []).map(t => ({ key: t.Key ?? '', value: t.Value ?? '' })),
+      tags: fromAwsTags(user.User.Tags),
       ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
       inlinePolicies,
       managedPolicyArns: attached ?? [],

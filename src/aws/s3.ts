@@ -21,6 +21,7 @@ import {
   madeByLostAttempt,
   toAwsError
 } from './errors.js'
+import { fromAwsTags, toAwsTags } from './tags.js'
 
 export class S3 {
   constructor(private readonly client: S3Client) {}
@@ -72,7 +73,7 @@ export class S3 {
       const out = await this.client.send(
         new GetBucketTaggingCommand({ Bucket, ExpectedBucketOwner })
       )
-      return (out.TagSet ?? []).map(t => ({ key: t.Key ?? '', value: t.Value ?? '' }))
+      return fromAwsTags(out.TagSet)
     } catch (e) {
       if (errorName(e) === 'NoSuchTagSet') return []
       throw toAwsError('s3:GetBucketTagging', e)
@@ -147,7 +148,7 @@ export class S3 {
       this.client.send(
         new PutBucketTaggingCommand({
           Bucket,
-          Tagging: { TagSet: tags.map(t => ({ Key: t.key, Value: t.value })) }
+          Tagging: { TagSet: toAwsTags(tags) }
         })
       )
     )

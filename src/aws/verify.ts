@@ -4,6 +4,7 @@
  */
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { clientsForKey, type StaticCredentials } from './clients.js'
+import { errorText } from '../errors.js'
 import { errorName } from './errors.js'
 
 export interface VerifyTarget {
@@ -56,7 +57,7 @@ export async function verifyKey(
         throw new Error(`key belongs to ${me.Arn}, not ${target.userArn}`)
       return { ok: true, attempts, waitedMs: Date.now() - started }
     } catch (e) {
-      lastError = errorName(e) || (e instanceof Error ? e.message : String(e))
+      lastError = errorName(e) || errorText(e)
     }
     const elapsed = Date.now() - started
     if (elapsed + delay > target.timeoutMs)

@@ -29,6 +29,14 @@ function variablesBase(d: Destination): string {
   return `/repos/${enc(d.owner)}/${enc(d.repo)}/actions/variables`
 }
 
+/** Who may use an organization's secret or variable: its visibility and, if selected, the ids. */
+function accessBody(d: Destination, selectedIds: number[] | undefined): Record<string, unknown> {
+  if (d.kind !== 'organization') return {}
+  return d.visibility === 'selected'
+    ? { visibility: d.visibility, selected_repository_ids: selectedIds ?? [] }
+    : { visibility: d.visibility }
+}
+
 const enc = encodeURIComponent
 const PAGE = 100
 
@@ -169,11 +177,7 @@ export class Destinations {
     keyId: string,
     selectedIds?: number[]
   ): Promise<void> {
-    const body: Record<string, unknown> = { encrypted_value: encryptedValue, key_id: keyId }
-    if (d.kind === 'organization') {
-      body.visibility = d.visibility
-      if (d.visibility === 'selected') body.selected_repository_ids = selectedIds ?? []
-    }
+    const body = { encrypted_value: encryptedValue, key_id: keyId, ...accessBody(d, selectedIds) }
     await this.call(`write secret ${name}`, d, () =>
       this.octokit.request(`PUT ${secretsBase(d, this.store)}/${enc(name)}`, body)
     )
@@ -185,8 +189,7 @@ export class Destinations {
    */
   async putSecretAccess(d: Destination, name: string, selectedIds?: number[]): Promise<void> {
     if (d.kind !== 'organization') return
-    const body: Record<string, unknown> = { visibility: d.visibility }
-    if (d.visibility === 'selected') body.selected_repository_ids = selectedIds ?? []
+    const body = accessBody(d, selectedIds)
     await this.call(`change who may use secret ${name}`, d, () =>
       this.octokit.request(`PUT ${secretsBase(d, this.store)}/${enc(name)}`, body)
     )
@@ -199,11 +202,7 @@ export class Destinations {
     exists: boolean,
     selectedIds?: number[]
   ): Promise<void> {
-    const body: Record<string, unknown> = { name, value }
-    if (d.kind === 'organization') {
-      body.visibility = d.visibility
-      if (d.visibility === 'selected') body.selected_repository_ids = selectedIds ?? []
-    }
+    const body = { name, value, ...accessBody(d, selectedIds) }
     const update = () => this.octokit.request(`PATCH ${variablesBase(d)}/${enc(name)}`, body)
     await this.call(`write variable ${name}`, d, async () => {
       if (exists) return update()

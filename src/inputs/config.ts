@@ -191,11 +191,13 @@ function parseDestinations(
   ])
   const selected = parseList(read('selected-repositories'))
   for (const name of selected)
-    if (!/^[A-Za-z0-9._-]{1,100}$/.test(name))
-      c.fail(
-        'selected-repositories',
-        `a repository name within the organization has 1 to 100 letters, digits, '.', '_' or '-' ('${name}')`
+    c.check('selected-repositories', name, n => {
+      const problem = rules.checkRepositoryName(n)
+      return (
+        problem &&
+        `${problem.replace('a repository name', 'a repository name within the organization')} ('${n}')`
       )
+    })
 
   if (organization) {
     c.check('organization', organization, rules.checkLogin)

@@ -70,10 +70,15 @@ export const checkRepository: Check = full => {
     return "a repository is written 'owner/name'"
   const ownerProblem = checkLogin(owner)
   if (ownerProblem) return `in '${full}', ${ownerProblem}`
-  if (!/^[A-Za-z0-9._-]{1,100}$/.test(name) || name === '.' || name === '..')
-    return `in '${full}', a repository name has 1 to 100 letters, digits, '.', '_' or '-'`
-  return undefined
+  const nameProblem = checkRepositoryName(name)
+  return nameProblem ? `in '${full}', ${nameProblem}` : undefined
 }
+
+/** A repository's name within its owner (no owner). */
+export const checkRepositoryName: Check = name =>
+  /^[A-Za-z0-9._-]{1,100}$/.test(name) && name !== '.' && name !== '..'
+    ? undefined
+    : "a repository name has 1 to 100 letters, digits, '.', '_' or '-'"
 
 export const checkSecretName: Check = name => {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))

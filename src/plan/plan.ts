@@ -19,14 +19,7 @@ import type {
   UserPlan
 } from './types.js'
 
-export type {
-  BucketPlan,
-  DestinationWrite,
-  GrantChanges,
-  Plan,
-  SecretField,
-  UserPlan
-} from './types.js'
+export type * from './types.js'
 
 export function userArn(partition: string, accountId: string, path: string, name: string): string {
   return `arn:${partition}:iam::${accountId}:user${path}${name}`

@@ -2,6 +2,7 @@
 import type { Config } from '../inputs/config.js'
 import type { Outcome } from '../apply/outcome.js'
 import { describe as describeDestination } from '../github/destinations.js'
+import { ageInDays } from '../plan/keys.js'
 import type { Plan } from '../plan/plan.js'
 import type { Observed } from '../plan/observed.js'
 
@@ -104,12 +105,7 @@ export function observedLines(observed: Observed, now: Date): string[] {
       `IAM user: ${user.arn}, path ${user.path}, tags ${user.tags.map(t => t.key).join(', ') || 'none'}, boundary ${user.permissionsBoundaryArn ?? 'none'}.`,
       `Grants: inline ${Object.keys(user.inlinePolicies).join(', ') || 'none'}; managed ${user.managedPolicyArns.join(', ') || 'none'}.`,
       `Access keys: ${
-        user.keys
-          .map(
-            k =>
-              `${k.id} ${k.status} ${Math.floor((now.getTime() - k.createdAt.getTime()) / 86_400_000)} days old`
-          )
-          .join('; ') || 'none'
+        user.keys.map(k => `${k.id} ${k.status} ${ageInDays(k, now)} days old`).join('; ') || 'none'
       }.`
     )
   }
