@@ -8125,7 +8125,7 @@ __webpack_unused_export__ = ListAttachedRolePoliciesCommand;
 __webpack_unused_export__ = ListAttachedRolePoliciesRequest$;
 __webpack_unused_export__ = ListAttachedRolePoliciesResponse$;
 __webpack_unused_export__ = ListAttachedUserPolicies$;
-exports.zf4 = ListAttachedUserPoliciesCommand;
+__webpack_unused_export__ = ListAttachedUserPoliciesCommand;
 __webpack_unused_export__ = ListAttachedUserPoliciesRequest$;
 __webpack_unused_export__ = ListAttachedUserPoliciesResponse$;
 __webpack_unused_export__ = ListDelegationRequests$;
@@ -8238,7 +8238,7 @@ __webpack_unused_export__ = ListSigningCertificatesCommand;
 __webpack_unused_export__ = ListSigningCertificatesRequest$;
 __webpack_unused_export__ = ListSigningCertificatesResponse$;
 __webpack_unused_export__ = ListUserPolicies$;
-exports.Lt8 = ListUserPoliciesCommand;
+__webpack_unused_export__ = ListUserPoliciesCommand;
 __webpack_unused_export__ = ListUserPoliciesRequest$;
 __webpack_unused_export__ = ListUserPoliciesResponse$;
 __webpack_unused_export__ = ListUserTags$;
@@ -8522,7 +8522,7 @@ __webpack_unused_export__ = paginateListAccessKeys;
 __webpack_unused_export__ = paginateListAccountAliases;
 __webpack_unused_export__ = paginateListAttachedGroupPolicies;
 __webpack_unused_export__ = paginateListAttachedRolePolicies;
-__webpack_unused_export__ = paginateListAttachedUserPolicies;
+exports.RC9 = paginateListAttachedUserPolicies;
 __webpack_unused_export__ = paginateListEntitiesForPolicy;
 __webpack_unused_export__ = paginateListGroupPolicies;
 __webpack_unused_export__ = paginateListGroups;
@@ -8544,7 +8544,7 @@ __webpack_unused_export__ = paginateListSSHPublicKeys;
 __webpack_unused_export__ = paginateListServerCertificateTags;
 __webpack_unused_export__ = paginateListServerCertificates;
 __webpack_unused_export__ = paginateListSigningCertificates;
-__webpack_unused_export__ = paginateListUserPolicies;
+exports.Z2$ = paginateListUserPolicies;
 __webpack_unused_export__ = paginateListUserTags;
 __webpack_unused_export__ = paginateListUsers;
 __webpack_unused_export__ = paginateListVirtualMFADevices;
@@ -71561,45 +71561,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1404);
-/** The entry the runner executes: one awaited call; anything thrown fails the step. */
-
-
-try {
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
-}
-catch (e) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(e instanceof Error ? e.message : String(e));
-}
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 1404:
+/***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
-var core = __nccwpck_require__(6257);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-iam/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(6764);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var client_s3_dist_cjs = __nccwpck_require__(3711);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
-var client_sts_dist_cjs = __nccwpck_require__(1695);
-;// CONCATENATED MODULE: ./src/errors.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bd: () => (/* binding */ isActionError),
+/* harmony export */   G: () => (/* binding */ InputErrors),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   kc: () => (/* binding */ errorText),
+/* harmony export */   lZ: () => (/* binding */ ActionError)
+/* harmony export */ });
+/* unused harmony exports ERROR_CODES, oneLine */
 /**
  * The error catalogue. Every failure the action reports is one of these: a one-line cause and a
  * one-line remedy. The top level prints them with core.setFailed; stacks appear only in debug.
@@ -71660,11 +71632,64 @@ class InputErrors extends ActionError {
 function isActionError(e) {
     return e instanceof ActionError;
 }
+/** The message of anything thrown. */
+function errorText(e) {
+    return e instanceof Error ? e.message : String(e);
+}
 /** Collapses line breaks and runs of blanks (e.g. from an SDK message) into single spaces. */
 function oneLine(text) {
     return text.replace(/\s+/g, ' ').trim();
 }
 
+
+/***/ }),
+
+/***/ 9407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8313);
+/** The entry the runner executes: one awaited call; anything thrown fails the step. */
+
+
+
+try {
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)();
+}
+catch (e) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorText */ .kc)(e));
+}
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 8313:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
+var core = __nccwpck_require__(6257);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-iam/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(6764);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var client_s3_dist_cjs = __nccwpck_require__(3711);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
+var client_sts_dist_cjs = __nccwpck_require__(1695);
+;// CONCATENATED MODULE: ./src/aws/tags.ts
+const toAwsTags = (tags) => tags.map(t => ({ Key: t.key, Value: t.value }));
+const fromAwsTags = (tags) => (tags ?? []).map(t => ({ key: t.Key ?? '', value: t.Value ?? '' }));
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/aws/errors.ts
 /** Turns AWS SDK failures into catalogue errors that name the IAM action and the fix. */
 
@@ -71703,15 +71728,15 @@ function isNotFound(e) {
         name === 'NoSuchBucket');
 }
 function toAwsError(action, e) {
-    if (e instanceof ActionError)
+    if (e instanceof errors/* ActionError */.lZ)
         return e;
     const name = errorName(e);
-    const detail = e instanceof Error ? e.message : String(e);
+    const detail = (0,errors/* errorText */.kc)(e);
     if (CREDENTIAL_ERRORS.has(name))
-        return new ActionError('AWS_CREDENTIALS', `AWS rejected the action's own credentials while calling ${action} (${name}).`, 'configure AWS credentials before this step, e.g. aws-actions/configure-aws-credentials with role-to-assume (OIDC).', { cause: e });
+        return new errors/* ActionError */.lZ('AWS_CREDENTIALS', `AWS rejected the action's own credentials while calling ${action} (${name}).`, 'configure AWS credentials before this step, e.g. aws-actions/configure-aws-credentials with role-to-assume (OIDC).', { cause: e });
     if (/AccessDenied|UnauthorizedOperation|Forbidden/i.test(name) || httpStatus(e) === 403)
-        return new ActionError('AWS_PERMISSION', `The action's AWS role may not call ${action} (${name || 'AccessDenied'}).`, `allow ${action} in the role's policy (README, "AWS permissions"), or check an SCP or permissions boundary that denies it.`, { cause: e });
-    return new ActionError('AWS_CALL_FAILED', `AWS call ${action} failed: ${name ? `${name}: ` : ''}${detail}`, 'run the step again; if it keeps failing, check the AWS service health and the message above.', { cause: e });
+        return new errors/* ActionError */.lZ('AWS_PERMISSION', `The action's AWS role may not call ${action} (${name || 'AccessDenied'}).`, `allow ${action} in the role's policy (README, "AWS permissions"), or check an SCP or permissions boundary that denies it.`, { cause: e });
+    return new errors/* ActionError */.lZ('AWS_CALL_FAILED', `AWS call ${action} failed: ${name ? `${name}: ` : ''}${detail}`, 'run the step again; if it keeps failing, check the AWS service health and the message above.', { cause: e });
 }
 /** Runs one AWS call and reports a failure against the IAM action it needs. */
 async function awsCall(action, call) {
@@ -71745,12 +71770,12 @@ async function awsLookup(action, call) {
 /** The IAM side: the user, its grants and its access keys. */
 
 
+
 const toAccessKey = (k) => ({
     id: k.AccessKeyId ?? '',
     status: k.Status === 'Active' ? 'Active' : 'Inactive',
     createdAt: k.CreateDate ?? new Date(0)
 });
-const toAwsTags = (tags) => tags.map(t => ({ Key: t.key, Value: t.value }));
 /**
  * How long after this run created a user other IAM calls may still not find it: IAM is eventually
  * consistent, so a call answered NoSuchEntity within this time is tried again.
@@ -71814,7 +71839,7 @@ class Iam {
         return {
             arn: user.User.Arn ?? '',
             path: user.User.Path ?? '/',
-            tags: (user.User.Tags ?? []).map(t => ({ key: t.Key ?? '', value: t.Value ?? '' })),
+            tags: fromAwsTags(user.User.Tags),
             ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
             inlinePolicies,
             managedPolicyArns: attached ?? [],
@@ -71823,22 +71848,15 @@ class Iam {
     }
     async listInlinePolicyNames(UserName) {
         const names = [];
-        let Marker;
-        do {
-            const page = await this.client.send(new dist_cjs/* ListUserPoliciesCommand */.Lt8({ UserName, Marker }));
+        for await (const page of (0,dist_cjs/* paginateListUserPolicies */.Z2$)({ client: this.client }, { UserName }))
             names.push(...(page.PolicyNames ?? []));
-            Marker = page.IsTruncated ? page.Marker : undefined;
-        } while (Marker);
         return names;
     }
     async listAttachedPolicyArns(UserName) {
         const arns = [];
-        let Marker;
-        do {
-            const page = await this.client.send(new dist_cjs/* ListAttachedUserPoliciesCommand */.zf4({ UserName, Marker }));
+        const pages = (0,dist_cjs/* paginateListAttachedUserPolicies */.RC9)({ client: this.client }, { UserName });
+        for await (const page of pages)
             arns.push(...(page.AttachedPolicies ?? []).map(p => p.PolicyArn ?? ''));
-            Marker = page.IsTruncated ? page.Marker : undefined;
-        } while (Marker);
         return arns;
     }
     async readInlinePolicies(UserName, names) {
@@ -72005,6 +72023,7 @@ function normalise(value) {
 
 
 
+
 class S3 {
     client;
     constructor(client) {
@@ -72053,7 +72072,7 @@ class S3 {
     async bucketTags(Bucket, ExpectedBucketOwner) {
         try {
             const out = await this.client.send(new client_s3_dist_cjs/* GetBucketTaggingCommand */.fp5({ Bucket, ExpectedBucketOwner }));
-            return (out.TagSet ?? []).map(t => ({ key: t.Key ?? '', value: t.Value ?? '' }));
+            return fromAwsTags(out.TagSet);
         }
         catch (e) {
             if (errorName(e) === 'NoSuchTagSet')
@@ -72115,7 +72134,7 @@ class S3 {
     async setTags(Bucket, tags) {
         await awsCall('s3:PutBucketTagging', () => this.client.send(new client_s3_dist_cjs/* PutBucketTaggingCommand */.yCr({
             Bucket,
-            Tagging: { TagSet: tags.map(t => ({ Key: t.key, Value: t.value })) }
+            Tagging: { TagSet: toAwsTags(tags) }
         })));
     }
 }
@@ -72269,10 +72288,13 @@ const checkRepository = full => {
     const ownerProblem = checkLogin(owner);
     if (ownerProblem)
         return `in '${full}', ${ownerProblem}`;
-    if (!/^[A-Za-z0-9._-]{1,100}$/.test(name) || name === '.' || name === '..')
-        return `in '${full}', a repository name has 1 to 100 letters, digits, '.', '_' or '-'`;
-    return undefined;
+    const nameProblem = checkRepositoryName(name);
+    return nameProblem ? `in '${full}', ${nameProblem}` : undefined;
 };
+/** A repository's name within its owner (no owner). */
+const checkRepositoryName = name => /^[A-Za-z0-9._-]{1,100}$/.test(name) && name !== '.' && name !== '..'
+    ? undefined
+    : "a repository name has 1 to 100 letters, digits, '.', '_' or '-'";
 const checkSecretName = name => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
         return `a secret name has only letters, digits and '_' and does not start with a digit ('${name}')`;
@@ -72319,7 +72341,7 @@ function envInputReader(env) {
 class Collector {
     errors = [];
     fail(input, rule) {
-        this.errors.push(new InputError(input, rule));
+        this.errors.push(new errors/* InputError */.dz(input, rule));
     }
     check(input, value, check) {
         const problem = check(value);
@@ -72419,8 +72441,11 @@ function parseDestinations(c, read, home, store) {
     ]);
     const selected = parseList(read('selected-repositories'));
     for (const name of selected)
-        if (!/^[A-Za-z0-9._-]{1,100}$/.test(name))
-            c.fail('selected-repositories', `a repository name within the organization has 1 to 100 letters, digits, '.', '_' or '-' ('${name}')`);
+        c.check('selected-repositories', name, n => {
+            const problem = checkRepositoryName(n);
+            return (problem &&
+                `${problem.replace('a repository name', 'a repository name within the organization')} ('${n}')`);
+        });
     if (organization) {
         c.check('organization', organization, checkLogin);
         if (visibility === 'selected' && selected.length === 0)
@@ -72521,7 +72546,7 @@ function parseConfig(read, env) {
     const verifyTimeoutSeconds = integer(c, 'verify-timeout-seconds', read('verify-timeout-seconds') || '60', 1, 900) ?? 60;
     const dryRun = config_boolean(c, 'dry-run', read('dry-run') || 'false');
     if (c.errors.length > 0)
-        throw new InputErrors(c.errors);
+        throw new errors/* InputErrors */.G(c.errors);
     return {
         githubToken,
         region,
@@ -72579,28 +72604,28 @@ function deriveBucketName(owner, repo, accountId) {
 /** Turns GitHub API failures into catalogue errors that say which permission is missing. */
 
 function toGitHubError(what, target, e) {
-    if (e instanceof ActionError)
+    if (e instanceof errors/* ActionError */.lZ)
         return e;
     const err = (e ?? {});
     const status = err.status;
     const message = (err.message ?? String(e)).split('\n')[0] ?? '';
     const needed = err.response?.headers?.['x-accepted-github-permissions'];
     if (status === 401)
-        return new ActionError('GITHUB_AUTH', `GitHub refused the token while trying to ${what} for ${target} (401 ${message}).`, 'pass a valid, unexpired token as github-token (a fine-grained PAT or a GitHub App installation token).', { cause: e });
+        return new errors/* ActionError */.lZ('GITHUB_AUTH', `GitHub refused the token while trying to ${what} for ${target} (401 ${message}).`, 'pass a valid, unexpired token as github-token (a fine-grained PAT or a GitHub App installation token).', { cause: e });
     if (status === 403 && /not accessible by integration/i.test(message))
-        return new ActionError('GITHUB_TOKEN_DEFAULT', `The token may not ${what} for ${target} (403 ${message}${needed ? `; needs ${needed}` : ''}).`, 'the default GITHUB_TOKEN can never write secrets: pass a fine-grained PAT with "Secrets: read and write" or a GitHub App installation token with that permission as github-token.', { cause: e });
+        return new errors/* ActionError */.lZ('GITHUB_TOKEN_DEFAULT', `The token may not ${what} for ${target} (403 ${message}${needed ? `; needs ${needed}` : ''}).`, 'the default GITHUB_TOKEN can never write secrets: pass a fine-grained PAT with "Secrets: read and write" or a GitHub App installation token with that permission as github-token.', { cause: e });
     if (status === 403 && !/rate limit/i.test(message))
-        return new ActionError('GITHUB_PERMISSION', `The token may not ${what} for ${target} (403 ${message}${needed ? `; needs ${needed}` : ''}).`, `grant the token ${needed ?? '"Secrets: read and write"'} on ${target} (for organization secrets: "Secrets" organization permission).`, { cause: e });
+        return new errors/* ActionError */.lZ('GITHUB_PERMISSION', `The token may not ${what} for ${target} (403 ${message}${needed ? `; needs ${needed}` : ''}).`, `grant the token ${needed ?? '"Secrets: read and write"'} on ${target} (for organization secrets: "Secrets" organization permission).`, { cause: e });
     if (status === 404)
-        return new ActionError('GITHUB_NOT_FOUND', `GitHub answered 404 while trying to ${what} for ${target}: it does not exist, or the token cannot see it.`, `check the name, and that the token has access to ${target} (fine-grained PATs list their repositories; environments must already exist).`, { cause: e });
-    return new ActionError('GITHUB_WRITE_FAILED', `GitHub call to ${what} for ${target} failed${status ? ` (${status})` : ''}: ${message}`, 'run the step again; a re-run writes only what is missing.', { cause: e });
+        return new errors/* ActionError */.lZ('GITHUB_NOT_FOUND', `GitHub answered 404 while trying to ${what} for ${target}: it does not exist, or the token cannot see it.`, `check the name, and that the token has access to ${target} (fine-grained PATs list their repositories; environments must already exist).`, { cause: e });
+    return new errors/* ActionError */.lZ('GITHUB_WRITE_FAILED', `GitHub call to ${what} for ${target} failed${status ? ` (${status})` : ''}: ${message}`, 'run the step again; a re-run writes only what is missing.', { cause: e });
 }
 /**
  * True when GitHub gave no definite answer to a request (a 5xx, a lost connection, a timeout),
  * after the client's retries: a write may then have taken effect all the same.
  */
 function isUnanswered(e) {
-    const cause = e instanceof ActionError ? e.cause : e;
+    const cause = e instanceof errors/* ActionError */.lZ ? e.cause : e;
     const status = cause?.status;
     return status === undefined || status >= 500;
 }
@@ -72628,6 +72653,14 @@ function variablesBase(d) {
     if (d.environment)
         return `/repos/${enc(d.owner)}/${enc(d.repo)}/environments/${enc(d.environment)}/variables`;
     return `/repos/${enc(d.owner)}/${enc(d.repo)}/actions/variables`;
+}
+/** Who may use an organization's secret or variable: its visibility and, if selected, the ids. */
+function accessBody(d, selectedIds) {
+    if (d.kind !== 'organization')
+        return {};
+    return d.visibility === 'selected'
+        ? { visibility: d.visibility, selected_repository_ids: selectedIds ?? [] }
+        : { visibility: d.visibility };
 }
 const enc = encodeURIComponent;
 const PAGE = 100;
@@ -72698,7 +72731,7 @@ class Destinations {
             return data.updated_at;
         }
         catch (e) {
-            if (e instanceof ActionError && e.code === 'GITHUB_NOT_FOUND')
+            if (e instanceof errors/* ActionError */.lZ && e.code === 'GITHUB_NOT_FOUND')
                 return undefined;
             throw e;
         }
@@ -72727,12 +72760,7 @@ class Destinations {
     }
     /** Writes one sealed secret. Organization secrets carry their visibility. */
     async putSecret(d, name, encryptedValue, keyId, selectedIds) {
-        const body = { encrypted_value: encryptedValue, key_id: keyId };
-        if (d.kind === 'organization') {
-            body.visibility = d.visibility;
-            if (d.visibility === 'selected')
-                body.selected_repository_ids = selectedIds ?? [];
-        }
+        const body = { encrypted_value: encryptedValue, key_id: keyId, ...accessBody(d, selectedIds) };
         await this.call(`write secret ${name}`, d, () => this.octokit.request(`PUT ${secretsBase(d, this.store)}/${enc(name)}`, body));
     }
     /**
@@ -72742,18 +72770,11 @@ class Destinations {
     async putSecretAccess(d, name, selectedIds) {
         if (d.kind !== 'organization')
             return;
-        const body = { visibility: d.visibility };
-        if (d.visibility === 'selected')
-            body.selected_repository_ids = selectedIds ?? [];
+        const body = accessBody(d, selectedIds);
         await this.call(`change who may use secret ${name}`, d, () => this.octokit.request(`PUT ${secretsBase(d, this.store)}/${enc(name)}`, body));
     }
     async putVariable(d, name, value, exists, selectedIds) {
-        const body = { name, value };
-        if (d.kind === 'organization') {
-            body.visibility = d.visibility;
-            if (d.visibility === 'selected')
-                body.selected_repository_ids = selectedIds ?? [];
-        }
+        const body = { name, value, ...accessBody(d, selectedIds) };
         const update = () => this.octokit.request(`PATCH ${variablesBase(d)}/${enc(name)}`, body);
         await this.call(`write variable ${name}`, d, async () => {
             if (exists)
@@ -72793,6 +72814,7 @@ class Destinations {
 
 
 
+
 const FIRST_DELAY_MS = 100;
 /**
  * The longest time between the starts of two attempts: once IAM accepts the key, the next attempt
@@ -72823,7 +72845,7 @@ async function verifyKey(credentials, target, sleep = ms => new Promise(r => set
             return { ok: true, attempts, waitedMs: Date.now() - started };
         }
         catch (e) {
-            lastError = errorName(e) || (e instanceof Error ? e.message : String(e));
+            lastError = errorName(e) || (0,errors/* errorText */.kc)(e);
         }
         const elapsed = Date.now() - started;
         if (elapsed + delay > target.timeoutMs)
@@ -72840,7 +72862,7 @@ async function verifyKey(credentials, target, sleep = ms => new Promise(r => set
 ;// CONCATENATED MODULE: ./src/apply/outcome.ts
 
 /** A failure after changes were made: carries what was done, for the outputs and the summary. */
-class PartialWriteError extends ActionError {
+class PartialWriteError extends errors/* ActionError */.lZ {
     outcome;
     constructor(message, outcome, opts = {}) {
         super(opts.code ?? 'PARTIAL_WRITE', message, opts.remedy ??
@@ -72849,8 +72871,16 @@ class PartialWriteError extends ActionError {
         this.name = 'PartialWriteError';
     }
 }
-function errorText(e) {
-    return e instanceof Error ? e.message : String(e);
+
+/** Runs `work` and records how long it took under `phase`. */
+async function timed(timings, phase, work) {
+    const start = Date.now();
+    try {
+        return await (typeof work === 'function' ? work() : work);
+    }
+    finally {
+        timings[phase] = Date.now() - start;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/apply/key-lifecycle.ts
@@ -72862,14 +72892,14 @@ function errorText(e) {
  * Makes room within the two-key limit, then creates the key; meanwhile a rotation marks the user
  * (the marker does not depend on the key, so it costs no round trip of its own).
  */
-async function prepareKey(ctx, clear) {
+async function prepareKey(ctx) {
     const { plan, aws } = ctx;
     if (plan.key.action !== 'create')
         return { removed: [] };
     let marking;
     if (plan.user.action === 'reuse') {
         // Removed at the end even when tagging seems to fail: the answer may have been lost.
-        clear.add(ROTATION_LOCK_TAG);
+        ctx.markers.removeLater(ROTATION_LOCK_TAG);
         const lockUntil = new Date(ctx.now().getTime() + (ctx.config.verifyTimeoutSeconds + 600) * 1000);
         marking = aws.iam.tagUser(plan.userName, [
             formatRotationLock({ runId: ctx.runId, expiresAt: lockUntil })
@@ -72925,7 +72955,7 @@ async function createKey(ctx) {
 /** Deletes the user's keys made by this run's lost attempts; how many it deleted. */
 async function deleteStrayKeys({ plan, aws, log, userKeyIds }, made) {
     const keys = await aws.iam.listAccessKeys(plan.userName).catch((e) => {
-        log.warning(`Could not list the keys of ${plan.userName} to find strays (${errorText(e)}).`);
+        log.warning(`Could not list the keys of ${plan.userName} to find strays (${(0,errors/* errorText */.kc)(e)}).`);
         return [];
     });
     const strays = keys.filter(k => k.id !== made && !userKeyIds.includes(k.id));
@@ -72936,35 +72966,22 @@ async function deleteStrayKeys({ plan, aws, log, userKeyIds }, made) {
             return true;
         }
         catch (e) {
-            log.warning(`Access key ${id} was made by an attempt at CreateAccessKey whose answer was lost and could not be deleted (${errorText(e)}); nothing can use it: delete it in IAM.`);
+            log.warning(`Access key ${id} was made by an attempt at CreateAccessKey whose answer was lost and could not be deleted (${(0,errors/* errorText */.kc)(e)}); nothing can use it: delete it in IAM.`);
             return false;
         }
     }));
     return deleted.filter(Boolean).length;
 }
-/** Removes this run's marker tags from the user (the rotation marker also expires by itself). */
-async function clearTags({ plan, aws, log }, clear) {
-    if (clear.size === 0)
-        return;
-    const keys = [...clear];
-    clear.clear();
-    await aws.iam
-        .untagUser(plan.userName, keys)
-        .catch((e) => log.warning(`Could not remove the tag(s) ${keys.join(', ')} from ${plan.userName} (${errorText(e)}).` +
-        (keys.includes(PENDING_KEY_TAG)
-            ? ' The next run takes the new key for unfinished and replaces it everywhere.'
-            : ' The rotation marker expires by itself.')));
-}
 /** The new key is gone again: the pending tag goes back to what it was before this run. */
-async function unmarkPending(ctx, clear) {
+async function unmarkPending(ctx) {
     const before = ctx.plan.key.action === 'create' ? (ctx.plan.key.resumes ?? []) : [];
     if (before.length === 0) {
-        clear.add(PENDING_KEY_TAG);
+        ctx.markers.removeLater(PENDING_KEY_TAG);
         return;
     }
     await ctx.aws.iam
         .tagUser(ctx.plan.userName, [formatPendingKeys(before)])
-        .catch((e) => ctx.log.warning(`Could not put back the tag ${PENDING_KEY_TAG} (${errorText(e)}).`));
+        .catch((e) => ctx.log.warning(`Could not put back the tag ${PENDING_KEY_TAG} (${(0,errors/* errorText */.kc)(e)}).`));
 }
 /** Deletes a key no secret refers to; true when it is gone. */
 async function deleteNewKey(ctx, keyId, why) {
@@ -72974,7 +72991,7 @@ async function deleteNewKey(ctx, keyId, why) {
         return true;
     }
     catch (e) {
-        ctx.log.warning(`The new access key ${keyId} could not be deleted (${errorText(e)}); delete it in IAM: no secret refers to it.`);
+        ctx.log.warning(`The new access key ${keyId} could not be deleted (${(0,errors/* errorText */.kc)(e)}); delete it in IAM: no secret refers to it.`);
         return false;
     }
 }
@@ -72986,7 +73003,7 @@ function grantsBucketAccess(config) {
  * of unfinished earlier runs still there). Only then may a secret refer to it: a key that never
  * works, or that cannot be recorded, is deleted again and no secret changes.
  */
-async function verifyAndMark(ctx, key, clear) {
+async function verifyAndMark(ctx, key) {
     const { plan, config, aws } = ctx;
     const leftovers = plan.key.action === 'create' ? (plan.key.deleteAfter ?? []) : [];
     const [verified, marked] = await Promise.allSettled([
@@ -73008,31 +73025,31 @@ async function verifyAndMark(ctx, key, clear) {
         : 'it could not be recorded as pending';
     const deleted = await deleteNewKey(ctx, key.id, why);
     if (deleted)
-        await unmarkPending(ctx, clear);
+        await unmarkPending(ctx);
     const fate = deleted ? 'it was deleted' : 'it could not be deleted (see the warning above)';
     if (verified.status === 'rejected')
         throw verified.reason;
     if (!verified.value.ok)
-        throw new ActionError('KEY_NOT_VERIFIED', `The new access key did not work within ${config.verifyTimeoutSeconds}s (last error: ${verified.value.lastError}); ${fate} and no secret was changed.`, 'run again; if it persists, raise verify-timeout-seconds or check SCPs and the permissions boundary that may deny the user.');
+        throw new errors/* ActionError */.lZ('KEY_NOT_VERIFIED', `The new access key did not work within ${config.verifyTimeoutSeconds}s (last error: ${verified.value.lastError}); ${fate} and no secret was changed.`, 'run again; if it persists, raise verify-timeout-seconds or check SCPs and the permissions boundary that may deny the user.');
     const cause = marked.reason;
-    const base = cause instanceof ActionError
+    const base = cause instanceof errors/* ActionError */.lZ
         ? cause
-        : new ActionError('AWS_CALL_FAILED', errorText(cause), 'run the step again.');
-    throw new ActionError(base.code, `${base.message} The new key could not be recorded as pending on the user, so ${fate} and no secret was changed.`, base.remedy, { cause });
+        : new errors/* ActionError */.lZ('AWS_CALL_FAILED', (0,errors/* errorText */.kc)(cause), 'run the step again.');
+    throw new errors/* ActionError */.lZ(base.code, `${base.message} The new key could not be recorded as pending on the user, so ${fate} and no secret was changed.`, base.remedy, { cause });
 }
 /**
  * Every destination holds the new key: retire the key it replaces and unfinished runs' keys, and
  * meanwhile remove the marker tags (the new key is no longer pending). A leftover key that cannot
  * be deleted is recorded as pending again afterwards, for the next run.
  */
-async function retire(ctx, keyPlan, outcome, clear) {
+async function retire(ctx, keyPlan, outcome) {
     const user = ctx.plan.userName;
     const leftovers = keyPlan.deleteAfter ?? [];
     const replaces = keyPlan.replaces;
-    clear.add(PENDING_KEY_TAG);
+    ctx.markers.removeLater(PENDING_KEY_TAG);
     const [old, , ...gone] = await Promise.allSettled([
         replaces ? retireOldKey(ctx, replaces.keyId, replaces.disposal) : undefined,
-        clearTags(ctx, clear),
+        ctx.markers.removeAll(),
         ...leftovers.map(r => ctx.aws.iam.deleteAccessKey(user, r.keyId))
     ]);
     const kept = leftovers.filter((r, i) => {
@@ -73046,7 +73063,7 @@ async function retire(ctx, keyPlan, outcome, clear) {
         ctx.log.warning(`Access key ${ids} could not be deleted; the next run deletes it.`);
         await ctx.aws.iam
             .tagUser(user, [formatPendingKeys(kept.map(r => r.keyId))])
-            .catch((e) => ctx.log.warning(`Could not record ${ids} as pending (${errorText(e)}).`));
+            .catch((e) => ctx.log.warning(`Could not record ${ids} as pending (${(0,errors/* errorText */.kc)(e)}).`));
     }
     if (!replaces)
         return;
@@ -73057,7 +73074,7 @@ async function retire(ctx, keyPlan, outcome, clear) {
     if (old?.status !== 'rejected')
         return;
     outcome.oldKeyResult = 'kept-active';
-    throw new PartialWriteError(`Every destination holds the new key ${outcome.keyId ?? ''}, but the old key ${replaces.keyId} could not be ${replaces.disposal === 'delete' ? 'deleted or deactivated' : 'deactivated'} (${errorText(old.reason)}): it is still active, and no secret refers to it.`, outcome, {
+    throw new PartialWriteError(`Every destination holds the new key ${outcome.keyId ?? ''}, but the old key ${replaces.keyId} could not be ${replaces.disposal === 'delete' ? 'deleted or deactivated' : 'deactivated'} (${(0,errors/* errorText */.kc)(old.reason)}): it is still active, and no secret refers to it.`, outcome, {
         code: 'AWS_CALL_FAILED',
         remedy: `${replaces.disposal === 'delete' ? 'delete' : 'deactivate'} access key ${replaces.keyId} of ${user} in IAM (or run again with rotate and current-access-key-id, which removes it).`
     });
@@ -73076,7 +73093,7 @@ async function retireOldKey(ctx, keyId, disposal) {
         }
         catch (e) {
             await ctx.aws.iam.deactivateAccessKey(user, keyId);
-            ctx.log.warning(`Old access key ${keyId} could not be deleted (${errorText(e)}); it was deactivated instead, and the next rotation deletes it.`);
+            ctx.log.warning(`Old access key ${keyId} could not be deleted (${(0,errors/* errorText */.kc)(e)}); it was deactivated instead, and the next rotation deletes it.`);
             return 'deactivated';
         }
     }
@@ -73086,6 +73103,38 @@ async function retireOldKey(ctx, keyId, disposal) {
     }
     ctx.log.info(`Old access key ${keyId}: ${result}.`);
     return result;
+}
+
+;// CONCATENATED MODULE: ./src/apply/run-markers.ts
+
+
+class RunMarkers {
+    iam;
+    userName;
+    log;
+    toRemove = new Set();
+    constructor(iam, userName, log) {
+        this.iam = iam;
+        this.userName = userName;
+        this.log = log;
+    }
+    /** `tag` is removed by the next call of removeAll (at the latest, the run's end). */
+    removeLater(tag) {
+        this.toRemove.add(tag);
+    }
+    /** Removes the tags marked so far, in one call; a failure is a warning, never an error. */
+    async removeAll() {
+        if (this.toRemove.size === 0)
+            return;
+        const keys = [...this.toRemove];
+        this.toRemove.clear();
+        await this.iam
+            .untagUser(this.userName, keys)
+            .catch((e) => this.log.warning(`Could not remove the tag(s) ${keys.join(', ')} from ${this.userName} (${(0,errors/* errorText */.kc)(e)}).` +
+            (keys.includes(PENDING_KEY_TAG)
+                ? ' The next run takes the new key for unfinished and replaces it everywhere.'
+                : ' The rotation marker expires by itself.')));
+    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/libsodium/dist/modules-esm/libsodium.mjs
@@ -73220,7 +73269,7 @@ async function writeDestination(ctx, write, observed, key, seal) {
                 result.written.push(name);
                 return true;
             }
-            result.failed.push({ name, error: errorText(e) });
+            result.failed.push({ name, error: (0,errors/* errorText */.kc)(e) });
             if (landed === 'unknown')
                 result.uncertain.push(name);
             return false;
@@ -73252,7 +73301,7 @@ async function secretLanded(ctx, d, name, observed) {
         now = await ctx.github.secretUpdatedAt(d, name);
     }
     catch (e) {
-        ctx.log.debug(`${describe(d)}: could not read back ${name}: ${errorText(e)}`);
+        ctx.log.debug(`${describe(d)}: could not read back ${name}: ${(0,errors/* errorText */.kc)(e)}`);
         return 'unknown';
     }
     if (now === undefined)
@@ -73290,7 +73339,7 @@ async function writeKeyPair(ctx, observed, key, putSecret, attempt, result) {
         }
         catch (e) {
             const holds = result.uncertain.includes(idName) ? 'may hold' : 'holds';
-            ctx.log.warning(`${where}: ${idName} ${holds} the new key ${key?.id ?? ''} and could not be put back to ${previous} (${errorText(e)}).`);
+            ctx.log.warning(`${where}: ${idName} ${holds} the new key ${key?.id ?? ''} and could not be put back to ${previous} (${(0,errors/* errorText */.kc)(e)}).`);
         }
     };
     if (!(await writeId())) {
@@ -73310,24 +73359,19 @@ async function writeKeyPair(ctx, observed, key, putSecret, attempt, result) {
 
 
 
-async function execute(ctx) {
-    const timings = {};
-    const timed = async (name, work) => {
-        const start = Date.now();
-        try {
-            return await work;
-        }
-        finally {
-            timings[name] = Date.now() - start;
-        }
+
+async function execute(context) {
+    const ctx = {
+        ...context,
+        markers: new RunMarkers(context.aws.iam, context.plan.userName, context.log)
     };
-    // Marker tags this run removes from the user at its end, whatever happens.
-    const clear = new Set();
+    const timings = {};
+    const time = (phase, work) => timed(timings, phase, work);
     try {
-        const userReady = timed('user', ensureUser(ctx));
-        const bucketReady = timed('bucket', ensureBucket(ctx));
-        const grantsReady = userReady.then(() => timed('grants', applyGrants(ctx)));
-        const keyReady = userReady.then(() => timed('key', prepareKey(ctx, clear)));
+        const userReady = time('user', ensureUser(ctx));
+        const bucketReady = time('bucket', ensureBucket(ctx));
+        const grantsReady = userReady.then(() => time('grants', applyGrants(ctx)));
+        const keyReady = userReady.then(() => time('key', prepareKey(ctx)));
         const [, , , prepared] = await settleAll([userReady, bucketReady, grantsReady, keyReady], ctx, keyReady);
         const outcome = {
             keyCreated: prepared.key !== undefined,
@@ -73338,17 +73382,17 @@ async function execute(ctx) {
         };
         if (prepared.key) {
             outcome.keyId = prepared.key.id;
-            outcome.verification = await timed('verify', verifyAndMark(ctx, prepared.key, clear));
+            outcome.verification = await time('verify', verifyAndMark(ctx, prepared.key));
         }
         else if (ctx.plan.key.action !== 'create') {
             outcome.keyId = ctx.plan.key.keyId;
         }
-        outcome.writes = await timed('secrets', writeAll(ctx, prepared.key));
-        await finishWrites(ctx, prepared.key, outcome, clear);
+        outcome.writes = await time('secrets', writeAll(ctx, prepared.key));
+        await finishWrites(ctx, prepared.key, outcome);
         return outcome;
     }
     finally {
-        await clearTags(ctx, clear);
+        await ctx.markers.removeAll();
     }
 }
 /**
@@ -73408,7 +73452,7 @@ async function applyGrants({ plan, aws }) {
  * any of it: delete the new key. Some do: keep both keys active, leave the new key marked as
  * pending (the next run replaces it everywhere), and say which secret holds which key.
  */
-async function finishWrites(ctx, key, outcome, clear) {
+async function finishWrites(ctx, key, outcome) {
     const { plan, config } = ctx;
     const failures = outcome.writes.filter(w => w.failed.length > 0);
     if (!key || plan.key.action !== 'create') {
@@ -73420,7 +73464,7 @@ async function finishWrites(ctx, key, outcome, clear) {
     const keyNames = [config.names.accessKeyId, config.names.secretAccessKey];
     const replaces = keyPlan.replaces;
     if (outcome.writes.every(w => keyNames.every(n => w.written.includes(n)))) {
-        await retire(ctx, keyPlan, outcome, clear);
+        await retire(ctx, keyPlan, outcome);
         if (failures.length > 0)
             throw partialWrite(outcome, 'Every destination holds the new key, but some values were not written.');
         return;
@@ -73430,7 +73474,7 @@ async function finishWrites(ctx, key, outcome, clear) {
     if (!outcome.writes.some(mayReferToKey)) {
         const deleted = await deleteNewKey(ctx, key.id, 'no secret refers to it');
         if (deleted) {
-            await unmarkPending(ctx, clear);
+            await unmarkPending(ctx);
             outcome.keyCreated = false;
             if (replaces)
                 outcome.keyId = replaces.keyId;
@@ -79020,7 +79064,7 @@ function checkWriteBudget(writes, maxWrites) {
     const count = countWrites(writes);
     const what = `${count.writes} secret and variable writes to ${count.destinations} destination${count.destinations === 1 ? '' : 's'}`;
     if (count.writes > maxWrites)
-        throw new ActionError('RATE_LIMIT_BUDGET', `This run needs ${what}, more than max-writes (${maxWrites}; GitHub.com allows ${WRITES_PER_HOUR} content-creating requests an hour), so GitHub would stop it part-way; nothing was changed.`, `store organization secrets instead (organization, visibility: selected, selected-repositories): four writes whatever the number of repositories; or split the repositories over runs an hour apart; on GitHub Enterprise Server with higher limits, raise max-writes.`);
+        throw new errors/* ActionError */.lZ('RATE_LIMIT_BUDGET', `This run needs ${what}, more than max-writes (${maxWrites}; GitHub.com allows ${WRITES_PER_HOUR} content-creating requests an hour), so GitHub would stop it part-way; nothing was changed.`, `store organization secrets instead (organization, visibility: selected, selected-repositories): four writes whatever the number of repositories; or split the repositories over runs an hour apart; on GitHub Enterprise Server with higher limits, raise max-writes.`);
     if (count.writes > WRITES_PER_MINUTE)
         return [
             `This run needs ${what}; GitHub allows about ${WRITES_PER_MINUTE} content-creating requests a minute, so the writes are paced once GitHub pushes back and take about ${Math.ceil(count.writes / WRITES_PER_MINUTE)} minutes. Organization secrets with visibility: selected need four writes whatever the number of repositories.`
@@ -79161,7 +79205,7 @@ function finishUnfinished(facts, pendingIds) {
     };
 }
 function ambiguousKeys(active) {
-    return new ActionError('KEY_AMBIGUOUS', `The user has two active keys (${active.map(k => k.id).join(', ')}) and the action cannot tell which one the repository holds; nothing was changed.`, 'pass current-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }} (or delete the key you do not use in IAM) and run again.');
+    return new errors/* ActionError */.lZ('KEY_AMBIGUOUS', `The user has two active keys (${active.map(k => k.id).join(', ')}) and the action cannot tell which one the repository holds; nothing was changed.`, 'pass current-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }} (or delete the key you do not use in IAM) and run again.');
 }
 
 ;// CONCATENATED MODULE: ./src/plan/plan.ts
@@ -79214,9 +79258,9 @@ function buildPlan(config, observed, now, runId) {
 function checkBucket(config, observed) {
     const { bucket, bucketName } = observed;
     if (bucket.state === 'foreign')
-        throw new ActionError('BUCKET_FOREIGN', `Bucket '${bucketName}' exists but belongs to another AWS account (or this role may not see it); nothing was changed.`, 'choose another bucket-name (bucket names are global across all AWS accounts).');
+        throw new errors/* ActionError */.lZ('BUCKET_FOREIGN', `Bucket '${bucketName}' exists but belongs to another AWS account (or this role may not see it); nothing was changed.`, 'choose another bucket-name (bucket names are global across all AWS accounts).');
     if (bucket.state === 'owned' && bucket.region !== config.region)
-        throw new ActionError('BUCKET_REGION_MISMATCH', `Bucket '${bucketName}' is in ${bucket.region}, not in aws-region ${config.region}; nothing was changed.`, `set aws-region: ${bucket.region}, or choose another bucket-name.`);
+        throw new errors/* ActionError */.lZ('BUCKET_REGION_MISMATCH', `Bucket '${bucketName}' is in ${bucket.region}, not in aws-region ${config.region}; nothing was changed.`, `set aws-region: ${bucket.region}, or choose another bucket-name.`);
 }
 function checkRotationLock(observed, key, now, runId) {
     const lock = observed.rotationLock;
@@ -79224,11 +79268,11 @@ function checkRotationLock(observed, key, now, runId) {
         return;
     if (runId && isEarlierAttempt(lock.runId, runId))
         return;
-    throw new ActionError('ROTATION_IN_PROGRESS', `Another run (${lock.runId}) is changing the keys of this user until ${lock.expiresAt.toISOString()}; nothing was changed.`, 'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).');
+    throw new errors/* ActionError */.lZ('ROTATION_IN_PROGRESS', `Another run (${lock.runId}) is changing the keys of this user until ${lock.expiresAt.toISOString()}; nothing was changed.`, 'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).');
 }
 function plan_checkUserPath(config, user) {
     if (user && user.path !== config.userPath)
-        throw new ActionError('USER_PATH_MISMATCH', `IAM user '${config.userName}' exists with path ${user.path}, not user-path ${config.userPath}; nothing was changed.`, `set user-path: ${user.path}, or choose another user-name.`);
+        throw new errors/* ActionError */.lZ('USER_PATH_MISMATCH', `IAM user '${config.userName}' exists with path ${user.path}, not user-path ${config.userPath}; nothing was changed.`, `set user-path: ${user.path}, or choose another user-name.`);
 }
 function missingTags(wanted, present) {
     return wanted.filter(t => !present.some(p => p.key === t.key && p.value === t.value));
@@ -79326,6 +79370,7 @@ function keyWarnings(key) {
 
 ;// CONCATENATED MODULE: ./src/render/describe.ts
 
+
 function planLines(plan, config) {
     const lines = [];
     lines.push(plan.user.action === 'create'
@@ -79410,9 +79455,7 @@ function observedLines(observed, now) {
     if (!user)
         lines.push('IAM user: absent.');
     else {
-        lines.push(`IAM user: ${user.arn}, path ${user.path}, tags ${user.tags.map(t => t.key).join(', ') || 'none'}, boundary ${user.permissionsBoundaryArn ?? 'none'}.`, `Grants: inline ${Object.keys(user.inlinePolicies).join(', ') || 'none'}; managed ${user.managedPolicyArns.join(', ') || 'none'}.`, `Access keys: ${user.keys
-            .map(k => `${k.id} ${k.status} ${Math.floor((now.getTime() - k.createdAt.getTime()) / 86_400_000)} days old`)
-            .join('; ') || 'none'}.`);
+        lines.push(`IAM user: ${user.arn}, path ${user.path}, tags ${user.tags.map(t => t.key).join(', ') || 'none'}, boundary ${user.permissionsBoundaryArn ?? 'none'}.`, `Grants: inline ${Object.keys(user.inlinePolicies).join(', ') || 'none'}; managed ${user.managedPolicyArns.join(', ') || 'none'}.`, `Access keys: ${user.keys.map(k => `${k.id} ${k.status} ${ageInDays(k, now)} days old`).join('; ') || 'none'}.`);
     }
     lines.push(`Bucket ${observed.bucketName}: ${bucket.state}${bucket.state === 'owned' ? ` in ${bucket.region}` : ''}.`);
     if (observed.rotationLock)
@@ -79593,7 +79636,7 @@ async function run(env = process.env) {
             log.warning(w);
         const aws = createAwsClients(config.region, secret => core/* setSecret */.Pq(secret));
         const github = new Destinations(createGitHubClient(config.githubToken, log), config.secretStore);
-        const observation = await core/* group */.Os('Look up AWS and GitHub', () => timed(state, 'lookup', () => observe(config, aws, github)));
+        const observation = await core/* group */.Os('Look up AWS and GitHub', () => timed(state.timingsMs, 'lookup', () => observe(config, aws, github)));
         for (const line of observedLines(observation.observed, new Date()))
             core/* debug */.Yz(line);
         const plan = (state.plan = buildPlan(config, observation.observed, new Date(), runId(env)));
@@ -79638,15 +79681,6 @@ function actionsLog(warnings) {
         }
     };
 }
-async function timed(state, phase, work) {
-    const start = Date.now();
-    try {
-        return await work();
-    }
-    finally {
-        state.timingsMs[phase] = Date.now() - start;
-    }
-}
 async function report(state, outcome, error) {
     if (state.plan)
         setOutputs(state.plan, outcome);
@@ -79661,9 +79695,9 @@ async function report(state, outcome, error) {
     });
 }
 async function fail(e, state) {
-    const error = isActionError(e)
+    const error = (0,errors/* isActionError */.Bd)(e)
         ? e
-        : new ActionError('UNEXPECTED', `Unexpected error: ${e instanceof Error ? e.message : String(e)}`, 're-run the job with debug logging (ACTIONS_STEP_DEBUG) and report the stack trace it prints.');
+        : new errors/* ActionError */.lZ('UNEXPECTED', `Unexpected error: ${(0,errors/* errorText */.kc)(e)}`, 're-run the job with debug logging (ACTIONS_STEP_DEBUG) and report the stack trace it prints.');
     core/* debug */.Yz(`Error code: ${error.code}`);
     for (const err of [e, error.cause])
         if (err instanceof Error && err.stack)

@@ -96,9 +96,13 @@ describe('rotate', () => {
     // Order: create, verify, write, only then retire the old key.
     const order = w.aws.actions({ service: 'iam', mutating: true })
     expect(order.indexOf('CreateAccessKey')).toBeLessThan(order.indexOf('DeleteAccessKey'))
-    const written = w.github.requests.find(r => r.method === 'PUT')!.at
+    // The rotation's own writes (not the setup's): both arrived before the old key's deletion,
+    // and both succeeded.
+    const puts = w.github.requests.slice(since).filter(r => r.method === 'PUT')
+    expect(puts.length).toBe(2)
     const deleted = w.aws.requests.find(r => r.action === 'DeleteAccessKey')!.at
-    expect(written).toBeLessThanOrEqual(deleted)
+    for (const put of puts) expect(put.at).toBeLessThanOrEqual(deleted)
+    expect(puts.every(put => put.status === 201 || put.status === 204)).toBe(true)
     expect(await markerTags(w)).toEqual([])
     noLeak(r, pair, old)
   })

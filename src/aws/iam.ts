@@ -11,8 +11,8 @@ import {
   GetUserPolicyCommand,
   IAMClient,
   ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
-  ListUserPoliciesCommand,
+  paginateListAttachedUserPolicies,
+  paginateListUserPolicies,
   PutUserPermissionsBoundaryCommand,
   PutUserPolicyCommand,
   TagUserCommand,
@@ -117,23 +117,16 @@ export class Iam {
 
   private async listInlinePolicyNames(UserName: string): Promise<string[]> {
     const names: string[] = []
-    let Marker: string | undefined
-    do {
-      const page = await this.client.send(new ListUserPoliciesCommand({ UserName, Marker }))
+    for await (const page of paginateListUserPolicies({ client: this.client }, { UserName }))
       names.push(...(page.PolicyNames ?? []))
-      Marker = page.IsTruncated ? page.Marker : undefined
-    } while (Marker)
     return names
   }
 
   private async listAttachedPolicyArns(UserName: string): Promise<string[]> {
     const arns: string[] = []
-    let Marker: string | undefined
-    do {
-      const page = await this.client.send(new ListAttachedUserPoliciesCommand({ UserName, Marker }))
+    const pages = paginateListAttachedUserPolicies({ client: this.client }, { UserName })
+    for await (const page of pages)
       arns.push(...(page.AttachedPolicies ?? []).map(p => p.PolicyArn ?? ''))
-      Marker = page.IsTruncated ? page.Marker : undefined
-    } while (Marker)
     return arns
   }
 
