@@ -99,6 +99,7 @@ test('every request of a rotation, failed once, persistently and with its answer
       w.aws.reset()
       const fault = arm(w, position, variant)
       const writes = w.github.writeCount()
+      const ghSince = w.github.requests.length
       const r = await w.run(INPUTS, runEnv(++runId, 1))
       fault.disarm()
       const changedNothing = w.aws.mutatingCount() === 0 && w.github.writeCount() === writes
@@ -115,6 +116,7 @@ test('every request of a rotation, failed once, persistently and with its answer
       }
       findings.push(finding)
       leakFree(r, old, stored)
+      provenBeforeStored(w, ghSince, stored, old, { position, variant })
       if (!(await converged(w, stored)) || (r.code !== 0 && !changedNothing)) {
         finding.rerun = true
         w.aws.reset()
@@ -252,6 +254,32 @@ async function converged(w: World, stored: AwsCreds): Promise<boolean> {
     markers.length === 0 &&
     (await w.works({ ...stored }))
   )
+}
+
+/**
+ * A new key is stored only once it has been seen to work: some request signed with it was answered
+ * 200 before the first write of a key secret of this run arrived. Without verification (a key
+ * taken as working at once) the first request signed with it comes from the job that uses it.
+ * `since`: how many requests the GitHub stand-in had recorded when the run started.
+ */
+function provenBeforeStored(
+  w: World,
+  since: number,
+  stored: AwsCreds,
+  old: AwsCreds,
+  where: { position: Position; variant: Variant }
+): void {
+  if (stored.accessKeyId === old.accessKeyId) return
+  const keyWrites = w.github.requests
+    .slice(since)
+    .filter(
+      r => r.method === 'PUT' && /\/secrets\/AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY)$/.test(r.path)
+    )
+  const firstWrite = Math.min(...keyWrites.map(r => r.at))
+  const proven = w.aws.requests.some(
+    r => r.accessKeyId === stored.accessKeyId && r.status === 200 && r.at <= firstWrite
+  )
+  expect({ ...where, proven }).toEqual({ ...where, proven: true })
 }
 
 function leakFree(r: RunResult, ...pairs: (AwsCreds | undefined)[]): void {
