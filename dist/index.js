@@ -72476,10 +72476,15 @@ function parseDestinations(c, read, home, store) {
     }
     return destinations;
 }
-function parseNames(c, prefix) {
-    if (prefix) {
-        c.check('secret-prefix', `${prefix}AWS`, checkSecretName);
+/**
+ * GitHub stores secret and variable names in upper case whatever was sent, and lists them so: the
+ * names are upper-cased here, once, so that every comparison with a listed name holds.
+ */
+function parseNames(c, given) {
+    if (given) {
+        c.check('secret-prefix', `${given}AWS`, checkSecretName);
     }
+    const prefix = given.toUpperCase();
     return {
         accessKeyId: `${prefix}AWS_ACCESS_KEY_ID`,
         secretAccessKey: `${prefix}AWS_SECRET_ACCESS_KEY`,

@@ -142,6 +142,34 @@ describe('first run', () => {
   })
 })
 
+describe('names GitHub stores in upper case', () => {
+  // GitHub upper-cases secret and variable names whatever was sent; a lower-case secret-prefix
+  // must still find its own secrets again.
+  test('three runs with a lower-case secret-prefix make one key and write once', async () => {
+    const w = await openWorld()
+    const inputs = { 'secret-prefix': 'prod_' }
+    const first = await w.run(inputs)
+    expect(first.code).toBe(0)
+    const pair = w.storedPair(REPO, 'PROD_')!
+    expect(await w.works(pair)).toBe(true)
+    const writesAfterSetup = w.github.writeCount()
+    for (const _ of [2, 3]) {
+      const again = await w.run(inputs)
+      expect(again.code).toBe(0)
+      expect(again.outputs['key-created']).toBe('false')
+      expect(again.outputs['access-key-id']).toBe(pair.accessKeyId)
+    }
+    expect(w.github.writeCount()).toBe(writesAfterSetup)
+    expect(await w.keysOf(USER)).toEqual([{ id: pair.accessKeyId, status: 'Active' }])
+    expect(first.outputs.secrets!.split(',').sort()).toEqual([
+      'PROD_AWS_ACCESS_KEY_ID',
+      'PROD_AWS_BUCKET_NAME',
+      'PROD_AWS_REGION',
+      'PROD_AWS_SECRET_ACCESS_KEY'
+    ])
+  })
+})
+
 describe('policy switching', () => {
   test('s3-full-access replaces the inline policy and warns; switching back detaches it', async () => {
     const w = await openWorld({ managedPolicies: true })

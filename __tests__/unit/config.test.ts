@@ -156,7 +156,15 @@ describe('parseConfig defaults', () => {
       'PROD_AWS_REGION',
       'PROD_AWS_BUCKET_NAME'
     ],
-    ['x', 'xAWS_ACCESS_KEY_ID', 'xAWS_SECRET_ACCESS_KEY', 'xAWS_REGION', 'xAWS_BUCKET_NAME']
+    // GitHub stores names in upper case: so does the config, so that listed names match.
+    ['x', 'XAWS_ACCESS_KEY_ID', 'XAWS_SECRET_ACCESS_KEY', 'XAWS_REGION', 'XAWS_BUCKET_NAME'],
+    [
+      'prod_',
+      'PROD_AWS_ACCESS_KEY_ID',
+      'PROD_AWS_SECRET_ACCESS_KEY',
+      'PROD_AWS_REGION',
+      'PROD_AWS_BUCKET_NAME'
+    ]
   ])(
     'secret-prefix %j names the secrets',
     (prefix, accessKeyId, secretAccessKey, region, bucket) => {

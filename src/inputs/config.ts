@@ -238,10 +238,15 @@ function parseDestinations(
   return destinations
 }
 
-function parseNames(c: Collector, prefix: string): SecretNames {
-  if (prefix) {
-    c.check('secret-prefix', `${prefix}AWS`, rules.checkSecretName)
+/**
+ * GitHub stores secret and variable names in upper case whatever was sent, and lists them so: the
+ * names are upper-cased here, once, so that every comparison with a listed name holds.
+ */
+function parseNames(c: Collector, given: string): SecretNames {
+  if (given) {
+    c.check('secret-prefix', `${given}AWS`, rules.checkSecretName)
   }
+  const prefix = given.toUpperCase()
   return {
     accessKeyId: `${prefix}AWS_ACCESS_KEY_ID`,
     secretAccessKey: `${prefix}AWS_SECRET_ACCESS_KEY`,
