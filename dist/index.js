@@ -72182,6 +72182,18 @@ const RESERVED_TAG_PREFIX = 's3-credentials-action:';
 /** Set while a rotation is under way, so that a second run waits: `<run id> <expiry ISO time>`. */
 const ROTATION_LOCK_TAG = `${RESERVED_TAG_PREFIX}rotation`;
 /**
+ * How long after it starts a rotation a run holds the rotation marker: the longest verification
+ * (verify-timeout-seconds is at most 900) plus ten minutes for the writes. A marker expiring later
+ * than this from now was not set by a run, and is stale.
+ */
+const ROTATION_LOCK_HOLD_S = 600;
+/** The largest verify-timeout-seconds the inputs accept. */
+const MAX_VERIFY_TIMEOUT_S = 900;
+const MAX_ROTATION_LOCK_MS = (MAX_VERIFY_TIMEOUT_S + ROTATION_LOCK_HOLD_S) * 1000;
+function rotationLockUntil(now, verifyTimeoutSeconds) {
+    return new Date(now.getTime() + (verifyTimeoutSeconds + ROTATION_LOCK_HOLD_S) * 1000);
+}
+/**
  * Set to the new key's id (with those of earlier unfinished runs' keys still there) before any
  * secret is written, removed once every destination holds it: while it is there, no destination
  * is known to hold a verified pair.
@@ -72319,7 +72331,7 @@ function checkTag(key, value) {
         return `tags have only letters, digits, spaces and _ . : / = + - @ (key '${key}')`;
     if (/^aws:/i.test(key))
         return `a tag key does not start with 'aws:' ('${key}')`;
-    if (key.startsWith(RESERVED_TAG_PREFIX))
+    if (key.toLowerCase().startsWith(RESERVED_TAG_PREFIX))
         return `a tag key does not start with '${RESERVED_TAG_PREFIX}', which the action reserves ('${key}')`;
     return undefined;
 }
@@ -72331,6 +72343,7 @@ const MAX_USER_TAGS = 48;
  * Inputs are read and validated once, here, into a typed Config. Every rule is checked before any
  * call that changes something; all violations are reported together.
  */
+
 
 
 
@@ -72548,7 +72561,7 @@ function parseConfig(read, env) {
         'deactivate',
         'keep'
     ]);
-    const verifyTimeoutSeconds = integer(c, 'verify-timeout-seconds', read('verify-timeout-seconds') || '60', 1, 900) ?? 60;
+    const verifyTimeoutSeconds = integer(c, 'verify-timeout-seconds', read('verify-timeout-seconds') || '60', 1, MAX_VERIFY_TIMEOUT_S) ?? 60;
     const dryRun = config_boolean(c, 'dry-run', read('dry-run') || 'false');
     if (c.errors.length > 0)
         throw new errors/* InputErrors */.G(c.errors);
@@ -72905,7 +72918,7 @@ async function prepareKey(ctx) {
     if (plan.user.action === 'reuse') {
         // Removed at the end even when tagging seems to fail: the answer may have been lost.
         ctx.markers.removeLater(ROTATION_LOCK_TAG);
-        const lockUntil = new Date(ctx.now().getTime() + (ctx.config.verifyTimeoutSeconds + 600) * 1000);
+        const lockUntil = rotationLockUntil(ctx.now(), ctx.config.verifyTimeoutSeconds);
         marking = aws.iam.tagUser(plan.userName, [
             formatRotationLock({ runId: ctx.runId, expiresAt: lockUntil })
         ]);
@@ -79241,7 +79254,7 @@ function buildPlan(config, observed, now, runId) {
         now,
         ...(observed.pendingKeyIds ? { pendingKeyIds: observed.pendingKeyIds } : {})
     });
-    checkRotationLock(observed, key, now, runId);
+    const lockWarnings = checkRotationLock(observed, key, now, runId);
     const writes = observed.destinations.map(d => planWrites(config, d, key, bucketName));
     const budgetWarnings = checkWriteBudget(writes, config.maxWrites);
     return {
@@ -79257,7 +79270,7 @@ function buildPlan(config, observed, now, runId) {
         grants: planGrants(config, observed),
         key,
         writes,
-        warnings: [...config.warnings, ...keyWarnings(key), ...budgetWarnings]
+        warnings: [...config.warnings, ...lockWarnings, ...keyWarnings(key), ...budgetWarnings]
     };
 }
 function checkBucket(config, observed) {
@@ -79267,12 +79280,18 @@ function checkBucket(config, observed) {
     if (bucket.state === 'owned' && bucket.region !== config.region)
         throw new errors/* ActionError */.lZ('BUCKET_REGION_MISMATCH', `Bucket '${bucketName}' is in ${bucket.region}, not in aws-region ${config.region}; nothing was changed.`, `set aws-region: ${bucket.region}, or choose another bucket-name.`);
 }
+/** Returns the warnings about a marker it ignores; throws while another run holds it. */
 function checkRotationLock(observed, key, now, runId) {
     const lock = observed.rotationLock;
     if (key.action !== 'create' || !observed.user || !lock || lock.expiresAt <= now)
-        return;
+        return [];
+    // Anyone who may tag the user can write the marker: an expiry no run could have set is stale.
+    if (lock.expiresAt.getTime() > now.getTime() + MAX_ROTATION_LOCK_MS)
+        return [
+            `The tag ${ROTATION_LOCK_TAG} on the user says a run holds it until ${lock.expiresAt.toISOString()}, later than any run can (${MAX_ROTATION_LOCK_MS / 60_000} minutes): it is ignored as stale.`
+        ];
     if (runId && isEarlierAttempt(lock.runId, runId))
-        return;
+        return [];
     throw new errors/* ActionError */.lZ('ROTATION_IN_PROGRESS', `Another run (${lock.runId}) is changing the keys of this user until ${lock.expiresAt.toISOString()}; nothing was changed.`, 'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).');
 }
 function plan_checkUserPath(config, user) {

@@ -404,6 +404,28 @@ describe('buildPlan: rotation', () => {
     )
   })
 
+  test('a lock expiring later than any run can hold it is stale, with a warning naming the tag', () => {
+    const p = plan({ rotate: 'true' }, c =>
+      steadyObserved(c, {
+        rotationLock: { runId: 'run-1-1', expiresAt: new Date('2999-01-01T00:00:00Z') }
+      })
+    )
+    expect(p.key.action).toBe('create')
+    expect(p.warnings.join(' ')).toMatch(/s3-credentials-action:rotation.*2999-01-01/)
+  })
+
+  test('a lock within the longest a run can hold it still blocks', () => {
+    expectCode(
+      () =>
+        plan({ rotate: 'true' }, c =>
+          steadyObserved(c, {
+            rotationLock: { runId: '42', expiresAt: new Date(NOW.getTime() + 25 * 60_000) }
+          })
+        ),
+      'ROTATION_IN_PROGRESS'
+    )
+  })
+
   test('a lock blocks any key creation on an existing user, not only rotation', () => {
     expectCode(
       () =>

@@ -285,7 +285,10 @@ describe('checkTag', () => {
     ['aws:createdBy', 'me', "does not start with 'aws:'"],
     ['AWS:CreatedBy', 'me', "does not start with 'aws:'"],
     ['s3-credentials-action:rotation', 'x', 'which the action reserves'],
-    ['s3-credentials-action:anything', 'x', 'which the action reserves']
+    ['s3-credentials-action:anything', 'x', 'which the action reserves'],
+    // IAM compares tag keys without case: the markers are read so, and refused so.
+    ['S3-Credentials-Action:rotation', 'x', 'which the action reserves'],
+    ['S3-CREDENTIALS-ACTION:pending', 'x', 'which the action reserves']
   ])('rejects %j=%j (%s)', (key, value, fragment) =>
     expect(rules.checkTag(key, value)).toContain(fragment)
   )

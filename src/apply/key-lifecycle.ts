@@ -12,7 +12,8 @@ import {
   formatPendingKeys,
   formatRotationLock,
   PENDING_KEY_TAG,
-  ROTATION_LOCK_TAG
+  ROTATION_LOCK_TAG,
+  rotationLockUntil
 } from '../plan/markers.js'
 import { errorText, PartialWriteError, type Context, type Outcome } from './outcome.js'
 import type { ApplyContext } from './run-markers.js'
@@ -33,7 +34,7 @@ export async function prepareKey(ctx: ApplyContext): Promise<PreparedKey> {
   if (plan.user.action === 'reuse') {
     // Removed at the end even when tagging seems to fail: the answer may have been lost.
     ctx.markers.removeLater(ROTATION_LOCK_TAG)
-    const lockUntil = new Date(ctx.now().getTime() + (ctx.config.verifyTimeoutSeconds + 600) * 1000)
+    const lockUntil = rotationLockUntil(ctx.now(), ctx.config.verifyTimeoutSeconds)
     marking = aws.iam.tagUser(plan.userName, [
       formatRotationLock({ runId: ctx.runId, expiresAt: lockUntil })
     ])

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import { InputError, InputErrors } from '../errors.js'
-import type { Tag } from '../plan/markers.js'
+import { MAX_VERIFY_TIMEOUT_S, type Tag } from '../plan/markers.js'
 import * as rules from './rules.js'
 
 export type SecretStore = 'actions' | 'dependabot' | 'codespaces'
@@ -330,7 +330,13 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
     'keep'
   ])
   const verifyTimeoutSeconds =
-    integer(c, 'verify-timeout-seconds', read('verify-timeout-seconds') || '60', 1, 900) ?? 60
+    integer(
+      c,
+      'verify-timeout-seconds',
+      read('verify-timeout-seconds') || '60',
+      1,
+      MAX_VERIFY_TIMEOUT_S
+    ) ?? 60
   const dryRun = boolean(c, 'dry-run', read('dry-run') || 'false')
 
   if (c.errors.length > 0) throw new InputErrors(c.errors)

@@ -102,7 +102,7 @@ export function checkTag(key: string, value: string): string | undefined {
   if (!TAG_CHARS.test(key) || !TAG_CHARS.test(value))
     return `tags have only letters, digits, spaces and _ . : / = + - @ (key '${key}')`
   if (/^aws:/i.test(key)) return `a tag key does not start with 'aws:' ('${key}')`
-  if (key.startsWith(RESERVED_TAG_PREFIX))
+  if (key.toLowerCase().startsWith(RESERVED_TAG_PREFIX))
     return `a tag key does not start with '${RESERVED_TAG_PREFIX}', which the action reserves ('${key}')`
   return undefined
 }

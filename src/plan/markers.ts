@@ -22,6 +22,20 @@ export const RESERVED_TAG_PREFIX = 's3-credentials-action:'
 /** Set while a rotation is under way, so that a second run waits: `<run id> <expiry ISO time>`. */
 export const ROTATION_LOCK_TAG = `${RESERVED_TAG_PREFIX}rotation`
 /**
+ * How long after it starts a rotation a run holds the rotation marker: the longest verification
+ * (verify-timeout-seconds is at most 900) plus ten minutes for the writes. A marker expiring later
+ * than this from now was not set by a run, and is stale.
+ */
+export const ROTATION_LOCK_HOLD_S = 600
+/** The largest verify-timeout-seconds the inputs accept. */
+export const MAX_VERIFY_TIMEOUT_S = 900
+export const MAX_ROTATION_LOCK_MS = (MAX_VERIFY_TIMEOUT_S + ROTATION_LOCK_HOLD_S) * 1000
+
+export function rotationLockUntil(now: Date, verifyTimeoutSeconds: number): Date {
+  return new Date(now.getTime() + (verifyTimeoutSeconds + ROTATION_LOCK_HOLD_S) * 1000)
+}
+
+/**
  * Set to the new key's id (with those of earlier unfinished runs' keys still there) before any
  * secret is written, removed once every destination holds it: while it is there, no destination
  * is known to hold a verified pair.

@@ -6,7 +6,7 @@
 import type { Config, Tag } from '../inputs/config.js'
 import { checkWriteBudget } from './budget.js'
 import { ActionError } from '../errors.js'
-import { isEarlierAttempt } from './markers.js'
+import { isEarlierAttempt, MAX_ROTATION_LOCK_MS, ROTATION_LOCK_TAG } from './markers.js'
 import { decideKey, type KeyPlan } from './keys.js'
 import { bucketArn, grantsFor, INLINE_POLICY_NAME, sameDocument } from './policy.js'
 import type { Observed, ObservedDestination, ObservedUser } from './observed.js'
@@ -45,7 +45,7 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     now,
     ...(observed.pendingKeyIds ? { pendingKeyIds: observed.pendingKeyIds } : {})
   })
-  checkRotationLock(observed, key, now, runId)
+  const lockWarnings = checkRotationLock(observed, key, now, runId)
   const writes = observed.destinations.map(d => planWrites(config, d, key, bucketName))
   const budgetWarnings = checkWriteBudget(writes, config.maxWrites)
   return {
@@ -62,7 +62,7 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     grants: planGrants(config, observed),
     key,
     writes,
-    warnings: [...config.warnings, ...keyWarnings(key), ...budgetWarnings]
+    warnings: [...config.warnings, ...lockWarnings, ...keyWarnings(key), ...budgetWarnings]
   }
 }
 
@@ -82,10 +82,16 @@ function checkBucket(config: Config, observed: Observed): void {
     )
 }
 
-function checkRotationLock(observed: Observed, key: KeyPlan, now: Date, runId?: string): void {
+/** Returns the warnings about a marker it ignores; throws while another run holds it. */
+function checkRotationLock(observed: Observed, key: KeyPlan, now: Date, runId?: string): string[] {
   const lock = observed.rotationLock
-  if (key.action !== 'create' || !observed.user || !lock || lock.expiresAt <= now) return
-  if (runId && isEarlierAttempt(lock.runId, runId)) return
+  if (key.action !== 'create' || !observed.user || !lock || lock.expiresAt <= now) return []
+  // Anyone who may tag the user can write the marker: an expiry no run could have set is stale.
+  if (lock.expiresAt.getTime() > now.getTime() + MAX_ROTATION_LOCK_MS)
+    return [
+      `The tag ${ROTATION_LOCK_TAG} on the user says a run holds it until ${lock.expiresAt.toISOString()}, later than any run can (${MAX_ROTATION_LOCK_MS / 60_000} minutes): it is ignored as stale.`
+    ]
+  if (runId && isEarlierAttempt(lock.runId, runId)) return []
   throw new ActionError(
     'ROTATION_IN_PROGRESS',
     `Another run (${lock.runId}) is changing the keys of this user until ${lock.expiresAt.toISOString()}; nothing was changed.`,
