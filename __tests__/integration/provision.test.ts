@@ -153,7 +153,7 @@ describe('names GitHub stores in upper case', () => {
     const pair = w.storedPair(REPO, 'PROD_')!
     expect(await w.works(pair)).toBe(true)
     const writesAfterSetup = w.github.writeCount()
-    for (const _ of [2, 3]) {
+    for (let run = 2; run <= 3; run++) {
       const again = await w.run(inputs)
       expect(again.code).toBe(0)
       expect(again.outputs['key-created']).toBe('false')
