@@ -3,9 +3,9 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { GitHubStandin } from './support/github-standin.js'
-import { awsEnv, resetMoto, startMoto, type Moto } from './support/moto.js'
-import { NODE24, REPO_ROOT, runAction } from './support/run-action.js'
+import { GitHubStandin } from '../support/github-standin.js'
+import { awsEnv, resetMoto, startMoto, type Moto } from '../support/moto.js'
+import { NODE24, REPO_ROOT, runAction } from '../support/run-action.js'
 
 let moto: Moto
 let standin: GitHubStandin

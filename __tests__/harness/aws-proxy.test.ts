@@ -24,8 +24,8 @@ import {
   S3Client
 } from '@aws-sdk/client-s3'
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
-import { AwsProxy, s3Action } from './support/aws-proxy.js'
-import { enableAuth, resetMoto, startMoto, type AwsCreds, type Moto } from './support/moto.js'
+import { AwsProxy, s3Action } from '../support/aws-proxy.js'
+import { enableAuth, resetMoto, startMoto, type AwsCreds, type Moto } from '../support/moto.js'
 
 const FAKE: AwsCreds = { accessKeyId: 'testing', secretAccessKey: 'testing' }
 

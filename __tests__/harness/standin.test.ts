@@ -5,9 +5,9 @@ import { Octokit } from '@octokit/core'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import sodium from 'libsodium-wrappers'
-import { GitHubStandin } from './support/github-standin.js'
-import { openApiFile } from './support/github-standin/openapi.js'
-import { operations } from './support/github-standin/operations.js'
+import { GitHubStandin } from '../support/github-standin.js'
+import { openApiFile } from '../support/github-standin/openapi.js'
+import { operations } from '../support/github-standin/operations.js'
 
 const REPO = 'octo-org/app'
 const KEY = `/repos/${REPO}/actions/secrets/public-key`

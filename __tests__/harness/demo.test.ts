@@ -3,7 +3,7 @@
 // ending with a stored pair that works, the replaced key refused, and no secret printed.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { NODE24, REPO_ROOT } from './support/run-action.js'
+import { NODE24, REPO_ROOT } from '../support/run-action.js'
 
 function runDemo(): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
