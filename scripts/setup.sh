@@ -2,7 +2,8 @@
 # Prepares a checkout for testing, from a fresh clone or an existing one; does nothing (quickly)
 # when everything is in place:
 #   - node_modules, from package-lock.json (npm ci), including Node 24 at node_modules/.bin/node
-#   - .venv, a Python virtualenv with moto (the AWS stand-in), from scripts/requirements-moto.txt
+#   - .venv, a Python virtualenv with moto (the AWS stand-in), from scripts/requirements-moto.txt,
+#     and the checking tools (zizmor, for scripts/zizmor.sh), from scripts/requirements-checks.txt
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -33,19 +34,22 @@ if [[ $node_version != v24.* ]]; then
   die "node_modules/.bin/node is $node_version, expected v24.x (the 'node' devDependency): rm -rf node_modules && bash scripts/setup.sh"
 fi
 
-# --- moto virtualenv, rebuilt when the requirements change (their hash is kept in a stamp file).
-requirements=scripts/requirements-moto.txt
-stamp=.venv/.requirements-moto.sha256
-wanted=$(sha256 "$requirements")
+# --- Python virtualenv (moto, zizmor), rebuilt when the requirements change (the hash of both
+# files is kept in a stamp file).
+requirements=(scripts/requirements-moto.txt scripts/requirements-checks.txt)
+stamp=.venv/.requirements.sha256
+wanted=$(for file in "${requirements[@]}"; do printf '%s %s\n' "$(sha256 "$file")" "$file"; done)
 if ! .venv/bin/python --version >/dev/null 2>&1; then
   command -v python3 >/dev/null || die 'python3 not found: it is needed for the moto test server'
   say 'creating the Python virtualenv .venv'
   rm -rf .venv
   python3 -m venv .venv
 fi
-if [[ ! -x .venv/bin/moto_server || ! -f $stamp || $(<"$stamp") != "$wanted" ]]; then
-  say "installing $requirements into .venv"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
-  [[ -x .venv/bin/moto_server ]] || die ".venv/bin/moto_server is missing after pip install -r $requirements"
+if [[ ! -x .venv/bin/moto_server || ! -x .venv/bin/zizmor || ! -f $stamp || $(<"$stamp") != "$wanted" ]]; then
+  say "installing ${requirements[*]} into .venv"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check "${requirements[@]/#/-r}"
+  for tool in moto_server zizmor; do
+    [[ -x .venv/bin/$tool ]] || die ".venv/bin/$tool is missing after pip install of ${requirements[*]}"
+  done
   echo "$wanted" >"$stamp"
 fi
