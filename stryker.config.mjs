@@ -1,0 +1,24 @@
+// Mutation testing of the unit tier (Issue 12): `npm run test:mutation`.
+// The unit tests are ESM, run by jest under --experimental-vm-modules.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'jest',
+  jest: { configFile: 'jest.unit.config.js' },
+  testRunnerNodeArgs: ['--experimental-vm-modules'],
+  coverageAnalysis: 'perTest',
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  mutate: [
+    'src/inputs/**/*.ts',
+    'src/plan/**/*.ts',
+    'src/aws/errors.ts',
+    'src/github/errors.ts',
+    'src/aws/verify.ts'
+  ],
+  // Not copied into the sandbox: tool caches and build output the unit tests never read.
+  ignorePatterns: ['/.venv', '/.tools', '/.tmp', '/build', '/coverage', '/dist', '/reports'],
+  reporters: ['clear-text', 'progress', 'json'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 80, break: 90 },
+  concurrency: 1
+}
