@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command (npm test, .ci/run): setup, type check, lint, format check,
-# actionlint, bundle check, then jest. Arguments are passed to jest, e.g.
+# actionlint, zizmor, bundle check, then the unit tier, the integration tier and the coverage of src/. Arguments are passed to jest, e.g.
 #   bash scripts/test.sh __tests__/smoke
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed.
 # A dist/ that differs from the source fails when CI is set, and is only a warning otherwise.
@@ -61,6 +61,10 @@ if ((${#actionlint_files[@]})); then
   fi
 fi
 
+# zizmor (pinned in scripts/requirements-checks.txt), offline, over the workflows, the examples and
+# the workflows the documentation shows; then actionlint over those documentation blocks too.
+check zizmor bash scripts/zizmor.sh
+
 step 'build dist/'
 mkdir -p .tmp
 if npm run --silent build >.tmp/build.log 2>&1; then
@@ -78,21 +82,62 @@ else
   failed+=('npm run build')
 fi
 
-step jest
-jest_log=.tmp/jest.log
-jest_args=("$@")
-if [[ -t 1 ]]; then jest_args=(--colors "$@"); fi # keep colors through tee
-node --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js ${jest_args[@]+"${jest_args[@]}"} 2>&1 |
-  tee "$jest_log" || failed+=(jest)
+jest_base=(node --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js)
+color=()
+if [[ -t 1 ]]; then color=(--colors); fi # keep colors through tee
+# run_tier NAME LOG JEST_ARGS...: one jest run, its output kept in LOG for the summary.
+run_tier() {
+  local name=$1 log=$2
+  shift 2
+  step "jest: $name"
+  "${jest_base[@]}" ${color[@]+"${color[@]}"} "$@" 2>&1 | tee "$log" || failed+=("jest $name")
+}
+# tier_counts NAME LOG: "NAME: N passed, N failed, N skipped", from jest's own summary line.
+tier_counts() {
+  local line count passed failed_count skipped
+  line=$(sed 's/\x1b\[[0-9;]*m//g' "$2" | grep -E '^Tests:' | tail -n1)
+  count() { grep -oE "[0-9]+ $1" <<<"$line" | grep -oE '[0-9]+' || echo 0; }
+  passed=$(count passed)
+  failed_count=$(count failed)
+  skipped=$(count skipped)
+  echo "$1: $passed passed, $failed_count failed, $skipped skipped"
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed_count))
+  total_skipped=$((total_skipped + skipped))
+}
+
+coverage_dir=$PWD/.tmp/action-coverage
+tiers=()
+if (($#)); then
+  # Arguments choose the tests (any tier), e.g. bash scripts/test.sh __tests__/unit/plan.test.ts
+  run_tier selected .tmp/jest.log "$@"
+  tiers=('selected .tmp/jest.log')
+else
+  # The unit tier first: seconds, no moto, no dist/. Then the integration tier, whose runs of
+  # dist/index.js record V8 coverage for the report of src/ below.
+  run_tier unit .tmp/jest-unit.log --config jest.unit.config.js
+  rm -rf "$coverage_dir"
+  export ACTION_COVERAGE_DIR=$coverage_dir
+  run_tier integration .tmp/jest-integration.log --config jest.integration.config.js
+  unset ACTION_COVERAGE_DIR
+  tiers=('unit .tmp/jest-unit.log' 'integration .tmp/jest-integration.log')
+  step 'coverage of src/ (the integration tier, through the source map)'
+  node scripts/coverage.mjs "$coverage_dir" | tee .tmp/coverage.log || failed+=(coverage)
+fi
 
 step summary
-sed 's/\x1b\[[0-9;]*m//g' "$jest_log" | grep -E '^(Test Suites|Tests|Time):' || echo 'jest: no summary'
+total_passed=0 total_failed=0 total_skipped=0
+for tier in "${tiers[@]}"; do
+  read -r name log <<<"$tier"
+  sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^(Test Suites|Tests|Time):' | sed "s/^/$name /" || echo "$name: no jest summary"
+done
+for tier in "${tiers[@]}"; do
+  read -r name log <<<"$tier"
+  tier_counts "$name" "$log"
+done
+grep -E '^coverage of src/' .tmp/coverage.log 2>/dev/null || true
 # The plain closing line CI reads: "N passed, N failed" (jest's own line is not one it knows).
-tests_line=$(sed 's/\x1b\[[0-9;]*m//g' "$jest_log" | grep -E '^Tests:' | tail -n1)
-passed=$(grep -oE '[0-9]+ passed' <<<"$tests_line" | grep -oE '[0-9]+' || echo 0)
-failed_count=$(grep -oE '[0-9]+ failed' <<<"$tests_line" | grep -oE '[0-9]+' || echo 0)
-skipped=$(grep -oE '[0-9]+ skipped' <<<"$tests_line" | grep -oE '[0-9]+' || echo 0)
-echo "jest: $passed passed, $failed_count failed, $skipped skipped"
+echo "jest: $total_passed passed, $total_failed failed, $total_skipped skipped"
 if [[ -n ${dist_differs:-} ]]; then
   # Here, not only above: CI's log keeps the end of the output.
   echo "dist/ differs after npm run build (node $(node --version), in $PWD):"
