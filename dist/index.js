@@ -72314,19 +72314,39 @@ const checkSecretName = name => {
         return `a secret name does not start with GITHUB_ ('${name}')`;
     return undefined;
 };
+/**
+ * Characters that end or break a line in a log or an annotation, or that a terminal acts on:
+ * C0 and C1 controls, DEL, U+2028 and U+2029 (U+0085 is a C1 control).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const LOG_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+/** Whether a value could write a line of its own (or a command) into the log. */
+function breaksLog(value) {
+    return LOG_BREAKING.test(value);
+}
 const checkEnvironmentName = name => {
     if (name.length > 255)
         return 'an environment name has at most 255 characters';
-    if (name.trim() !== name || [...name].some(ch => ch.charCodeAt(0) < 0x20))
-        return 'an environment name has no control characters and no surrounding spaces';
+    if (name.trim() !== name || breaksLog(name))
+        return 'an environment name has no control characters, no line separators and no surrounding spaces';
     return undefined;
 };
+/**
+ * A token is printable ASCII without spaces (GitHub's tokens are): one with a line break or a
+ * control character would be printed in part by an annotation. The message never quotes it.
+ */
+const checkToken = token => /^[\x21-\x7e]+$/.test(token)
+    ? undefined
+    : 'is printable ASCII without spaces or line breaks (copy the token again; its value is not shown)';
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 function checkTag(key, value) {
     if (key.length < 1 || key.length > 128)
         return `a tag key has 1 to 128 characters ('${key}')`;
     if (value.length > 256)
         return `a tag value has at most 256 characters (key '${key}')`;
+    // Before quoting the key: a key with a line break must not write a line of its own.
+    if (breaksLog(key) || breaksLog(value))
+        return 'tags have no control characters and no line separators (U+2028, U+2029, U+0085)';
     if (!TAG_CHARS.test(key) || !TAG_CHARS.test(value))
         return `tags have only letters, digits, spaces and _ . : / = + - @ (key '${key}')`;
     if (/^aws:/i.test(key))
@@ -72438,7 +72458,8 @@ function parseRegion(c, value, env) {
     c.check(source, region, checkRegion);
     return region;
 }
-function parseDestinations(c, read, home, store) {
+function parseDestinations(c, read, homeName, store, warnings) {
+    const home = splitRepository(homeName);
     const destinations = [];
     const environment = read('environment');
     if (environment)
@@ -72447,13 +72468,22 @@ function parseDestinations(c, read, home, store) {
     const repositories = parseList(read('repositories'));
     for (const repo of repositories)
         c.check('repositories', repo, checkRepository);
-    const visibility = oneOf(c, 'visibility', read('visibility') || 'private', [
+    const askedVisibility = read('visibility');
+    // Organization secrets are exposed no further than asked: without a visibility, only to the
+    // repositories named, or else to the home repository alone.
+    const visibility = oneOf(c, 'visibility', askedVisibility || 'selected', [
         'all',
         'private',
         'selected'
     ]);
-    const selected = parseList(read('selected-repositories'));
-    for (const name of selected)
+    const named = parseList(read('selected-repositories'));
+    const homeInOrganization = organization !== '' && home.owner.toLowerCase() === organization.toLowerCase();
+    const selected = !askedVisibility && named.length === 0 && homeInOrganization ? [home.repo] : named;
+    if (organization && !checkLogin(organization) && !askedVisibility && selected.length === 0)
+        c.fail('visibility', `is needed: without it organization secrets are visible to the home repository alone, and '${home.owner}/${home.repo}' is not in '${organization}' (give selected-repositories, or visibility private or all)`);
+    if (organization && (visibility === 'private' || visibility === 'all'))
+        warnings.push(`visibility '${visibility}': every ${visibility === 'private' ? 'private and internal ' : ''}repository of '${organization}' can read the AWS key; prefer visibility selected with selected-repositories.`);
+    for (const name of named)
         c.check('selected-repositories', name, n => {
             const problem = checkRepositoryName(n);
             return (problem &&
@@ -72461,7 +72491,7 @@ function parseDestinations(c, read, home, store) {
         });
     if (organization) {
         c.check('organization', organization, checkLogin);
-        if (visibility === 'selected' && selected.length === 0)
+        if (askedVisibility === 'selected' && selected.length === 0)
             c.fail('selected-repositories', 'is required when visibility is selected');
         if (store === 'dependabot' || store === 'codespaces' || store === 'actions')
             destinations.push({
@@ -72471,12 +72501,12 @@ function parseDestinations(c, read, home, store) {
                 selectedRepositories: selected
             });
     }
-    else if (selected.length > 0 || read('visibility') === 'selected') {
+    else if (named.length > 0 || askedVisibility === 'selected') {
         c.fail('selected-repositories', 'applies only with organization');
     }
-    if (organization && visibility !== 'selected' && selected.length > 0)
+    if (organization && visibility !== 'selected' && named.length > 0)
         c.fail('selected-repositories', 'applies only with visibility selected');
-    const repoTargets = repositories.length > 0 ? repositories : organization ? [] : [home];
+    const repoTargets = repositories.length > 0 ? repositories : organization ? [] : [homeName];
     if (environment && repoTargets.length === 0)
         c.fail('environment', 'applies to repository destinations; with organization alone there is none');
     if (environment && store !== 'actions')
@@ -72512,6 +72542,8 @@ function parseConfig(read, env) {
     const githubToken = read('github-token');
     if (!githubToken)
         c.fail('github-token', 'is required: a fine-grained token with "Secrets: read and write" or a GitHub App token (the default GITHUB_TOKEN cannot write secrets)');
+    else
+        c.check('github-token', githubToken, checkToken);
     const home = read('repository') || env.GITHUB_REPOSITORY || '';
     if (!home)
         c.fail('repository', "is required: 'owner/name' (GITHUB_REPOSITORY is not set either)");
@@ -72543,7 +72575,7 @@ function parseConfig(read, env) {
     const regionAndBucketAs = oneOf(c, 'region-and-bucket-as', read('region-and-bucket-as') || 'secrets', ['secrets', 'variables']);
     if (regionAndBucketAs === 'variables' && secretStore !== 'actions')
         c.fail('region-and-bucket-as', `variables exist only beside the actions store (secret-store is '${secretStore}')`);
-    const destinations = parseDestinations(c, read, home, secretStore);
+    const destinations = parseDestinations(c, read, home, secretStore, warnings);
     const maxWrites = integer(c, 'max-writes', read('max-writes') || '500', 1, 100000) ?? 500;
     const names = parseNames(c, read('secret-prefix'));
     const currentKey = read('current-access-key-id');
@@ -79654,6 +79686,7 @@ function escapeHtml(text) {
 async function run(env = process.env) {
     const state = { warnings: [], timingsMs: {}, started: Date.now() };
     try {
+        maskToken(envInputReader(env)('github-token'));
         const config = (state.config = parseConfig(envInputReader(env), env));
         const log = actionsLog(state.warnings);
         for (const w of config.warnings)
@@ -79694,6 +79727,19 @@ async function run(env = process.env) {
     }
 }
 /** Every warning is an annotation, and is repeated (once) in the job summary. */
+/**
+ * Masked before anything reads it, whole and line by line: the runner masks a registered value
+ * where it appears, and a token with a line break (refused by the inputs) could otherwise show
+ * its lines in the error that refuses it.
+ */
+function maskToken(token) {
+    if (!token)
+        return;
+    core/* setSecret */.Pq(token);
+    for (const line of token.split(/\r?\n|\r/))
+        if (line.trim())
+            core/* setSecret */.Pq(line.trim());
+}
 function actionsLog(warnings) {
     return {
         info: message => core/* info */.pq(message),

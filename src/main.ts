@@ -18,6 +18,7 @@ import { setOutputs, writeSummary } from './render/report.js'
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const state: RunState = { warnings: [], timingsMs: {}, started: Date.now() }
   try {
+    maskToken(envInputReader(env)('github-token'))
     const config = (state.config = parseConfig(envInputReader(env), env))
     const log = actionsLog(state.warnings)
     for (const w of config.warnings) log.warning(w)
@@ -70,6 +71,17 @@ interface RunState {
 }
 
 /** Every warning is an annotation, and is repeated (once) in the job summary. */
+/**
+ * Masked before anything reads it, whole and line by line: the runner masks a registered value
+ * where it appears, and a token with a line break (refused by the inputs) could otherwise show
+ * its lines in the error that refuses it.
+ */
+function maskToken(token: string): void {
+  if (!token) return
+  core.setSecret(token)
+  for (const line of token.split(/\r?\n|\r/)) if (line.trim()) core.setSecret(line.trim())
+}
+
 function actionsLog(warnings: string[]): Log {
   return {
     info: message => core.info(message),

@@ -186,6 +186,23 @@ describe('organization secrets', () => {
       expect(w.github.secretMeta({ org: ORG }, name)).toMatchObject({ visibility })
     expect(w.github.secretNames({ repo: REPO })).toEqual([])
     expect(w.github.countRequests({ operationId: 'actions/get-org-public-key' })).toBe(1)
+    expect(r.log).toMatch(
+      new RegExp(`::warning::visibility '${visibility}': every .*repository of '${ORG}' can read`)
+    )
+  })
+
+  test('without visibility: the home repository alone may use them (issue 15)', async () => {
+    const w = await world()
+    const home = await repositoryId(w, REPO)
+    const r = await w.run({ 'github-token': WIDE_TOKEN, organization: ORG })
+    expect(r.code).toBe(0)
+    await expectFourSecrets(w, { org: ORG })
+    for (const name of NAMES)
+      expect(w.github.secretMeta({ org: ORG }, name)).toMatchObject({
+        visibility: 'selected',
+        selected_repository_ids: [home]
+      })
+    expect(r.log).not.toMatch(/can read the AWS key/)
   })
 
   test('visibility selected: repository names resolve to ids, set on every secret', async () => {

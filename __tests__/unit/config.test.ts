@@ -142,6 +142,13 @@ describe('parseConfig defaults', () => {
     expectOneError({ 'github-token': '' }, 'github-token', 'is required')
   })
 
+  test('a github-token with a line break is refused and its value is not in the error', () => {
+    const { errors } = errorsOf({ 'github-token': 'ghp_first\nghp_second' })
+    expect(errors.map(e => e.input)).toEqual(['github-token'])
+    expect(errors[0]!.message).toContain('printable ASCII')
+    expect(errors[0]!.message).not.toMatch(/ghp_/)
+  })
+
   test('the user name is derived from the repository unless given', () => {
     expect(configFrom({ repository: 'Acme/Web.App' }).userName).toBe('acme+web.app')
     expect(configFrom({ 'user-name': 'ci-bot' }).userName).toBe('ci-bot')
@@ -419,22 +426,55 @@ describe('parseConfig destinations', () => {
     for (const e of errors) expect(e.message).toMatch(/^Input 'repositories': /)
   })
 
-  test('an organization alone replaces the home repository', () => {
-    expect(configFrom({ organization: 'octo-org' }).destinations).toEqual([
-      { kind: 'organization', org: 'octo-org', visibility: 'private', selectedRepositories: [] }
+  test('an organization alone replaces the home repository, visible to it alone (issue 15)', () => {
+    const config = configFrom({ organization: 'octo-org' })
+    expect(config.destinations).toEqual([
+      {
+        kind: 'organization',
+        org: 'octo-org',
+        visibility: 'selected',
+        selectedRepositories: ['app']
+      }
+    ])
+    expect(config.warnings).toEqual([])
+  })
+
+  test('without visibility, the repositories named are the ones selected', () => {
+    expect(
+      configFrom({ organization: 'octo-org', 'selected-repositories': 'app,web' }).destinations
+    ).toEqual([
+      {
+        kind: 'organization',
+        org: 'octo-org',
+        visibility: 'selected',
+        selectedRepositories: ['app', 'web']
+      }
     ])
   })
 
+  test('without visibility, an organization that is not the home repository owner needs one', () => {
+    expectOneError({ organization: 'other-org' }, 'visibility', "'octo-org/app' is not in")
+  })
+
   test('an organization with repositories writes to both', () => {
-    expect(configFrom({ organization: 'octo-org', repositories: 'a/x' }).destinations).toEqual([
+    expect(
+      configFrom({ organization: 'octo-org', visibility: 'private', repositories: 'a/x' })
+        .destinations
+    ).toEqual([
       { kind: 'organization', org: 'octo-org', visibility: 'private', selectedRepositories: [] },
       repo('a', 'x')
     ])
   })
 
   test.each([['all'], ['private']] as const)('organization visibility %s', visibility => {
-    expect(configFrom({ organization: 'o', visibility }).destinations).toEqual([
+    const config = configFrom({ organization: 'o', visibility })
+    expect(config.destinations).toEqual([
       { kind: 'organization', org: 'o', visibility, selectedRepositories: [] }
+    ])
+    expect(config.warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(`^visibility '${visibility}': every .*repository of 'o' can read the AWS key`)
+      )
     ])
   })
 
@@ -489,7 +529,7 @@ describe('parseConfig destinations', () => {
     ['an invalid organization', { organization: '-org-' }, 'organization', 'a GitHub account name'],
     [
       'environment with an organization alone',
-      { organization: 'o', environment: 'prod' },
+      { organization: 'octo-org', environment: 'prod' },
       'environment',
       'with organization alone there is none'
     ],
@@ -529,8 +569,12 @@ describe('parseConfig destinations', () => {
 
   test('environment applies to every listed repository, next to an organization', () => {
     expect(
-      configFrom({ environment: 'prod eu', repositories: 'a/x\nb/y', organization: 'o' })
-        .destinations
+      configFrom({
+        environment: 'prod eu',
+        repositories: 'a/x\nb/y',
+        organization: 'o',
+        visibility: 'private'
+      }).destinations
     ).toEqual([
       { kind: 'organization', org: 'o', visibility: 'private', selectedRepositories: [] },
       repo('a', 'x', 'prod eu'),
@@ -541,7 +585,11 @@ describe('parseConfig destinations', () => {
   test.each([['dependabot'], ['codespaces']])(
     'the %s store works for repositories and organizations',
     store => {
-      const config = configFrom({ 'secret-store': store, organization: 'o', repositories: 'a/x' })
+      const config = configFrom({
+        'secret-store': store,
+        organization: 'octo-org',
+        repositories: 'a/x'
+      })
       expect(config.secretStore).toBe(store)
       expect(config.destinations.map(d => d.kind)).toEqual(['organization', 'repository'])
     }
@@ -550,7 +598,7 @@ describe('parseConfig destinations', () => {
   test('variables with the actions store are accepted for every destination kind', () => {
     const config = configFrom({
       'region-and-bucket-as': 'variables',
-      organization: 'o',
+      organization: 'octo-org',
       repositories: 'a/x',
       environment: 'prod'
     })

@@ -79,7 +79,9 @@ describe('buildPlan: a fresh start', () => {
   })
 
   test('writes the four secrets to every destination', () => {
-    const p = plan({ organization: 'o', repositories: 'a/x\nb/y' }, c => freshObserved(c))
+    const p = plan({ organization: 'o', visibility: 'private', repositories: 'a/x\nb/y' }, c =>
+      freshObserved(c)
+    )
     expect(p.writes.map(w => w.destination.kind)).toEqual([
       'organization',
       'repository',

@@ -298,3 +298,42 @@ describe('checkTag', () => {
     expect(rules.MAX_USER_TAGS).toBe(48)
   })
 })
+
+describe('values that could write to the log (issue 15)', () => {
+  const breakers = ['\n', '\r', '\u0000', '\u001b', '\u007f', '\u0085', '\u2028', '\u2029']
+
+  test.each(breakers.map(ch => [JSON.stringify(ch), ch]))(
+    'a tag key or value with %s is refused',
+    (_, ch) => {
+      expect(rules.checkTag(`team${ch}x`, 'v')).toContain('no control characters')
+      expect(rules.checkTag('team', `v${ch}x`)).toContain('no control characters')
+    }
+  )
+
+  test('the refusal of a tag with a line break does not quote the key', () => {
+    expect(rules.checkTag('a\n::error::forged', 'v')).not.toContain('forged')
+  })
+
+  test.each(breakers.map(ch => [JSON.stringify(ch), ch]))(
+    'an environment name with %s is refused',
+    (_, ch) => rejects(rules.checkEnvironmentName, `prod${ch}x`, 'no control characters')
+  )
+
+  test.each([['ghp_abcDEF0123456789'], ['github_pat_11AB_cd-ef'], ['ghs_x.y~z!']])(
+    'a token of printable ASCII (%s) passes',
+    token => accepts(rules.checkToken, token)
+  )
+
+  test.each([
+    ['ghp_abc\ndef'],
+    ['ghp abc'],
+    ['ghp_\tabc'],
+    ['ghp_é'],
+    ['ghp_\u2028x'],
+    ['ghp_\u0085x']
+  ])('a token %j is refused without being quoted', token => {
+    const problem = rules.checkToken(token)
+    rejects(rules.checkToken, token, 'printable ASCII')
+    expect(problem).not.toContain('ghp')
+  })
+})

@@ -175,22 +175,40 @@ function parseRegion(c: Collector, value: string, env: NodeJS.ProcessEnv): strin
 function parseDestinations(
   c: Collector,
   read: InputReader,
-  home: string,
-  store: SecretStore
+  homeName: string,
+  store: SecretStore,
+  warnings: string[]
 ): Destination[] {
+  const home = splitRepository(homeName)
   const destinations: Destination[] = []
   const environment = read('environment')
   if (environment) c.check('environment', environment, rules.checkEnvironmentName)
   const organization = read('organization')
   const repositories = parseList(read('repositories'))
   for (const repo of repositories) c.check('repositories', repo, rules.checkRepository)
-  const visibility = oneOf<Visibility>(c, 'visibility', read('visibility') || 'private', [
+  const askedVisibility = read('visibility')
+  // Organization secrets are exposed no further than asked: without a visibility, only to the
+  // repositories named, or else to the home repository alone.
+  const visibility = oneOf<Visibility>(c, 'visibility', askedVisibility || 'selected', [
     'all',
     'private',
     'selected'
   ])
-  const selected = parseList(read('selected-repositories'))
-  for (const name of selected)
+  const named = parseList(read('selected-repositories'))
+  const homeInOrganization =
+    organization !== '' && home.owner.toLowerCase() === organization.toLowerCase()
+  const selected =
+    !askedVisibility && named.length === 0 && homeInOrganization ? [home.repo] : named
+  if (organization && !rules.checkLogin(organization) && !askedVisibility && selected.length === 0)
+    c.fail(
+      'visibility',
+      `is needed: without it organization secrets are visible to the home repository alone, and '${home.owner}/${home.repo}' is not in '${organization}' (give selected-repositories, or visibility private or all)`
+    )
+  if (organization && (visibility === 'private' || visibility === 'all'))
+    warnings.push(
+      `visibility '${visibility}': every ${visibility === 'private' ? 'private and internal ' : ''}repository of '${organization}' can read the AWS key; prefer visibility selected with selected-repositories.`
+    )
+  for (const name of named)
     c.check('selected-repositories', name, n => {
       const problem = rules.checkRepositoryName(n)
       return (
@@ -201,7 +219,7 @@ function parseDestinations(
 
   if (organization) {
     c.check('organization', organization, rules.checkLogin)
-    if (visibility === 'selected' && selected.length === 0)
+    if (askedVisibility === 'selected' && selected.length === 0)
       c.fail('selected-repositories', 'is required when visibility is selected')
     if (store === 'dependabot' || store === 'codespaces' || store === 'actions')
       destinations.push({
@@ -210,13 +228,13 @@ function parseDestinations(
         visibility,
         selectedRepositories: selected
       })
-  } else if (selected.length > 0 || read('visibility') === 'selected') {
+  } else if (named.length > 0 || askedVisibility === 'selected') {
     c.fail('selected-repositories', 'applies only with organization')
   }
-  if (organization && visibility !== 'selected' && selected.length > 0)
+  if (organization && visibility !== 'selected' && named.length > 0)
     c.fail('selected-repositories', 'applies only with visibility selected')
 
-  const repoTargets = repositories.length > 0 ? repositories : organization ? [] : [home]
+  const repoTargets = repositories.length > 0 ? repositories : organization ? [] : [homeName]
   if (environment && repoTargets.length === 0)
     c.fail(
       'environment',
@@ -266,6 +284,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
       'github-token',
       'is required: a fine-grained token with "Secrets: read and write" or a GitHub App token (the default GITHUB_TOKEN cannot write secrets)'
     )
+  else c.check('github-token', githubToken, rules.checkToken)
 
   const home = read('repository') || env.GITHUB_REPOSITORY || ''
   if (!home) c.fail('repository', "is required: 'owner/name' (GITHUB_REPOSITORY is not set either)")
@@ -310,7 +329,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
       'region-and-bucket-as',
       `variables exist only beside the actions store (secret-store is '${secretStore}')`
     )
-  const destinations = parseDestinations(c, read, home, secretStore)
+  const destinations = parseDestinations(c, read, home, secretStore, warnings)
   const maxWrites = integer(c, 'max-writes', read('max-writes') || '500', 1, 100000) ?? 500
   const names = parseNames(c, read('secret-prefix'))
 

@@ -87,18 +87,42 @@ export const checkSecretName: Check = name => {
   return undefined
 }
 
+/**
+ * Characters that end or break a line in a log or an annotation, or that a terminal acts on:
+ * C0 and C1 controls, DEL, U+2028 and U+2029 (U+0085 is a C1 control).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const LOG_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u
+
+/** Whether a value could write a line of its own (or a command) into the log. */
+export function breaksLog(value: string): boolean {
+  return LOG_BREAKING.test(value)
+}
+
 export const checkEnvironmentName: Check = name => {
   if (name.length > 255) return 'an environment name has at most 255 characters'
-  if (name.trim() !== name || [...name].some(ch => ch.charCodeAt(0) < 0x20))
-    return 'an environment name has no control characters and no surrounding spaces'
+  if (name.trim() !== name || breaksLog(name))
+    return 'an environment name has no control characters, no line separators and no surrounding spaces'
   return undefined
 }
+
+/**
+ * A token is printable ASCII without spaces (GitHub's tokens are): one with a line break or a
+ * control character would be printed in part by an annotation. The message never quotes it.
+ */
+export const checkToken: Check = token =>
+  /^[\x21-\x7e]+$/.test(token)
+    ? undefined
+    : 'is printable ASCII without spaces or line breaks (copy the token again; its value is not shown)'
 
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u
 
 export function checkTag(key: string, value: string): string | undefined {
   if (key.length < 1 || key.length > 128) return `a tag key has 1 to 128 characters ('${key}')`
   if (value.length > 256) return `a tag value has at most 256 characters (key '${key}')`
+  // Before quoting the key: a key with a line break must not write a line of its own.
+  if (breaksLog(key) || breaksLog(value))
+    return 'tags have no control characters and no line separators (U+2028, U+2029, U+0085)'
   if (!TAG_CHARS.test(key) || !TAG_CHARS.test(value))
     return `tags have only letters, digits, spaces and _ . : / = + - @ (key '${key}')`
   if (/^aws:/i.test(key)) return `a tag key does not start with 'aws:' ('${key}')`
