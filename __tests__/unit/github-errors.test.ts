@@ -75,6 +75,15 @@ describe('toGitHubError', () => {
     })
   })
 
+  test.each([404, 422, 500])(
+    'a %i saying "not accessible by integration" is no token problem',
+    status => {
+      const message = 'Resource not accessible by integration'
+      const e = toGitHubError(WHAT, TARGET, requestError(status, message, 'secrets=write'))
+      expect(e.code).toBe(status === 404 ? 'GITHUB_NOT_FOUND' : 'GITHUB_WRITE_FAILED')
+    }
+  )
+
   test('another 403 names the permission GitHub asks for', () => {
     const cause = requestError(403, 'Must have admin rights to Repository.', 'secrets=write')
     const e = toGitHubError(WHAT, TARGET, cause)
