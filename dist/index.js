@@ -79140,11 +79140,36 @@ function currentKey(facts) {
 function ageInDays(key, now) {
     return Math.floor((now.getTime() - key.createdAt.getTime()) / DAY_MS);
 }
+/**
+ * The pending marker is a tag anyone allowed to tag the user can write, so its ids are taken only
+ * where they could have been set by a run: a key of the user, and not the only active key when
+ * every destination holds a pair (the key they hold). The key current-access-key-id names is
+ * never removed first either (see finishUnfinished).
+ */
+function crediblePendingKeys(facts) {
+    const ids = [];
+    const ignored = [];
+    const active = facts.keys.filter(k => k.status === 'Active');
+    const soleHeld = facts.destinationsHoldKey && active.length === 1 ? active[0].id : undefined;
+    for (const id of new Set(facts.pendingKeyIds ?? [])) {
+        const why = !facts.keys.some(k => k.id === id)
+            ? 'not a key of the user'
+            : id === soleHeld
+                ? 'the only active key, which every destination holds'
+                : undefined;
+        if (why)
+            ignored.push({ keyId: id, why });
+        else
+            ids.push(id);
+    }
+    return { ids, ignored };
+}
 function decideKey(facts) {
     if (!facts.userExists)
         return { action: 'create', reason: 'the user is new', rotation: false, removeFirst: [] };
-    if (facts.pendingKeyIds?.length)
-        return finishUnfinished(facts, facts.pendingKeyIds);
+    const pending = crediblePendingKeys(facts).ids;
+    if (pending.length > 0)
+        return finishUnfinished(facts, pending);
     const current = currentKey(facts);
     const active = facts.keys.filter(k => k.status === 'Active');
     const ambiguous = !facts.currentAccessKeyId && facts.destinationsHoldKey && active.length > 1;
@@ -79216,10 +79241,13 @@ const PENDING_WHY = 'created by an earlier run that stopped before every secret 
  * one the unwritten secrets still hold) is never removed first: it is retired per `old-key` only
  * once every destination holds the fresh key. The P keys left are deleted then.
  */
-function finishUnfinished(facts, pendingIds) {
+function finishUnfinished(facts, markedIds) {
+    // The key current-access-key-id names is the one the repository holds, whatever a marker says:
+    // it is the key before, retired only once every destination holds the fresh one.
+    const named = facts.keys.find(k => k.status === 'Active' && k.id === facts.currentAccessKeyId);
+    const pendingIds = markedIds.filter(id => id !== named?.id);
     const isPending = (k) => pendingIds.includes(k.id);
     const otherActive = facts.keys.filter(k => k.status === 'Active' && !isPending(k));
-    const named = otherActive.find(k => k.id === facts.currentAccessKeyId);
     const previous = named ?? (otherActive.length === 1 ? otherActive[0] : undefined);
     if (!previous && otherActive.length > 1)
         throw ambiguousKeys(otherActive);
@@ -79246,7 +79274,7 @@ function finishUnfinished(facts, pendingIds) {
         .map(k => ({ keyId: k.id, why: PENDING_WHY }));
     return {
         action: 'create',
-        reason: `an earlier run stopped before every destination held its new key ${pendingIds.join(', ')}`,
+        reason: `an earlier run stopped before every destination held its new key ${markedIds.join(', ')}`,
         rotation: previous !== undefined,
         removeFirst,
         ...(previous ? { replaces: { keyId: previous.id, disposal: facts.oldKey } } : {}),
@@ -79274,7 +79302,7 @@ function buildPlan(config, observed, now, runId) {
     plan_checkUserPath(config, observed.user);
     const holdsKey = (d) => [config.names.accessKeyId, config.names.secretAccessKey].every(n => d.secretNames.includes(n));
     const destinationsHoldKey = observed.destinations.every(holdsKey);
-    const key = decideKey({
+    const keyFacts = {
         userExists: observed.user !== undefined,
         keys: observed.user?.keys ?? [],
         destinationsHoldKey,
@@ -79285,7 +79313,11 @@ function buildPlan(config, observed, now, runId) {
         oldKey: config.oldKey,
         now,
         ...(observed.pendingKeyIds ? { pendingKeyIds: observed.pendingKeyIds } : {})
-    });
+    };
+    const key = decideKey(keyFacts);
+    const pendingWarnings = observed.user
+        ? crediblePendingKeys(keyFacts).ignored.map(k => `The tag ${PENDING_KEY_TAG} names ${k.keyId}, ${k.why}: it is not treated as an unfinished run's key. Remove the tag if no run of the action set it.`)
+        : [];
     const lockWarnings = checkRotationLock(observed, key, now, runId);
     const writes = observed.destinations.map(d => planWrites(config, d, key, bucketName));
     const budgetWarnings = checkWriteBudget(writes, config.maxWrites);
@@ -79302,7 +79334,13 @@ function buildPlan(config, observed, now, runId) {
         grants: planGrants(config, observed),
         key,
         writes,
-        warnings: [...config.warnings, ...lockWarnings, ...keyWarnings(key), ...budgetWarnings]
+        warnings: [
+            ...config.warnings,
+            ...pendingWarnings,
+            ...lockWarnings,
+            ...keyWarnings(key),
+            ...budgetWarnings
+        ]
     };
 }
 function checkBucket(config, observed) {

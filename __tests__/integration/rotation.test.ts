@@ -636,3 +636,42 @@ describe('CreateAccessKey whose answer is lost', () => {
     noLeak(r, old, pair)
   })
 })
+
+// Issue 15: the pending marker is a tag anyone allowed to tag the user can write. Naming the key
+// the repository holds, it must never get that key deleted, even when the new key never verifies.
+describe('a pending marker naming the key the repository holds', () => {
+  async function plantMarker(w: World, keyId: string): Promise<void> {
+    await w
+      .iam()
+      .send(new TagUserCommand({ UserName: USER, Tags: [{ Key: PENDING_TAG, Value: keyId }] }))
+  }
+
+  test('two active keys, current-access-key-id names the held one: it is kept and keeps working', async () => {
+    const { w, pair: held } = await provisioned()
+    const extra = await createKey(w) // a second active key (as made by someone in the console)
+    await plantMarker(w, held.accessKeyId)
+    w.aws.refuseNewKeys('forever')
+    const r = await w.run({
+      'verify-timeout-seconds': '3',
+      'current-access-key-id': held.accessKeyId
+    })
+    noLeak(r, held, extra)
+    // The fresh key never verifies: the run fails, and the repository still holds a working pair.
+    expect(r.code).not.toBe(0)
+    expect((await w.keysOf(USER)).map(k => k.id)).toContain(held.accessKeyId)
+    expect(plain(w.storedPair())).toEqual(plain(held))
+    expect(await w.works(held)).toBe(true)
+  })
+
+  test('the only key, held everywhere: a plain re-run keeps it and creates nothing', async () => {
+    const { w, pair: held } = await provisioned()
+    await plantMarker(w, `${held.accessKeyId} AKIAIOSFODNN7EXAMPLE`)
+    w.aws.refuseNewKeys('forever')
+    const r = await w.run({ 'verify-timeout-seconds': '3' })
+    expect(r.code).toBe(0)
+    expect(r.outputs['key-created']).toBe('false')
+    expect(r.log).toContain('AKIAIOSFODNN7EXAMPLE, not a key of the user')
+    expect(await w.keysOf(USER)).toEqual([{ id: held.accessKeyId, status: 'Active' }])
+    expect(await w.works(held)).toBe(true)
+  })
+})

@@ -2,6 +2,7 @@
 import { ActionError } from '../../src/errors.js'
 import {
   ageInDays,
+  crediblePendingKeys,
   currentKey,
   decideKey,
   type KeyFacts,
@@ -324,29 +325,56 @@ describe('decideKey with a pending key (an earlier run stopped while writing it)
     expect(plan.action).toBe('create')
   })
 
-  test('the key before it is never removed first, even when current-access-key-id names the pending key', () => {
-    for (const currentAccessKeyId of [undefined, KEY_P, KEY_A]) {
+  test('the key before it is never removed first', () => {
+    for (const currentAccessKeyId of [undefined, KEY_A]) {
       const plan = pending(currentAccessKeyId ? { currentAccessKeyId } : {})
       expect(removed(plan)).toEqual([KEY_P])
       expect(plan).toMatchObject({ replaces: { keyId: KEY_A } })
     }
   })
 
-  test('with room to spare the pending key goes only after every destination holds the new one', () => {
+  // Issue 15: the marker is a tag others can write; it never covers the key the repository holds.
+  test('a pending marker naming the key current-access-key-id names: that key is never removed first', () => {
+    for (const rotate of [false, true]) {
+      const plan = pending({ currentAccessKeyId: KEY_P, rotate })
+      // A fresh key all the same (the marker says a write was under way), replacing the named key.
+      expect(plan).toMatchObject({ action: 'create', replaces: { keyId: KEY_P } })
+      expect(removed(plan)).toEqual([KEY_A])
+      expect(plan).not.toHaveProperty('deleteAfter')
+    }
+  })
+
+  test('a pending marker naming the only active key, which every destination holds, is ignored', () => {
     const plan = pending({ keys: [active(KEY_P)] })
+    expect(plan).toMatchObject({ action: 'reuse', keyId: KEY_P })
+    expect(crediblePendingKeys(facts({ pendingKeyIds: [KEY_P], keys: [active(KEY_P)] }))).toEqual({
+      ids: [],
+      ignored: [{ keyId: KEY_P, why: 'the only active key, which every destination holds' }]
+    })
+  })
+
+  test('ids that are not keys of the user are ignored, duplicates counted once', () => {
+    expect(
+      crediblePendingKeys(
+        facts({ pendingKeyIds: [KEY_C, KEY_P, KEY_P], keys: [active(KEY_A), active(KEY_P)] })
+      )
+    ).toEqual({ ids: [KEY_P], ignored: [{ keyId: KEY_C, why: 'not a key of the user' }] })
+  })
+
+  test('with room to spare the pending key goes only after every destination holds the new one', () => {
+    const plan = pending({ keys: [active(KEY_P)], destinationsHoldKey: false })
     expect(plan).toMatchObject({ action: 'create', rotation: false, removeFirst: [] })
     expect(plan).toMatchObject({ deleteAfter: [{ keyId: KEY_P }] })
     expect(plan).not.toHaveProperty('replaces')
   })
 
-  test('a pending key that is gone already: replaces the remaining key, deletes nothing', () => {
+  test('a pending key that is gone already: nothing to finish, the remaining key stays', () => {
     const plan = pending({ keys: [active(KEY_A)] })
-    expect(plan).toMatchObject({ action: 'create', removeFirst: [], replaces: { keyId: KEY_A } })
-    expect(plan).not.toHaveProperty('deleteAfter')
+    expect(plan).toMatchObject({ action: 'reuse', keyId: KEY_A })
   })
 
   test('inactive keys still go first; the pending key then fits and goes after', () => {
-    const plan = pending({ keys: [inactive(KEY_A), active(KEY_P)] })
+    const plan = pending({ keys: [inactive(KEY_A), active(KEY_P)], destinationsHoldKey: false })
     expect(removed(plan)).toEqual([KEY_A])
     expect(plan).toMatchObject({ deleteAfter: [{ keyId: KEY_P }] })
     expect(plan).not.toHaveProperty('replaces')
@@ -360,12 +388,18 @@ describe('decideKey with a pending key (an earlier run stopped while writing it)
     expect(plan).toMatchObject({ deleteAfter: [{ keyId: KEY_Q }], resumes: [KEY_P, KEY_Q] })
   })
 
-  test('two other active keys and none named: KEY_AMBIGUOUS; named: the other one may go', () => {
+  test('a pending key that is gone, two other active keys: decided as without the marker', () => {
     const keys = [active(KEY_A), active(KEY_B)]
-    expect(() => decideKey(facts({ pendingKeyIds: [KEY_P], keys }))).toThrow(
-      expect.objectContaining({ code: 'KEY_AMBIGUOUS' })
+    for (const more of [{}, { rotate: true, currentAccessKeyId: KEY_B }, { rotate: true }]) {
+      const decide = () => decideKey(facts({ keys, ...more }))
+      const withMarker = () => decideKey(facts({ pendingKeyIds: [KEY_P], keys, ...more }))
+      if ('currentAccessKeyId' in more || !('rotate' in more))
+        expect(withMarker()).toEqual(decide())
+      else expect(withMarker).toThrow(expect.objectContaining({ code: 'KEY_AMBIGUOUS' }))
+    }
+    const plan = decideKey(
+      facts({ pendingKeyIds: [KEY_P], keys, currentAccessKeyId: KEY_B, rotate: true })
     )
-    const plan = decideKey(facts({ pendingKeyIds: [KEY_P], keys, currentAccessKeyId: KEY_B }))
     expect(removed(plan)).toEqual([KEY_A])
     expect(plan).toMatchObject({ replaces: { keyId: KEY_B } })
   })
@@ -377,7 +411,11 @@ describe('decideKey with a pending key (an earlier run stopped while writing it)
         for (const pendingFirst of [true, false]) {
           const keys = [accessKey(KEY_A, a), accessKey(KEY_P, p)]
           const plan = decideKey(
-            facts({ pendingKeyIds: [KEY_P], keys: pendingFirst ? keys.reverse() : keys })
+            facts({
+              pendingKeyIds: [KEY_P],
+              keys: pendingFirst ? keys.reverse() : keys,
+              destinationsHoldKey: false
+            })
           )
           if (plan.action !== 'create') throw new Error('expected a create plan')
           expect(keys.length - plan.removeFirst.length).toBeLessThan(2)

@@ -65,10 +65,43 @@ export function ageInDays(key: AccessKey, now: Date): number {
   return Math.floor((now.getTime() - key.createdAt.getTime()) / DAY_MS)
 }
 
+/** A key the pending marker names that the action does not treat as pending, and why. */
+export interface IgnoredPendingKey {
+  keyId: string
+  why: string
+}
+
+/**
+ * The pending marker is a tag anyone allowed to tag the user can write, so its ids are taken only
+ * where they could have been set by a run: a key of the user, and not the only active key when
+ * every destination holds a pair (the key they hold). The key current-access-key-id names is
+ * never removed first either (see finishUnfinished).
+ */
+export function crediblePendingKeys(facts: KeyFacts): {
+  ids: string[]
+  ignored: IgnoredPendingKey[]
+} {
+  const ids: string[] = []
+  const ignored: IgnoredPendingKey[] = []
+  const active = facts.keys.filter(k => k.status === 'Active')
+  const soleHeld = facts.destinationsHoldKey && active.length === 1 ? active[0]!.id : undefined
+  for (const id of new Set(facts.pendingKeyIds ?? [])) {
+    const why = !facts.keys.some(k => k.id === id)
+      ? 'not a key of the user'
+      : id === soleHeld
+        ? 'the only active key, which every destination holds'
+        : undefined
+    if (why) ignored.push({ keyId: id, why })
+    else ids.push(id)
+  }
+  return { ids, ignored }
+}
+
 export function decideKey(facts: KeyFacts): KeyPlan {
   if (!facts.userExists)
     return { action: 'create', reason: 'the user is new', rotation: false, removeFirst: [] }
-  if (facts.pendingKeyIds?.length) return finishUnfinished(facts, facts.pendingKeyIds)
+  const pending = crediblePendingKeys(facts).ids
+  if (pending.length > 0) return finishUnfinished(facts, pending)
   const current = currentKey(facts)
   const active = facts.keys.filter(k => k.status === 'Active')
   const ambiguous = !facts.currentAccessKeyId && facts.destinationsHoldKey && active.length > 1
@@ -143,10 +176,13 @@ const PENDING_WHY = 'created by an earlier run that stopped before every secret 
  * one the unwritten secrets still hold) is never removed first: it is retired per `old-key` only
  * once every destination holds the fresh key. The P keys left are deleted then.
  */
-function finishUnfinished(facts: KeyFacts, pendingIds: string[]): KeyPlan {
+function finishUnfinished(facts: KeyFacts, markedIds: string[]): KeyPlan {
+  // The key current-access-key-id names is the one the repository holds, whatever a marker says:
+  // it is the key before, retired only once every destination holds the fresh one.
+  const named = facts.keys.find(k => k.status === 'Active' && k.id === facts.currentAccessKeyId)
+  const pendingIds = markedIds.filter(id => id !== named?.id)
   const isPending = (k: AccessKey) => pendingIds.includes(k.id)
   const otherActive = facts.keys.filter(k => k.status === 'Active' && !isPending(k))
-  const named = otherActive.find(k => k.id === facts.currentAccessKeyId)
   const previous = named ?? (otherActive.length === 1 ? otherActive[0] : undefined)
   if (!previous && otherActive.length > 1) throw ambiguousKeys(otherActive)
 
@@ -172,7 +208,7 @@ function finishUnfinished(facts: KeyFacts, pendingIds: string[]): KeyPlan {
     .map(k => ({ keyId: k.id, why: PENDING_WHY }))
   return {
     action: 'create',
-    reason: `an earlier run stopped before every destination held its new key ${pendingIds.join(', ')}`,
+    reason: `an earlier run stopped before every destination held its new key ${markedIds.join(', ')}`,
     rotation: previous !== undefined,
     removeFirst,
     ...(previous ? { replaces: { keyId: previous.id, disposal: facts.oldKey } } : {}),

@@ -6,8 +6,13 @@
 import type { Config, Tag } from '../inputs/config.js'
 import { checkWriteBudget } from './budget.js'
 import { ActionError } from '../errors.js'
-import { isEarlierAttempt, MAX_ROTATION_LOCK_MS, ROTATION_LOCK_TAG } from './markers.js'
-import { decideKey, type KeyPlan } from './keys.js'
+import {
+  isEarlierAttempt,
+  MAX_ROTATION_LOCK_MS,
+  PENDING_KEY_TAG,
+  ROTATION_LOCK_TAG
+} from './markers.js'
+import { crediblePendingKeys, decideKey, type KeyFacts, type KeyPlan } from './keys.js'
 import { bucketArn, grantsFor, INLINE_POLICY_NAME, sameDocument } from './policy.js'
 import type { Observed, ObservedDestination, ObservedUser } from './observed.js'
 import type {
@@ -33,7 +38,7 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
   const holdsKey = (d: Observed['destinations'][number]) =>
     [config.names.accessKeyId, config.names.secretAccessKey].every(n => d.secretNames.includes(n))
   const destinationsHoldKey = observed.destinations.every(holdsKey)
-  const key = decideKey({
+  const keyFacts: KeyFacts = {
     userExists: observed.user !== undefined,
     keys: observed.user?.keys ?? [],
     destinationsHoldKey,
@@ -44,7 +49,14 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     oldKey: config.oldKey,
     now,
     ...(observed.pendingKeyIds ? { pendingKeyIds: observed.pendingKeyIds } : {})
-  })
+  }
+  const key = decideKey(keyFacts)
+  const pendingWarnings = observed.user
+    ? crediblePendingKeys(keyFacts).ignored.map(
+        k =>
+          `The tag ${PENDING_KEY_TAG} names ${k.keyId}, ${k.why}: it is not treated as an unfinished run's key. Remove the tag if no run of the action set it.`
+      )
+    : []
   const lockWarnings = checkRotationLock(observed, key, now, runId)
   const writes = observed.destinations.map(d => planWrites(config, d, key, bucketName))
   const budgetWarnings = checkWriteBudget(writes, config.maxWrites)
@@ -62,7 +74,13 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     grants: planGrants(config, observed),
     key,
     writes,
-    warnings: [...config.warnings, ...lockWarnings, ...keyWarnings(key), ...budgetWarnings]
+    warnings: [
+      ...config.warnings,
+      ...pendingWarnings,
+      ...lockWarnings,
+      ...keyWarnings(key),
+      ...budgetWarnings
+    ]
   }
 }
 
