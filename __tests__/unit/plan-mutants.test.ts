@@ -308,3 +308,209 @@ describe('tags', () => {
     expect(p.bucket).toStrictEqual({ action: 'reuse' })
   })
 })
+
+describe('refusals and warnings: the exact text', () => {
+  function thrown(run: () => unknown): { code: string; message: string; remedy: string } {
+    try {
+      run()
+    } catch (e) {
+      const { code, message, remedy } = e as { code: string; message: string; remedy: string }
+      return { code, message, remedy }
+    }
+    throw new Error('did not throw')
+  }
+
+  test('BUCKET_FOREIGN', () => {
+    expect(thrown(() => plan({}, c => freshObserved(c, { bucket: { state: 'foreign' } })))).toEqual(
+      {
+        code: 'BUCKET_FOREIGN',
+        message: `Bucket '${BUCKET}' exists but belongs to another AWS account (or this role may not see it); nothing was changed.`,
+        remedy: 'choose another bucket-name (bucket names are global across all AWS accounts).'
+      }
+    )
+  })
+
+  test('BUCKET_REGION_MISMATCH', () => {
+    expect(
+      thrown(() =>
+        plan({ 'aws-region': 'eu-west-1' }, c =>
+          steadyObserved(c, { bucket: ownedBucket('us-east-2') })
+        )
+      )
+    ).toEqual({
+      code: 'BUCKET_REGION_MISMATCH',
+      message: `Bucket '${BUCKET}' is in us-east-2, not in aws-region eu-west-1; nothing was changed.`,
+      remedy: 'set aws-region: us-east-2, or choose another bucket-name.'
+    })
+  })
+
+  test('an absent bucket is never in the wrong region', () => {
+    const p = plan({ 'aws-region': 'eu-west-1' }, c =>
+      steadyObserved(c, { bucket: { state: 'absent' } })
+    )
+    expect(p.bucket).toStrictEqual({ action: 'create', tags: [] })
+  })
+
+  test('USER_PATH_MISMATCH', () => {
+    expect(thrown(() => plan({ 'user-path': '/ci/' }, c => steadyObserved(c)))).toEqual({
+      code: 'USER_PATH_MISMATCH',
+      message:
+        "IAM user 'octo-org+app' exists with path /, not user-path /ci/; nothing was changed.",
+      remedy: 'set user-path: /, or choose another user-name.'
+    })
+  })
+
+  test('ROTATION_IN_PROGRESS', () => {
+    const expiresAt = new Date(NOW.getTime() + 60_000)
+    expect(
+      thrown(() =>
+        plan({ rotate: 'true' }, c =>
+          steadyObserved(c, { rotationLock: { runId: 'run-9-1', expiresAt } })
+        )
+      )
+    ).toEqual({
+      code: 'ROTATION_IN_PROGRESS',
+      message: `Another run (run-9-1) is changing the keys of this user until ${expiresAt.toISOString()}; nothing was changed.`,
+      remedy:
+        'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).'
+    })
+  })
+
+  test('a lock at exactly the longest hold still blocks; one millisecond later it is stale', () => {
+    const at = (ms: number) => (c: Config) =>
+      steadyObserved(c, {
+        rotationLock: { runId: 'run-9-1', expiresAt: new Date(NOW.getTime() + ms) }
+      })
+    expect(thrown(() => plan({ rotate: 'true' }, at(25 * 60_000))).code).toBe(
+      'ROTATION_IN_PROGRESS'
+    )
+    const expiresAt = new Date(NOW.getTime() + 25 * 60_000 + 1)
+    expect(plan({ rotate: 'true' }, at(25 * 60_000 + 1)).warnings).toEqual([
+      `The tag s3-credentials-action:rotation on the user says a run holds it until ${expiresAt.toISOString()}, later than any run can (25 minutes): it is ignored as stale.`
+    ])
+  })
+
+  test('a live lock does not stop a fresh start (no user yet)', () => {
+    const p = plan({}, c =>
+      freshObserved(c, {
+        rotationLock: { runId: 'run-9-1', expiresAt: new Date(NOW.getTime() + 60_000) }
+      })
+    )
+    expect(p.key).toMatchObject({ action: 'create', reason: 'the user is new' })
+    expect(p.warnings).toEqual([])
+  })
+
+  test('a lock with this run as a later attempt is ignored without a warning', () => {
+    const config = configFrom({ rotate: 'true' })
+    const observed = steadyObserved(config, {
+      rotationLock: { runId: 'run-7-1', expiresAt: new Date(NOW.getTime() + 60_000) }
+    })
+    const p = buildPlan(config, observed, NOW, 'run-7-2')
+    expect(p.key.action).toBe('create')
+    expect(p.warnings).toEqual([])
+    expect(thrown(() => buildPlan(config, observed, NOW)).code).toBe('ROTATION_IN_PROGRESS')
+  })
+
+  test('a pending marker naming no key of the user: a warning naming the tag and the key', () => {
+    const p = plan({}, c => steadyObserved(c, { pendingKeyIds: ['AKIAGONEGONEGONEGONE'] }))
+    expect(p.key).toMatchObject({ action: 'reuse', keyId: KEY_A })
+    expect(p.warnings).toEqual([
+      "The tag s3-credentials-action:pending names AKIAGONEGONEGONEGONE, not a key of the user: it is not treated as an unfinished run's key. Remove the tag if no run of the action set it."
+    ])
+  })
+
+  test('without a user, a pending marker warns of nothing', () => {
+    const p = plan({}, c => freshObserved(c, { pendingKeyIds: ['AKIAGONEGONEGONEGONE'] }))
+    expect(p.warnings).toEqual([])
+  })
+
+  test('keys deleted first are warned with their reason', () => {
+    const p = plan({}, c =>
+      steadyObserved(c, {
+        user: observedUser({ keys: [accessKey(KEY_A, 'Inactive'), accessKey(KEY_B, 'Inactive')] })
+      })
+    )
+    expect(p.warnings).toEqual([
+      `Access key ${KEY_A} will be deleted first: inactive (replaced by an earlier rotation).`,
+      `Access key ${KEY_B} will be deleted first: inactive (replaced by an earlier rotation).`
+    ])
+  })
+})
+
+describe('the user and the bucket', () => {
+  const BOUNDARY = 'arn:aws:iam::123456789012:policy/Boundary'
+
+  test('an existing user gets a permissions boundary that differs', () => {
+    const p = plan({ 'permissions-boundary': BOUNDARY }, c => steadyObserved(c))
+    expect(p.user).toStrictEqual({
+      action: 'reuse',
+      tagsToAdd: [],
+      setPermissionsBoundary: BOUNDARY
+    })
+  })
+
+  test('the same boundary, or none asked for: nothing to set', () => {
+    expect(
+      plan({ 'permissions-boundary': BOUNDARY }, c =>
+        steadyObserved(c, { user: observedUser({ permissionsBoundaryArn: BOUNDARY }) })
+      ).user
+    ).toStrictEqual({ action: 'reuse', tagsToAdd: [] })
+    expect(
+      plan({}, c => steadyObserved(c, { user: observedUser({ permissionsBoundaryArn: BOUNDARY }) }))
+        .user
+    ).toStrictEqual({ action: 'reuse', tagsToAdd: [] })
+  })
+
+  test('a new user without a boundary has none in its plan', () => {
+    expect(plan({}, c => freshObserved(c)).user).toStrictEqual({
+      action: 'create',
+      path: '/',
+      tags: []
+    })
+  })
+
+  test('the user ARN is built from the partition, account, path and name', () => {
+    const p = plan({ 'user-path': '/ci/' }, c =>
+      freshObserved(c, { identity: { accountId: '210987654321', partition: 'aws-cn', arn: 'x' } })
+    )
+    expect(p.userArn).toBe('arn:aws-cn:iam::210987654321:user/ci/octo-org+app')
+    expect(p.bucketArn).toBe(`arn:aws-cn:s3:::${BUCKET}`)
+    expect(p.partition).toBe('aws-cn')
+  })
+})
+
+describe('region and bucket as variables', () => {
+  test('a missing variable is created, a right one left alone', () => {
+    const p = plan({ 'region-and-bucket-as': 'variables' }, c =>
+      steadyObserved(c, {
+        destinations: [observedDestination({ variables: { AWS_REGION: 'us-east-1' } })]
+      })
+    )
+    expect(p.writes[0]!.variables).toEqual([{ field: 'bucket', exists: false }])
+  })
+
+  test('organization access is then compared for the key secrets only', () => {
+    const held = Object.fromEntries(
+      ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_BUCKET_NAME'].map(n => [
+        n,
+        { visibility: 'all' }
+      ])
+    )
+    const p = plan(
+      { organization: 'octo-org', visibility: 'private', 'region-and-bucket-as': 'variables' },
+      c =>
+        steadyObserved(c, {
+          destinations: c.destinations.map(destination =>
+            observedDestination({
+              destination,
+              secretAccess: held,
+              variables: { AWS_REGION: 'us-east-1', AWS_BUCKET_NAME: BUCKET }
+            })
+          )
+        })
+    )
+    expect(p.writes[0]!.access).toEqual(['accessKeyId', 'secretAccessKey'])
+    expect(p.writes[0]!.secrets).toEqual([])
+    expect(p.writes[0]!.variables).toEqual([])
+  })
+})
