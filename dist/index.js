@@ -72179,7 +72179,10 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  */
 /** Every tag key the action writes starts with this (IAM compares tag keys without case). */
 const RESERVED_TAG_PREFIX = 's3-credentials-action:';
-/** Set while a rotation is under way, so that a second run waits: `<run id> <expiry ISO time>`. */
+/**
+ * Set while a rotation is under way, so that a second run waits:
+ * `<run id> <expiry ISO time> <owner/repository of the workflow run>`.
+ */
 const ROTATION_LOCK_TAG = `${RESERVED_TAG_PREFIX}rotation`;
 /**
  * How long after it starts a rotation a run holds the rotation marker: the longest verification
@@ -72210,17 +72213,37 @@ function pendingKeys(tags) {
 function formatPendingKeys(ids) {
     return { key: PENDING_KEY_TAG, value: ids.join(' ') };
 }
-/** IAM tag values allow no '|': the two fields are separated by a space. */
+const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+/** IAM tag values allow no '|': the fields are separated by spaces. */
 function rotationLock(tags) {
     const value = tagValue(tags, ROTATION_LOCK_TAG);
     if (value === undefined)
         return undefined;
-    const [runId = '', expires = ''] = value.split(' ');
+    const [runId = '', expires = '', repository = ''] = value.split(' ');
     const expiresAt = new Date(expires);
-    return Number.isNaN(expiresAt.getTime()) ? undefined : { runId, expiresAt };
+    if (Number.isNaN(expiresAt.getTime()))
+        return undefined;
+    return REPOSITORY.test(repository) ? { runId, expiresAt, repository } : { runId, expiresAt };
 }
 function formatRotationLock(lock) {
-    return { key: ROTATION_LOCK_TAG, value: `${lock.runId} ${lock.expiresAt.toISOString()}` };
+    const fields = [
+        lock.runId,
+        lock.expiresAt.toISOString(),
+        ...(lock.repository ? [lock.repository] : [])
+    ];
+    return { key: ROTATION_LOCK_TAG, value: fields.join(' ') };
+}
+/** The workflow run id in a run id of the action (`run-<id>-<attempt>`). */
+function workflowRunNumber(runId) {
+    const match = /^run-(\d{1,19})-\d{1,6}$/.exec(runId);
+    return match ? Number(match[1]) : undefined;
+}
+/** The page of the run that set the marker, when the marker says which one. */
+function lockRunUrl(serverUrl, lock) {
+    const run = workflowRunNumber(lock.runId);
+    return run !== undefined && lock.repository
+        ? `${serverUrl.replace(/\/+$/, '')}/${lock.repository}/actions/runs/${run}`
+        : undefined;
 }
 /**
  * Whether marker `lockRunId` was left by an earlier attempt of this same workflow run
@@ -72367,7 +72390,16 @@ const MAX_USER_TAGS = 48;
 
 
 
-/** Mirrors @actions/core's getInput: INPUT_<NAME> with spaces as underscores, trimmed. */
+function workflowRun(env) {
+    const id = env.GITHUB_RUN_ID
+        ? `run-${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`
+        : `local-${process.pid}`;
+    return {
+        id,
+        ...(env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}),
+        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com'
+    };
+}
 function envInputReader(env) {
     return name => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
 }
@@ -72607,6 +72639,7 @@ function parseConfig(read, env) {
         ...(boundary ? { permissionsBoundary: boundary } : {}),
         tags,
         homeRepository,
+        run: workflowRun(env),
         destinations,
         maxWrites,
         secretStore,
@@ -72842,6 +72875,30 @@ class Destinations {
         });
     }
     /** Ids of repositories in an organization, for visibility: selected. */
+    /**
+     * Whether workflow run `runId` of `repository` is still going (GET .../actions/runs/{run_id},
+     * which needs "Actions: read"). Never fails the run: an answer it cannot read is `unknown`.
+     */
+    async workflowRun(repository, runId) {
+        const [owner = '', repo = ''] = repository.split('/');
+        try {
+            const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', {
+                owner,
+                repo,
+                run_id: runId
+            });
+            return data.status === 'completed' ? { state: 'completed' } : { state: 'running' };
+        }
+        catch (e) {
+            const status = e.status;
+            return {
+                state: 'unknown',
+                why: status === 403 || status === 404
+                    ? `the token cannot read that run (GitHub answered ${status}; it needs "Actions: read" on ${repository})`
+                    : `GitHub did not say whether that run has ended (${(0,errors/* errorText */.kc)(e)})`
+            };
+        }
+    }
     async repositoryIds(org, names) {
         const d = {
             kind: 'organization',
@@ -72952,7 +73009,11 @@ async function prepareKey(ctx) {
         ctx.markers.removeLater(ROTATION_LOCK_TAG);
         const lockUntil = rotationLockUntil(ctx.now(), ctx.config.verifyTimeoutSeconds);
         marking = aws.iam.tagUser(plan.userName, [
-            formatRotationLock({ runId: ctx.runId, expiresAt: lockUntil })
+            formatRotationLock({
+                runId: ctx.runId,
+                expiresAt: lockUntil,
+                ...(ctx.config.run.repository ? { repository: ctx.config.run.repository } : {})
+            })
         ]);
     }
     const [marked, made] = await Promise.allSettled([marking, makeRoomAndCreate(ctx, plan.key)]);
@@ -79066,6 +79127,7 @@ async function observe(config, aws, github) {
         bucketReady
     ]);
     const lock = user ? rotationLock(user.tags) : undefined;
+    const lockRun = lock ? await lockRunState(lock, config, github) : undefined;
     const pendingKeyIds = user ? pendingKeys(user.tags) : [];
     return {
         observed: {
@@ -79077,10 +79139,23 @@ async function observe(config, aws, github) {
                 ? { ...o, wantedRepositoryIds: selected[o.destination.org] ?? [] }
                 : o),
             ...(lock ? { rotationLock: lock } : {}),
+            ...(lockRun ? { rotationLockRun: lockRun } : {}),
             ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {})
         },
         selectedRepositoryIds: selected
     };
+}
+/**
+ * Another run's marker that has not expired and names its run: GitHub says whether that run is
+ * still going (a round trip only then; a run that has ended holds nothing).
+ */
+async function lockRunState(lock, config, github) {
+    const run = workflowRunNumber(lock.runId);
+    if (run === undefined || !lock.repository || lock.runId === config.run.id)
+        return undefined;
+    if (lock.expiresAt.getTime() <= Date.now())
+        return undefined;
+    return github.workflowRun(lock.repository, run);
 }
 async function selectedRepositoryIds(config, github) {
     const entries = await Promise.all(config.destinations.flatMap(d => d.kind === 'organization' && d.visibility === 'selected'
@@ -79318,7 +79393,7 @@ function buildPlan(config, observed, now, runId) {
     const pendingWarnings = observed.user
         ? crediblePendingKeys(keyFacts).ignored.map(k => `The tag ${PENDING_KEY_TAG} names ${k.keyId}, ${k.why}: it is not treated as an unfinished run's key. Remove the tag if no run of the action set it.`)
         : [];
-    const lockWarnings = checkRotationLock(observed, key, now, runId);
+    const lockWarnings = checkRotationLock(config, observed, key, now, runId);
     const writes = observed.destinations.map(d => planWrites(config, d, key, bucketName));
     const budgetWarnings = checkWriteBudget(writes, config.maxWrites);
     return {
@@ -79351,7 +79426,7 @@ function checkBucket(config, observed) {
         throw new errors/* ActionError */.lZ('BUCKET_REGION_MISMATCH', `Bucket '${bucketName}' is in ${bucket.region}, not in aws-region ${config.region}; nothing was changed.`, `set aws-region: ${bucket.region}, or choose another bucket-name.`);
 }
 /** Returns the warnings about a marker it ignores; throws while another run holds it. */
-function checkRotationLock(observed, key, now, runId) {
+function checkRotationLock(config, observed, key, now, runId) {
     const lock = observed.rotationLock;
     if (key.action !== 'create' || !observed.user || !lock || lock.expiresAt <= now)
         return [];
@@ -79362,7 +79437,16 @@ function checkRotationLock(observed, key, now, runId) {
         ];
     if (runId && isEarlierAttempt(lock.runId, runId))
         return [];
-    throw new errors/* ActionError */.lZ('ROTATION_IN_PROGRESS', `Another run (${lock.runId}) is changing the keys of this user until ${lock.expiresAt.toISOString()}; nothing was changed.`, 'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).');
+    const url = lockRunUrl(config.run.serverUrl, lock);
+    const run = observed.rotationLockRun;
+    const which = `${lock.runId}${url ? `, ${url}` : ''}`;
+    if (run?.state === 'completed')
+        return [
+            `The tag ${ROTATION_LOCK_TAG} was set by run ${which}, which has ended: this run takes the rotation over.`
+        ];
+    throw new errors/* ActionError */.lZ('ROTATION_IN_PROGRESS', `Another run (${which}) is changing the keys of this user until ${lock.expiresAt.toISOString()}; nothing was changed.`, run?.state === 'unknown'
+        ? `let that run finish and run again; ${run.why}, so the action could not check whether it has ended: give the token "Actions: read" to let it check.`
+        : 'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).');
 }
 function plan_checkUserPath(config, user) {
     if (user && user.path !== config.userPath)
@@ -79734,7 +79818,7 @@ async function run(env = process.env) {
         const observation = await core/* group */.Os('Look up AWS and GitHub', () => timed(state.timingsMs, 'lookup', () => observe(config, aws, github)));
         for (const line of observedLines(observation.observed, new Date()))
             core/* debug */.Yz(line);
-        const plan = (state.plan = buildPlan(config, observation.observed, new Date(), runId(env)));
+        const plan = (state.plan = buildPlan(config, observation.observed, new Date(), config.run.id));
         await core/* group */.Os(config.dryRun ? 'Plan (dry run: nothing will change)' : 'Plan', async () => {
             for (const line of planLines(plan, config))
                 core/* info */.pq(line);
@@ -79752,7 +79836,7 @@ async function run(env = process.env) {
                 observed: observation.observed.destinations,
                 selectedRepositoryIds: observation.selectedRepositoryIds,
                 userKeyIds: (observation.observed.user?.keys ?? []).map(k => k.id),
-                runId: runId(env),
+                runId: config.run.id,
                 now: () => new Date(),
                 log
             }));
@@ -79821,11 +79905,6 @@ async function fail(e, state) {
         core/* debug */.Yz(`Could not write the job summary: ${String(summaryError)}`);
     }
     core/* setFailed */.C1(line);
-}
-function runId(env) {
-    return env.GITHUB_RUN_ID
-        ? `run-${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`
-        : `local-${process.pid}`;
 }
 
 

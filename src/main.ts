@@ -30,7 +30,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     )
     for (const line of observedLines(observation.observed, new Date())) core.debug(line)
 
-    const plan = (state.plan = buildPlan(config, observation.observed, new Date(), runId(env)))
+    const plan = (state.plan = buildPlan(config, observation.observed, new Date(), config.run.id))
     await core.group(config.dryRun ? 'Plan (dry run: nothing will change)' : 'Plan', async () => {
       for (const line of planLines(plan, config)) core.info(line)
       core.debug(`Plan: ${JSON.stringify(plan)}`)
@@ -48,7 +48,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           observed: observation.observed.destinations,
           selectedRepositoryIds: observation.selectedRepositoryIds,
           userKeyIds: (observation.observed.user?.keys ?? []).map(k => k.id),
-          runId: runId(env),
+          runId: config.run.id,
           now: () => new Date(),
           log
         })
@@ -129,10 +129,4 @@ async function fail(e: unknown, state: RunState): Promise<void> {
     core.debug(`Could not write the job summary: ${String(summaryError)}`)
   }
   core.setFailed(line)
-}
-
-function runId(env: NodeJS.ProcessEnv): string {
-  return env.GITHUB_RUN_ID
-    ? `run-${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`
-    : `local-${process.pid}`
 }

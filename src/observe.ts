@@ -3,9 +3,9 @@ import { type Config, deriveBucketName } from './inputs/config.js'
 import type { AwsClients } from './aws/clients.js'
 import { callerIdentity } from './aws/sts.js'
 import type { Destinations } from './github/destinations.js'
-import { pendingKeys, rotationLock } from './plan/markers.js'
+import { pendingKeys, rotationLock, workflowRunNumber, type RotationLock } from './plan/markers.js'
 import { INLINE_POLICY_NAME } from './plan/policy.js'
-import type { Observed, ObservedBucket } from './plan/observed.js'
+import type { LockRunState, Observed, ObservedBucket } from './plan/observed.js'
 
 /**
  * Up to this many destinations, their secret lists are read without waiting for IAM: with their
@@ -69,6 +69,7 @@ export async function observe(
     bucketReady
   ])
   const lock = user ? rotationLock(user.tags) : undefined
+  const lockRun = lock ? await lockRunState(lock, config, github) : undefined
   const pendingKeyIds = user ? pendingKeys(user.tags) : []
   return {
     observed: {
@@ -82,10 +83,26 @@ export async function observe(
           : o
       ),
       ...(lock ? { rotationLock: lock } : {}),
+      ...(lockRun ? { rotationLockRun: lockRun } : {}),
       ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {})
     },
     selectedRepositoryIds: selected
   }
+}
+
+/**
+ * Another run's marker that has not expired and names its run: GitHub says whether that run is
+ * still going (a round trip only then; a run that has ended holds nothing).
+ */
+async function lockRunState(
+  lock: RotationLock,
+  config: Config,
+  github: Destinations
+): Promise<LockRunState | undefined> {
+  const run = workflowRunNumber(lock.runId)
+  if (run === undefined || !lock.repository || lock.runId === config.run.id) return undefined
+  if (lock.expiresAt.getTime() <= Date.now()) return undefined
+  return github.workflowRun(lock.repository, run)
 }
 
 async function selectedRepositoryIds(

@@ -675,3 +675,74 @@ describe('a pending marker naming the key the repository holds', () => {
     expect(await w.works(held)).toBe(true)
   })
 })
+
+// Issue 15: a lock that ends with its run. The marker names the repository and run that set it,
+// and the action asks GitHub (GET .../actions/runs/{run_id}, "Actions: read") whether it is over.
+describe('a rotation marker left by another run', () => {
+  const ACTIONS_TOKEN = 'github_pat_test_token_with_actions_read'
+  const NEW_RUN = { GITHUB_RUN_ID: '777', GITHUB_RUN_ATTEMPT: '1' }
+
+  async function markedByRun555(): Promise<{ w: World; pair: AwsCreds }> {
+    const { w, pair } = await provisioned()
+    w.github.addToken(ACTIONS_TOKEN, {
+      kind: 'fine_grained_pat',
+      permissions: ['secrets', 'variables', 'environments', 'actions']
+    })
+    const until = new Date(Date.now() + 5 * 60_000).toISOString()
+    await w.iam().send(
+      new TagUserCommand({
+        UserName: USER,
+        Tags: [{ Key: LOCK_TAG, Value: `run-555-1 ${until} ${REPO}` }]
+      })
+    )
+    return { w, pair }
+  }
+
+  test('a run that has completed holds nothing: a new run rotates and leaves no marker', async () => {
+    const { w, pair: old } = await markedByRun555()
+    w.github.setWorkflowRun(REPO, {
+      id: 555,
+      attempt: 1,
+      status: 'completed',
+      conclusion: 'failure'
+    })
+    const r = await w.run({ rotate: 'true', 'github-token': ACTIONS_TOKEN }, NEW_RUN)
+    expect(r.code).toBe(0)
+    expect(r.log).toContain(
+      `::warning::The tag ${LOCK_TAG} was set by run run-555-1, https://github.com/${REPO}/actions/runs/555, which has ended`
+    )
+    const pair = w.storedPair()!
+    expect(pair.accessKeyId).not.toBe(old.accessKeyId)
+    expect(await w.works(pair)).toBe(true)
+    expect(await markerTags(w)).toEqual([])
+    expect(w.github.countRequests({ operationId: 'actions/get-workflow-run' })).toBe(1)
+    noLeak(r, old, pair)
+  })
+
+  test('a run still in progress: refused, linking the run; nothing changes', async () => {
+    const { w, pair: old } = await markedByRun555()
+    w.github.setWorkflowRun(REPO, { id: 555, attempt: 1, status: 'in_progress', conclusion: null })
+    const r = await w.run({ rotate: 'true', 'github-token': ACTIONS_TOKEN }, NEW_RUN)
+    expect(r.code).not.toBe(0)
+    expect(r.log).toContain(`Another run (run-555-1, https://github.com/${REPO}/actions/runs/555)`)
+    expect(await w.keysOf(USER)).toEqual([{ id: old.accessKeyId, status: 'Active' }])
+  })
+
+  test('without "Actions: read": refused, linking the run and naming the permission', async () => {
+    const { w, pair: old } = await markedByRun555()
+    w.github.setWorkflowRun(REPO, {
+      id: 555,
+      attempt: 1,
+      status: 'completed',
+      conclusion: 'failure'
+    })
+    const r = await w.run({ rotate: 'true' }, NEW_RUN)
+    expect(r.code).not.toBe(0)
+    expect(r.log).toMatch(
+      new RegExp(
+        `::error::.*Another run \\(run-555-1, https://github.com/${REPO}/actions/runs/555\\).*give the token "Actions: read"`
+      )
+    )
+    expect(await w.keysOf(USER)).toEqual([{ id: old.accessKeyId, status: 'Active' }])
+  })
+})

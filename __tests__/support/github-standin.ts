@@ -32,11 +32,17 @@ import {
   normalizeName,
   type Scope,
   type VariableScope,
-  type Visibility
+  type Visibility,
+  type WorkflowRun
 } from './github-standin/state.js'
 
 export type { Permission } from './github-standin/operations.js'
-export type { Scope, SecretStoreKind, VariableScope } from './github-standin/state.js'
+export type {
+  Scope,
+  SecretStoreKind,
+  VariableScope,
+  WorkflowRun
+} from './github-standin/state.js'
 
 export interface StandinOptions {
   latencyMs?: number
@@ -93,7 +99,7 @@ const DEFAULT_DOCS = 'https://docs.github.com/rest'
 const SECONDARY_RATE_LIMIT_DOCS =
   'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits'
 // GITHUB_TOKEN can never manage secrets, environments or variables, whatever its spec says.
-const GITHUB_TOKEN_PERMISSIONS: ReadonlySet<Permission> = new Set(['metadata'])
+const GITHUB_TOKEN_PERMISSIONS: ReadonlySet<Permission> = new Set(['metadata', 'actions'])
 
 export class GitHubStandin {
   readonly url: string
@@ -153,6 +159,11 @@ export class GitHubStandin {
 
   addOrganization(org: string): void {
     this.world.addOrganization(org)
+  }
+
+  /** Records a workflow run of the repository (added if missing), or updates its state. */
+  setWorkflowRun(fullName: string, run: WorkflowRun): void {
+    this.world.addRepository(fullName).runs.set(run.id, { ...run })
   }
 
   setSecret(scope: Scope, name: string, plaintext: string, visibility: Visibility = {}): void {

@@ -64,6 +64,7 @@ describe('parseConfig defaults', () => {
       oldKey: 'delete',
       verifyTimeoutSeconds: 60,
       dryRun: false,
+      run: { id: `local-${process.pid}`, serverUrl: 'https://github.com' },
       warnings: []
     }
     // toStrictEqual: optional fields (bucketName, permissionsBoundary, ...) must be absent.
@@ -118,6 +119,20 @@ describe('parseConfig defaults', () => {
     expect(config.homeRepository).toEqual({ owner: 'someone', repo: 'thing' })
     expect(config.userName).toBe('someone+thing')
     expect(config.destinations).toEqual([{ kind: 'repository', owner: 'someone', repo: 'thing' }])
+  })
+
+  test('the workflow run comes from the runner environment (issue 15)', () => {
+    const config = parseConfig(reader(MINIMAL_INPUTS), {
+      GITHUB_REPOSITORY: 'someone/thing',
+      GITHUB_RUN_ID: '123',
+      GITHUB_RUN_ATTEMPT: '2',
+      GITHUB_SERVER_URL: 'https://ghe.example.com'
+    })
+    expect(config.run).toEqual({
+      id: 'run-123-2',
+      repository: 'someone/thing',
+      serverUrl: 'https://ghe.example.com'
+    })
   })
 
   test('the repository input wins over GITHUB_REPOSITORY', () => {

@@ -36,7 +36,11 @@ export async function prepareKey(ctx: ApplyContext): Promise<PreparedKey> {
     ctx.markers.removeLater(ROTATION_LOCK_TAG)
     const lockUntil = rotationLockUntil(ctx.now(), ctx.config.verifyTimeoutSeconds)
     marking = aws.iam.tagUser(plan.userName, [
-      formatRotationLock({ runId: ctx.runId, expiresAt: lockUntil })
+      formatRotationLock({
+        runId: ctx.runId,
+        expiresAt: lockUntil,
+        ...(ctx.config.run.repository ? { repository: ctx.config.run.repository } : {})
+      })
     ])
   }
   const [marked, made] = await Promise.allSettled([marking, makeRoomAndCreate(ctx, plan.key)])

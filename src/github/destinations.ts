@@ -3,9 +3,14 @@
  * the actions, dependabot or codespaces store. One small surface over GitHub's REST routes.
  */
 import type { Destination, SecretStore } from '../inputs/config.js'
-import type { ObservedDestination, PublicKey, SecretAccess } from '../plan/observed.js'
+import type {
+  LockRunState,
+  ObservedDestination,
+  PublicKey,
+  SecretAccess
+} from '../plan/observed.js'
 import type { GitHubClient } from './client.js'
-import { ActionError } from '../errors.js'
+import { ActionError, errorText } from '../errors.js'
 import { toGitHubError } from './errors.js'
 
 export function describe(d: Destination): string {
@@ -218,6 +223,34 @@ export class Destinations {
   }
 
   /** Ids of repositories in an organization, for visibility: selected. */
+  /**
+   * Whether workflow run `runId` of `repository` is still going (GET .../actions/runs/{run_id},
+   * which needs "Actions: read"). Never fails the run: an answer it cannot read is `unknown`.
+   */
+  async workflowRun(repository: string, runId: number): Promise<LockRunState> {
+    const [owner = '', repo = ''] = repository.split('/')
+    try {
+      const { data } = await this.octokit.request(
+        'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
+        {
+          owner,
+          repo,
+          run_id: runId
+        }
+      )
+      return data.status === 'completed' ? { state: 'completed' } : { state: 'running' }
+    } catch (e) {
+      const status = (e as { status?: unknown }).status
+      return {
+        state: 'unknown',
+        why:
+          status === 403 || status === 404
+            ? `the token cannot read that run (GitHub answered ${status}; it needs "Actions: read" on ${repository})`
+            : `GitHub did not say whether that run has ended (${errorText(e)})`
+      }
+    }
+  }
+
   async repositoryIds(org: string, names: string[]): Promise<number[]> {
     const d: Destination = {
       kind: 'organization',

@@ -54,6 +54,8 @@ export interface Config {
   oldKey: OldKeyDisposal
   verifyTimeoutSeconds: number
   dryRun: boolean
+  /** The workflow run this is (from the runner's environment), named in the rotation marker. */
+  run: WorkflowRunRef
   /** Warnings found while parsing (not errors): printed as annotations. */
   warnings: string[]
 }
@@ -62,6 +64,26 @@ export interface Config {
 export type InputReader = (name: string) => string
 
 /** Mirrors @actions/core's getInput: INPUT_<NAME> with spaces as underscores, trimmed. */
+export interface WorkflowRunRef {
+  /** `run-<run id>-<attempt>`, or `local-<pid>` outside a workflow. */
+  id: string
+  /** The repository the workflow runs in (GITHUB_REPOSITORY), when known. */
+  repository?: string
+  /** GITHUB_SERVER_URL: github.com, or a GitHub Enterprise Server's address. */
+  serverUrl: string
+}
+
+function workflowRun(env: NodeJS.ProcessEnv): WorkflowRunRef {
+  const id = env.GITHUB_RUN_ID
+    ? `run-${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`
+    : `local-${process.pid}`
+  return {
+    id,
+    ...(env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}),
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com'
+  }
+}
+
 export function envInputReader(env: NodeJS.ProcessEnv): InputReader {
   return name => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim()
 }
@@ -369,6 +391,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
     ...(boundary ? { permissionsBoundary: boundary } : {}),
     tags,
     homeRepository,
+    run: workflowRun(env),
     destinations,
     maxWrites,
     secretStore,

@@ -14,12 +14,17 @@ export interface Tag {
 export interface RotationLock {
   runId: string
   expiresAt: Date
+  /** The repository whose workflow run set it (`owner/name`), when the marker names one. */
+  repository?: string
 }
 
 /** Every tag key the action writes starts with this (IAM compares tag keys without case). */
 export const RESERVED_TAG_PREFIX = 's3-credentials-action:'
 
-/** Set while a rotation is under way, so that a second run waits: `<run id> <expiry ISO time>`. */
+/**
+ * Set while a rotation is under way, so that a second run waits:
+ * `<run id> <expiry ISO time> <owner/repository of the workflow run>`.
+ */
 export const ROTATION_LOCK_TAG = `${RESERVED_TAG_PREFIX}rotation`
 /**
  * How long after it starts a rotation a run holds the rotation marker: the longest verification
@@ -56,17 +61,39 @@ export function formatPendingKeys(ids: string[]): Tag {
   return { key: PENDING_KEY_TAG, value: ids.join(' ') }
 }
 
-/** IAM tag values allow no '|': the two fields are separated by a space. */
+const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/
+
+/** IAM tag values allow no '|': the fields are separated by spaces. */
 export function rotationLock(tags: Tag[]): RotationLock | undefined {
   const value = tagValue(tags, ROTATION_LOCK_TAG)
   if (value === undefined) return undefined
-  const [runId = '', expires = ''] = value.split(' ')
+  const [runId = '', expires = '', repository = ''] = value.split(' ')
   const expiresAt = new Date(expires)
-  return Number.isNaN(expiresAt.getTime()) ? undefined : { runId, expiresAt }
+  if (Number.isNaN(expiresAt.getTime())) return undefined
+  return REPOSITORY.test(repository) ? { runId, expiresAt, repository } : { runId, expiresAt }
 }
 
 export function formatRotationLock(lock: RotationLock): Tag {
-  return { key: ROTATION_LOCK_TAG, value: `${lock.runId} ${lock.expiresAt.toISOString()}` }
+  const fields = [
+    lock.runId,
+    lock.expiresAt.toISOString(),
+    ...(lock.repository ? [lock.repository] : [])
+  ]
+  return { key: ROTATION_LOCK_TAG, value: fields.join(' ') }
+}
+
+/** The workflow run id in a run id of the action (`run-<id>-<attempt>`). */
+export function workflowRunNumber(runId: string): number | undefined {
+  const match = /^run-(\d{1,19})-\d{1,6}$/.exec(runId)
+  return match ? Number(match[1]) : undefined
+}
+
+/** The page of the run that set the marker, when the marker says which one. */
+export function lockRunUrl(serverUrl: string, lock: RotationLock): string | undefined {
+  const run = workflowRunNumber(lock.runId)
+  return run !== undefined && lock.repository
+    ? `${serverUrl.replace(/\/+$/, '')}/${lock.repository}/actions/runs/${run}`
+    : undefined
 }
 
 /**

@@ -61,6 +61,10 @@ export interface Identity {
 
 export type { RotationLock } from './markers.js'
 
+/** Whether the run that set another run's rotation marker is still going, as GitHub says. */
+export type LockRunState =
+  { state: 'completed' } | { state: 'running' } | { state: 'unknown'; why: string }
+
 export interface Observed {
   identity: Identity
   bucketName: string
@@ -68,6 +72,8 @@ export interface Observed {
   bucket: ObservedBucket
   destinations: ObservedDestination[]
   rotationLock?: RotationLock
+  /** Asked of GitHub when another run's marker names its run and has not expired. */
+  rotationLockRun?: LockRunState
   /** New keys of runs that stopped while writing them (user tag `s3-credentials-action:pending`). */
   pendingKeyIds?: string[]
 }

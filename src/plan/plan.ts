@@ -8,6 +8,7 @@ import { checkWriteBudget } from './budget.js'
 import { ActionError } from '../errors.js'
 import {
   isEarlierAttempt,
+  lockRunUrl,
   MAX_ROTATION_LOCK_MS,
   PENDING_KEY_TAG,
   ROTATION_LOCK_TAG
@@ -57,7 +58,7 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
           `The tag ${PENDING_KEY_TAG} names ${k.keyId}, ${k.why}: it is not treated as an unfinished run's key. Remove the tag if no run of the action set it.`
       )
     : []
-  const lockWarnings = checkRotationLock(observed, key, now, runId)
+  const lockWarnings = checkRotationLock(config, observed, key, now, runId)
   const writes = observed.destinations.map(d => planWrites(config, d, key, bucketName))
   const budgetWarnings = checkWriteBudget(writes, config.maxWrites)
   return {
@@ -101,7 +102,13 @@ function checkBucket(config: Config, observed: Observed): void {
 }
 
 /** Returns the warnings about a marker it ignores; throws while another run holds it. */
-function checkRotationLock(observed: Observed, key: KeyPlan, now: Date, runId?: string): string[] {
+function checkRotationLock(
+  config: Config,
+  observed: Observed,
+  key: KeyPlan,
+  now: Date,
+  runId?: string
+): string[] {
   const lock = observed.rotationLock
   if (key.action !== 'create' || !observed.user || !lock || lock.expiresAt <= now) return []
   // Anyone who may tag the user can write the marker: an expiry no run could have set is stale.
@@ -110,10 +117,19 @@ function checkRotationLock(observed: Observed, key: KeyPlan, now: Date, runId?: 
       `The tag ${ROTATION_LOCK_TAG} on the user says a run holds it until ${lock.expiresAt.toISOString()}, later than any run can (${MAX_ROTATION_LOCK_MS / 60_000} minutes): it is ignored as stale.`
     ]
   if (runId && isEarlierAttempt(lock.runId, runId)) return []
+  const url = lockRunUrl(config.run.serverUrl, lock)
+  const run = observed.rotationLockRun
+  const which = `${lock.runId}${url ? `, ${url}` : ''}`
+  if (run?.state === 'completed')
+    return [
+      `The tag ${ROTATION_LOCK_TAG} was set by run ${which}, which has ended: this run takes the rotation over.`
+    ]
   throw new ActionError(
     'ROTATION_IN_PROGRESS',
-    `Another run (${lock.runId}) is changing the keys of this user until ${lock.expiresAt.toISOString()}; nothing was changed.`,
-    'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).'
+    `Another run (${which}) is changing the keys of this user until ${lock.expiresAt.toISOString()}; nothing was changed.`,
+    run?.state === 'unknown'
+      ? `let that run finish and run again; ${run.why}, so the action could not check whether it has ended: give the token "Actions: read" to let it check.`
+      : 'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).'
   )
 }
 

@@ -26,6 +26,7 @@ export type Permission =
   | 'variables'
   | 'organization_variables'
   | 'metadata'
+  | 'actions'
 
 export interface Access {
   permission: Permission
@@ -86,6 +87,11 @@ function buildRegistry(): Map<string, Operation> {
   const ops = new Map<string, Operation>()
   ops.set('repos/get', { target: 'repo', accepted: read('metadata'), handle: repositoryView })
   ops.set('orgs/get', { target: 'org', accepted: read('metadata'), handle: organizationView })
+  ops.set('actions/get-workflow-run', {
+    target: 'repo',
+    accepted: read('actions'),
+    handle: workflowRunView
+  })
   for (const store of SECRET_STORES) {
     const levels: Level[] = store === 'actions' ? ['repo', 'org', 'environment'] : ['repo', 'org']
     for (const level of levels) addSecretOperations(ops, store, level)
@@ -112,6 +118,23 @@ function repositoryView({ target, baseUrl }: OperationContext): Reply {
       default_branch: 'main',
       url: `${baseUrl}/repos/${repo.fullName}`,
       html_url: `https://github.com/${repo.fullName}`
+    }
+  }
+}
+
+function workflowRunView({ target, params, baseUrl, docUrl }: OperationContext): Reply {
+  const repo = target.repo as Repository
+  const run = repo.runs.get(Number(params.run_id))
+  if (!run) return { status: 404, body: { message: 'Not Found', documentation_url: docUrl } }
+  return {
+    status: 200,
+    body: {
+      id: run.id,
+      run_attempt: run.attempt,
+      status: run.status,
+      conclusion: run.conclusion,
+      url: `${baseUrl}/repos/${repo.fullName}/actions/runs/${run.id}`,
+      html_url: `https://github.com/${repo.fullName}/actions/runs/${run.id}`
     }
   }
 }

@@ -71,6 +71,14 @@ export interface Environment {
   variables: VariableMap
 }
 
+/** A workflow run of the repository, as GET /repos/{owner}/{repo}/actions/runs/{run_id} shows it. */
+export interface WorkflowRun {
+  id: number
+  attempt: number
+  status: 'queued' | 'in_progress' | 'completed'
+  conclusion: 'success' | 'failure' | 'cancelled' | null
+}
+
 export interface Repository {
   id: number
   owner: string
@@ -79,6 +87,7 @@ export interface Repository {
   environments: Map<string, Environment>
   stores: Record<SecretStoreKind, SecretStore>
   variables: VariableMap
+  runs: Map<number, WorkflowRun>
 }
 
 export interface Organization {
@@ -104,7 +113,8 @@ export class World {
       fullName,
       environments: new Map(),
       stores: newStores(),
-      variables: new Map()
+      variables: new Map(),
+      runs: new Map()
     }
     this.repos.set(key, repo)
     for (const environment of environments) addEnvironment(repo, environment)
