@@ -1,0 +1,225 @@
+/**
+ * Issue 13 (containment): docs/iam-policy.json and docs/boundary-policy.json are the policies of
+ * bootstrap/role.yml (scripts/iam-policy.mjs writes them), and the role policy keeps the action to
+ * its own users and buckets: every Allow on users but the read-only one names the action's path,
+ * changes to a user's rights need the boundary, no user loses it, and no statement names every
+ * bucket or the old `*-ACCOUNT_ID` bucket pattern.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+import {
+  DOCS_FILES,
+  rolePolicyDocuments,
+  type PolicyDocument,
+  type PolicyStatement
+} from '../../scripts/lib/iam-policy.mjs'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
+const readJson = (path: string) => JSON.parse(read(path)) as PolicyDocument
+
+const docs = rolePolicyDocuments({ partition: 'aws', accountId: 'ACCOUNT_ID' })
+const real = rolePolicyDocuments({ partition: 'aws-us-gov', accountId: '123456789012' })
+
+const USERS = 'arn:aws:iam::ACCOUNT_ID:user/*'
+const PATH_USERS = 'arn:aws:iam::ACCOUNT_ID:user/s3-credentials-action/*'
+const BOUNDARY = 'arn:aws:iam::ACCOUNT_ID:policy/s3-credentials-action-boundary'
+const resources = (s: PolicyStatement) => [s.Resource].flat()
+const named = (doc: PolicyDocument, sid: string) => {
+  const statement = doc.Statement.find(s => s.Sid === sid)
+  if (!statement) throw new Error(`no statement ${sid}`)
+  return statement
+}
+
+describe('docs/ shows the policies of bootstrap/role.yml', () => {
+  test.each([
+    ['role', DOCS_FILES.role],
+    ['boundary', DOCS_FILES.boundary]
+  ] as const)('the %s policy is %s', (key, path) => {
+    expect(readJson(path)).toEqual(docs[key])
+  })
+
+  test('with a real partition and account, no placeholder or CloudFormation reference is left', () => {
+    const text = JSON.stringify(real)
+    expect(text).not.toMatch(/ACCOUNT_ID|\$\{|"Ref"|Fn::|arn:aws:/)
+    expect(text).toContain('arn:aws-us-gov:iam::123456789012:policy/s3-credentials-action-boundary')
+    expect(text).toContain('arn:aws-us-gov:s3:::s3ca-*')
+  })
+
+  test('the template names no partition or account literally', () => {
+    const template = read('bootstrap/role.yml')
+    // Only the OIDC provider parameter's pattern may spell a partition (arn:aws[a-z-]*).
+    expect(template.replace(/arn:aws\[a-z-\]\*/g, '')).not.toMatch(/arn:aws[:-]|\d{12}/)
+    expect(template).not.toMatch(/!(Sub|Ref|If|GetAtt|Equals)\b/)
+  })
+})
+
+describe('the role policy', () => {
+  const allows = docs.role.Statement.filter(s => s.Effect === 'Allow')
+  const onUsers = allows.filter(s => resources(s).some(r => r.includes(':user/')))
+
+  test('every Allow on users names the action path, except the read-only statement', () => {
+    const readOnly = onUsers.filter(s => resources(s).includes(USERS))
+    expect(readOnly).toHaveLength(1)
+    expect(readOnly[0]!.Action.every(a => /^iam:(Get|List)/.test(a))).toBe(true)
+    for (const statement of onUsers.filter(s => s !== readOnly[0]))
+      expect({ sid: statement.Sid, resources: resources(statement) }).toEqual({
+        sid: statement.Sid,
+        resources: [PATH_USERS]
+      })
+  })
+
+  test('users are created, and their rights changed, only with the boundary', () => {
+    for (const sid of [
+      'CreateUsersWithTheBoundary',
+      'ManageUsersWithinTheBoundary',
+      'AttachAllowedPoliciesWithinTheBoundary'
+    ])
+      expect(named(docs.role, sid).Condition?.StringEquals).toEqual({
+        'iam:PermissionsBoundary': BOUNDARY
+      })
+    const guarded = [
+      'CreateUser',
+      'PutUserPolicy',
+      'AttachUserPolicy',
+      'PutUserPermissionsBoundary'
+    ]
+    for (const action of guarded.map(a => `iam:${a}`))
+      for (const statement of allows.filter(s => s.Action.includes(action)))
+        expect(statement.Condition?.StringEquals?.['iam:PermissionsBoundary']).toBe(BOUNDARY)
+  })
+
+  test('only the S3 managed policies and the account own policies may be attached', () => {
+    expect(named(docs.role, 'AttachAllowedPoliciesWithinTheBoundary').Condition?.ArnLike).toEqual({
+      'iam:PolicyARN': [
+        'arn:aws:iam::aws:policy/AmazonS3FullAccess',
+        'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+        'arn:aws:iam::ACCOUNT_ID:policy/*'
+      ]
+    })
+  })
+
+  test('denies removing a boundary, setting another one and changing the two policies', () => {
+    expect(named(docs.role, 'DenyRemovingBoundaries')).toEqual({
+      Sid: 'DenyRemovingBoundaries',
+      Effect: 'Deny',
+      Action: ['iam:DeleteUserPermissionsBoundary'],
+      Resource: '*'
+    })
+    expect(named(docs.role, 'DenyOtherBoundaries')).toMatchObject({
+      Effect: 'Deny',
+      Action: ['iam:PutUserPermissionsBoundary'],
+      Resource: '*',
+      Condition: { StringNotEquals: { 'iam:PermissionsBoundary': BOUNDARY } }
+    })
+    expect(named(docs.role, 'DenyChangingThePolicies')).toMatchObject({
+      Effect: 'Deny',
+      Resource: [BOUNDARY, 'arn:aws:iam::ACCOUNT_ID:policy/s3-credentials-action-role']
+    })
+  })
+
+  test('grants nothing on users or buckets outside the action’s, and no other service', () => {
+    for (const statement of allows) {
+      for (const action of statement.Action) expect(action).toMatch(/^(iam|s3):[A-Za-z]+$/)
+      for (const resource of resources(statement))
+        expect(resource).toMatch(
+          /^arn:aws:(iam::ACCOUNT_ID:(user\/(s3-credentials-action\/)?\*|policy\/s3-credentials-action-boundary)|s3:::s3ca-\*)$/
+        )
+    }
+  })
+})
+
+describe('no statement names every bucket or the old bucket pattern', () => {
+  test.each([
+    ['role', docs.role],
+    ['boundary', docs.boundary]
+  ] as const)('the %s policy', (_, doc) => {
+    for (const resource of doc.Statement.flatMap(resources)) {
+      expect(resource).not.toMatch(/^arn:aws:s3:::\*/)
+      expect(resource).not.toMatch(/-ACCOUNT_ID(\/\*)?$/)
+    }
+  })
+})
+
+describe('the boundary', () => {
+  test('allows S3 on s3ca-* buckets and their objects, and nothing else', () => {
+    for (const statement of docs.boundary.Statement) {
+      expect(statement.Effect).toBe('Allow')
+      for (const action of statement.Action) expect(action).toMatch(/^s3:/)
+      expect(resources(statement)).toEqual([
+        statement.Action.some(a => /Object|MultipartUploadParts|AbortMultipartUpload/.test(a))
+          ? 'arn:aws:s3:::s3ca-*/*'
+          : 'arn:aws:s3:::s3ca-*'
+      ])
+    }
+    const actions = docs.boundary.Statement.flatMap(s => s.Action)
+    for (const needed of [
+      's3:ListBucket',
+      's3:GetBucketLocation',
+      's3:ListBucketMultipartUploads',
+      's3:GetObject',
+      's3:PutObject',
+      's3:DeleteObject',
+      's3:AbortMultipartUpload',
+      's3:ListMultipartUploadParts'
+    ])
+      expect(actions).toContain(needed)
+  })
+})
+
+describe('bootstrap/role.yml', () => {
+  const template = parse(read('bootstrap/role.yml')) as {
+    Parameters: Record<string, { Default?: string; AllowedPattern?: string }>
+    Resources: Record<string, { Type: string; Condition?: string; Properties: never }>
+    Outputs: Record<string, unknown>
+  }
+
+  test('names the role, its policy and the boundary as the action expects', () => {
+    const props = (name: string) => template.Resources[name]!.Properties as Record<string, unknown>
+    expect(props('Role').RoleName).toBe('s3-credentials-action')
+    expect(props('RolePolicy').ManagedPolicyName).toBe('s3-credentials-action-role')
+    expect(props('BoundaryPolicy').ManagedPolicyName).toBe('s3-credentials-action-boundary')
+    expect(props('BoundaryPolicy').Path).toBeUndefined()
+    expect(template.Resources.GitHubOidcProvider!.Condition).toBe('CreateOidcProvider')
+    expect(Object.keys(template.Outputs).sort()).toEqual(['BoundaryArn', 'RoleArn'])
+  })
+
+  test('trusts only the repository environment, through GitHub OIDC', () => {
+    const role = template.Resources.Role!.Properties as {
+      AssumeRolePolicyDocument: { Statement: PolicyStatement[] }
+    }
+    const [trust, ...others] = role.AssumeRolePolicyDocument.Statement
+    expect(others).toEqual([])
+    expect(trust).toMatchObject({
+      Effect: 'Allow',
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+          'token.actions.githubusercontent.com:sub': {
+            'Fn::Sub': 'repo:${Repository}:environment:${EnvironmentName}'
+          }
+        }
+      }
+    })
+  })
+
+  test('parameters: the repository pattern, the environment and the optional provider', () => {
+    const { Repository, EnvironmentName, OidcProviderArn } = template.Parameters
+    const repository = new RegExp(Repository!.AllowedPattern!)
+    expect(repository.test('octo-org/octo-repo')).toBe(true)
+    expect(repository.test('octo-org/octo-repo:ref:refs/heads/main')).toBe(false)
+    expect(repository.test('*')).toBe(false)
+    expect(EnvironmentName!.Default).toBe('aws-credentials')
+    expect(new RegExp(EnvironmentName!.AllowedPattern!).test('prod:*')).toBe(false)
+    const provider = new RegExp(OidcProviderArn!.AllowedPattern!)
+    expect(OidcProviderArn!.Default).toBe('')
+    expect(provider.test('')).toBe(true)
+    expect(
+      provider.test('arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com')
+    ).toBe(true)
+    expect(provider.test('arn:aws:iam::123456789012:oidc-provider/example.com')).toBe(false)
+  })
+})
