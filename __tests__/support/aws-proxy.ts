@@ -7,6 +7,9 @@
 // - simulates IAM eventual consistency: access keys created through it are refused for a while,
 //   and users created through it are not found by other IAM calls for a while;
 // - answers a fixed latency after each request arrived (moto's own time included, unless longer).
+// - with an authorizer (setAuthorizer), refuses the requests it denies with AWS's AccessDenied
+//   answer, without forwarding them: what moto does not check (resource ARNs, conditions,
+//   permissions boundaries), see iam-authorizer.ts.
 // Signed headers, the Host header and bodies pass through untouched, so SigV4 signatures stay
 // valid when moto enforces auth.
 import { randomUUID } from 'node:crypto'
@@ -21,6 +24,7 @@ import {
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
+import type { AuthorizationRequest, AuthorizationResult } from './iam-authorizer.js'
 
 export type AwsService = 'iam' | 's3' | 'sts' | 'other'
 
@@ -34,6 +38,15 @@ export interface AwsRequestRecord {
   accessKeyId?: string // from the SigV4 credential scope (header or presigned query)
   mutating: boolean
   at: number // Date.now() on arrival
+  /** Set when the authorizer refused the request (not forwarded): AWS's AccessDenied message. */
+  denied?: string
+}
+
+/** What setAuthorizer() takes: an Authorizer from iam-authorizer.ts, or a stand-in. */
+export interface RequestAuthorizer {
+  authorize(request: AuthorizationRequest): Promise<AuthorizationResult>
+  /** Told moto's status for each authorized request it answered, before the client hears it. */
+  observe?(request: AuthorizationRequest, status: number): void
 }
 
 /**
@@ -61,6 +74,7 @@ interface Classified {
   service: AwsService
   action: string
   accessKeyId?: string
+  region?: string
   protocol: 'query' | 'json' | 'rest-xml'
   mutating: boolean
 }
@@ -110,6 +124,7 @@ export class AwsProxy {
   private readonly newKeys = new Map<string, number>()
   private hideUsersMs = 0
   private readonly newUsers = new Map<string, number>()
+  private authorizer: RequestAuthorizer | undefined
 
   private constructor(
     private readonly server: Server,
@@ -198,7 +213,16 @@ export class AwsProxy {
     this.hideUsersMs = ms
   }
 
-  /** Forgets records, faults, latency and tracked keys; numbering starts again at 1. */
+  /**
+   * Every signed IAM, S3 and STS request is first put to `authorizer` (after faults, hidden users
+   * and refused keys); a denied one is answered 403 AccessDenied as AWS does, is not forwarded,
+   * and its record gets `denied`. undefined turns it off.
+   */
+  setAuthorizer(authorizer: RequestAuthorizer | undefined): void {
+    this.authorizer = authorizer
+  }
+
+  /** Forgets records, faults, latency, tracked keys and the authorizer; numbering starts again at 1. */
   reset(): void {
     this.requests.length = 0
     this.seen = 0
@@ -209,6 +233,7 @@ export class AwsProxy {
     this.newKeys.clear()
     this.hideUsersMs = 0
     this.newUsers.clear()
+    this.authorizer = undefined
   }
 
   async stop(): Promise<void> {
@@ -277,8 +302,41 @@ export class AwsProxy {
       return
     }
 
+    const authorizer = this.authorizer
+    let onStatus: ((status: number) => void) | undefined
+    if (authorizer && c.accessKeyId !== undefined && c.service !== 'other') {
+      const authRequest = authorizationRequest(req, c, body)
+      onStatus = status => authorizer.observe?.(authRequest, status)
+      let decision: AuthorizationResult
+      try {
+        decision = await authorizer.authorize(authRequest)
+      } catch (err) {
+        if (!body) req.resume()
+        await this.delay(record.at)
+        record.status = answer(
+          res,
+          errorReply(
+            c,
+            500,
+            'InternalFailure',
+            escapeXml(`aws-proxy: the authorizer failed: ${(err as Error).message}`),
+            'Receiver'
+          )
+        )
+        return
+      }
+      if (!decision.allowed) {
+        if (c.action === 'CreateUser' && user !== undefined) this.newUsers.delete(user)
+        if (!body) req.resume()
+        record.denied = decision.reason ?? 'denied'
+        await this.delay(record.at)
+        record.status = answer(res, accessDeniedReply(c, record.denied))
+        return
+      }
+    }
+
     try {
-      await this.forward(req, res, body, c, record)
+      await this.forward(req, res, body, c, record, onStatus)
     } catch (err) {
       if (res.headersSent) {
         res.destroy()
@@ -357,7 +415,8 @@ export class AwsProxy {
     res: ServerResponse,
     body: Buffer | undefined,
     c: Classified,
-    record: AwsRequestRecord
+    record: AwsRequestRecord,
+    onStatus?: (status: number) => void
   ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       res.once('close', () => {
@@ -368,6 +427,7 @@ export class AwsProxy {
         void (async () => {
           const status = upRes.statusCode ?? 502
           const headers = withoutHopByHop(upRes.rawHeaders)
+          onStatus?.(status)
           if (c.action === 'CreateAccessKey' && status === 200) {
             const payload = await readAll(upRes)
             const keyId = createdKeyId(payload, upRes.headers['content-encoding'])
@@ -396,7 +456,7 @@ export class AwsProxy {
 
 function credentialScope(
   req: IncomingMessage
-): { accessKeyId: string; service: AwsService } | undefined {
+): { accessKeyId: string; service: AwsService; region?: string } | undefined {
   let credential: string | undefined
   const auth = req.headers.authorization
   if (auth) credential = /Credential=([^,\s]+)/.exec(auth)?.[1]
@@ -410,7 +470,8 @@ function credentialScope(
   const accessKeyId = parts[0] ?? ''
   const name = parts.length >= 5 ? parts[parts.length - 2] : undefined
   const service: AwsService = name === 'iam' || name === 's3' || name === 'sts' ? name : 'other'
-  return { accessKeyId, service }
+  const region = parts.length >= 5 ? parts[parts.length - 3] : undefined
+  return { accessKeyId, service, ...(region ? { region } : {}) }
 }
 
 function needsBody(req: IncomingMessage, service: AwsService): boolean {
@@ -423,13 +484,19 @@ function needsBody(req: IncomingMessage, service: AwsService): boolean {
 
 function classify(
   req: IncomingMessage,
-  scope: { accessKeyId: string; service: AwsService } | undefined,
+  scope: { accessKeyId: string; service: AwsService; region?: string } | undefined,
   body: Buffer | undefined
 ): Classified {
   const service = scope?.service ?? 'other'
   const method = (req.method ?? 'GET').toUpperCase()
   const url = new URL(req.url ?? '/', 'http://proxy')
-  const base = scope ? { service, accessKeyId: scope.accessKeyId } : { service }
+  const base = scope
+    ? {
+        service,
+        accessKeyId: scope.accessKeyId,
+        ...(scope.region === undefined ? {} : { region: scope.region })
+      }
+    : { service }
 
   const target = req.headers['x-amz-target']
   if (typeof target === 'string' && target) {
@@ -624,6 +691,109 @@ export function s3Action(method: string, url: URL, copySource = false): string {
   if (m === 'PUT') return copySource ? 'CopyObject' : 'PutObject'
   if (m === 'DELETE') return 'DeleteObject'
   return fallback
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authorization
+
+/** What the authorizer needs of a request: parameters (query protocol), bucket and key (S3). */
+function authorizationRequest(
+  req: IncomingMessage,
+  c: Classified,
+  body: Buffer | undefined
+): AuthorizationRequest {
+  const service = c.service === 'other' ? 'iam' : c.service
+  const base = {
+    service,
+    action: c.action,
+    accessKeyId: c.accessKeyId ?? '',
+    ...(c.region === undefined ? {} : { region: c.region })
+  }
+  const url = new URL(req.url ?? '/', 'http://proxy')
+  if (service !== 's3') {
+    const params: Record<string, string> = {}
+    for (const [k, v] of url.searchParams) params[k] = v
+    if (body && body.length > 0) {
+      try {
+        const form = new URLSearchParams(
+          decode(body, req.headers['content-encoding']).toString('utf8')
+        )
+        for (const [k, v] of form) params[k] = v
+      } catch {
+        // not a form: no parameters
+      }
+    }
+    return { ...base, params }
+  }
+  return { ...base, params: {}, ...s3Location(req.headers.host, url) }
+}
+
+/**
+ * Bucket and key of an S3 request: virtual-hosted style (`bucket.s3.<region>.amazonaws.com`,
+ * `bucket.localhost`) or else path style (`/bucket/key`).
+ */
+export function s3Location(host: string | undefined, url: URL): { bucket?: string; key?: string } {
+  const hostname = (host ?? '').replace(/:\d+$/, '').toLowerCase()
+  const segments = url.pathname.split('/').slice(1).map(safeDecode)
+  const virtual = /^(.+?)\.(?:s3[.-]|localhost$)/.exec(hostname)?.[1]
+  if (virtual) {
+    const key = segments.join('/')
+    return { bucket: virtual, ...(key ? { key } : {}) }
+  }
+  const bucket = segments[0] ?? ''
+  const key = segments.slice(1).join('/')
+  return { ...(bucket ? { bucket } : {}), ...(key ? { key } : {}) }
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}
+
+const QUERY_NAMESPACES: Partial<Record<AwsService, string>> = {
+  iam: 'https://iam.amazonaws.com/doc/2010-05-08/',
+  sts: 'https://sts.amazonaws.com/doc/2011-06-15/'
+}
+
+/**
+ * AWS's answer to a request its policies deny: IAM and STS name the principal, action, resource
+ * and the policy type in the message; S3 answers "Access Denied" (the message AWS gives outside
+ * the bucket owner's account, and the one the SDKs and tools expect).
+ */
+function accessDeniedReply(c: Classified, message: string): Reply {
+  const requestId = randomUUID()
+  const headers = { 'x-amzn-requestid': requestId, 'x-amz-request-id': requestId }
+  if (c.protocol === 'rest-xml') {
+    return {
+      status: 403,
+      headers: { ...headers, 'content-type': 'application/xml' },
+      body:
+        '<?xml version="1.0" encoding="UTF-8"?>\n' +
+        '<Error><Code>AccessDenied</Code><Message>Access Denied</Message>' +
+        `<RequestId>${requestId}</RequestId><HostId>aws-proxy</HostId></Error>`
+    }
+  }
+  if (c.protocol === 'json') return errorReply(c, 403, 'AccessDeniedException', message, 'Sender')
+  const xmlns = QUERY_NAMESPACES[c.service]
+  return {
+    status: 403,
+    headers: { ...headers, 'content-type': 'text/xml' },
+    body:
+      `<ErrorResponse${xmlns ? ` xmlns="${xmlns}"` : ''}><Error><Type>Sender</Type>` +
+      `<Code>AccessDenied</Code><Message>${escapeXml(message)}</Message></Error>` +
+      `<RequestId>${requestId}</RequestId></ErrorResponse>`
+  }
+}
+
+function escapeXml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
 }
 
 // ---------------------------------------------------------------------------------------------

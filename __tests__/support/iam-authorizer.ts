@@ -1,0 +1,651 @@
+// An IAM authorizer for the AWS proxy: moto checks that a signed request's action is allowed by
+// the caller's identity policies, but it ignores resource ARNs and conditions and never evaluates
+// permissions boundaries. This decides each request independently, with an IAM policy evaluator
+// (@cloud-copilot/iam-simulate), against the real resource ARN (a user's ARN with its path) and
+// the request's condition keys (iam:PermissionsBoundary, iam:PolicyARN, tags, ...).
+//
+// The caller's policies come either from setPrincipal() (the action's role, for the key the action
+// runs with) or, for any other key, from moto: the IAM user owning the key, with its inline and
+// attached managed policies, its groups' policies and its permissions boundary.
+//
+// moto (5.x) does not keep users' permissions boundaries (CreateUser ignores PermissionsBoundary,
+// GetUser never shows one, PutUserPermissionsBoundary is not implemented): the authorizer keeps
+// them itself, from the requests the proxy forwarded successfully (observe(): CreateUser,
+// PutUserPermissionsBoundary, DeleteUserPermissionsBoundary, DeleteUser) and from
+// setUserBoundary() for users made behind the proxy's back. A boundary moto reports wins when
+// the authorizer has never heard of the user.
+import {
+  GetGroupCommand,
+  GetGroupPolicyCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetUserCommand,
+  GetUserPolicyCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListAttachedGroupPoliciesCommand,
+  ListAttachedUserPoliciesCommand,
+  ListGroupPoliciesCommand,
+  ListGroupsForUserCommand,
+  ListUserPoliciesCommand,
+  ListUsersCommand,
+  type AttachedPolicy,
+  type User
+} from '@aws-sdk/client-iam'
+import {
+  getDenialReasons,
+  runSimulation,
+  type RequestAnalysis,
+  type RequestDenial,
+  type Simulation
+} from '@cloud-copilot/iam-simulate'
+
+export interface AuthorizerOptions {
+  accountId: string
+  partition?: string // default 'aws'
+  /** Credentials of a moto user allowed to read IAM (moto.enableAuth()'s admin). */
+  admin: { accessKeyId: string; secretAccessKey: string }
+  /** moto itself, not the proxy: the authorizer's own reads must not be recorded or faulted. */
+  motoEndpoint: string
+  region: string
+}
+
+export interface PrincipalPolicies {
+  /** Identity-based policy documents (objects, not JSON strings). */
+  identity: object[]
+  /** The permissions boundary's document, if any. */
+  boundary?: object
+  /**
+   * The ARN named in denial messages (e.g. an assumed-role ARN). Default: the ARN of the moto user
+   * owning the key, or `arn:aws:iam::ACCOUNT:user/<key id>` if there is none.
+   */
+  arn?: string
+}
+
+export interface AuthorizationRequest {
+  service: 'iam' | 's3' | 'sts'
+  /** The API action: 'CreateUser', 'PutObject', 'HeadBucket', ... */
+  action: string
+  accessKeyId: string
+  /** Query-protocol parameters (IAM/STS form body and query string). */
+  params: Record<string, string>
+  bucket?: string
+  key?: string
+  /** The SigV4 scope's region (aws:RequestedRegion); default: the authorizer's region. */
+  region?: string
+}
+
+export type PolicyType = 'identity' | 'pb' | 'resource' | 'scp' | 'rcp' | 'vpce' | 's3-bpa'
+
+export interface AuthorizationResult {
+  allowed: boolean
+  /**
+   * When denied: AWS's message, e.g. "User: arn:aws:iam::123456789012:user/x is not authorized to
+   * perform: iam:CreateUser on resource: arn:aws:iam::123456789012:user/y because no
+   * identity-based policy allows the iam:CreateUser action". When allowed without evaluation (a
+   * key no policy is known for, sts:GetCallerIdentity): why.
+   */
+  reason?: string
+  principal?: string
+  iamAction?: string
+  resource?: string
+  context?: Record<string, string | string[]>
+  /** When denied: which policy type denied, explicitly or for lack of an Allow. */
+  deniedBy?: { policyType: PolicyType; explicit: boolean; policy?: string; statement?: string }
+}
+
+interface Principal {
+  arn: string
+  identity: { name: string; policy: object }[]
+  boundary?: { name: string; policy: object }
+  user?: User
+}
+
+interface TargetUser {
+  arn: string
+  boundary?: string
+  tags: Record<string, string>
+}
+
+const POLICY_TYPE_WORDS: Record<PolicyType, string> = {
+  identity: 'identity-based policy',
+  pb: 'permissions boundary',
+  resource: 'resource-based policy',
+  scp: 'service control policy',
+  rcp: 'resource control policy',
+  vpce: 'VPC endpoint policy',
+  's3-bpa': 'S3 Block Public Access setting'
+}
+
+// API names whose IAM action differs from `s3:<API name>`.
+const S3_ACTIONS: Record<string, string> = {
+  HeadBucket: 's3:ListBucket',
+  ListObjects: 's3:ListBucket',
+  ListObjectsV2: 's3:ListBucket',
+  ListObjectVersions: 's3:ListBucketVersions',
+  ListBuckets: 's3:ListAllMyBuckets',
+  ListMultipartUploads: 's3:ListBucketMultipartUploads',
+  HeadObject: 's3:GetObject',
+  CopyObject: 's3:PutObject',
+  CreateMultipartUpload: 's3:PutObject',
+  UploadPart: 's3:PutObject',
+  UploadPartCopy: 's3:PutObject',
+  CompleteMultipartUpload: 's3:PutObject',
+  ListParts: 's3:ListMultipartUploadParts',
+  DeleteObjects: 's3:DeleteObject',
+  PostObject: 's3:PutObject',
+  SelectObjectContent: 's3:GetObject',
+  PutBucketEncryption: 's3:PutEncryptionConfiguration',
+  GetBucketEncryption: 's3:GetEncryptionConfiguration',
+  DeleteBucketEncryption: 's3:PutEncryptionConfiguration',
+  PutPublicAccessBlock: 's3:PutBucketPublicAccessBlock',
+  GetPublicAccessBlock: 's3:GetBucketPublicAccessBlock',
+  DeletePublicAccessBlock: 's3:PutBucketPublicAccessBlock',
+  DeleteBucketOwnershipControls: 's3:PutBucketOwnershipControls',
+  DeleteBucketTagging: 's3:PutBucketTagging',
+  GetBucketCors: 's3:GetBucketCORS',
+  PutBucketCors: 's3:PutBucketCORS',
+  DeleteBucketCors: 's3:PutBucketCORS',
+  GetBucketLifecycleConfiguration: 's3:GetLifecycleConfiguration',
+  PutBucketLifecycleConfiguration: 's3:PutLifecycleConfiguration',
+  DeleteBucketLifecycle: 's3:PutLifecycleConfiguration',
+  GetBucketNotificationConfiguration: 's3:GetBucketNotification',
+  PutBucketNotificationConfiguration: 's3:PutBucketNotification',
+  GetBucketReplication: 's3:GetReplicationConfiguration',
+  PutBucketReplication: 's3:PutReplicationConfiguration',
+  DeleteBucketReplication: 's3:PutReplicationConfiguration',
+  GetBucketAccelerateConfiguration: 's3:GetAccelerateConfiguration',
+  PutBucketAccelerateConfiguration: 's3:PutAccelerateConfiguration',
+  GetObjectLockConfiguration: 's3:GetBucketObjectLockConfiguration',
+  PutObjectLockConfiguration: 's3:PutBucketObjectLockConfiguration',
+  GetObjectAttributes: 's3:GetObjectAttributes',
+  DeleteBucketWebsite: 's3:DeleteBucketWebsite'
+}
+
+// S3 APIs on the account, not on a bucket.
+const S3_ACCOUNT_ACTIONS = new Set(['ListBuckets'])
+
+// IAM APIs whose resource is the caller's own user when UserName is left out.
+const IAM_SELF_DEFAULT = new Set([
+  'GetUser',
+  'CreateAccessKey',
+  'ListAccessKeys',
+  'UpdateAccessKey',
+  'DeleteAccessKey',
+  'ListSigningCertificates',
+  'ListSSHPublicKeys',
+  'ListMFADevices',
+  'ListServiceSpecificCredentials'
+])
+
+// IAM APIs whose resource is a group even though they name a user too.
+const IAM_GROUP_ACTIONS = new Set(['AddUserToGroup', 'RemoveUserFromGroup'])
+
+export class Authorizer {
+  private readonly iam: IAMClient
+  private readonly partition: string
+  private readonly explicit = new Map<string, PrincipalPolicies>()
+  /** Access key id → user name, from ListUsers + ListAccessKeys (refreshed on a miss). */
+  private keyOwners = new Map<string, string>()
+  /** User name → boundary ARN (null: none), as set through the proxy or setUserBoundary(). */
+  private readonly boundaries = new Map<string, string | null>()
+
+  constructor(private readonly opts: AuthorizerOptions) {
+    this.partition = opts.partition ?? 'aws'
+    this.iam = new IAMClient({
+      endpoint: opts.motoEndpoint,
+      region: opts.region,
+      credentials: opts.admin
+    })
+  }
+
+  /** Requests signed with `accessKeyId` are decided by these policies (not by moto's user). */
+  setPrincipal(accessKeyId: string, policies: PrincipalPolicies): void {
+    this.explicit.set(accessKeyId, policies)
+  }
+
+  /**
+   * The user's permissions boundary (undefined: none), for users made or changed without the
+   * proxy (moto does not keep boundaries, see above).
+   */
+  setUserBoundary(userName: string, boundaryArn: string | undefined): void {
+    this.boundaries.set(userName, boundaryArn ?? null)
+  }
+
+  /**
+   * Called by the proxy with the status moto answered a forwarded request with: successful
+   * requests that set or remove a user's boundary update what the authorizer knows.
+   */
+  observe(request: AuthorizationRequest, status: number): void {
+    if (request.service !== 'iam' || status < 200 || status >= 300) return
+    const name = request.params.UserName
+    if (!name) return
+    switch (request.action) {
+      case 'CreateUser':
+      case 'PutUserPermissionsBoundary':
+        this.boundaries.set(name, request.params.PermissionsBoundary ?? null)
+        break
+      case 'DeleteUserPermissionsBoundary':
+        this.boundaries.set(name, null)
+        break
+      case 'DeleteUser':
+        this.boundaries.delete(name)
+        break
+    }
+  }
+
+  /** Forgets registered principals, cached key owners and known boundaries. */
+  clear(): void {
+    this.explicit.clear()
+    this.keyOwners.clear()
+    this.boundaries.clear()
+  }
+
+  destroy(): void {
+    this.iam.destroy()
+  }
+
+  async authorize(request: AuthorizationRequest): Promise<AuthorizationResult> {
+    const iamAction = iamActionOf(request)
+    if (iamAction === 'sts:GetCallerIdentity') {
+      return { allowed: true, iamAction, reason: 'sts:GetCallerIdentity is always allowed' }
+    }
+    const principal = await this.principal(request.accessKeyId)
+    if (!principal) {
+      return {
+        allowed: true,
+        iamAction,
+        reason: `no policies known for access key ${request.accessKeyId}: left to moto`
+      }
+    }
+    const { resource, context } = await this.resourceAndContext(request, principal)
+    Object.assign(context, this.globalContext(request, principal))
+
+    const simulation: Simulation = {
+      request: {
+        principal: principal.arn,
+        action: iamAction,
+        resource: { resource, accountId: this.opts.accountId },
+        contextVariables: context
+      },
+      identityPolicies: principal.identity,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(principal.boundary ? { permissionBoundaryPolicies: [principal.boundary] } : {})
+    }
+    const base = { principal: principal.arn, iamAction, resource, context }
+    const result = await runSimulation(simulation, {})
+    if (result.resultType === 'error') {
+      // Fail closed: an action or resource this cannot evaluate is refused, visibly.
+      return {
+        ...base,
+        allowed: false,
+        reason:
+          `User: ${principal.arn} is not authorized to perform: ${iamAction}` +
+          `${resource === '*' ? '' : ` on resource: ${resource}`} (iam-authorizer could not ` +
+          `evaluate the request: ${result.errors.message} ${JSON.stringify(result.errors)})`
+      }
+    }
+    if (result.overallResult === 'Allowed') return { ...base, allowed: true }
+    const analyses: RequestAnalysis[] =
+      result.resultType === 'single'
+        ? [result.result.analysis]
+        : result.results.map(r => r.analysis)
+    const denials = analyses.flatMap(a => getDenialReasons(a))
+    const denial =
+      denials.find(d => d.denialType === 'Explicit') ??
+      denials.find(d => d.policyType === 'identity') ??
+      denials[0]
+    const deniedBy = denialInfo(denial)
+    return {
+      ...base,
+      allowed: false,
+      deniedBy,
+      reason: deniedMessage(principal.arn, iamAction, resource, deniedBy)
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The caller
+
+  private async principal(accessKeyId: string): Promise<Principal | undefined> {
+    const registered = this.explicit.get(accessKeyId)
+    if (registered) {
+      const arn =
+        registered.arn ??
+        (await this.userOfKey(accessKeyId))?.Arn ??
+        `arn:${this.partition}:iam::${this.opts.accountId}:user/${accessKeyId}`
+      return {
+        arn,
+        identity: registered.identity.map((policy, i) => ({ name: `identity-${i + 1}`, policy })),
+        ...(registered.boundary
+          ? { boundary: { name: 'permissions-boundary', policy: registered.boundary } }
+          : {})
+      }
+    }
+    const user = await this.userOfKey(accessKeyId)
+    if (!user?.UserName) return undefined
+    const UserName = user.UserName
+    const identity: { name: string; policy: object }[] = []
+
+    const inline = await this.iam.send(new ListUserPoliciesCommand({ UserName }))
+    for (const PolicyName of inline.PolicyNames ?? []) {
+      const doc = await this.iam.send(new GetUserPolicyCommand({ UserName, PolicyName }))
+      identity.push({ name: `user/${PolicyName}`, policy: parseDocument(doc.PolicyDocument) })
+    }
+    const attached = await this.iam.send(new ListAttachedUserPoliciesCommand({ UserName }))
+    identity.push(...(await this.managed(attached.AttachedPolicies)))
+
+    const groups = await this.iam.send(new ListGroupsForUserCommand({ UserName }))
+    for (const { GroupName } of groups.Groups ?? []) {
+      const names = await this.iam.send(new ListGroupPoliciesCommand({ GroupName }))
+      for (const PolicyName of names.PolicyNames ?? []) {
+        const doc = await this.iam.send(new GetGroupPolicyCommand({ GroupName, PolicyName }))
+        identity.push({
+          name: `group/${GroupName}/${PolicyName}`,
+          policy: parseDocument(doc.PolicyDocument)
+        })
+      }
+      const groupAttached = await this.iam.send(new ListAttachedGroupPoliciesCommand({ GroupName }))
+      identity.push(...(await this.managed(groupAttached.AttachedPolicies)))
+    }
+
+    const boundaryArn = this.boundaryOf(user)
+    let boundary: { name: string; policy: object } | undefined
+    if (boundaryArn) {
+      // A boundary whose policy is missing allows nothing (an empty boundary).
+      boundary = (await this.managedDocument(boundaryArn)) ?? {
+        name: boundaryArn,
+        policy: { Version: '2012-10-17', Statement: [] }
+      }
+    }
+    return {
+      arn: user.Arn ?? `arn:${this.partition}:iam::${this.opts.accountId}:user/${UserName}`,
+      identity,
+      user,
+      ...(boundary ? { boundary } : {})
+    }
+  }
+
+  /** The moto user owning `accessKeyId` (GetUser's answer: path, boundary, tags), if any. */
+  private async userOfKey(accessKeyId: string): Promise<User | undefined> {
+    let name = this.keyOwners.get(accessKeyId)
+    if (name === undefined) {
+      await this.refreshKeyOwners()
+      name = this.keyOwners.get(accessKeyId)
+    }
+    if (name === undefined) return undefined
+    const user = await this.getUser(name)
+    if (!user) this.keyOwners.delete(accessKeyId)
+    return user
+  }
+
+  private async refreshKeyOwners(): Promise<void> {
+    const owners = new Map<string, string>()
+    let Marker: string | undefined
+    do {
+      const page = await this.iam.send(new ListUsersCommand({ Marker }))
+      for (const { UserName } of page.Users ?? []) {
+        if (!UserName) continue
+        let keyMarker: string | undefined
+        do {
+          const keys = await this.iam.send(
+            new ListAccessKeysCommand({ UserName, Marker: keyMarker })
+          )
+          for (const k of keys.AccessKeyMetadata ?? []) {
+            if (k.AccessKeyId) owners.set(k.AccessKeyId, UserName)
+          }
+          keyMarker = keys.IsTruncated ? keys.Marker : undefined
+        } while (keyMarker)
+      }
+      Marker = page.IsTruncated ? page.Marker : undefined
+    } while (Marker)
+    this.keyOwners = owners
+  }
+
+  private async managed(
+    attached: AttachedPolicy[] | undefined
+  ): Promise<{ name: string; policy: object }[]> {
+    const out: { name: string; policy: object }[] = []
+    for (const { PolicyArn } of attached ?? []) {
+      if (!PolicyArn) continue
+      // AWS managed policies exist in moto only when it loads them: missing means no policy.
+      const doc = await this.managedDocument(PolicyArn)
+      if (doc) out.push(doc)
+    }
+    return out
+  }
+
+  private async managedDocument(
+    PolicyArn: string
+  ): Promise<{ name: string; policy: object } | undefined> {
+    try {
+      const { Policy } = await this.iam.send(new GetPolicyCommand({ PolicyArn }))
+      if (!Policy?.DefaultVersionId) return undefined
+      const { PolicyVersion } = await this.iam.send(
+        new GetPolicyVersionCommand({ PolicyArn, VersionId: Policy.DefaultVersionId })
+      )
+      return { name: PolicyArn, policy: parseDocument(PolicyVersion?.Document) }
+    } catch (err) {
+      if (isNoSuchEntity(err)) return undefined
+      throw err
+    }
+  }
+
+  private boundaryOf(user: User): string | undefined {
+    const known = user.UserName === undefined ? undefined : this.boundaries.get(user.UserName)
+    if (known !== undefined) return known ?? undefined
+    return user.PermissionsBoundary?.PermissionsBoundaryArn
+  }
+
+  private async getUser(UserName: string): Promise<User | undefined> {
+    try {
+      return (await this.iam.send(new GetUserCommand({ UserName }))).User
+    } catch (err) {
+      if (isNoSuchEntity(err)) return undefined
+      throw err
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The resource and the request's condition keys
+
+  private arn(service: string, resource: string): string {
+    return `arn:${this.partition}:${service}::${this.opts.accountId}:${resource}`
+  }
+
+  private async resourceAndContext(
+    request: AuthorizationRequest,
+    principal: Principal
+  ): Promise<{ resource: string; context: Record<string, string | string[]> }> {
+    const context: Record<string, string | string[]> = {}
+    const p = request.params
+    if (request.service === 's3') {
+      const bucketArn = `arn:${this.partition}:s3:::${request.bucket ?? ''}`
+      if (S3_ACCOUNT_ACTIONS.has(request.action) || !request.bucket) {
+        return { resource: '*', context }
+      }
+      if (request.action === 'DeleteObjects') return { resource: `${bucketArn}/*`, context }
+      if (request.key !== undefined && request.key !== '') {
+        return { resource: `${bucketArn}/${request.key}`, context }
+      }
+      return { resource: bucketArn, context }
+    }
+    if (request.service === 'sts') return { resource: '*', context }
+
+    const action = request.action
+    const tags = requestTags(p, 'Tags')
+    if (Object.keys(tags).length > 0) {
+      for (const [k, v] of Object.entries(tags)) context[`aws:RequestTag/${k}`] = v
+      context['aws:TagKeys'] = Object.keys(tags)
+    }
+    const tagKeys = memberList(p, 'TagKeys')
+    if (tagKeys.length > 0) context['aws:TagKeys'] = tagKeys
+    if (p.PolicyArn && (action === 'AttachUserPolicy' || action === 'DetachUserPolicy')) {
+      context['iam:PolicyARN'] = p.PolicyArn
+    }
+
+    if (IAM_GROUP_ACTIONS.has(action) && p.GroupName) {
+      return { resource: await this.groupArn(p.GroupName), context }
+    }
+    if (action === 'CreateUser' && p.UserName) {
+      if (p.PermissionsBoundary) context['iam:PermissionsBoundary'] = p.PermissionsBoundary
+      return { resource: this.arn('iam', `user${normalPath(p.Path)}${p.UserName}`), context }
+    }
+    const userName =
+      p.UserName ??
+      (IAM_SELF_DEFAULT.has(action) || (action === 'GetAccessKeyLastUsed' && !p.AccessKeyId)
+        ? principal.user?.UserName
+        : undefined) ??
+      (action === 'GetAccessKeyLastUsed' && p.AccessKeyId
+        ? (await this.userOfKey(p.AccessKeyId))?.UserName
+        : undefined)
+    if (userName) {
+      const target = await this.targetUser(userName)
+      for (const [k, v] of Object.entries(target.tags)) context[`aws:ResourceTag/${k}`] = v
+      if (action === 'PutUserPermissionsBoundary') {
+        if (p.PermissionsBoundary) context['iam:PermissionsBoundary'] = p.PermissionsBoundary
+      } else if (target.boundary) {
+        context['iam:PermissionsBoundary'] = target.boundary
+      }
+      return { resource: target.arn, context }
+    }
+    if (IAM_SELF_DEFAULT.has(action)) return { resource: principal.arn, context }
+    if (action === 'CreatePolicy' && p.PolicyName) {
+      return { resource: this.arn('iam', `policy${normalPath(p.Path)}${p.PolicyName}`), context }
+    }
+    if (p.PolicyArn) return { resource: p.PolicyArn, context }
+    if (p.GroupName) return { resource: await this.groupArn(p.GroupName), context }
+    if (p.RoleName) return { resource: this.arn('iam', `role/${p.RoleName}`), context }
+    return { resource: '*', context }
+  }
+
+  private async targetUser(UserName: string): Promise<TargetUser> {
+    const user = await this.getUser(UserName)
+    const tags: Record<string, string> = {}
+    for (const t of user?.Tags ?? []) if (t.Key) tags[t.Key] = t.Value ?? ''
+    const boundary = user ? this.boundaryOf(user) : undefined
+    return {
+      // A user that does not exist (yet) is named as if on path '/'.
+      arn: user?.Arn ?? this.arn('iam', `user/${UserName}`),
+      tags,
+      ...(boundary ? { boundary } : {})
+    }
+  }
+
+  private async groupArn(GroupName: string): Promise<string> {
+    try {
+      const { Group } = await this.iam.send(new GetGroupCommand({ GroupName }))
+      if (Group?.Arn) return Group.Arn
+    } catch (err) {
+      if (!isNoSuchEntity(err)) throw err
+    }
+    return this.arn('iam', `group/${GroupName}`)
+  }
+
+  private globalContext(
+    request: AuthorizationRequest,
+    principal: Principal
+  ): Record<string, string | string[]> {
+    const now = new Date()
+    const context: Record<string, string | string[]> = {
+      'aws:PrincipalArn': principal.arn,
+      'aws:PrincipalAccount': this.opts.accountId,
+      'aws:RequestedRegion': request.region ?? this.opts.region,
+      // The action talks to AWS over TLS; the proxy's plain HTTP is a test artefact.
+      'aws:SecureTransport': 'true',
+      'aws:CurrentTime': now.toISOString(),
+      'aws:EpochTime': String(Math.floor(now.getTime() / 1000))
+    }
+    if (principal.user) {
+      context['aws:PrincipalType'] = 'User'
+      if (principal.user.UserName) context['aws:username'] = principal.user.UserName
+      if (principal.user.UserId) context['aws:userid'] = principal.user.UserId
+      for (const t of principal.user.Tags ?? []) {
+        if (t.Key) context[`aws:PrincipalTag/${t.Key}`] = t.Value ?? ''
+      }
+    }
+    return context
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** The IAM action an API request needs: `iam:CreateUser`, `s3:ListBucket` for HeadBucket, ... */
+export function iamActionOf(request: { service: string; action: string }): string {
+  if (request.service === 's3') return S3_ACTIONS[request.action] ?? `s3:${request.action}`
+  return `${request.service}:${request.action}`
+}
+
+/** AWS's AccessDenied message for a denial by `deniedBy`. */
+export function deniedMessage(
+  principal: string,
+  iamAction: string,
+  resource: string,
+  deniedBy: { policyType: PolicyType; explicit: boolean }
+): string {
+  const onResource = resource === '*' ? '' : ` on resource: ${resource}`
+  const words = POLICY_TYPE_WORDS[deniedBy.policyType]
+  const why = deniedBy.explicit
+    ? `with an explicit deny in ${/^[aeiou]/i.test(words) ? 'an' : 'a'} ${words}`
+    : `because no ${words} allows the ${iamAction} action`
+  return `User: ${principal} is not authorized to perform: ${iamAction}${onResource} ${why}`
+}
+
+function denialInfo(
+  denial: RequestDenial | undefined
+): NonNullable<AuthorizationResult['deniedBy']> {
+  if (!denial) return { policyType: 'identity', explicit: false }
+  if (denial.denialType === 'Explicit') {
+    return {
+      policyType: denial.policyType,
+      explicit: true,
+      ...(denial.policyIdentifier ? { policy: denial.policyIdentifier } : {}),
+      statement: denial.statementId ?? `#${denial.statementIndex}`
+    }
+  }
+  return { policyType: denial.policyType, explicit: false }
+}
+
+function parseDocument(doc: string | undefined): object {
+  if (!doc) return { Version: '2012-10-17', Statement: [] }
+  // IAM returns documents URL-encoded; moto sometimes returns them as they were sent.
+  let text = doc
+  if (!text.trimStart().startsWith('{')) {
+    try {
+      text = decodeURIComponent(text)
+    } catch {
+      // not URL-encoded after all
+    }
+  }
+  return JSON.parse(text) as object
+}
+
+function normalPath(path: string | undefined): string {
+  if (!path) return '/'
+  return path.endsWith('/') ? path : `${path}/`
+}
+
+/** `Tags.member.N.Key` / `Tags.member.N.Value` pairs of a query-protocol request. */
+function requestTags(params: Record<string, string>, prefix: string): Record<string, string> {
+  const tags: Record<string, string> = {}
+  for (let i = 1; params[`${prefix}.member.${i}.Key`] !== undefined; i++) {
+    tags[params[`${prefix}.member.${i}.Key`] ?? ''] = params[`${prefix}.member.${i}.Value`] ?? ''
+  }
+  return tags
+}
+
+/** `Name.member.N` values of a query-protocol request. */
+function memberList(params: Record<string, string>, name: string): string[] {
+  const out: string[] = []
+  for (let i = 1; params[`${name}.member.${i}`] !== undefined; i++) {
+    out.push(params[`${name}.member.${i}`] ?? '')
+  }
+  return out
+}
+
+function isNoSuchEntity(err: unknown): boolean {
+  const e = err as { name?: string; Code?: string }
+  return e?.name === 'NoSuchEntityException' || e?.name === 'NoSuchEntity'
+}
