@@ -24,7 +24,12 @@ import {
 } from '@aws-sdk/client-s3'
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { AwsProxy, s3Location } from '../support/aws-proxy.js'
-import { Authorizer, deniedMessage, iamActionOf } from '../support/iam-authorizer.js'
+import {
+  additionalAuthorizations,
+  Authorizer,
+  deniedMessage,
+  iamActionOf
+} from '../support/iam-authorizer.js'
 import { enableAuth, resetMoto, startMoto, type AwsCreds, type Moto } from '../support/moto.js'
 
 const ACCOUNT = '123456789012'
@@ -53,7 +58,8 @@ const ROLE_POLICY = {
     {
       Sid: 'CreateUsersWithTheBoundary',
       Effect: 'Allow',
-      Action: 'iam:CreateUser',
+      // A boundary in CreateUser needs iam:PutUserPermissionsBoundary too.
+      Action: ['iam:CreateUser', 'iam:PutUserPermissionsBoundary'],
       Resource: `arn:aws:iam::${ACCOUNT}:user${PATH}*`,
       Condition: { StringEquals: { 'iam:PermissionsBoundary': BOUNDARY_ARN } }
     },
@@ -280,6 +286,25 @@ describe('the action role (registered with setPrincipal)', () => {
           '<RequestId>[0-9a-f-]{36}</RequestId></ErrorResponse>$'
       )
     )
+  })
+
+  test('CreateUser with tags needs iam:TagUser too: here refused by the explicit Deny', async () => {
+    const { iam } = via(deployer)
+    const err = await rejection(
+      iam.send(
+        new CreateUserCommand({
+          UserName: 'app',
+          Path: PATH,
+          PermissionsBoundary: BOUNDARY_ARN,
+          Tags: [{ Key: 'team', Value: 'x' }]
+        })
+      )
+    )
+    expect(err.message).toBe(
+      `User: ${deployerArn} is not authorized to perform: iam:TagUser on resource: ` +
+        `arn:aws:iam::${ACCOUNT}:user${PATH}app with an explicit deny in an identity-based policy`
+    )
+    expect(await userExists('app')).toBe(false)
   })
 
   test('CreateUser on path / (with the boundary) is denied', async () => {
@@ -546,6 +571,53 @@ describe('pure helpers', () => {
       expect([action, iamActionOf({ service: 's3', action })]).toEqual([action, iamAction])
     }
     expect(iamActionOf({ service: 'iam', action: 'CreateUser' })).toBe('iam:CreateUser')
+  })
+
+  test('permissions a request needs besides its own', () => {
+    const user = 'arn:aws:iam::1:user/p/u'
+    const base = { accessKeyId: 'k', params: {} }
+    expect(
+      additionalAuthorizations(
+        {
+          ...base,
+          service: 'iam',
+          action: 'CreateUser',
+          params: { UserName: 'u', 'Tags.member.1.Key': 'k', PermissionsBoundary: 'arn:b' }
+        },
+        user
+      )
+    ).toEqual([
+      { iamAction: 'iam:TagUser', resource: user },
+      { iamAction: 'iam:PutUserPermissionsBoundary', resource: user }
+    ])
+    expect(
+      additionalAuthorizations({ ...base, service: 'iam', action: 'CreateUser' }, user)
+    ).toEqual([])
+    expect(
+      additionalAuthorizations(
+        {
+          ...base,
+          service: 's3',
+          action: 'CreateBucket',
+          headers: { 'x-amz-object-ownership': 'BucketOwnerEnforced' }
+        },
+        'arn:aws:s3:::b'
+      )
+    ).toEqual([{ iamAction: 's3:PutBucketOwnershipControls', resource: 'arn:aws:s3:::b' }])
+    expect(
+      additionalAuthorizations(
+        {
+          ...base,
+          service: 's3',
+          action: 'CopyObject',
+          headers: { 'x-amz-copy-source': '/src/a%20b?versionId=1', 'x-amz-tagging': 'k=v' }
+        },
+        'arn:aws:s3:::b/k'
+      )
+    ).toEqual([
+      { iamAction: 's3:PutObjectTagging', resource: 'arn:aws:s3:::b/k' },
+      { iamAction: 's3:GetObject', resource: 'arn:aws:s3:::src/a b' }
+    ])
   })
 
   test('denial messages name the policy type', () => {

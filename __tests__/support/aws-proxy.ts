@@ -725,7 +725,13 @@ function authorizationRequest(
     }
     return { ...base, params }
   }
-  return { ...base, params: {}, ...s3Location(req.headers.host, url) }
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name.startsWith('x-amz-') && value !== undefined) {
+      headers[name] = Array.isArray(value) ? value.join(',') : value
+    }
+  }
+  return { ...base, params: {}, headers, ...s3Location(req.headers.host, url) }
 }
 
 /**

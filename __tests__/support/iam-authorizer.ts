@@ -73,6 +73,8 @@ export interface AuthorizationRequest {
   key?: string
   /** The SigV4 scope's region (aws:RequestedRegion); default: the authorizer's region. */
   region?: string
+  /** S3: the request's x-amz-* headers, lower-case names (ObjectOwnership, tagging, ACLs, ...). */
+  headers?: Record<string, string>
 }
 
 export type PolicyType = 'identity' | 'pb' | 'resource' | 'scp' | 'rcp' | 'vpce' | 's3-bpa'
@@ -260,7 +262,26 @@ export class Authorizer {
     }
     const { resource, context } = await this.resourceAndContext(request, principal)
     Object.assign(context, this.globalContext(request, principal))
+    // The API action's own permission first, then those its parameters need on top (tags in
+    // CreateUser need iam:TagUser, ...), each decided alone, as AWS does.
+    let first: AuthorizationResult | undefined
+    for (const check of [
+      { iamAction, resource },
+      ...additionalAuthorizations(request, resource, this.partition)
+    ]) {
+      const result = await this.evaluate(principal, check.iamAction, check.resource, context)
+      if (!result.allowed) return result
+      first ??= result
+    }
+    return first ?? { allowed: true, iamAction, resource, context, principal: principal.arn }
+  }
 
+  private async evaluate(
+    principal: Principal,
+    iamAction: string,
+    resource: string,
+    context: Record<string, string | string[]>
+  ): Promise<AuthorizationResult> {
     const simulation: Simulation = {
       request: {
         principal: principal.arn,
@@ -571,6 +592,60 @@ export class Authorizer {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
+
+/**
+ * Permissions a request needs besides its action's own, from its parameters: AWS checks them
+ * too (CreateUser with Tags needs iam:TagUser, CreateBucket with ObjectOwnership needs
+ * s3:PutBucketOwnershipControls, CopyObject needs s3:GetObject on the source, ...).
+ */
+export function additionalAuthorizations(
+  request: AuthorizationRequest,
+  resource: string,
+  partition = 'aws'
+): { iamAction: string; resource: string }[] {
+  const p = request.params
+  const h = request.headers ?? {}
+  const out: { iamAction: string; resource: string }[] = []
+  const add = (iamAction: string, on = resource) => out.push({ iamAction, resource: on })
+  if (request.service === 'iam' && request.action === 'CreateUser') {
+    if (p['Tags.member.1.Key'] !== undefined) add('iam:TagUser')
+    if (p.PermissionsBoundary) add('iam:PutUserPermissionsBoundary')
+  }
+  if (request.service === 'iam' && request.action === 'CreatePolicy') {
+    if (p['Tags.member.1.Key'] !== undefined) add('iam:TagPolicy')
+  }
+  if (request.service !== 's3') return out
+  const acl = h['x-amz-acl'] !== undefined || Object.keys(h).some(k => k.startsWith('x-amz-grant-'))
+  switch (request.action) {
+    case 'CreateBucket':
+      if (h['x-amz-object-ownership']) add('s3:PutBucketOwnershipControls')
+      if (h['x-amz-bucket-object-lock-enabled'] === 'true') {
+        add('s3:PutBucketObjectLockConfiguration')
+        add('s3:PutBucketVersioning')
+      }
+      if (acl) add('s3:PutBucketAcl')
+      break
+    case 'PutObject':
+    case 'CopyObject':
+    case 'CreateMultipartUpload':
+      if (h['x-amz-tagging']) add('s3:PutObjectTagging')
+      if (acl) add('s3:PutObjectAcl')
+      if (request.action === 'CopyObject' && h['x-amz-copy-source']) {
+        const source = safeDecode(h['x-amz-copy-source'].split('?')[0] ?? '').replace(/^\//, '')
+        add('s3:GetObject', `arn:${partition}:s3:::${source}`)
+      }
+      break
+  }
+  return out
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
 
 /** The IAM action an API request needs: `iam:CreateUser`, `s3:ListBucket` for HeadBucket, ... */
 export function iamActionOf(request: { service: string; action: string }): string {
