@@ -3,9 +3,11 @@
 import {
   CreateAccessKeyCommand,
   CreateUserCommand,
+  DeleteUserPermissionsBoundaryCommand,
   GetUserCommand,
   IAMClient,
   ListUsersCommand,
+  PutUserPermissionsBoundaryCommand,
   PutUserPolicyCommand,
   TagUserCommand
 } from '@aws-sdk/client-iam'
@@ -466,5 +468,42 @@ describe('new access keys (IAM eventual consistency)', () => {
       status: 403,
       accessKeyId: adminCreds.accessKeyId
     })
+  })
+})
+
+// moto 5 keeps no user permissions boundaries (CreateUser ignores it, GetUser never shows one,
+// PutUserPermissionsBoundary answers 500): the proxy keeps them and answers as IAM does.
+describe('user permissions boundaries', () => {
+  const BOUNDARY = 'arn:aws:iam::123456789012:policy/s3-credentials-action-boundary'
+  const OTHER = 'arn:aws:iam::123456789012:policy/other'
+
+  test('set by CreateUser, shown by GetUser, replaced and removed', async () => {
+    const client = iam()
+    const created = await client.send(
+      new CreateUserCommand({ UserName: 'b1', Path: '/x/', PermissionsBoundary: BOUNDARY })
+    )
+    expect(created.User?.PermissionsBoundary).toEqual({
+      PermissionsBoundaryType: 'Policy',
+      PermissionsBoundaryArn: BOUNDARY
+    })
+    const boundaryOf = async () =>
+      (await client.send(new GetUserCommand({ UserName: 'b1' }))).User?.PermissionsBoundary
+        ?.PermissionsBoundaryArn
+    expect(await boundaryOf()).toBe(BOUNDARY)
+    await client.send(
+      new PutUserPermissionsBoundaryCommand({ UserName: 'b1', PermissionsBoundary: OTHER })
+    )
+    expect(await boundaryOf()).toBe(OTHER)
+    await client.send(new DeleteUserPermissionsBoundaryCommand({ UserName: 'b1' }))
+    expect(await boundaryOf()).toBeUndefined()
+    expect((await client.send(new GetUserCommand({ UserName: 'b1' }))).User?.Path).toBe('/x/')
+  })
+
+  test('a user made without one has none', async () => {
+    const client = iam()
+    await client.send(new CreateUserCommand({ UserName: 'b2' }))
+    const user = (await client.send(new GetUserCommand({ UserName: 'b2' }))).User
+    expect(user?.UserName).toBe('b2')
+    expect(user?.PermissionsBoundary).toBeUndefined()
   })
 })

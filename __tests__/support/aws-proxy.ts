@@ -124,6 +124,12 @@ export class AwsProxy {
   private readonly newKeys = new Map<string, number>()
   private hideUsersMs = 0
   private readonly newUsers = new Map<string, number>()
+  /**
+   * Users' permissions boundaries (user name → policy ARN), which moto 5 does not keep: CreateUser
+   * ignores PermissionsBoundary, GetUser never shows one and PutUserPermissionsBoundary is not
+   * implemented. The proxy keeps them and answers as IAM does.
+   */
+  private readonly boundaries = new Map<string, string>()
   private authorizer: RequestAuthorizer | undefined
 
   private constructor(
@@ -233,6 +239,7 @@ export class AwsProxy {
     this.newKeys.clear()
     this.hideUsersMs = 0
     this.newUsers.clear()
+    this.boundaries.clear()
     this.authorizer = undefined
   }
 
@@ -335,8 +342,16 @@ export class AwsProxy {
       }
     }
 
+    const boundaryReply = user === undefined ? undefined : this.boundaryRequest(c, user, body, req)
+    if (boundaryReply) {
+      await this.delay(record.at)
+      onStatus?.(boundaryReply.status)
+      record.status = answer(res, boundaryReply)
+      return
+    }
+
     try {
-      await this.forward(req, res, body, c, record, onStatus)
+      await this.forward(req, res, body, c, record, onStatus, user)
     } catch (err) {
       if (res.headersSent) {
         res.destroy()
@@ -347,6 +362,36 @@ export class AwsProxy {
           body: `aws-proxy: forwarding to ${this.target.origin} failed: ${(err as Error).message}`
         })
       }
+    }
+  }
+
+  /**
+   * The boundary requests moto cannot answer, answered here; CreateUser's boundary is kept (and
+   * shown by GetUser and CreateUser answers, see forward), DeleteUser forgets it.
+   */
+  private boundaryRequest(
+    c: Classified,
+    user: string,
+    body: Buffer | undefined,
+    req: IncomingMessage
+  ): Reply | undefined {
+    if (c.service !== 'iam' || !body) return undefined
+    const boundary = queryParam(body, 'PermissionsBoundary', req)
+    switch (c.action) {
+      case 'CreateUser':
+        if (boundary) this.boundaries.set(user, boundary)
+        return undefined
+      case 'DeleteUser':
+        this.boundaries.delete(user)
+        return undefined
+      case 'PutUserPermissionsBoundary':
+        if (boundary) this.boundaries.set(user, boundary)
+        return iamEmptyReply(c.action)
+      case 'DeleteUserPermissionsBoundary':
+        this.boundaries.delete(user)
+        return iamEmptyReply(c.action)
+      default:
+        return undefined
     }
   }
 
@@ -416,8 +461,13 @@ export class AwsProxy {
     body: Buffer | undefined,
     c: Classified,
     record: AwsRequestRecord,
-    onStatus?: (status: number) => void
+    onStatus?: (status: number) => void,
+    user?: string
   ): Promise<void> {
+    const boundary =
+      user !== undefined && (c.action === 'GetUser' || c.action === 'CreateUser')
+        ? this.boundaries.get(user)
+        : undefined
     return new Promise<void>((resolve, reject) => {
       res.once('close', () => {
         if (!res.writableFinished) upstream.destroy()
@@ -428,7 +478,25 @@ export class AwsProxy {
           const status = upRes.statusCode ?? 502
           const headers = withoutHopByHop(upRes.rawHeaders)
           onStatus?.(status)
-          if (c.action === 'CreateAccessKey' && status === 200) {
+          if (boundary !== undefined && status === 200) {
+            const payload = withBoundary(
+              decode(await readAll(upRes), upRes.headers['content-encoding']),
+              boundary
+            )
+            await this.delay(record.at)
+            // The body is sent decoded and longer: without moto's length and encoding.
+            const kept: string[] = []
+            for (let i = 0; i + 1 < headers.length; i += 2)
+              if (!/^content-(length|encoding)$/i.test(headers[i]!))
+                kept.push(headers[i]!, headers[i + 1]!)
+            res.writeHead(status, upRes.statusMessage, [
+              ...kept,
+              'content-length',
+              String(payload.length)
+            ])
+            record.status = status
+            res.end(payload)
+          } else if (c.action === 'CreateAccessKey' && status === 200) {
             const payload = await readAll(upRes)
             const keyId = createdKeyId(payload, upRes.headers['content-encoding'])
             if (keyId) this.newKeys.set(keyId, Date.now())
@@ -918,6 +986,21 @@ function readAll(stream: IncomingMessage): Promise<Buffer> {
     stream.once('end', () => resolve(Buffer.concat(chunks)))
     stream.once('error', reject)
   })
+}
+
+/** An IAM answer with no result (PutUserPermissionsBoundary, DeleteUserPermissionsBoundary). */
+function iamEmptyReply(action: string): Reply {
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/xml' },
+    body: `<${action}Response xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`
+  }
+}
+
+/** GetUser's or CreateUser's answer, with the user's boundary as IAM shows it. */
+function withBoundary(xml: Buffer, boundaryArn: string): Buffer {
+  const element = `<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>${escapeXml(boundaryArn)}</PermissionsBoundaryArn></PermissionsBoundary>`
+  return Buffer.from(xml.toString('utf8').replace(/<User>/, `<User>${element}`))
 }
 
 function decode(body: Buffer, encoding: string | undefined): Buffer {
