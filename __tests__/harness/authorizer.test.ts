@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-iam'
 import {
   CreateBucketCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   ListObjectsV2Command,
@@ -415,6 +416,17 @@ describe('the action role (registered with setPrincipal)', () => {
     )
     const headErr = await rejection(s3.send(new HeadBucketCommand({ Bucket: OTHER_BUCKET })))
     expect(status(headErr)).toBe(403)
+    // The TLS-only bucket policy does not refuse: aws:SecureTransport is true, as on AWS (moto,
+    // served over HTTP, applies it to every request).
+    const put = await authorizer.authorize({
+      service: 's3',
+      action: 'PutObject',
+      accessKeyId: deployer.accessKeyId,
+      params: {},
+      bucket: ALLOWED_BUCKET,
+      key: 'k'
+    })
+    expect(put).toMatchObject({ allowed: true, resource: `arn:aws:s3:::${ALLOWED_BUCKET}/k` })
     expect(proxy.requests.map(r => [r.action, r.status])).toEqual([
       ['PutBucketPolicy', 403],
       ['PutBucketPolicy', 200],
@@ -426,6 +438,37 @@ describe('the action role (registered with setPrincipal)', () => {
         's3:PutBucketPolicy action'
     )
     expect(proxy.requests[2]?.denied).toContain('s3:ListBucket on resource')
+  })
+
+  test("S3: the bucket policy's explicit Deny refuses (resource-based policy)", async () => {
+    await adminS3.send(new CreateBucketCommand({ Bucket: ALLOWED_BUCKET }))
+    await adminS3.send(
+      new PutBucketPolicyCommand({
+        Bucket: ALLOWED_BUCKET,
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'NoDeletes',
+              Effect: 'Deny',
+              Principal: { AWS: deployerArn },
+              Action: 's3:DeleteObject',
+              Resource: `arn:aws:s3:::${ALLOWED_BUCKET}/*`
+            }
+          ]
+        })
+      })
+    )
+    const { s3 } = via(deployer)
+    await s3.send(new PutObjectCommand({ Bucket: ALLOWED_BUCKET, Key: 'k', Body: 'x' }))
+    const err = await rejection(
+      s3.send(new DeleteObjectCommand({ Bucket: ALLOWED_BUCKET, Key: 'k' }))
+    )
+    expect(err.name).toBe('AccessDenied')
+    expect(proxy.requests.at(-1)?.denied).toBe(
+      `User: ${deployerArn} is not authorized to perform: s3:DeleteObject on resource: ` +
+        `arn:aws:s3:::${ALLOWED_BUCKET}/k with an explicit deny in a resource-based policy`
+    )
   })
 
   test('sts:GetCallerIdentity is always allowed', async () => {

@@ -32,6 +32,7 @@ import {
   type AttachedPolicy,
   type User
 } from '@aws-sdk/client-iam'
+import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3'
 import {
   getDenialReasons,
   runSimulation,
@@ -48,6 +49,11 @@ export interface AuthorizerOptions {
   /** moto itself, not the proxy: the authorizer's own reads must not be recorded or faulted. */
   motoEndpoint: string
   region: string
+  /**
+   * Evaluate S3 requests with the bucket's policy (read from moto) as the resource-based policy:
+   * its explicit Denies refuse, its Allows grant. Default true.
+   */
+  bucketPolicies?: boolean
 }
 
 export interface PrincipalPolicies {
@@ -185,6 +191,7 @@ const IAM_GROUP_ACTIONS = new Set(['AddUserToGroup', 'RemoveUserFromGroup'])
 
 export class Authorizer {
   private readonly iam: IAMClient
+  private readonly s3: S3Client
   private readonly partition: string
   private readonly explicit = new Map<string, PrincipalPolicies>()
   /** Access key id → user name, from ListUsers + ListAccessKeys (refreshed on a miss). */
@@ -198,6 +205,12 @@ export class Authorizer {
       endpoint: opts.motoEndpoint,
       region: opts.region,
       credentials: opts.admin
+    })
+    this.s3 = new S3Client({
+      endpoint: opts.motoEndpoint,
+      region: opts.region,
+      credentials: opts.admin,
+      forcePathStyle: true
     })
   }
 
@@ -245,6 +258,7 @@ export class Authorizer {
 
   destroy(): void {
     this.iam.destroy()
+    this.s3.destroy()
   }
 
   async authorize(request: AuthorizationRequest): Promise<AuthorizationResult> {
@@ -264,12 +278,24 @@ export class Authorizer {
     Object.assign(context, this.globalContext(request, principal))
     // The API action's own permission first, then those its parameters need on top (tags in
     // CreateUser need iam:TagUser, ...), each decided alone, as AWS does.
+    const bucketPolicy =
+      request.service === 's3' && request.bucket && this.opts.bucketPolicies !== false
+        ? await this.bucketPolicy(request.bucket)
+        : undefined
     let first: AuthorizationResult | undefined
     for (const check of [
       { iamAction, resource },
       ...additionalAuthorizations(request, resource, this.partition)
     ]) {
-      const result = await this.evaluate(principal, check.iamAction, check.resource, context)
+      // A source object (CopyObject) is in another bucket, with a policy of its own: not read.
+      const sameBucket = check.resource === resource || check.iamAction !== 's3:GetObject'
+      const result = await this.evaluate(
+        principal,
+        check.iamAction,
+        check.resource,
+        context,
+        sameBucket ? bucketPolicy : undefined
+      )
       if (!result.allowed) return result
       first ??= result
     }
@@ -280,7 +306,8 @@ export class Authorizer {
     principal: Principal,
     iamAction: string,
     resource: string,
-    context: Record<string, string | string[]>
+    context: Record<string, string | string[]>,
+    resourcePolicy?: object
   ): Promise<AuthorizationResult> {
     const simulation: Simulation = {
       request: {
@@ -292,7 +319,8 @@ export class Authorizer {
       identityPolicies: principal.identity,
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      ...(principal.boundary ? { permissionBoundaryPolicies: [principal.boundary] } : {})
+      ...(principal.boundary ? { permissionBoundaryPolicies: [principal.boundary] } : {}),
+      ...(resourcePolicy ? { resourcePolicy } : {})
     }
     const base = { principal: principal.arn, iamAction, resource, context }
     const result = await runSimulation(simulation, {})
@@ -323,6 +351,18 @@ export class Authorizer {
       allowed: false,
       deniedBy,
       reason: deniedMessage(principal.arn, iamAction, resource, deniedBy)
+    }
+  }
+
+  /** The bucket's policy in moto, if it has one (and the bucket exists). */
+  private async bucketPolicy(Bucket: string): Promise<object | undefined> {
+    try {
+      const { Policy } = await this.s3.send(new GetBucketPolicyCommand({ Bucket }))
+      return Policy ? (JSON.parse(Policy) as object) : undefined
+    } catch (err) {
+      const name = (err as { name?: string }).name
+      if (name === 'NoSuchBucketPolicy' || name === 'NoSuchBucket') return undefined
+      throw err
     }
   }
 
