@@ -1,6 +1,6 @@
 // Unit tests of src/plan/policy.ts written against its surviving mutants: how sameDocument
 // compares documents (key order ignored at every depth, array order and types kept).
-import { sameDocument } from '../../src/plan/policy.js'
+import { bucketAccessPolicy, INLINE_POLICY_NAME, sameDocument } from '../../src/plan/policy.js'
 
 describe('sameDocument', () => {
   test('the order of keys does not matter, at any depth', () => {
@@ -65,5 +65,18 @@ describe('sameDocument', () => {
     expect(sameDocument('x', 'x')).toBe(true)
     expect(sameDocument(1, 2)).toBe(false)
     expect(sameDocument(undefined, undefined)).toBe(true)
+  })
+})
+
+describe('names in the documents', () => {
+  test('the inline policy is named s3-credentials-action', () => {
+    expect(INLINE_POLICY_NAME).toBe('s3-credentials-action')
+  })
+
+  test.each([
+    ['read-write', ['ListAndLocateBucket', 'ReadWriteObjects']],
+    ['read-only', ['ListAndLocateBucket', 'ReadObjects']]
+  ] as const)('%s statements are named %j', (access, sids) => {
+    expect(bucketAccessPolicy('aws', 'b', access).Statement.map(s => s.Sid)).toEqual(sids)
   })
 })
