@@ -3,6 +3,7 @@
  * AccessKey. Defaults describe the steady state of octo-org/app in account 123456789012.
  */
 import type { Config, Destination } from '../src/inputs/config.js'
+import { DEFAULT_BOUNDARY_NAME, DEFAULT_USER_PATH, OWNERSHIP_TAG } from '../src/plan/containment.js'
 import { bucketAccessPolicy, INLINE_POLICY_NAME } from '../src/plan/policy.js'
 import type {
   AccessKey,
@@ -15,8 +16,12 @@ import type {
 
 export const ACCOUNT_ID = '123456789012'
 export const PARTITION = 'aws'
-export const BUCKET = 'octo-org-app-edfc67-123456789012'
+export const BUCKET = 's3ca-octo-org-app-edfc67-123456789012'
 export const USER_NAME = 'octo-org+app'
+export const USER_PATH = DEFAULT_USER_PATH
+export const BOUNDARY_ARN = `arn:aws:iam::${ACCOUNT_ID}:policy/${DEFAULT_BOUNDARY_NAME}`
+/** The tag every user the action made for octo-org/app carries. */
+export const OWNERSHIP = { key: OWNERSHIP_TAG, value: 'octo-org/app' }
 export const NOW = new Date('2025-06-15T12:00:00Z')
 export const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -45,15 +50,20 @@ export function identity(overrides: Partial<Identity> = {}): Identity {
   }
 }
 
-/** A user as the action leaves it: path '/', our read-write inline policy, one active key. */
+/**
+ * A user as the action leaves it: the action's path, its ownership tag, the default boundary, our
+ * read-write inline policy, one active key, no group.
+ */
 export function observedUser(overrides: Partial<ObservedUser> = {}): ObservedUser {
   return {
-    arn: `arn:aws:iam::${ACCOUNT_ID}:user/${USER_NAME}`,
-    path: '/',
-    tags: [],
+    arn: `arn:aws:iam::${ACCOUNT_ID}:user${USER_PATH}${USER_NAME}`,
+    path: USER_PATH,
+    tags: [OWNERSHIP],
+    permissionsBoundaryArn: BOUNDARY_ARN,
     inlinePolicies: { [INLINE_POLICY_NAME]: bucketAccessPolicy(PARTITION, BUCKET, 'read-write') },
     managedPolicyArns: [],
     keys: [accessKey(KEY_A)],
+    groups: [],
     ...overrides
   }
 }
@@ -95,6 +105,7 @@ export function freshObserved(config: Config, overrides: Partial<Observed> = {})
     identity: identity(),
     bucketName: BUCKET,
     bucket: ABSENT_BUCKET,
+    boundary: { arn: BOUNDARY_ARN, exists: true },
     destinations: config.destinations.map(destination =>
       observedDestination({ destination, secretNames: [] })
     ),
@@ -109,6 +120,7 @@ export function steadyObserved(config: Config, overrides: Partial<Observed> = {}
     bucketName: BUCKET,
     user: observedUser(),
     bucket: ownedBucket(config.region),
+    boundary: { arn: BOUNDARY_ARN, exists: true },
     destinations: config.destinations.map(destination => observedDestination({ destination })),
     ...overrides
   }

@@ -8032,7 +8032,7 @@ __webpack_unused_export__ = GetOutboundWebIdentityFederationInfo$;
 __webpack_unused_export__ = GetOutboundWebIdentityFederationInfoCommand;
 __webpack_unused_export__ = GetOutboundWebIdentityFederationInfoResponse$;
 __webpack_unused_export__ = GetPolicy$;
-__webpack_unused_export__ = GetPolicyCommand;
+exports.s4W = GetPolicyCommand;
 __webpack_unused_export__ = GetPolicyRequest$;
 __webpack_unused_export__ = GetPolicyResponse$;
 __webpack_unused_export__ = GetPolicyVersion$;
@@ -8526,7 +8526,7 @@ exports.RC9 = paginateListAttachedUserPolicies;
 __webpack_unused_export__ = paginateListEntitiesForPolicy;
 __webpack_unused_export__ = paginateListGroupPolicies;
 __webpack_unused_export__ = paginateListGroups;
-__webpack_unused_export__ = paginateListGroupsForUser;
+exports.qSt = paginateListGroupsForUser;
 __webpack_unused_export__ = paginateListInstanceProfileTags;
 __webpack_unused_export__ = paginateListInstanceProfiles;
 __webpack_unused_export__ = paginateListInstanceProfilesForRole;
@@ -71590,6 +71590,9 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'BUCKET_FOREIGN',
     'BUCKET_REGION_MISMATCH',
     'USER_PATH_MISMATCH',
+    'USER_NOT_MANAGED',
+    'USER_IN_GROUP',
+    'BOUNDARY_MISSING',
     'KEY_AMBIGUOUS',
     'KEY_NOT_VERIFIED',
     'ROTATION_IN_PROGRESS',
@@ -71650,7 +71653,7 @@ function oneLine(text) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8313);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1384);
 /** The entry the runner executes: one awaited call; anything thrown fails the step. */
 
 
@@ -71667,7 +71670,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8313:
+/***/ 1384:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -71816,14 +71819,15 @@ class Iam {
      */
     async findUser(userName, expectedPolicy) {
         const UserName = userName;
-        const [user, keys, inlineNames, attached, expected] = await Promise.all([
+        const [user, keys, inlineNames, attached, expected, groups] = await Promise.all([
             awsLookup('iam:GetUser', () => this.client.send(new dist_cjs/* GetUserCommand */.T3b({ UserName }))),
             awsLookup('iam:ListAccessKeys', () => this.client.send(new dist_cjs/* ListAccessKeysCommand */.Qxm({ UserName }))),
             awsLookup('iam:ListUserPolicies', () => this.listInlinePolicyNames(userName)),
             awsLookup('iam:ListAttachedUserPolicies', () => this.listAttachedPolicyArns(userName)),
             expectedPolicy === undefined
                 ? undefined
-                : awsLookup('iam:GetUserPolicy', () => this.client.send(new dist_cjs/* GetUserPolicyCommand */.bcb({ UserName, PolicyName: expectedPolicy })))
+                : awsLookup('iam:GetUserPolicy', () => this.client.send(new dist_cjs/* GetUserPolicyCommand */.bcb({ UserName, PolicyName: expectedPolicy }))),
+            awsLookup('iam:ListGroupsForUser', () => this.listGroupNames(userName))
         ]);
         if (!user?.User)
             return undefined;
@@ -71843,8 +71847,20 @@ class Iam {
             ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
             inlinePolicies,
             managedPolicyArns: attached ?? [],
-            keys: (keys?.AccessKeyMetadata ?? []).map(toAccessKey)
+            keys: (keys?.AccessKeyMetadata ?? []).map(toAccessKey),
+            groups: groups ?? []
         };
+    }
+    async listGroupNames(UserName) {
+        const names = [];
+        for await (const page of (0,dist_cjs/* paginateListGroupsForUser */.qSt)({ client: this.client }, { UserName }))
+            names.push(...(page.Groups ?? []).map(g => g.GroupName ?? ''));
+        return names;
+    }
+    /** Whether the managed policy exists (GetPolicy; NoSuchEntity means it does not). */
+    async policyExists(PolicyArn) {
+        const found = await awsLookup('iam:GetPolicy', () => this.client.send(new dist_cjs/* GetPolicyCommand */.s4W({ PolicyArn })));
+        return found !== undefined;
     }
     async listInlinePolicyNames(UserName) {
         const names = [];
@@ -72257,6 +72273,57 @@ function isEarlierAttempt(lockRunId, runId) {
     return !!lock && !!self && lock[1] === self[1] && Number(lock[2]) < Number(self[2]);
 }
 
+;// CONCATENATED MODULE: ./src/plan/containment.ts
+/**
+ * Containment: what the action may manage, and the names its bootstrap role (bootstrap/role.yml)
+ * is scoped to. A user is the action's only when it carries the ownership tag naming the home
+ * repository, lives on the action's path, and is in no IAM group; buckets it derives carry a
+ * prefix of its own. Tags are data others may write, so the ownership tag is compared exactly.
+ */
+
+
+/** Names the home repository (`owner/repo`) on every user the action creates. */
+const OWNERSHIP_TAG = `${RESERVED_TAG_PREFIX}repository`;
+/** The IAM path of the users the action creates (the role may act on no other). */
+const DEFAULT_USER_PATH = '/s3-credentials-action/';
+/** The customer-managed policy the bootstrap creates as every user's permissions boundary. */
+const DEFAULT_BOUNDARY_NAME = 's3-credentials-action-boundary';
+/** Derived bucket names start with it, so that the role's S3 scope names only such buckets. */
+const BUCKET_PREFIX = 's3ca-';
+/** The AWS-managed policies `policy` may name (anything broader could reach beyond S3). */
+const ALLOWED_AWS_MANAGED_POLICIES = ['AmazonS3FullAccess', 'AmazonS3ReadOnlyAccess'];
+function ownershipTag(owner, repo) {
+    return { key: OWNERSHIP_TAG, value: `${owner}/${repo}` };
+}
+/** The boundary input (a policy name or ARN) as the ARN in the caller's account. */
+function boundaryArn(given, identity) {
+    return given.startsWith('arn:')
+        ? given
+        : `arn:${identity.partition}:iam::${identity.accountId}:policy/${given}`;
+}
+/**
+ * A customer-managed policy ARN must be of the caller's account and partition: another account's
+ * policy is not the caller's to vouch for. Checked once STS has said which account this is.
+ */
+function checkOwnAccountPolicy(input, arn, identity) {
+    const match = /^arn:([a-z-]+):iam::(\d{12}|aws):policy\//.exec(arn);
+    if (!match)
+        return;
+    const [, partition, account] = match;
+    if (partition !== identity.partition)
+        throw new errors/* InputError */.dz(input, `the policy ${arn} is in partition ${partition}, not ${identity.partition} where the action runs`);
+    if (account !== 'aws' && account !== identity.accountId)
+        throw new errors/* InputError */.dz(input, `the policy ${arn} belongs to account ${account}, not the caller's account ${identity.accountId}`);
+}
+/** Refuses, before any change, a user that is not the action's to manage for this repository. */
+function checkOwnership(user, userName, home) {
+    if (user.groups.length > 0)
+        throw new errors/* ActionError */.lZ('USER_IN_GROUP', `IAM user '${userName}' is a member of the group(s) ${user.groups.join(', ')}, which grant rights the action can neither see nor limit; nothing was changed.`, 'choose another user-name (the action creates a user of its own), or remove the user from its groups first.');
+    const owner = tagValue(user.tags, OWNERSHIP_TAG);
+    if (owner === undefined || owner.toLowerCase() !== home.toLowerCase())
+        throw new errors/* ActionError */.lZ('USER_NOT_MANAGED', `IAM user '${userName}' exists but ${owner === undefined ? `has no tag ${OWNERSHIP_TAG}` : `its tag ${OWNERSHIP_TAG} names ${owner}`}, so it is not the action's user for ${home}; nothing was changed.`, `choose another user-name, or adopt the user on purpose: remove what it should not have (keys, policies, groups), then tag it ${OWNERSHIP_TAG}=${home} (see the README).`);
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/rules.ts
 /**
  * Naming and format rules of AWS and GitHub, as pure checks. Each returns undefined when the value
@@ -72303,9 +72370,33 @@ const checkUserPath = path => {
         return "an IAM path has no empty segment ('//')";
     return undefined;
 };
-const checkRegion = region => /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/.test(region)
+/** Every partition's region names: us-east-1, cn-north-1, us-gov-west-1, us-isob-east-1, eusc-de-east-1. */
+const checkRegion = region => /^(?:[a-z]{2}(?:-gov|-iso[a-z]?)?|eusc-[a-z]{2})-[a-z]+-\d{1,2}$/.test(region)
     ? undefined
-    : 'a region looks like us-east-1 or eu-central-2';
+    : 'a region looks like us-east-1, eu-central-2 or eusc-de-east-1';
+/**
+ * Regions an account must enable before using them (AWS's opt-in regions): STS there answers
+ * InvalidClientTokenId until then, which says nothing about the credentials themselves.
+ */
+const OPT_IN_REGIONS = new Set([
+    'af-south-1',
+    'ap-east-1',
+    'ap-east-2',
+    'ap-south-2',
+    'ap-southeast-3',
+    'ap-southeast-4',
+    'ap-southeast-5',
+    'ap-southeast-6',
+    'ap-southeast-7',
+    'ca-west-1',
+    'eu-central-2',
+    'eu-south-1',
+    'eu-south-2',
+    'il-central-1',
+    'me-central-1',
+    'me-south-1',
+    'mx-central-1'
+]);
 const checkPolicyArn = arn => /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/([\x21-\x7e]*\/)?[\w+=,.@-]{1,128}$/.test(arn)
     ? undefined
     : 'a managed policy ARN looks like arn:aws:iam::aws:policy/Name or arn:aws:iam::123456789012:policy/path/Name';
@@ -72378,14 +72469,18 @@ function checkTag(key, value) {
         return `a tag key does not start with '${RESERVED_TAG_PREFIX}', which the action reserves ('${key}')`;
     return undefined;
 }
-/** IAM and S3 both allow 50 tags; the action keeps two slots for its own marker tags on the user. */
-const MAX_USER_TAGS = 48;
+/**
+ * IAM and S3 both allow 50 tags; the action keeps three slots for its own tags on the user (the
+ * ownership tag and the two markers).
+ */
+const MAX_USER_TAGS = 47;
 
 ;// CONCATENATED MODULE: ./src/inputs/config.ts
 /**
  * Inputs are read and validated once, here, into a typed Config. Every rule is checked before any
  * call that changes something; all violations are reported together.
  */
+
 
 
 
@@ -72471,10 +72566,35 @@ function parsePolicy(c, value) {
         return { kind: value };
     if (value.startsWith('arn:')) {
         c.check('policy', value, checkPolicyArn);
+        // AWS-managed policies reach far beyond S3 (AdministratorAccess, IAMFullAccess, ...): only the
+        // two S3 ones; a customer-managed policy must be the caller's own (checked once STS answers).
+        const awsManaged = /^arn:[a-z-]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(value);
+        if (awsManaged && !ALLOWED_AWS_MANAGED_POLICIES.includes(awsManaged[1]))
+            c.fail('policy', `the AWS-managed policy ${awsManaged[1]} is not allowed: only ${ALLOWED_AWS_MANAGED_POLICIES.join(' and ')}, or a customer-managed policy of the caller's account`);
         return { kind: 'managed', arn: value };
     }
     c.fail('policy', `must be bucket-read-write, bucket-read-only, s3-full-access or a managed policy ARN (got '${value}')`);
     return { kind: 'bucket-read-write' };
+}
+/**
+ * A policy name or ARN of the caller's account, DEFAULT_BOUNDARY_NAME unless given; `none` opts
+ * out, with a warning. The account is checked once STS has answered (plan/containment.ts).
+ */
+function parseBoundary(c, given, warnings) {
+    const boundary = given || DEFAULT_BOUNDARY_NAME;
+    if (boundary === 'none') {
+        warnings.push('permissions-boundary none: the user gets no permissions boundary, so nothing caps what its policies grant; the bootstrap template creates the default boundary.');
+        return undefined;
+    }
+    if (boundary.startsWith('arn:')) {
+        c.check('permissions-boundary', boundary, checkPolicyArn);
+        if (/^arn:[a-z-]+:iam::aws:/.test(boundary))
+            c.fail('permissions-boundary', "is a customer-managed policy of the caller's account (an AWS-managed policy is not a boundary the action can vouch for)");
+    }
+    else if (!/^[\w+=,.@-]{1,128}$/.test(boundary)) {
+        c.fail('permissions-boundary', `is a managed policy name (letters, digits and + = , . @ _ -), a policy ARN, or none (got '${boundary}')`);
+    }
+    return boundary;
 }
 function splitRepository(full) {
     const [owner = '', repo = ''] = full.split('/');
@@ -72590,14 +72710,12 @@ function parseConfig(read, env) {
         warnings.push(`Bucket name '${bucketInput}' has dots: virtual-hosted HTTPS requests to it fail certificate checks; prefer hyphens.`);
     const userName = read('user-name') || deriveUserName(homeRepository.owner, homeRepository.repo);
     c.check('user-name', userName, checkUserName);
-    const userPath = read('user-path') || '/';
+    const userPath = read('user-path') || DEFAULT_USER_PATH;
     c.check('user-path', userPath, checkUserPath);
     const policy = parsePolicy(c, read('policy') || 'bucket-read-write');
     if (policy.kind === 's3-full-access')
         warnings.push("policy 's3-full-access' grants the user every S3 action on every bucket of the account; prefer bucket-read-write.");
-    const boundary = read('permissions-boundary');
-    if (boundary)
-        c.check('permissions-boundary', boundary, checkPolicyArn);
+    const permissionsBoundary = parseBoundary(c, read('permissions-boundary'), warnings);
     const tags = parseTags(c, read('tags'));
     const secretStore = oneOf(c, 'secret-store', read('secret-store') || 'actions', [
         'actions',
@@ -72636,7 +72754,7 @@ function parseConfig(read, env) {
         userName,
         userPath,
         policy,
-        ...(boundary ? { permissionsBoundary: boundary } : {}),
+        ...(permissionsBoundary ? { permissionsBoundary } : {}),
         tags,
         homeRepository,
         run: workflowRun(env),
@@ -72660,7 +72778,6 @@ function parseConfig(read, env) {
 function shortHash(text, length = 8) {
     return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, length);
 }
-const RESERVED_BUCKET_PREFIX = /^(xn--|sthree-|amzn-s3-demo-)/;
 /** '<owner>+<repository>', lower case: '+' occurs in neither, so the name maps back to one repository. */
 function deriveUserName(owner, repo) {
     const full = `${owner}+${repo}`.toLowerCase();
@@ -72677,9 +72794,8 @@ function deriveBucketName(owner, repo, accountId) {
         .replace(/-+/g, '-')
         .replace(/^-|-$/g, '');
     const tail = `-${shortHash(`${owner}/${repo}`.toLowerCase(), 6)}-${accountId}`;
-    let head = slug || 'bucket';
-    if (RESERVED_BUCKET_PREFIX.test(`${head}-`))
-        head = `gh-${head}`;
+    // The action's own prefix: the bootstrap role's S3 permissions name only such buckets.
+    const head = `${BUCKET_PREFIX}${slug || 'bucket'}`;
     return `${head.slice(0, 63 - tail.length).replace(/-+$/, '')}${tail}`;
 }
 
@@ -72947,9 +73063,13 @@ async function verifyKey(credentials, target, sleep = ms => new Promise(r => set
                 clients.sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({})),
                 target.bucket ? clients.list(target.bucket) : undefined
             ]);
-            if (me.Arn !== target.userArn)
-                throw new Error(`key belongs to ${me.Arn}, not ${target.userArn}`);
-            return { ok: true, attempts, waitedMs: Date.now() - started };
+            if (me.Arn !== target.userArn) {
+                // Not an AWS error: its text, not its name ('Error'), says what was wrong.
+                lastError = `the key belongs to ${me.Arn}, not ${target.userArn}`;
+            }
+            else {
+                return { ok: true, attempts, waitedMs: Date.now() - started };
+            }
         }
         catch (e) {
             lastError = errorName(e) || (0,errors/* errorText */.kc)(e);
@@ -73223,11 +73343,15 @@ class RunMarkers {
     iam;
     userName;
     log;
+    left;
     toRemove = new Set();
-    constructor(iam, userName, log) {
+    constructor(iam, userName, log, 
+    /** Where the tags that could not be removed are recorded (the run's last lines name them). */
+    left) {
         this.iam = iam;
         this.userName = userName;
         this.log = log;
+        this.left = left;
     }
     /** `tag` is removed by the next call of removeAll (at the latest, the run's end). */
     removeLater(tag) {
@@ -73239,12 +73363,13 @@ class RunMarkers {
             return;
         const keys = [...this.toRemove];
         this.toRemove.clear();
-        await this.iam
-            .untagUser(this.userName, keys)
-            .catch((e) => this.log.warning(`Could not remove the tag(s) ${keys.join(', ')} from ${this.userName} (${(0,errors/* errorText */.kc)(e)}).` +
-            (keys.includes(PENDING_KEY_TAG)
-                ? ' The next run takes the new key for unfinished and replaces it everywhere.'
-                : ' The rotation marker expires by itself.')));
+        await this.iam.untagUser(this.userName, keys).catch((e) => {
+            this.left.push(...keys.filter(k => !this.left.includes(k)));
+            this.log.warning(`Could not remove the tag(s) ${keys.join(', ')} from ${this.userName} (${(0,errors/* errorText */.kc)(e)}).` +
+                (keys.includes(PENDING_KEY_TAG)
+                    ? ' The next run takes the new key for unfinished and replaces it everywhere.'
+                    : ' The rotation marker expires by itself.'));
+        });
     }
 }
 
@@ -73474,10 +73599,12 @@ async function writeKeyPair(ctx, observed, key, putSecret, attempt, result) {
 async function execute(context) {
     const ctx = {
         ...context,
-        markers: new RunMarkers(context.aws.iam, context.plan.userName, context.log)
+        markers: new RunMarkers(context.aws.iam, context.plan.userName, context.log, context.markersLeft)
     };
     const timings = {};
     const time = (phase, work) => timed(timings, phase, work);
+    for (const tag of ctx.plan.staleMarkers)
+        ctx.markers.removeLater(tag);
     try {
         const userReady = time('user', ensureUser(ctx));
         const bucketReady = time('bucket', ensureBucket(ctx));
@@ -79073,14 +79200,26 @@ function createGitHubClient(token, log, pacer = new WritePacer()) {
 /** Who the action runs as: the account id names the default bucket and every ARN. */
 
 
-async function callerIdentity(client) {
-    const out = await awsCall('sts:GetCallerIdentity', () => client.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({})));
+
+
+async function callerIdentity(client, region) {
+    const out = await awsCall('sts:GetCallerIdentity', async () => {
+        try {
+            return await client.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}));
+        }
+        catch (e) {
+            if (OPT_IN_REGIONS.has(region) && /^InvalidClientTokenId/.test(errorName(e)))
+                throw new errors/* ActionError */.lZ('AWS_CREDENTIALS', `STS in ${region} rejected the action's credentials (InvalidClientTokenId): ${region} is an opt-in region, which may not be enabled for this account.`, `enable ${region} for the account (AWS console, Account, AWS Regions) or choose an enabled aws-region; if it is enabled, check the credentials configured before this step.`, { cause: e });
+            throw e;
+        }
+    });
     const arn = out.Arn ?? '';
     return { accountId: out.Account ?? '', arn, partition: arn.split(':')[1] || 'aws' };
 }
 
 ;// CONCATENATED MODULE: ./src/observe.ts
 /** Looks before acting: everything the plan needs, read concurrently, nothing changed. */
+
 
 
 
@@ -79102,7 +79241,7 @@ async function observe(config, aws, github) {
     const secretNamesNeeded = config.destinations.length <= SPECULATIVE_LISTS
         ? Promise.resolve(true)
         : findUser.then(u => u !== undefined, () => false);
-    const identityReady = callerIdentity(aws.sts);
+    const identityReady = callerIdentity(aws.sts, config.region);
     // The bucket is looked up as soon as STS has answered. A named bucket that does not exist yet
     // (the usual first run) is known to be free after one round trip, alongside STS, without it.
     const named = config.bucketName;
@@ -79115,7 +79254,14 @@ async function observe(config, aws, github) {
             : await aws.s3.findBucket(name, identity.accountId, config.tags.length > 0);
         return { name, bucket };
     });
-    const [identity, user, destinations, selected, { name: bucketName, bucket }] = await Promise.all([
+    // The boundary's existence is checked beside the bucket, once the account is known.
+    const boundaryReady = identityReady.then(async (identity) => {
+        if (config.permissionsBoundary === undefined)
+            return undefined;
+        const arn = boundaryArn(config.permissionsBoundary, identity);
+        return { arn, exists: await aws.iam.policyExists(arn) };
+    });
+    const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary] = await Promise.all([
         identityReady,
         findUser,
         Promise.all(config.destinations.map(d => github.observe(d, {
@@ -79124,7 +79270,8 @@ async function observe(config, aws, github) {
             access: Object.values(config.names)
         }))),
         selectedRepositoryIds(config, github),
-        bucketReady
+        bucketReady,
+        boundaryReady
     ]);
     const lock = user ? rotationLock(user.tags) : undefined;
     const lockRun = lock ? await lockRunState(lock, config, github) : undefined;
@@ -79135,6 +79282,7 @@ async function observe(config, aws, github) {
             bucketName,
             ...(user ? { user } : {}),
             bucket,
+            ...(boundary ? { boundary } : {}),
             destinations: destinations.map(o => o.destination.kind === 'organization' && o.destination.visibility === 'selected'
                 ? { ...o, wantedRepositoryIds: selected[o.destination.org] ?? [] }
                 : o),
@@ -79367,12 +79515,14 @@ function ambiguousKeys(active) {
 
 
 
+
 function userArn(partition, accountId, path, name) {
     return `arn:${partition}:iam::${accountId}:user${path}${name}`;
 }
 /** `runId` is this run's (`run-<id>-<attempt>`): an earlier attempt's rotation marker is stale. */
 function buildPlan(config, observed, now, runId) {
     const { identity, bucketName } = observed;
+    checkContainment(config, observed);
     checkBucket(config, observed);
     plan_checkUserPath(config, observed.user);
     const holdsKey = (d) => [config.names.accessKeyId, config.names.secretAccessKey].every(n => d.secretNames.includes(n));
@@ -79390,8 +79540,9 @@ function buildPlan(config, observed, now, runId) {
         ...(observed.pendingKeyIds ? { pendingKeyIds: observed.pendingKeyIds } : {})
     };
     const key = decideKey(keyFacts);
+    const pending = crediblePendingKeys(keyFacts);
     const pendingWarnings = observed.user
-        ? crediblePendingKeys(keyFacts).ignored.map(k => `The tag ${PENDING_KEY_TAG} names ${k.keyId}, ${k.why}: it is not treated as an unfinished run's key. Remove the tag if no run of the action set it.`)
+        ? pending.ignored.map(k => `The tag ${PENDING_KEY_TAG} names ${k.keyId}, ${k.why}: it is not treated as an unfinished run's key. Remove the tag if no run of the action set it.`)
         : [];
     const lockWarnings = checkRotationLock(config, observed, key, now, runId);
     const writes = observed.destinations.map(d => planWrites(config, d, key, bucketName));
@@ -79404,11 +79555,12 @@ function buildPlan(config, observed, now, runId) {
         bucketArn: bucketArn(identity.partition, bucketName),
         region: config.region,
         partition: identity.partition,
-        user: planUser(config, observed.user),
+        user: planUser(config, observed),
         bucket: planBucket(config, observed),
         grants: planGrants(config, observed),
         key,
         writes,
+        staleMarkers: staleMarkers(observed, key, pending.ids, now, runId),
         warnings: [
             ...config.warnings,
             ...pendingWarnings,
@@ -79426,6 +79578,26 @@ function checkBucket(config, observed) {
         throw new errors/* ActionError */.lZ('BUCKET_REGION_MISMATCH', `Bucket '${bucketName}' is in ${bucket.region}, not in aws-region ${config.region}; nothing was changed.`, `set aws-region: ${bucket.region}, or choose another bucket-name.`);
 }
 /** Returns the warnings about a marker it ignores; throws while another run holds it. */
+/**
+ * Markers left by runs that could not remove them, which this run removes: a pending marker none
+ * of whose ids counts, and a rotation marker no run holds (expired, stale, an earlier attempt's,
+ * or its run has ended). A run that makes a key sets and removes both itself.
+ */
+function staleMarkers(observed, key, credible, now, runId) {
+    if (!observed.user || key.action === 'create')
+        return [];
+    const stale = [];
+    if ((observed.pendingKeyIds?.length ?? 0) > 0 && credible.length === 0)
+        stale.push(PENDING_KEY_TAG);
+    const lock = observed.rotationLock;
+    if (lock &&
+        (lock.expiresAt <= now ||
+            lock.expiresAt.getTime() > now.getTime() + MAX_ROTATION_LOCK_MS ||
+            (runId !== undefined && isEarlierAttempt(lock.runId, runId)) ||
+            observed.rotationLockRun?.state === 'completed'))
+        stale.push(ROTATION_LOCK_TAG);
+    return stale;
+}
 function checkRotationLock(config, observed, key, now, runId) {
     const lock = observed.rotationLock;
     if (key.action !== 'create' || !observed.user || !lock || lock.expiresAt <= now)
@@ -79455,20 +79627,45 @@ function plan_checkUserPath(config, user) {
 function missingTags(wanted, present) {
     return wanted.filter(t => !present.some(p => p.key === t.key && p.value === t.value));
 }
-function planUser(config, user) {
+/**
+ * Before anything changes: the policy and the boundary are the caller's own, the boundary exists,
+ * and an existing user is the action's for this repository (containment.ts).
+ */
+function checkContainment(config, observed) {
+    if (config.policy.kind === 'managed')
+        checkOwnAccountPolicy('policy', config.policy.arn, observed.identity);
+    const boundary = wantedBoundary(config, observed);
+    if (boundary) {
+        checkOwnAccountPolicy('permissions-boundary', boundary, observed.identity);
+        if (observed.boundary?.arn === boundary && !observed.boundary.exists)
+            throw new errors/* ActionError */.lZ('BOUNDARY_MISSING', `The permissions boundary ${boundary} does not exist; nothing was changed.`, 'deploy bootstrap/role.yml (it creates the boundary policy), name an existing policy in permissions-boundary, or set permissions-boundary: none.');
+    }
+    const { owner, repo } = config.homeRepository;
+    if (observed.user)
+        checkOwnership(observed.user, config.userName, `${owner}/${repo}`);
+}
+/** The boundary's ARN in the caller's account (a name given is of that account). */
+function wantedBoundary(config, observed) {
+    return config.permissionsBoundary === undefined
+        ? undefined
+        : boundaryArn(config.permissionsBoundary, observed.identity);
+}
+function planUser(config, observed) {
+    const { user } = observed;
+    const boundary = wantedBoundary(config, observed);
+    const { owner, repo } = config.homeRepository;
     if (!user)
         return {
             action: 'create',
             path: config.userPath,
-            tags: config.tags,
-            ...(config.permissionsBoundary ? { permissionsBoundary: config.permissionsBoundary } : {})
+            tags: [...config.tags, ownershipTag(owner, repo)],
+            ...(boundary ? { permissionsBoundary: boundary } : {})
         };
-    const boundaryChanges = config.permissionsBoundary !== undefined &&
-        config.permissionsBoundary !== user.permissionsBoundaryArn;
+    const boundaryChanges = boundary !== undefined && boundary !== user.permissionsBoundaryArn;
     return {
         action: 'reuse',
         tagsToAdd: missingTags(config.tags, user.tags),
-        ...(boundaryChanges ? { setPermissionsBoundary: config.permissionsBoundary } : {})
+        ...(boundaryChanges ? { setPermissionsBoundary: boundary } : {})
     };
 }
 function planBucket(config, observed) {
@@ -79569,6 +79766,8 @@ function planLines(plan, config) {
     if (!g.putInline && g.attach.length + g.deleteInline.length + g.detach.length === 0)
         lines.push(`Keep the grants: ${describePolicy(config)} is in place.`);
     lines.push(...keyLines(plan));
+    if (plan.staleMarkers.length > 0)
+        lines.push(`Remove the marker tags ${plan.staleMarkers.join(', ')} from ${plan.userName}: no run holds them any more.`);
     for (const w of plan.writes) {
         const names = [
             ...w.secrets.map(f => config.names[f]),
@@ -79641,6 +79840,12 @@ function observedLines(observed, now) {
     for (const d of observed.destinations)
         lines.push(`${describe(d.destination)} holds secrets: ${d.secretNames.join(', ') || 'none'}${Object.keys(d.variables).length ? `; variables: ${Object.keys(d.variables).join(', ')}` : ''}.`);
     return lines;
+}
+/** The run's last line when marker tags it set are still on the user. */
+function markersLeftLine(userName, tags) {
+    if (tags.length === 0)
+        return undefined;
+    return `Marker tags left on IAM user ${userName}: ${tags.join(', ')}. The next run of the action handles them (it finishes or replaces the pending key, and takes over a rotation marker whose run has ended or expired).`;
 }
 
 ;// CONCATENATED MODULE: ./src/render/report.ts
@@ -79806,7 +80011,7 @@ function escapeHtml(text) {
 
 
 async function run(env = process.env) {
-    const state = { warnings: [], timingsMs: {}, started: Date.now() };
+    const state = { warnings: [], timingsMs: {}, started: Date.now(), markersLeft: [] };
     try {
         maskToken(envInputReader(env)('github-token'));
         const config = (state.config = parseConfig(envInputReader(env), env));
@@ -79838,7 +80043,8 @@ async function run(env = process.env) {
                 userKeyIds: (observation.observed.user?.keys ?? []).map(k => k.id),
                 runId: config.run.id,
                 now: () => new Date(),
-                log
+                log,
+                markersLeft: state.markersLeft
             }));
             Object.assign(state.timingsMs, outcome.timingsMs);
         }
@@ -79847,8 +80053,10 @@ async function run(env = process.env) {
     catch (e) {
         await fail(e, state);
     }
+    const left = state.plan && markersLeftLine(state.plan.userName, state.markersLeft);
+    if (left)
+        core/* info */.pq(left);
 }
-/** Every warning is an annotation, and is repeated (once) in the job summary. */
 /**
  * Masked before anything reads it, whole and line by line: the runner masks a registered value
  * where it appears, and a token with a line break (refused by the inputs) could otherwise show
@@ -79862,6 +80070,7 @@ function maskToken(token) {
         if (line.trim())
             core/* setSecret */.Pq(line.trim());
 }
+/** Every warning is an annotation, and is repeated (once) in the job summary. */
 function actionsLog(warnings) {
     return {
         info: message => core/* info */.pq(message),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command (npm test, .ci/run): setup, type check, lint, format check,
-# actionlint, zizmor, bundle check, then the unit tier, the integration tier and the coverage of src/. Arguments are passed to jest, e.g.
+# actionlint, zizmor, policy lint, bundle check, then the unit tier, the integration tier and the coverage of src/. Arguments are passed to jest, e.g.
 #   bash scripts/test.sh __tests__/smoke
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed.
 # A dist/ that differs from the source fails when CI is set, and is only a warning otherwise.
@@ -64,6 +64,9 @@ fi
 # zizmor (pinned in scripts/requirements-checks.txt), offline, over the workflows, the examples and
 # the workflows the documentation shows; then actionlint over those documentation blocks too.
 check zizmor bash scripts/zizmor.sh
+# cfn-lint over bootstrap/role.yml, docs/iam-policy.json and docs/boundary-policy.json as generated
+# from it, and parliament over both policies (what it still reports is answered in docs/).
+check 'policy lint' bash scripts/policy-lint.sh
 
 step 'build dist/'
 mkdir -p .tmp
@@ -141,8 +144,9 @@ echo "jest: $total_passed passed, $total_failed failed, $total_skipped skipped"
 if [[ -n ${dist_differs:-} ]]; then
   # Here, not only above: CI's log keeps the end of the output.
   echo "dist/ differs after npm run build (node $(node --version), in $PWD):"
-  git status --porcelain dist/ | head -n 12
-  git diff --no-color -U0 -- dist/ ':!*.map' | grep -E '^[-+][^-+]' | cut -c1-160 | head -n 16
+  # `|| true`: head closing the pipe early is not a failure (pipefail would end the script).
+  git status --porcelain dist/ | head -n 12 || true
+  git diff --no-color -U0 -- dist/ ':!*.map' | grep -E '^[-+][^-+]' | cut -c1-160 | head -n 16 || true
 fi
 for warning in ${warnings[@]+"${warnings[@]}"}; do echo "WARNING: $warning"; done
 if ((${#failed[@]})); then

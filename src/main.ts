@@ -12,11 +12,11 @@ import { Destinations } from './github/destinations.js'
 import { observe } from './observe.js'
 import { PartialWriteError, timed, type Log, type Outcome } from './apply/outcome.js'
 import { buildPlan, type Plan } from './plan/plan.js'
-import { observedLines, planLines } from './render/describe.js'
+import { markersLeftLine, observedLines, planLines } from './render/describe.js'
 import { setOutputs, writeSummary } from './render/report.js'
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const state: RunState = { warnings: [], timingsMs: {}, started: Date.now() }
+  const state: RunState = { warnings: [], timingsMs: {}, started: Date.now(), markersLeft: [] }
   try {
     maskToken(envInputReader(env)('github-token'))
     const config = (state.config = parseConfig(envInputReader(env), env))
@@ -50,7 +50,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           userKeyIds: (observation.observed.user?.keys ?? []).map(k => k.id),
           runId: config.run.id,
           now: () => new Date(),
-          log
+          log,
+          markersLeft: state.markersLeft
         })
       )
       Object.assign(state.timingsMs, outcome.timingsMs)
@@ -59,6 +60,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } catch (e) {
     await fail(e, state)
   }
+  const left = state.plan && markersLeftLine(state.plan.userName, state.markersLeft)
+  if (left) core.info(left)
 }
 
 /** What a run knows so far: a failure reports as much of it as exists. */
@@ -68,9 +71,10 @@ interface RunState {
   warnings: string[]
   timingsMs: Record<string, number>
   started: number
+  /** Marker tags this run set and could not remove. */
+  markersLeft: string[]
 }
 
-/** Every warning is an annotation, and is repeated (once) in the job summary. */
 /**
  * Masked before anything reads it, whole and line by line: the runner masks a registered value
  * where it appears, and a token with a line break (refused by the inputs) could otherwise show
@@ -82,6 +86,7 @@ function maskToken(token: string): void {
   for (const line of token.split(/\r?\n|\r/)) if (line.trim()) core.setSecret(line.trim())
 }
 
+/** Every warning is an annotation, and is repeated (once) in the job summary. */
 function actionsLog(warnings: string[]): Log {
   return {
     info: message => core.info(message),

@@ -4,6 +4,7 @@ import type { AwsClients } from './aws/clients.js'
 import { callerIdentity } from './aws/sts.js'
 import type { Destinations } from './github/destinations.js'
 import { pendingKeys, rotationLock, workflowRunNumber, type RotationLock } from './plan/markers.js'
+import { boundaryArn } from './plan/containment.js'
 import { INLINE_POLICY_NAME } from './plan/policy.js'
 import type { LockRunState, Observed, ObservedBucket } from './plan/observed.js'
 
@@ -39,7 +40,7 @@ export async function observe(
           u => u !== undefined,
           () => false
         )
-  const identityReady = callerIdentity(aws.sts)
+  const identityReady = callerIdentity(aws.sts, config.region)
   // The bucket is looked up as soon as STS has answered. A named bucket that does not exist yet
   // (the usual first run) is known to be free after one round trip, alongside STS, without it.
   const named = config.bucketName
@@ -53,21 +54,29 @@ export async function observe(
       : await aws.s3.findBucket(name, identity.accountId, config.tags.length > 0)
     return { name, bucket }
   })
-  const [identity, user, destinations, selected, { name: bucketName, bucket }] = await Promise.all([
-    identityReady,
-    findUser,
-    Promise.all(
-      config.destinations.map(d =>
-        github.observe(d, {
-          variables: withVariables,
-          secretNames: secretNamesNeeded,
-          access: Object.values(config.names)
-        })
-      )
-    ),
-    selectedRepositoryIds(config, github),
-    bucketReady
-  ])
+  // The boundary's existence is checked beside the bucket, once the account is known.
+  const boundaryReady = identityReady.then(async identity => {
+    if (config.permissionsBoundary === undefined) return undefined
+    const arn = boundaryArn(config.permissionsBoundary, identity)
+    return { arn, exists: await aws.iam.policyExists(arn) }
+  })
+  const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary] =
+    await Promise.all([
+      identityReady,
+      findUser,
+      Promise.all(
+        config.destinations.map(d =>
+          github.observe(d, {
+            variables: withVariables,
+            secretNames: secretNamesNeeded,
+            access: Object.values(config.names)
+          })
+        )
+      ),
+      selectedRepositoryIds(config, github),
+      bucketReady,
+      boundaryReady
+    ])
   const lock = user ? rotationLock(user.tags) : undefined
   const lockRun = lock ? await lockRunState(lock, config, github) : undefined
   const pendingKeyIds = user ? pendingKeys(user.tags) : []
@@ -77,6 +86,7 @@ export async function observe(
       bucketName,
       ...(user ? { user } : {}),
       bucket,
+      ...(boundary ? { boundary } : {}),
       destinations: destinations.map(o =>
         o.destination.kind === 'organization' && o.destination.visibility === 'selected'
           ? { ...o, wantedRepositoryIds: selected[o.destination.org] ?? [] }

@@ -42,6 +42,7 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await resetMoto(moto)
+  proxy.forgetAccount()
   proxy.reset()
 })
 

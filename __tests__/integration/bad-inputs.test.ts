@@ -49,7 +49,23 @@ const CASES: Case[] = [
     inputs: { policy: 'arn:aws:iam::12345:policy/X' },
     says: 'managed policy ARN'
   },
-  { input: 'permissions-boundary', inputs: { 'permissions-boundary': 'PowerUser' } },
+  { input: 'permissions-boundary', inputs: { 'permissions-boundary': 'Power User' } },
+  {
+    input: 'permissions-boundary',
+    inputs: { 'permissions-boundary': 'arn:aws:iam::aws:policy/PowerUserAccess' },
+    says: 'customer-managed'
+  },
+  // Issue 13: AWS-managed policies beyond the two S3 ones are refused before anything is looked up.
+  {
+    input: 'policy',
+    inputs: { policy: 'arn:aws:iam::aws:policy/AdministratorAccess' },
+    says: 'AdministratorAccess is not allowed'
+  },
+  {
+    input: 'policy',
+    inputs: { policy: 'arn:aws:iam::aws:policy/IAMFullAccess' },
+    says: 'IAMFullAccess is not allowed'
+  },
   { input: 'tags', inputs: { tags: 'team' }, says: "has no '='" },
   { input: 'tags', inputs: { tags: 'aws:owner=me' }, says: "'aws:'" },
   { input: 'tags', inputs: { tags: 's3-credentials-action:rotation=x' }, says: 'reserves' },

@@ -9,7 +9,7 @@ import { assertNoSecretLeak } from '../support/run-action.js'
 import { ACCOUNT_ID, closeWorld, openWorld, REGION, REPO, type World } from '../support/world.js'
 
 const USER = 'octo-org+octo-repo'
-const BUCKET = `octo-org-octo-repo-7739a8-${ACCOUNT_ID}`
+const BUCKET = `s3ca-octo-org-octo-repo-7739a8-${ACCOUNT_ID}`
 const ORG = 'octo-org'
 const NAMES = ['AWS_ACCESS_KEY_ID', 'AWS_BUCKET_NAME', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY']
 const PAIR = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']

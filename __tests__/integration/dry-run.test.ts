@@ -9,7 +9,7 @@ import type { RunResult } from '../support/run-action.js'
 import { ACCOUNT_ID, closeWorld, openWorld, REGION, REPO, type World } from '../support/world.js'
 
 const USER = 'octo-org+octo-repo'
-const BUCKET = `octo-org-octo-repo-7739a8-${ACCOUNT_ID}`
+const BUCKET = `s3ca-octo-org-octo-repo-7739a8-${ACCOUNT_ID}`
 const ALL_SECRETS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_BUCKET_NAME']
 
 afterAll(closeWorld)
@@ -56,13 +56,15 @@ describe('a dry run before the first setup', () => {
 
   test('prints the full plan and changes nothing', () => {
     expect(planLines(dry)).toEqual([
-      'Create IAM user octo-org+octo-repo (path /).',
+      'Create IAM user octo-org+octo-repo (path /s3-credentials-action/, boundary arn:aws:iam::123456789012:policy/s3-credentials-action-boundary).',
       `Create bucket ${BUCKET} in ${REGION}: block public access, enforce bucket-owner object ownership, default encryption, TLS-only policy, tags.`,
       'Grant read-write access to the bucket only (inline policy s3-credentials-action).',
       'Create a new access key (the user is new) and verify it before it is stored.',
       `Write to ${REPO}: ${ALL_SECRETS.join(', ')}.`
     ])
-    expect(dry.outputs['user-arn']).toBe(`arn:aws:iam::${ACCOUNT_ID}:user/${USER}`)
+    expect(dry.outputs['user-arn']).toBe(
+      `arn:aws:iam::${ACCOUNT_ID}:user/s3-credentials-action/${USER}`
+    )
     expect(dry.outputs['bucket-name']).toBe(BUCKET)
     expect(dry.outputs['access-key-id']).toBe('')
     expect(dry.summary).toContain('a new key would be created')
@@ -73,8 +75,11 @@ describe('a dry run before the first setup', () => {
     expect(real.code).toBe(0)
     expect(planLines(real)).toEqual(planLines(dry))
     const user = await w.iam().send(new GetUserCommand({ UserName: USER }))
-    expect(user.User?.Path).toBe('/')
-    expect(user.User?.Tags).toEqual([{ Key: 'team', Value: 'platform' }])
+    expect(user.User?.Path).toBe('/s3-credentials-action/')
+    expect(user.User?.Tags).toEqual([
+      { Key: 'team', Value: 'platform' },
+      { Key: 's3-credentials-action:repository', Value: 'octo-org/octo-repo' }
+    ])
     const head = await w.s3().send(new HeadBucketCommand({ Bucket: BUCKET }))
     expect(head.BucketRegion).toBe(REGION)
     expect(real.outputs['key-created']).toBe('true')
@@ -168,7 +173,9 @@ describe('job summary and log of real runs', () => {
     const first = w.storedPair()!
     const s1 = text(setup.summary)
     expect(s1).toContain(`Created key ${first.accessKeyId} and stored it in 1 destination.`)
-    expect(s1).toContain(`IAM user | arn:aws:iam::${ACCOUNT_ID}:user/${USER} (new)`)
+    expect(s1).toContain(
+      `IAM user | arn:aws:iam::${ACCOUNT_ID}:user/s3-credentials-action/${USER} (new)`
+    )
     expect(s1).toContain(`Bucket | ${BUCKET} in ${REGION} (new)`)
     expect(s1).toContain('Policy | bucket-read-write: read-write access to the bucket only')
     expect(s1).toContain(`Access key | ${first.accessKeyId} (new)`)
@@ -196,7 +203,9 @@ describe('job summary and log of real runs', () => {
     expect(s2).toContain(
       `Rotated: new key ${second.accessKeyId} stored in 1 destination; old key ${first.accessKeyId} deactivated.`
     )
-    expect(s2).toContain(`IAM user | arn:aws:iam::${ACCOUNT_ID}:user/${USER} (existing)`)
+    expect(s2).toContain(
+      `IAM user | arn:aws:iam::${ACCOUNT_ID}:user/s3-credentials-action/${USER} (existing)`
+    )
     expect(s2).toContain(`Access key | ${second.accessKeyId} (new)`)
     expect(s2).toContain(`Old key | ${first.accessKeyId} deactivated`)
     expect(writtenTo(s2)).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])

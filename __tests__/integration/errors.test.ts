@@ -7,11 +7,22 @@
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CreateAccessKeyCommand, CreateUserCommand, TagUserCommand } from '@aws-sdk/client-iam'
+
+/** The ownership tag the action puts on the users it makes for REPO. */
+const OWNED_BY_REPO = { Key: 's3-credentials-action:repository', Value: 'octo-org/octo-repo' }
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts'
 import { enableAuth, snapshotMoto } from '../support/moto.js'
 import type { RunResult } from '../support/run-action.js'
-import { ACCOUNT_ID, closeWorld, openWorld, REGION, REPO, type World } from '../support/world.js'
+import {
+  ACCOUNT_ID,
+  closeWorld,
+  openWorld,
+  REGION,
+  REPO,
+  USER_PATH,
+  type World
+} from '../support/world.js'
 
 const USER = 'octo-org+octo-repo'
 
@@ -139,6 +150,24 @@ describe('AWS credentials and permissions (moto enforces IAM)', () => {
     await expectUnchanged(w, before, 0)
   })
 
+  // Issue 14: STS in an opt-in region the account has not enabled answers InvalidClientTokenId,
+  // whatever the credentials; the proxy answers as it does.
+  test('AWS_CREDENTIALS in an opt-in region says the region may not be enabled', async () => {
+    const w = await openWorld({ auth: true })
+    w.aws.failWhen(q => q.service === 'sts', {
+      status: 403,
+      code: 'InvalidClientTokenId',
+      message: 'The security token included in the request is invalid.'
+    })
+    const before = await snapshotMoto(w.moto)
+    expectError(
+      await w.run({ 'aws-region': 'eu-central-2' }),
+      'AWS_CREDENTIALS',
+      /STS in eu-central-2 rejected the action's credentials \(InvalidClientTokenId\): eu-central-2 is an opt-in region, which may not be enabled for this account\. To fix: enable eu-central-2 for the account/
+    )
+    await expectUnchanged(w, before, 0)
+  })
+
   test('AWS_PERMISSION names the IAM action the role lacks', async () => {
     const w = await openWorld()
     // Everything except iam:CreateUser.
@@ -216,19 +245,23 @@ describe('what the action finds in AWS', () => {
 
   test('USER_PATH_MISMATCH: the user exists under another path', async () => {
     const w = await openWorld()
-    await w.iam().send(new CreateUserCommand({ UserName: USER, Path: '/legacy/' }))
+    await w
+      .iam()
+      .send(new CreateUserCommand({ UserName: USER, Path: '/legacy/', Tags: [OWNED_BY_REPO] }))
     const before = await snapshotMoto(w.moto)
     expectError(
       await w.run(),
       'USER_PATH_MISMATCH',
-      /exists with path \/legacy\/, not user-path \/; nothing was changed\. To fix: set user-path: \/legacy\//
+      /exists with path \/legacy\/, not user-path \/s3-credentials-action\/; nothing was changed\. To fix: set user-path: \/legacy\//
     )
     await expectUnchanged(w, before, 0)
   })
 
   test('KEY_AMBIGUOUS: two active keys and no current-access-key-id', async () => {
     const w = await openWorld()
-    await w.iam().send(new CreateUserCommand({ UserName: USER }))
+    await w
+      .iam()
+      .send(new CreateUserCommand({ UserName: USER, Path: USER_PATH, Tags: [OWNED_BY_REPO] }))
     const keys = []
     for (let i = 0; i < 2; i++)
       keys.push((await w.iam().send(new CreateAccessKeyCommand({ UserName: USER }))).AccessKey!)

@@ -5,74 +5,27 @@
  * permission removed the run fails with AWS_PERMISSION naming it.
  *
  * Where moto differs from AWS, the test adjusts the policy for moto, one line per difference, each
- * with the reason. The policy file itself stays as AWS needs it.
+ * with the reason (support/role.ts); the proxy's evaluator then judges every request of the role
+ * by the policy as it is, conditions and resource ARNs included (issue 13).
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { CreatePolicyCommand } from '@aws-sdk/client-iam'
+import type { Authorizer } from '../support/iam-authorizer.js'
 import { enableAuth, snapshotMoto, type AwsCreds } from '../support/moto.js'
-import { REPO_ROOT, type RunResult } from '../support/run-action.js'
+import { actAsRole, documentedPolicy, forMoto, type PolicyDocument } from '../support/role.js'
+import type { RunResult } from '../support/run-action.js'
 import { ACCOUNT_ID, closeWorld, openWorld, type World } from '../support/world.js'
 
 const USER = 'octo-org+octo-repo'
-const POLICY_FILE = join(REPO_ROOT, 'docs', 'iam-policy.json')
-
-interface Statement {
-  Sid?: string
-  Effect: 'Allow' | 'Deny'
-  Action: string[]
-  Resource: string | string[]
-}
-interface PolicyDocument {
-  Version: string
-  Statement: Statement[]
-}
-
-/** docs/iam-policy.json for this account (ACCOUNT_ID is the placeholder the README explains). */
-function documentedPolicy(): PolicyDocument {
-  return JSON.parse(
-    readFileSync(POLICY_FILE, 'utf8').replaceAll('ACCOUNT_ID', ACCOUNT_ID)
-  ) as PolicyDocument
-}
-
-/**
- * The action names moto checks where they differ from AWS's, by AWS action. (moto also authorizes
- * PUT ?encryption, ?publicAccessBlock and ?ownershipControls as s3:CreateBucket, its fallback for
- * bucket PUTs it has no name for; the policy allows s3:CreateBucket anyway, so no line is needed,
- * but removing s3:PutEncryptionConfiguration, s3:PutBucketPublicAccessBlock or
- * s3:PutBucketOwnershipControls cannot be observed in moto.)
- */
-const MOTO_ALIASES: Record<string, string[]> = {
-  // moto authorizes HeadBucket as s3:HeadBucket; AWS authorizes it as s3:ListBucket.
-  's3:ListBucket': ['s3:HeadBucket']
-}
-
-/**
- * The policy as moto can evaluate it: each statement's actions plus their moto aliases, and IAM
- * statements widened to Resource "*", because moto evaluates every IAM (user) action against the
- * resource "*": it never resolves the user ARN, so `arn:aws:iam::…:user/*` never matches there.
- */
-function forMoto(policy: PolicyDocument): PolicyDocument {
-  return {
-    Version: policy.Version,
-    Statement: policy.Statement.map(s => {
-      const actions = [...s.Action, ...s.Action.flatMap(a => MOTO_ALIASES[a] ?? [])]
-      const iamOnly = s.Action.every(a => a.startsWith('iam:'))
-      return {
-        ...s,
-        Action: [...new Set(actions)],
-        ...(iamOnly ? { Resource: '*' } : {})
-      }
-    })
-  }
-}
 
 function without(policy: PolicyDocument, action: string): PolicyDocument {
   const found = policy.Statement.some(s => s.Action.includes(action))
   if (!found) throw new Error(`${action} is not in docs/iam-policy.json`)
   return {
     ...policy,
-    Statement: policy.Statement.map(s => ({ ...s, Action: s.Action.filter(a => a !== action) }))
+    Statement: policy.Statement.map(s => ({
+      ...s,
+      Action: s.Action.filter(a => a !== action)
+    })).filter(s => s.Action.length > 0)
   }
 }
 
@@ -105,8 +58,10 @@ describe('with exactly docs/iam-policy.json', () => {
   let admin: AwsCreds
   /** Every IAM action the role's calls needed, over all runs of this block. */
   const needed = new Set<string>()
+  let authorizer: Authorizer
   const run = async (inputs: Record<string, string> = {}): Promise<RunResult> => {
     w.aws.reset()
+    w.aws.setAuthorizer(authorizer)
     const r = await w.run(inputs, {
       AWS_ACCESS_KEY_ID: admin.accessKeyId,
       AWS_SECRET_ACCESS_KEY: admin.secretAccessKey
@@ -139,14 +94,11 @@ describe('with exactly docs/iam-policy.json', () => {
           })
         })
       )
-    admin = await enableAuth(w.moto, forMoto(documentedPolicy()))
+    ;({ admin, authorizer } = await actAsRole(w))
   })
 
   test('a fresh setup creates everything', async () => {
-    const r = await run({
-      tags: 'team=platform',
-      'permissions-boundary': `arn:aws:iam::${ACCOUNT_ID}:policy/ci-boundary`
-    })
+    const r = await run({ tags: 'team=platform' })
     expect(r.outputs['key-created']).toBe('true')
     expect(await w.works(w.storedPair()!)).toBe(true)
   })
@@ -181,8 +133,11 @@ describe('with exactly docs/iam-policy.json', () => {
   })
 
   test('every permission of the policy was needed, and no call needed another', () => {
-    const granted = documentedPolicy().Statement.flatMap(s => s.Action)
-    expect([...needed].sort()).toEqual([...granted].sort())
+    // What the Allow statements grant (the Deny statements name what no call may do).
+    const granted = documentedPolicy()
+      .Statement.filter(s => s.Effect === 'Allow')
+      .flatMap(s => s.Action)
+    expect([...needed].sort()).toEqual([...new Set(granted)].sort())
   })
 })
 

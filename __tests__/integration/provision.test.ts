@@ -3,6 +3,7 @@
  * Node 24 against moto (with IAM enforced) and the GitHub stand-in.
  */
 import {
+  CreateUserCommand,
   GetUserPolicyCommand,
   GetUserCommand,
   ListAttachedUserPoliciesCommand,
@@ -20,10 +21,18 @@ import {
   CreateBucketCommand
 } from '@aws-sdk/client-s3'
 import { assertNoSecretLeak } from '../support/run-action.js'
-import { ACCOUNT_ID, closeWorld, openWorld, REGION, REPO, type World } from '../support/world.js'
+import {
+  ACCOUNT_ID,
+  closeWorld,
+  openWorld,
+  REGION,
+  REPO,
+  USER_PATH,
+  type World
+} from '../support/world.js'
 
 const USER = 'octo-org+octo-repo'
-const BUCKET = `octo-org-octo-repo-7739a8-${ACCOUNT_ID}`
+const BUCKET = `s3ca-octo-org-octo-repo-7739a8-${ACCOUNT_ID}`
 
 afterAll(closeWorld)
 
@@ -37,7 +46,7 @@ describe('first run', () => {
     const r = await w.run({ tags: 'team=platform\ncost-center=42' })
     expect(r.code).toBe(0)
     expect(r.outputs).toMatchObject({
-      'user-arn': `arn:aws:iam::${ACCOUNT_ID}:user/${USER}`,
+      'user-arn': `arn:aws:iam::${ACCOUNT_ID}:user/s3-credentials-action/${USER}`,
       'bucket-name': BUCKET,
       'bucket-arn': `arn:aws:s3:::${BUCKET}`,
       'key-created': 'true',
@@ -197,13 +206,15 @@ describe('policy switching', () => {
 })
 
 describe('reuse and refusal', () => {
-  test('an existing user and bucket are reused', async () => {
+  test('an existing user the action made for this repository (tag, path) and a bucket are reused', async () => {
     const w = await openWorld()
-    await w
-      .iam()
-      .send(
-        new (await import('@aws-sdk/client-iam')).CreateUserCommand({ UserName: 'ci-uploader' })
-      )
+    await w.iam().send(
+      new CreateUserCommand({
+        UserName: 'ci-uploader',
+        Path: USER_PATH,
+        Tags: [{ Key: 's3-credentials-action:repository', Value: REPO }]
+      })
+    )
     await w.s3().send(
       new CreateBucketCommand({
         Bucket: 'existing-bucket-1',
@@ -212,7 +223,7 @@ describe('reuse and refusal', () => {
     )
     const r = await w.run({ 'user-name': 'ci-uploader', 'bucket-name': 'existing-bucket-1' })
     expect(r.code).toBe(0)
-    expect(r.log).toContain('Reuse IAM user ci-uploader')
+    expect(r.log).toContain('Reuse IAM user ci-uploader; set boundary')
     expect(r.log).toContain('Reuse bucket existing-bucket-1')
     expect(await w.works(w.storedPair()!)).toBe(true)
   })

@@ -15,6 +15,8 @@ import { assertNoSecretLeak, type RunResult } from '../support/run-action.js'
 import { closeWorld, openWorld, REPO, type World } from '../support/world.js'
 
 const USER = 'octo-org+octo-repo'
+/** Not a marker: the ownership tag every user the action made carries. */
+const OWNERSHIP_TAG = 's3-credentials-action:repository'
 const PENDING_TAG = 's3-credentials-action:pending'
 const LOCK_TAG = 's3-credentials-action:rotation'
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -44,7 +46,9 @@ async function userTags(w: World): Promise<Record<string, string>> {
 
 /** The action's own tags on the user (marker and pending key): none once a run is over. */
 async function markerTags(w: World): Promise<string[]> {
-  return Object.keys(await userTags(w)).filter(k => k.startsWith('s3-credentials-action:'))
+  return Object.keys(await userTags(w)).filter(
+    k => k.startsWith('s3-credentials-action:') && k !== OWNERSHIP_TAG
+  )
 }
 
 async function createKey(w: World): Promise<AwsCreds> {
@@ -744,5 +748,32 @@ describe('a rotation marker left by another run', () => {
       )
     )
     expect(await w.keysOf(USER)).toEqual([{ id: old.accessKeyId, status: 'Active' }])
+  })
+})
+
+describe('markers a run cannot remove', () => {
+  test('the last line names the tags left on the user; the next run handles them', async () => {
+    const { w, pair: old } = await provisioned()
+    let refusing = true
+    w.aws.failWhen(r => refusing && r.action === 'UntagUser', { status: 500 })
+    const r = await w.run({ rotate: 'true' }, { GITHUB_RUN_ID: '900', GITHUB_RUN_ATTEMPT: '1' })
+    refusing = false
+    const lines = r.log.trim().split('\n')
+    expect(lines.at(-1)).toBe(
+      `Marker tags left on IAM user ${USER}: ${LOCK_TAG}, ${PENDING_TAG}. The next run of the action handles them (it finishes or replaces the pending key, and takes over a rotation marker whose run has ended or expired).`
+    )
+    const pair = w.storedPair()!
+    expect(await w.works(pair)).toBe(true)
+    noLeak(r, old, pair)
+
+    // A plain re-run (the next attempt): the new key is held everywhere, so the pending marker
+    // counts for nothing, and the rotation marker is an earlier attempt's: both are removed.
+    const next = await w.run({}, { GITHUB_RUN_ID: '900', GITHUB_RUN_ATTEMPT: '2' })
+    expect(next.code).toBe(0)
+    expect(next.log).toContain(
+      `Remove the marker tags ${PENDING_TAG}, ${LOCK_TAG} from ${USER}: no run holds them any more.`
+    )
+    expect(await markerTags(w)).toEqual([])
+    expect(next.log).not.toContain('Marker tags left')
   })
 })

@@ -16,7 +16,7 @@ import { ACCOUNT_ID, closeWorld, openWorld, REGION, type World } from '../suppor
 
 const COUNT = 200
 const REPOS = Array.from({ length: COUNT }, (_, i) => `octo-org/svc-${String(i).padStart(3, '0')}`)
-const BUCKET = `octo-org-octo-repo-7739a8-${ACCOUNT_ID}`
+const BUCKET = `s3ca-octo-org-octo-repo-7739a8-${ACCOUNT_ID}`
 const NAMES = ['AWS_ACCESS_KEY_ID', 'AWS_BUCKET_NAME', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY']
 const LIMIT = { maxWrites: 80, windowMs: 1000, retryAfterSeconds: 1 }
 const FIRST_RUN_MINIMUM = COUNT * (1 + 4)

@@ -55,6 +55,8 @@ export interface RequestAuthorizer {
  */
 export type AwsFault =
   | { status: 500 | 503; afterApplying?: boolean }
+  /** A client error AWS answers with that code (e.g. STS's InvalidClientTokenId). */
+  | { status: 400 | 403; code: string; message?: string }
   | { throttle: true }
   | { drop: true; afterApplying?: boolean }
 
@@ -228,7 +230,15 @@ export class AwsProxy {
     this.authorizer = authorizer
   }
 
-  /** Forgets records, faults, latency, tracked keys and the authorizer; numbering starts again at 1. */
+  /** Forgets what it modelled of the account (users' boundaries): for an account reset too. */
+  forgetAccount(): void {
+    this.boundaries.clear()
+  }
+
+  /**
+   * Forgets records, faults, latency, tracked keys and the authorizer; numbering starts again at 1.
+   * What it models of the account (forgetAccount) stays: moto's state stays too.
+   */
   reset(): void {
     this.requests.length = 0
     this.seen = 0
@@ -239,7 +249,6 @@ export class AwsProxy {
     this.newKeys.clear()
     this.hideUsersMs = 0
     this.newUsers.clear()
-    this.boundaries.clear()
     this.authorizer = undefined
   }
 
@@ -889,6 +898,8 @@ function answer(res: ServerResponse, reply: Reply): number {
 }
 
 function faultReply(c: Classified, fault: Exclude<AwsFault, { drop: true }>): Reply {
+  if ('code' in fault)
+    return errorReply(c, fault.status, fault.code, fault.message ?? fault.code, 'Sender')
   if ('throttle' in fault) {
     return c.protocol === 'rest-xml'
       ? errorReply(c, 503, 'SlowDown', 'Please reduce your request rate.', 'Receiver')

@@ -37,12 +37,7 @@ import {
 } from './github-standin/state.js'
 
 export type { Permission } from './github-standin/operations.js'
-export type {
-  Scope,
-  SecretStoreKind,
-  VariableScope,
-  WorkflowRun
-} from './github-standin/state.js'
+export type { Scope, SecretStoreKind, VariableScope, WorkflowRun } from './github-standin/state.js'
 
 export interface StandinOptions {
   latencyMs?: number

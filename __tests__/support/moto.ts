@@ -243,27 +243,32 @@ export async function resetMoto(m: Moto): Promise<void> {
 }
 
 /**
- * Creates the IAM user moto-admin (inline policy: `policy`, default allow everything) and an access
+ * Creates the IAM user `userName` (default moto-admin; inline policy: `policy`, default allow
+ * everything) and an access
  * key for it, then makes moto enforce IAM: from now on only requests signed with keys of moto's
  * own users, and allowed by their policies, succeed. resetMoto() turns enforcement off again.
  */
-export async function enableAuth(m: Moto, policy: object = ALLOW_ALL): Promise<AwsCreds> {
+export async function enableAuth(
+  m: Moto,
+  policy: object = ALLOW_ALL,
+  userName = ADMIN_USER
+): Promise<AwsCreds> {
   await setAuthCount(m, 'inf')
   const iam = iamClient(m)
   try {
     try {
-      await iam.send(new CreateUserCommand({ UserName: ADMIN_USER }))
+      await iam.send(new CreateUserCommand({ UserName: userName }))
     } catch (err) {
       if ((err as Error).name !== 'EntityAlreadyExistsException') throw err
     }
     await iam.send(
       new PutUserPolicyCommand({
-        UserName: ADMIN_USER,
-        PolicyName: ADMIN_USER,
+        UserName: userName,
+        PolicyName: userName,
         PolicyDocument: JSON.stringify(policy)
       })
     )
-    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: ADMIN_USER }))
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }))
     if (!AccessKey?.AccessKeyId || !AccessKey.SecretAccessKey) {
       throw new Error('moto returned no access key')
     }

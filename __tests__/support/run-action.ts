@@ -118,7 +118,9 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     // The test command's coverage of src/ through the bundle's source map, when it asks for it. A
     // variable of its own: NODE_V8_COVERAGE on jest would also record jest's workers.
-    ...(process.env.ACTION_COVERAGE_DIR ? { NODE_V8_COVERAGE: process.env.ACTION_COVERAGE_DIR } : {}),
+    ...(process.env.ACTION_COVERAGE_DIR
+      ? { NODE_V8_COVERAGE: process.env.ACTION_COVERAGE_DIR }
+      : {}),
     ...opts.env,
     ...files
   }

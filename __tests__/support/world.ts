@@ -2,7 +2,9 @@
  * One test world: moto (AWS) and the GitHub stand-in, wired to the bundled action as a runner
  * would. Each test gets a clean account and a clean GitHub with one repository and one token.
  */
-import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { CreatePolicyCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam'
 import { S3Client } from '@aws-sdk/client-s3'
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { AwsProxy } from './aws-proxy.js'
@@ -14,6 +16,9 @@ export const REPO = 'octo-org/octo-repo'
 export const TOKEN = 'github_pat_test_token_with_secrets'
 export const ACCOUNT_ID = '123456789012'
 export const REGION = 'eu-west-1'
+export const BOUNDARY_NAME = 's3-credentials-action-boundary'
+export const BOUNDARY_ARN = `arn:aws:iam::123456789012:policy/${BOUNDARY_NAME}`
+export const USER_PATH = '/s3-credentials-action/'
 
 export interface World {
   moto: Moto
@@ -42,8 +47,12 @@ const shared: Record<'plain' | 'managed', Services | undefined> = {
   managed: undefined
 }
 
+/**
+ * `boundary: false` leaves out the permissions boundary policy the bootstrap creates
+ * (s3-credentials-action-boundary), which every other world has, as a deployed account does.
+ */
 export async function openWorld(
-  opts: { auth?: boolean; managedPolicies?: boolean } = {}
+  opts: { auth?: boolean; managedPolicies?: boolean; boundary?: boolean } = {}
 ): Promise<World> {
   const variant = opts.managedPolicies ? 'managed' : 'plain'
   if (!shared[variant]) {
@@ -56,6 +65,7 @@ export async function openWorld(
   }
   const { moto, aws, github } = shared[variant]
   await resetMoto(moto)
+  aws.forgetAccount()
   aws.reset()
   github.reset()
   github.addToken(TOKEN, {
@@ -114,7 +124,17 @@ export async function openWorld(
       }
     }
   }
+  if (opts.boundary !== false) await createBoundary(world.iam())
   return world
+}
+
+/** The boundary policy as bootstrap/role.yml creates it (docs/boundary-policy.json, generated). */
+async function createBoundary(iam: IAMClient): Promise<void> {
+  const document = readFileSync(
+    fileURLToPath(new URL('../../docs/boundary-policy.json', import.meta.url)),
+    'utf8'
+  ).replaceAll('ACCOUNT_ID', ACCOUNT_ID)
+  await iam.send(new CreatePolicyCommand({ PolicyName: BOUNDARY_NAME, PolicyDocument: document }))
 }
 
 export async function closeWorld(): Promise<void> {

@@ -46,8 +46,9 @@ describe('parseConfig defaults', () => {
       githubToken: 'github_pat_test',
       region: 'us-east-1',
       userName: 'octo-org+app',
-      userPath: '/',
+      userPath: '/s3-credentials-action/',
       policy: { kind: 'bucket-read-write' },
+      permissionsBoundary: 's3-credentials-action-boundary',
       tags: [],
       homeRepository: { owner: 'octo-org', repo: 'app' },
       destinations: [{ kind: 'repository', owner: 'octo-org', repo: 'app' }],
@@ -73,9 +74,9 @@ describe('parseConfig defaults', () => {
 
   test('the defaults action.yml declares parse to the same config as empty inputs', () => {
     const declared: Inputs = {
-      'user-path': '/',
+      'user-path': '/s3-credentials-action/',
       policy: 'bucket-read-write',
-      visibility: 'private',
+      'permissions-boundary': 's3-credentials-action-boundary',
       'secret-store': 'actions',
       'region-and-bucket-as': 'secrets',
       'max-writes': '500',
@@ -353,7 +354,11 @@ describe('parseConfig single inputs', () => {
     ['user-name', 'has space', 'an IAM user name has only'],
     ['user-name', 'u'.repeat(65), '1 to 64 characters'],
     ['user-path', 'ci', "starts and ends with '/'"],
-    ['permissions-boundary', 'Boundary', 'a managed policy ARN'],
+    ['permissions-boundary', 'my boundary', 'a managed policy name'],
+    ['permissions-boundary', 'arn:aws:iam::aws:policy/PowerUserAccess', 'customer-managed'],
+    ['policy', 'arn:aws:iam::aws:policy/AdministratorAccess', 'AdministratorAccess is not allowed'],
+    ['policy', 'arn:aws:iam::aws:policy/IAMFullAccess', 'IAMFullAccess is not allowed'],
+    ['policy', 'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess', 'is not allowed'],
     ['current-access-key-id', 'not-a-key', 'an access key id'],
     ['repository', 'no-slash', "written 'owner/name'"],
     ['environment', ' prod', 'no surrounding spaces']
@@ -402,12 +407,13 @@ describe('parseConfig tags', () => {
   const lines = (n: number): string =>
     Array.from({ length: n }, (_, i) => `key${i}=value${i}`).join('\n')
 
-  test('48 tags are allowed', () => {
-    expect(configFrom({ tags: lines(48) }).tags).toHaveLength(48)
+  // 50 per user, less the ownership tag and the two markers.
+  test('47 tags are allowed', () => {
+    expect(configFrom({ tags: lines(47) }).tags).toHaveLength(47)
   })
 
-  test('49 tags are too many', () => {
-    expectOneError({ tags: lines(49) }, 'tags', 'at most 48 tags (got 49)')
+  test('48 tags are too many', () => {
+    expectOneError({ tags: lines(48) }, 'tags', 'at most 47 tags (got 48)')
   })
 
   test('every bad tag line is reported, not only the first', () => {
@@ -631,7 +637,7 @@ describe('parseConfig collects every error at once', () => {
     'user-name': 'not a user',
     'user-path': 'no-slashes',
     policy: 'admin',
-    'permissions-boundary': 'boundary',
+    'permissions-boundary': 'no such boundary',
     tags: 'aws:x=1\nnoequals',
     'secret-store': 'vault',
     'region-and-bucket-as': 'env',
@@ -796,12 +802,20 @@ describe('derived names', () => {
   })
 
   test.each([
-    ['octo-org', 'app', '123456789012', 'octo-org+app', 'octo-org-app-edfc67-123456789012'],
-    ['Acme', 'Web.App', '123456789012', 'acme+web.app', 'acme-web-app-a5352b-123456789012'],
-    ['a', 'b c/d', '123456789012', 'a+b-c-d-7035c762', 'a-b-c-d-3e228c-123456789012'],
-    ['', '', '123456789012', '+', 'bucket-8a5eda-123456789012'],
-    ['sthree', 'x', '123456789012', 'sthree+x', 'gh-sthree-x-92c49d-123456789012'],
-    ['amzn-s3-demo', 'x', '123456789012', 'amzn-s3-demo+x', 'gh-amzn-s3-demo-x-25f940-123456789012']
+    // Every derived bucket starts with the action's prefix (issue 13), which no reserved prefix
+    // (xn--, sthree-, amzn-s3-demo-) and no AWS service's default bucket shares.
+    ['octo-org', 'app', '123456789012', 'octo-org+app', 's3ca-octo-org-app-edfc67-123456789012'],
+    ['Acme', 'Web.App', '123456789012', 'acme+web.app', 's3ca-acme-web-app-a5352b-123456789012'],
+    ['a', 'b c/d', '123456789012', 'a+b-c-d-7035c762', 's3ca-a-b-c-d-3e228c-123456789012'],
+    ['', '', '123456789012', '+', 's3ca-bucket-8a5eda-123456789012'],
+    ['sthree', 'x', '123456789012', 'sthree+x', 's3ca-sthree-x-92c49d-123456789012'],
+    [
+      'amzn-s3-demo',
+      'x',
+      '123456789012',
+      'amzn-s3-demo+x',
+      's3ca-amzn-s3-demo-x-25f940-123456789012'
+    ]
   ])('%j/%j in %s', (owner, repo, account, user, bucket) => {
     expect(deriveUserName(owner, repo)).toBe(user)
     expect(deriveBucketName(owner, repo, account)).toBe(bucket)
@@ -815,7 +829,7 @@ describe('derived names', () => {
     expect(long).toMatch(/^o\+r+-[0-9a-f]{8}$/)
     const bucket = deriveBucketName('o', 'r'.repeat(80), '123456789012')
     expect(bucket.length).toBeLessThanOrEqual(63)
-    expect(bucket).toMatch(/^o-r+-[0-9a-f]{6}-123456789012$/)
+    expect(bucket).toMatch(/^s3ca-o-r+-[0-9a-f]{6}-123456789012$/)
   })
 
   test('distinct long names give distinct user and bucket names', () => {

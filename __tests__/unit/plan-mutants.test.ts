@@ -15,7 +15,9 @@ import {
   observedDestination,
   observedUser,
   ownedBucket,
-  steadyObserved
+  steadyObserved,
+  OWNERSHIP,
+  USER_PATH
 } from '../../__fixtures__/observed.js'
 
 const READ_WRITE = bucketAccessPolicy('aws', BUCKET, 'read-write')
@@ -259,7 +261,7 @@ describe('tags', () => {
   test('a tag whose value matches under another key is missing', () => {
     const p = plan({ tags: 'team=storage' }, c =>
       steadyObserved(c, {
-        user: observedUser({ tags: [{ key: 'owner', value: 'storage' }] }),
+        user: observedUser({ tags: [OWNERSHIP, { key: 'owner', value: 'storage' }] }),
         bucket: ownedBucket(c.region, [{ key: 'owner', value: 'storage' }])
       })
     )
@@ -279,7 +281,7 @@ describe('tags', () => {
   test('a tag whose key matches with another value is missing, and replaced on the bucket', () => {
     const p = plan({ tags: 'team=storage' }, c =>
       steadyObserved(c, {
-        user: observedUser({ tags: [{ key: 'team', value: 'web' }] }),
+        user: observedUser({ tags: [OWNERSHIP, { key: 'team', value: 'web' }] }),
         bucket: ownedBucket(c.region, [
           { key: 'team', value: 'web' },
           { key: 'cost', value: '1' }
@@ -302,7 +304,10 @@ describe('tags', () => {
   test('tags present with key and value: nothing to add', () => {
     const tags = [{ key: 'team', value: 'storage' }]
     const p = plan({ tags: 'team=storage' }, c =>
-      steadyObserved(c, { user: observedUser({ tags }), bucket: ownedBucket(c.region, tags) })
+      steadyObserved(c, {
+        user: observedUser({ tags: [OWNERSHIP, ...tags] }),
+        bucket: ownedBucket(c.region, tags)
+      })
     )
     expect(p.user).toStrictEqual({ action: 'reuse', tagsToAdd: [] })
     expect(p.bucket).toStrictEqual({ action: 'reuse' })
@@ -355,8 +360,8 @@ describe('refusals and warnings: the exact text', () => {
     expect(thrown(() => plan({ 'user-path': '/ci/' }, c => steadyObserved(c)))).toEqual({
       code: 'USER_PATH_MISMATCH',
       message:
-        "IAM user 'octo-org+app' exists with path /, not user-path /ci/; nothing was changed.",
-      remedy: 'set user-path: /, or choose another user-name.'
+        "IAM user 'octo-org+app' exists with path /s3-credentials-action/, not user-path /ci/; nothing was changed.",
+      remedy: 'set user-path: /s3-credentials-action/, or choose another user-name.'
     })
   })
 
@@ -456,16 +461,17 @@ describe('the user and the bucket', () => {
       ).user
     ).toStrictEqual({ action: 'reuse', tagsToAdd: [] })
     expect(
-      plan({}, c => steadyObserved(c, { user: observedUser({ permissionsBoundaryArn: BOUNDARY }) }))
-        .user
+      plan({ 'permissions-boundary': 'none' }, c =>
+        steadyObserved(c, { user: observedUser({ permissionsBoundaryArn: BOUNDARY }) })
+      ).user
     ).toStrictEqual({ action: 'reuse', tagsToAdd: [] })
   })
 
   test('a new user without a boundary has none in its plan', () => {
-    expect(plan({}, c => freshObserved(c)).user).toStrictEqual({
+    expect(plan({ 'permissions-boundary': 'none' }, c => freshObserved(c)).user).toStrictEqual({
       action: 'create',
-      path: '/',
-      tags: []
+      path: USER_PATH,
+      tags: [OWNERSHIP]
     })
   })
 

@@ -21,7 +21,10 @@ import {
   observedUser,
   ownedBucket,
   steadyObserved,
-  USER_NAME
+  USER_NAME,
+  BOUNDARY_ARN,
+  OWNERSHIP,
+  USER_PATH
 } from '../../__fixtures__/observed.js'
 
 const FULL_ACCESS = 'arn:aws:iam::aws:policy/AmazonS3FullAccess'
@@ -52,12 +55,17 @@ describe('buildPlan: a fresh start', () => {
     const config = configFrom()
     expect(buildPlan(config, freshObserved(config), NOW)).toStrictEqual({
       userName: USER_NAME,
-      userArn: `arn:aws:iam::${ACCOUNT_ID}:user/${USER_NAME}`,
+      userArn: `arn:aws:iam::${ACCOUNT_ID}:user${USER_PATH}${USER_NAME}`,
       bucketName: BUCKET,
       bucketArn: `arn:aws:s3:::${BUCKET}`,
       region: 'us-east-1',
       partition: 'aws',
-      user: { action: 'create', path: '/', tags: [] },
+      user: {
+        action: 'create',
+        path: USER_PATH,
+        tags: [OWNERSHIP],
+        permissionsBoundary: BOUNDARY_ARN
+      },
       bucket: { action: 'create', tags: [] },
       grants: {
         putInline: { name: INLINE_POLICY_NAME, document: READ_WRITE },
@@ -74,6 +82,7 @@ describe('buildPlan: a fresh start', () => {
           access: []
         }
       ],
+      staleMarkers: [],
       warnings: []
     })
   })
@@ -103,7 +112,7 @@ describe('buildPlan: a fresh start', () => {
     expect(p.user).toEqual({
       action: 'create',
       path: '/ci/',
-      tags: [{ key: 'team', value: 'storage' }],
+      tags: [{ key: 'team', value: 'storage' }, OWNERSHIP],
       permissionsBoundary: 'arn:aws:iam::123456789012:policy/Boundary'
     })
     expect(p.bucket).toEqual({ action: 'create', tags: [{ key: 'team', value: 'storage' }] })
@@ -555,6 +564,7 @@ describe('buildPlan: tags', () => {
       steadyObserved(c, {
         user: observedUser({
           tags: [
+            OWNERSHIP,
             { key: 'team', value: 'storage' },
             { key: 'env', value: 'dev' },
             { key: 'foreign', value: 'x' }

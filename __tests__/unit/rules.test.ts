@@ -118,7 +118,11 @@ describe('checkRegion', () => {
     ['us-iso-east-1'],
     ['us-isob-east-1'],
     ['il-central-1'],
-    ['me-south-12']
+    ['me-south-12'],
+    // aws-eusc, the European Sovereign Cloud (issue 14), and the ISO-E/F partitions.
+    ['eusc-de-east-1'],
+    ['eu-isoe-west-1'],
+    ['us-isof-south-1']
   ])('accepts %j', region => accepts(rules.checkRegion, region))
 
   test.each([
@@ -129,6 +133,7 @@ describe('checkRegion', () => {
     ['us-east-123'],
     ['us-east-1 '],
     ['usa-east-1'],
+    ['euse-de-east-1'],
     ['us-east-1a'],
     ['eu_central_1']
   ])('rejects %j', region => rejects(rules.checkRegion, region, 'a region looks like'))
@@ -295,7 +300,7 @@ describe('checkTag', () => {
 
   test('the reserved prefix and the tag limit are what the action relies on', () => {
     expect(rules.RESERVED_TAG_PREFIX).toBe('s3-credentials-action:')
-    expect(rules.MAX_USER_TAGS).toBe(48)
+    expect(rules.MAX_USER_TAGS).toBe(47)
   })
 })
 

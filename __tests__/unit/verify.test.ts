@@ -195,8 +195,8 @@ describe('verifyKey', () => {
       ok: false,
       attempts: 5,
       waitedMs: 775,
-      // What is reported today is the name of the Error thrown for the mismatch, not its text.
-      lastError: 'Error'
+      lastError:
+        'the key belongs to arn:aws:iam::123456789012:user/ci/someone-else, not arn:aws:iam::123456789012:user/ci/app-deployer'
     })
     expect(stsCalls).toHaveLength(5)
   })

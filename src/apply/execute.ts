@@ -22,10 +22,16 @@ import { writeAll } from './write-secrets.js'
 export async function execute(context: Context): Promise<Outcome> {
   const ctx: ApplyContext = {
     ...context,
-    markers: new RunMarkers(context.aws.iam, context.plan.userName, context.log)
+    markers: new RunMarkers(
+      context.aws.iam,
+      context.plan.userName,
+      context.log,
+      context.markersLeft
+    )
   }
   const timings: Record<string, number> = {}
   const time = <T>(phase: string, work: Promise<T>) => timed(timings, phase, work)
+  for (const tag of ctx.plan.staleMarkers) ctx.markers.removeLater(tag)
   try {
     const userReady = time('user', ensureUser(ctx))
     const bucketReady = time('bucket', ensureBucket(ctx))

@@ -53,6 +53,8 @@ export interface Context {
   runId: string
   now: () => Date
   log: Log
+  /** Filled with the marker tags this run could not remove, for the run's last lines. */
+  markersLeft: string[]
 }
 
 /** A failure after changes were made: carries what was done, for the outputs and the summary. */

@@ -17,7 +17,9 @@ export class RunMarkers {
   constructor(
     private readonly iam: Iam,
     private readonly userName: string,
-    private readonly log: Log
+    private readonly log: Log,
+    /** Where the tags that could not be removed are recorded (the run's last lines name them). */
+    private readonly left: string[]
   ) {}
 
   /** `tag` is removed by the next call of removeAll (at the latest, the run's end). */
@@ -30,15 +32,14 @@ export class RunMarkers {
     if (this.toRemove.size === 0) return
     const keys = [...this.toRemove]
     this.toRemove.clear()
-    await this.iam
-      .untagUser(this.userName, keys)
-      .catch((e: unknown) =>
-        this.log.warning(
-          `Could not remove the tag(s) ${keys.join(', ')} from ${this.userName} (${errorText(e)}).` +
-            (keys.includes(PENDING_KEY_TAG)
-              ? ' The next run takes the new key for unfinished and replaces it everywhere.'
-              : ' The rotation marker expires by itself.')
-        )
+    await this.iam.untagUser(this.userName, keys).catch((e: unknown) => {
+      this.left.push(...keys.filter(k => !this.left.includes(k)))
+      this.log.warning(
+        `Could not remove the tag(s) ${keys.join(', ')} from ${this.userName} (${errorText(e)}).` +
+          (keys.includes(PENDING_KEY_TAG)
+            ? ' The next run takes the new key for unfinished and replaces it everywhere.'
+            : ' The rotation marker expires by itself.')
       )
+    })
   }
 }

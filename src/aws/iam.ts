@@ -7,11 +7,13 @@ import {
   DeleteAccessKeyCommand,
   DeleteUserPolicyCommand,
   DetachUserPolicyCommand,
+  GetPolicyCommand,
   GetUserCommand,
   GetUserPolicyCommand,
   IAMClient,
   ListAccessKeysCommand,
   paginateListAttachedUserPolicies,
+  paginateListGroupsForUser,
   paginateListUserPolicies,
   PutUserPermissionsBoundaryCommand,
   PutUserPolicyCommand,
@@ -77,7 +79,7 @@ export class Iam {
    */
   async findUser(userName: string, expectedPolicy?: string): Promise<ObservedUser | undefined> {
     const UserName = userName
-    const [user, keys, inlineNames, attached, expected] = await Promise.all([
+    const [user, keys, inlineNames, attached, expected, groups] = await Promise.all([
       awsLookup('iam:GetUser', () => this.client.send(new GetUserCommand({ UserName }))),
       awsLookup('iam:ListAccessKeys', () =>
         this.client.send(new ListAccessKeysCommand({ UserName }))
@@ -88,7 +90,8 @@ export class Iam {
         ? undefined
         : awsLookup('iam:GetUserPolicy', () =>
             this.client.send(new GetUserPolicyCommand({ UserName, PolicyName: expectedPolicy }))
-          )
+          ),
+      awsLookup('iam:ListGroupsForUser', () => this.listGroupNames(userName))
     ])
     if (!user?.User) return undefined
     const names = inlineNames ?? []
@@ -111,8 +114,24 @@ export class Iam {
       ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
       inlinePolicies,
       managedPolicyArns: attached ?? [],
-      keys: (keys?.AccessKeyMetadata ?? []).map(toAccessKey)
+      keys: (keys?.AccessKeyMetadata ?? []).map(toAccessKey),
+      groups: groups ?? []
     }
+  }
+
+  private async listGroupNames(UserName: string): Promise<string[]> {
+    const names: string[] = []
+    for await (const page of paginateListGroupsForUser({ client: this.client }, { UserName }))
+      names.push(...(page.Groups ?? []).map(g => g.GroupName ?? ''))
+    return names
+  }
+
+  /** Whether the managed policy exists (GetPolicy; NoSuchEntity means it does not). */
+  async policyExists(PolicyArn: string): Promise<boolean> {
+    const found = await awsLookup('iam:GetPolicy', () =>
+      this.client.send(new GetPolicyCommand({ PolicyArn }))
+    )
+    return found !== undefined
   }
 
   private async listInlinePolicyNames(UserName: string): Promise<string[]> {

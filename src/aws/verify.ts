@@ -53,9 +53,12 @@ export async function verifyKey(
         clients.sts.send(new GetCallerIdentityCommand({})),
         target.bucket ? clients.list(target.bucket) : undefined
       ])
-      if (me.Arn !== target.userArn)
-        throw new Error(`key belongs to ${me.Arn}, not ${target.userArn}`)
-      return { ok: true, attempts, waitedMs: Date.now() - started }
+      if (me.Arn !== target.userArn) {
+        // Not an AWS error: its text, not its name ('Error'), says what was wrong.
+        lastError = `the key belongs to ${me.Arn}, not ${target.userArn}`
+      } else {
+        return { ok: true, attempts, waitedMs: Date.now() - started }
+      }
     } catch (e) {
       lastError = errorName(e) || errorText(e)
     }

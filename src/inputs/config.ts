@@ -4,6 +4,12 @@
  */
 import { createHash } from 'node:crypto'
 import { InputError, InputErrors } from '../errors.js'
+import {
+  ALLOWED_AWS_MANAGED_POLICIES,
+  BUCKET_PREFIX,
+  DEFAULT_BOUNDARY_NAME,
+  DEFAULT_USER_PATH
+} from '../plan/containment.js'
 import { MAX_VERIFY_TIMEOUT_S, type Tag } from '../plan/markers.js'
 import * as rules from './rules.js'
 
@@ -169,6 +175,14 @@ function parsePolicy(c: Collector, value: string): PolicyChoice {
     return { kind: value }
   if (value.startsWith('arn:')) {
     c.check('policy', value, rules.checkPolicyArn)
+    // AWS-managed policies reach far beyond S3 (AdministratorAccess, IAMFullAccess, ...): only the
+    // two S3 ones; a customer-managed policy must be the caller's own (checked once STS answers).
+    const awsManaged = /^arn:[a-z-]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(value)
+    if (awsManaged && !ALLOWED_AWS_MANAGED_POLICIES.includes(awsManaged[1]!))
+      c.fail(
+        'policy',
+        `the AWS-managed policy ${awsManaged[1]} is not allowed: only ${ALLOWED_AWS_MANAGED_POLICIES.join(' and ')}, or a customer-managed policy of the caller's account`
+      )
     return { kind: 'managed', arn: value }
   }
   c.fail(
@@ -176,6 +190,34 @@ function parsePolicy(c: Collector, value: string): PolicyChoice {
     `must be bucket-read-write, bucket-read-only, s3-full-access or a managed policy ARN (got '${value}')`
   )
   return { kind: 'bucket-read-write' }
+}
+
+/**
+ * A policy name or ARN of the caller's account, DEFAULT_BOUNDARY_NAME unless given; `none` opts
+ * out, with a warning. The account is checked once STS has answered (plan/containment.ts).
+ */
+function parseBoundary(c: Collector, given: string, warnings: string[]): string | undefined {
+  const boundary = given || DEFAULT_BOUNDARY_NAME
+  if (boundary === 'none') {
+    warnings.push(
+      'permissions-boundary none: the user gets no permissions boundary, so nothing caps what its policies grant; the bootstrap template creates the default boundary.'
+    )
+    return undefined
+  }
+  if (boundary.startsWith('arn:')) {
+    c.check('permissions-boundary', boundary, rules.checkPolicyArn)
+    if (/^arn:[a-z-]+:iam::aws:/.test(boundary))
+      c.fail(
+        'permissions-boundary',
+        "is a customer-managed policy of the caller's account (an AWS-managed policy is not a boundary the action can vouch for)"
+      )
+  } else if (!/^[\w+=,.@-]{1,128}$/.test(boundary)) {
+    c.fail(
+      'permissions-boundary',
+      `is a managed policy name (letters, digits and + = , . @ _ -), a policy ARN, or none (got '${boundary}')`
+    )
+  }
+  return boundary
 }
 
 function splitRepository(full: string): { owner: string; repo: string } {
@@ -323,7 +365,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
 
   const userName = read('user-name') || deriveUserName(homeRepository.owner, homeRepository.repo)
   c.check('user-name', userName, rules.checkUserName)
-  const userPath = read('user-path') || '/'
+  const userPath = read('user-path') || DEFAULT_USER_PATH
   c.check('user-path', userPath, rules.checkUserPath)
 
   const policy = parsePolicy(c, read('policy') || 'bucket-read-write')
@@ -331,8 +373,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
     warnings.push(
       "policy 's3-full-access' grants the user every S3 action on every bucket of the account; prefer bucket-read-write."
     )
-  const boundary = read('permissions-boundary')
-  if (boundary) c.check('permissions-boundary', boundary, rules.checkPolicyArn)
+  const permissionsBoundary = parseBoundary(c, read('permissions-boundary'), warnings)
 
   const tags = parseTags(c, read('tags'))
   const secretStore = oneOf<SecretStore>(c, 'secret-store', read('secret-store') || 'actions', [
@@ -388,7 +429,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
     userName,
     userPath,
     policy,
-    ...(boundary ? { permissionsBoundary: boundary } : {}),
+    ...(permissionsBoundary ? { permissionsBoundary } : {}),
     tags,
     homeRepository,
     run: workflowRun(env),
@@ -414,8 +455,6 @@ function shortHash(text: string, length = 8): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length)
 }
 
-const RESERVED_BUCKET_PREFIX = /^(xn--|sthree-|amzn-s3-demo-)/
-
 /** '<owner>+<repository>', lower case: '+' occurs in neither, so the name maps back to one repository. */
 export function deriveUserName(owner: string, repo: string): string {
   const full = `${owner}+${repo}`.toLowerCase()
@@ -432,7 +471,7 @@ export function deriveBucketName(owner: string, repo: string, accountId: string)
     .replace(/-+/g, '-')
     .replace(/^-|-$/g, '')
   const tail = `-${shortHash(`${owner}/${repo}`.toLowerCase(), 6)}-${accountId}`
-  let head = slug || 'bucket'
-  if (RESERVED_BUCKET_PREFIX.test(`${head}-`)) head = `gh-${head}`
+  // The action's own prefix: the bootstrap role's S3 permissions name only such buckets.
+  const head = `${BUCKET_PREFIX}${slug || 'bucket'}`
   return `${head.slice(0, 63 - tail.length).replace(/-+$/, '')}${tail}`
 }

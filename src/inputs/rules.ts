@@ -42,10 +42,35 @@ export const checkUserPath: Check = path => {
   return undefined
 }
 
+/** Every partition's region names: us-east-1, cn-north-1, us-gov-west-1, us-isob-east-1, eusc-de-east-1. */
 export const checkRegion: Check = region =>
-  /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/.test(region)
+  /^(?:[a-z]{2}(?:-gov|-iso[a-z]?)?|eusc-[a-z]{2})-[a-z]+-\d{1,2}$/.test(region)
     ? undefined
-    : 'a region looks like us-east-1 or eu-central-2'
+    : 'a region looks like us-east-1, eu-central-2 or eusc-de-east-1'
+
+/**
+ * Regions an account must enable before using them (AWS's opt-in regions): STS there answers
+ * InvalidClientTokenId until then, which says nothing about the credentials themselves.
+ */
+export const OPT_IN_REGIONS: ReadonlySet<string> = new Set([
+  'af-south-1',
+  'ap-east-1',
+  'ap-east-2',
+  'ap-south-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-6',
+  'ap-southeast-7',
+  'ca-west-1',
+  'eu-central-2',
+  'eu-south-1',
+  'eu-south-2',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'mx-central-1'
+])
 
 export const checkPolicyArn: Check = arn =>
   /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/([\x21-\x7e]*\/)?[\w+=,.@-]{1,128}$/.test(arn)
@@ -131,5 +156,8 @@ export function checkTag(key: string, value: string): string | undefined {
   return undefined
 }
 
-/** IAM and S3 both allow 50 tags; the action keeps two slots for its own marker tags on the user. */
-export const MAX_USER_TAGS = 48
+/**
+ * IAM and S3 both allow 50 tags; the action keeps three slots for its own tags on the user (the
+ * ownership tag and the two markers).
+ */
+export const MAX_USER_TAGS = 47

@@ -17,6 +17,8 @@ export interface ObservedUser {
   inlinePolicies: Record<string, unknown>
   managedPolicyArns: string[]
   keys: AccessKey[]
+  /** The IAM groups the user is a member of (a group grants rights the action cannot see). */
+  groups: string[]
 }
 
 export type ObservedBucket =
@@ -71,6 +73,8 @@ export interface Observed {
   user?: ObservedUser
   bucket: ObservedBucket
   destinations: ObservedDestination[]
+  /** The permissions boundary the config asks for, resolved, and whether the policy exists. */
+  boundary?: { arn: string; exists: boolean }
   rotationLock?: RotationLock
   /** Asked of GitHub when another run's marker names its run and has not expired. */
   rotationLockRun?: LockRunState

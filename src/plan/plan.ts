@@ -5,6 +5,7 @@
  */
 import type { Config, Tag } from '../inputs/config.js'
 import { checkWriteBudget } from './budget.js'
+import { boundaryArn, checkOwnAccountPolicy, checkOwnership, ownershipTag } from './containment.js'
 import { ActionError } from '../errors.js'
 import {
   isEarlierAttempt,
@@ -34,6 +35,7 @@ export function userArn(partition: string, accountId: string, path: string, name
 /** `runId` is this run's (`run-<id>-<attempt>`): an earlier attempt's rotation marker is stale. */
 export function buildPlan(config: Config, observed: Observed, now: Date, runId?: string): Plan {
   const { identity, bucketName } = observed
+  checkContainment(config, observed)
   checkBucket(config, observed)
   checkUserPath(config, observed.user)
   const holdsKey = (d: Observed['destinations'][number]) =>
@@ -52,8 +54,9 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     ...(observed.pendingKeyIds ? { pendingKeyIds: observed.pendingKeyIds } : {})
   }
   const key = decideKey(keyFacts)
+  const pending = crediblePendingKeys(keyFacts)
   const pendingWarnings = observed.user
-    ? crediblePendingKeys(keyFacts).ignored.map(
+    ? pending.ignored.map(
         k =>
           `The tag ${PENDING_KEY_TAG} names ${k.keyId}, ${k.why}: it is not treated as an unfinished run's key. Remove the tag if no run of the action set it.`
       )
@@ -70,11 +73,12 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     bucketArn: bucketArn(identity.partition, bucketName),
     region: config.region,
     partition: identity.partition,
-    user: planUser(config, observed.user),
+    user: planUser(config, observed),
     bucket: planBucket(config, observed),
     grants: planGrants(config, observed),
     key,
     writes,
+    staleMarkers: staleMarkers(observed, key, pending.ids, now, runId),
     warnings: [
       ...config.warnings,
       ...pendingWarnings,
@@ -102,6 +106,34 @@ function checkBucket(config: Config, observed: Observed): void {
 }
 
 /** Returns the warnings about a marker it ignores; throws while another run holds it. */
+/**
+ * Markers left by runs that could not remove them, which this run removes: a pending marker none
+ * of whose ids counts, and a rotation marker no run holds (expired, stale, an earlier attempt's,
+ * or its run has ended). A run that makes a key sets and removes both itself.
+ */
+function staleMarkers(
+  observed: Observed,
+  key: KeyPlan,
+  credible: string[],
+  now: Date,
+  runId?: string
+): string[] {
+  if (!observed.user || key.action === 'create') return []
+  const stale: string[] = []
+  if ((observed.pendingKeyIds?.length ?? 0) > 0 && credible.length === 0)
+    stale.push(PENDING_KEY_TAG)
+  const lock = observed.rotationLock
+  if (
+    lock &&
+    (lock.expiresAt <= now ||
+      lock.expiresAt.getTime() > now.getTime() + MAX_ROTATION_LOCK_MS ||
+      (runId !== undefined && isEarlierAttempt(lock.runId, runId)) ||
+      observed.rotationLockRun?.state === 'completed')
+  )
+    stale.push(ROTATION_LOCK_TAG)
+  return stale
+}
+
 function checkRotationLock(
   config: Config,
   observed: Observed,
@@ -146,21 +178,50 @@ function missingTags(wanted: Tag[], present: Tag[]): Tag[] {
   return wanted.filter(t => !present.some(p => p.key === t.key && p.value === t.value))
 }
 
-function planUser(config: Config, user: ObservedUser | undefined): UserPlan {
+/**
+ * Before anything changes: the policy and the boundary are the caller's own, the boundary exists,
+ * and an existing user is the action's for this repository (containment.ts).
+ */
+function checkContainment(config: Config, observed: Observed): void {
+  if (config.policy.kind === 'managed')
+    checkOwnAccountPolicy('policy', config.policy.arn, observed.identity)
+  const boundary = wantedBoundary(config, observed)
+  if (boundary) {
+    checkOwnAccountPolicy('permissions-boundary', boundary, observed.identity)
+    if (observed.boundary?.arn === boundary && !observed.boundary.exists)
+      throw new ActionError(
+        'BOUNDARY_MISSING',
+        `The permissions boundary ${boundary} does not exist; nothing was changed.`,
+        'deploy bootstrap/role.yml (it creates the boundary policy), name an existing policy in permissions-boundary, or set permissions-boundary: none.'
+      )
+  }
+  const { owner, repo } = config.homeRepository
+  if (observed.user) checkOwnership(observed.user, config.userName, `${owner}/${repo}`)
+}
+
+/** The boundary's ARN in the caller's account (a name given is of that account). */
+function wantedBoundary(config: Config, observed: Observed): string | undefined {
+  return config.permissionsBoundary === undefined
+    ? undefined
+    : boundaryArn(config.permissionsBoundary, observed.identity)
+}
+
+function planUser(config: Config, observed: Observed): UserPlan {
+  const { user } = observed
+  const boundary = wantedBoundary(config, observed)
+  const { owner, repo } = config.homeRepository
   if (!user)
     return {
       action: 'create',
       path: config.userPath,
-      tags: config.tags,
-      ...(config.permissionsBoundary ? { permissionsBoundary: config.permissionsBoundary } : {})
+      tags: [...config.tags, ownershipTag(owner, repo)],
+      ...(boundary ? { permissionsBoundary: boundary } : {})
     }
-  const boundaryChanges =
-    config.permissionsBoundary !== undefined &&
-    config.permissionsBoundary !== user.permissionsBoundaryArn
+  const boundaryChanges = boundary !== undefined && boundary !== user.permissionsBoundaryArn
   return {
     action: 'reuse',
     tagsToAdd: missingTags(config.tags, user.tags),
-    ...(boundaryChanges ? { setPermissionsBoundary: config.permissionsBoundary } : {})
+    ...(boundaryChanges ? { setPermissionsBoundary: boundary } : {})
   }
 }
 

@@ -43,5 +43,7 @@ export interface Plan {
   grants: GrantChanges
   key: KeyPlan
   writes: DestinationWrite[]
+  /** Marker tags no run holds any more (left by runs that could not remove them): removed. */
+  staleMarkers: string[]
   warnings: string[]
 }

@@ -29,6 +29,10 @@ export function planLines(plan: Plan, config: Config): string[] {
   if (!g.putInline && g.attach.length + g.deleteInline.length + g.detach.length === 0)
     lines.push(`Keep the grants: ${describePolicy(config)} is in place.`)
   lines.push(...keyLines(plan))
+  if (plan.staleMarkers.length > 0)
+    lines.push(
+      `Remove the marker tags ${plan.staleMarkers.join(', ')} from ${plan.userName}: no run holds them any more.`
+    )
   for (const w of plan.writes) {
     const names = [
       ...w.secrets.map(f => config.names[f]),
@@ -123,4 +127,10 @@ export function observedLines(observed: Observed, now: Date): string[] {
       }.`
     )
   return lines
+}
+
+/** The run's last line when marker tags it set are still on the user. */
+export function markersLeftLine(userName: string, tags: string[]): string | undefined {
+  if (tags.length === 0) return undefined
+  return `Marker tags left on IAM user ${userName}: ${tags.join(', ')}. The next run of the action handles them (it finishes or replaces the pending key, and takes over a rotation marker whose run has ended or expired).`
 }
