@@ -72117,42 +72117,66 @@ class S3 {
             }
         });
     }
-    /** Public access blocked, default encryption, TLS-only policy and tags, all at once. */
+    /**
+     * Public access blocked, default encryption, TLS-only policy, then tags: one after the other,
+     * because S3 refuses a configuration change while another is applied on the same bucket (409
+     * OperationAborted), and each retried while S3 says so or, right after CreateBucket, that the
+     * bucket does not exist yet (NoSuchBucket).
+     */
     async harden(Bucket, partition, tags) {
-        await Promise.all([
-            awsCall('s3:PutBucketPublicAccessBlock', () => this.client.send(new client_s3_dist_cjs/* PutPublicAccessBlockCommand */.ZXv({
-                Bucket,
-                PublicAccessBlockConfiguration: {
-                    BlockPublicAcls: true,
-                    IgnorePublicAcls: true,
-                    BlockPublicPolicy: true,
-                    RestrictPublicBuckets: true
-                }
-            }))),
-            awsCall('s3:PutEncryptionConfiguration', () => this.client.send(new client_s3_dist_cjs/* PutBucketEncryptionCommand */.iRK({
-                Bucket,
-                ServerSideEncryptionConfiguration: {
-                    Rules: [
-                        {
-                            ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
-                            BucketKeyEnabled: true
-                        }
-                    ]
-                }
-            }))),
-            awsCall('s3:PutBucketPolicy', () => this.client.send(new client_s3_dist_cjs/* PutBucketPolicyCommand */.BfN({
-                Bucket,
-                Policy: JSON.stringify(tlsOnlyBucketPolicy(partition, Bucket))
-            }))),
-            tags.length > 0 ? this.setTags(Bucket, tags) : Promise.resolve()
-        ]);
+        await settled('s3:PutBucketPublicAccessBlock', () => this.client.send(new client_s3_dist_cjs/* PutPublicAccessBlockCommand */.ZXv({
+            Bucket,
+            PublicAccessBlockConfiguration: {
+                BlockPublicAcls: true,
+                IgnorePublicAcls: true,
+                BlockPublicPolicy: true,
+                RestrictPublicBuckets: true
+            }
+        })));
+        await settled('s3:PutEncryptionConfiguration', () => this.client.send(new client_s3_dist_cjs/* PutBucketEncryptionCommand */.iRK({
+            Bucket,
+            ServerSideEncryptionConfiguration: {
+                Rules: [
+                    {
+                        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
+                        BucketKeyEnabled: true
+                    }
+                ]
+            }
+        })));
+        await settled('s3:PutBucketPolicy', () => this.client.send(new client_s3_dist_cjs/* PutBucketPolicyCommand */.BfN({
+            Bucket,
+            Policy: JSON.stringify(tlsOnlyBucketPolicy(partition, Bucket))
+        })));
+        if (tags.length > 0)
+            await this.setTags(Bucket, tags);
     }
     async setTags(Bucket, tags) {
-        await awsCall('s3:PutBucketTagging', () => this.client.send(new client_s3_dist_cjs/* PutBucketTaggingCommand */.yCr({
+        await settled('s3:PutBucketTagging', () => this.client.send(new client_s3_dist_cjs/* PutBucketTaggingCommand */.yCr({
             Bucket,
             Tagging: { TagSet: toAwsTags(tags) }
         })));
     }
+}
+/** S3's answers that mean "not yet": a concurrent change, or a bucket just made. */
+const NOT_YET = new Set(['OperationAborted', 'NoSuchBucket']);
+/** Waits between attempts: about 10 s in all, then the answer stands. */
+const SETTLE_DELAYS_MS = [100, 200, 400, 800, 1500, 2500, 4000];
+/** A bucket configuration call, tried again while S3 answers that it cannot apply it yet. */
+async function settled(action, call) {
+    return awsCall(action, async () => {
+        for (const wait of SETTLE_DELAYS_MS) {
+            try {
+                return await call();
+            }
+            catch (e) {
+                if (!NOT_YET.has(errorName(e)))
+                    throw e;
+                await new Promise(resolve => setTimeout(resolve, wait));
+            }
+        }
+        return call();
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/aws/clients.ts
@@ -73608,6 +73632,10 @@ async function execute(context) {
     try {
         const userReady = time('user', ensureUser(ctx));
         const bucketReady = time('bucket', ensureBucket(ctx));
+        // S3 applies one configuration change at a time: the bucket's hardening goes on beside the
+        // key's verification (which needs the bucket only to exist); the secrets wait for both.
+        const hardened = bucketReady.then(() => time('hardening', configureBucket(ctx)));
+        hardened.catch(() => undefined); // awaited below, where a failure is reported
         const grantsReady = userReady.then(() => time('grants', applyGrants(ctx)));
         const keyReady = userReady.then(() => time('key', prepareKey(ctx)));
         const [, , , prepared] = await settleAll([userReady, bucketReady, grantsReady, keyReady], ctx, keyReady);
@@ -73620,10 +73648,13 @@ async function execute(context) {
         };
         if (prepared.key) {
             outcome.keyId = prepared.key.id;
-            outcome.verification = await time('verify', verifyAndMark(ctx, prepared.key));
+            const [verification] = await settleAll([time('verify', verifyAndMark(ctx, prepared.key)), hardened], ctx, keyReady);
+            outcome.verification = verification;
         }
-        else if (ctx.plan.key.action !== 'create') {
-            outcome.keyId = ctx.plan.key.keyId;
+        else {
+            if (ctx.plan.key.action !== 'create')
+                outcome.keyId = ctx.plan.key.keyId;
+            await hardened;
         }
         outcome.writes = await time('secrets', writeAll(ctx, prepared.key));
         await finishWrites(ctx, prepared.key, outcome);
@@ -73666,14 +73697,16 @@ async function ensureUser({ plan, aws }) {
     ]);
 }
 async function ensureBucket({ plan, aws }) {
-    const bucket = plan.bucket;
-    if (bucket.action === 'create') {
+    if (plan.bucket.action === 'create')
         await aws.s3.createBucket(plan.bucketName, plan.region);
+}
+/** A new bucket hardened and tagged; a reused one's tags brought up to date. */
+async function configureBucket({ plan, aws }) {
+    const bucket = plan.bucket;
+    if (bucket.action === 'create')
         await aws.s3.harden(plan.bucketName, plan.partition, bucket.tags);
-    }
-    else if (bucket.tagsToSet) {
+    else if (bucket.tagsToSet)
         await aws.s3.setTags(plan.bucketName, bucket.tagsToSet);
-    }
 }
 async function applyGrants({ plan, aws }) {
     const g = plan.grants;

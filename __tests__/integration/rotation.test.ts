@@ -342,7 +342,10 @@ describe('verification waits for IAM eventual consistency', () => {
     expect(attempts.length).toBeGreaterThan(3)
     // Arrival times at the proxy: allow a little transport jitter on a loaded machine.
     expect(attempts.at(-1)!.at - attempts[0]!.at).toBeLessThan(3000 + 200)
-    expect(deleted.at - attempts[0]!.at).toBeLessThan(3000 + 1000)
+    // Deleted once the attempts stop; the bound is loose, as a busy machine (2 cores running the
+    // whole suite) delays a process's next request by a second or more.
+    expect(deleted.seq).toBeGreaterThan(attempts.at(-1)!.seq)
+    expect(deleted.at - attempts[0]!.at).toBeLessThan(3000 + 2500)
     expect(r.durationMs).toBeLessThan(3000 + 4000)
     expect(await w.keysOf(USER)).toEqual([{ id: old.accessKeyId, status: 'Active' }])
     expect(plain(w.storedPair())).toEqual(plain(old))

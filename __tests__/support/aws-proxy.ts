@@ -60,6 +60,21 @@ export type AwsFault =
   | { throttle: true }
   | { drop: true; afterApplying?: boolean }
 
+export interface S3Consistency {
+  configMs: number
+  newBucketMs: number
+}
+
+/** The bucket configuration changes S3 refuses to run concurrently on one bucket. */
+const BUCKET_CONFIG_CHANGES = new Set([
+  'PutBucketPolicy',
+  'PutBucketEncryption',
+  'PutPublicAccessBlock',
+  'PutBucketTagging',
+  'PutBucketOwnershipControls',
+  'DeleteBucketPolicy'
+])
+
 export interface AwsRequestInfo {
   service: AwsService
   action: string
@@ -132,6 +147,11 @@ export class AwsProxy {
    * implemented. The proxy keeps them and answers as IAM does.
    */
   private readonly boundaries = new Map<string, string>()
+  private s3Model: S3Consistency = { configMs: 0, newBucketMs: 0 }
+  /** Bucket → until when a configuration change is being applied (s3Model.configMs). */
+  private readonly configuring = new Map<string, number>()
+  /** Bucket → when CreateBucket made it (s3Model.newBucketMs). */
+  private readonly bucketMade = new Map<string, number>()
   private authorizer: RequestAuthorizer | undefined
 
   private constructor(
@@ -230,6 +250,17 @@ export class AwsProxy {
     this.authorizer = authorizer
   }
 
+  /**
+   * S3 as it answers, which moto does not model: a bucket configuration change (policy,
+   * encryption, public access block, tags, ownership) takes `configMs` to apply, and another one on
+   * the same bucket meanwhile is answered 409 OperationAborted (terraform-provider-aws#7628,
+   * ansible#67811); for `newBucketMs` after CreateBucket, other requests on the bucket are
+   * answered 404 NoSuchBucket (redpanda#8490). 0 turns each off (the default).
+   */
+  modelS3(model: Partial<S3Consistency>): void {
+    this.s3Model = { ...this.s3Model, ...model }
+  }
+
   /** Forgets what it modelled of the account (users' boundaries): for an account reset too. */
   forgetAccount(): void {
     this.boundaries.clear()
@@ -249,6 +280,9 @@ export class AwsProxy {
     this.newKeys.clear()
     this.hideUsersMs = 0
     this.newUsers.clear()
+    this.s3Model = { configMs: 0, newBucketMs: 0 }
+    this.configuring.clear()
+    this.bucketMade.clear()
     this.authorizer = undefined
   }
 
@@ -351,6 +385,13 @@ export class AwsProxy {
       }
     }
 
+    const s3Reply = c.service === 's3' ? await this.s3Consistency(c, req, record) : undefined
+    if (s3Reply) {
+      if (!body) req.resume()
+      record.status = answer(res, s3Reply)
+      return
+    }
+
     const boundaryReply = user === undefined ? undefined : this.boundaryRequest(c, user, body, req)
     if (boundaryReply) {
       await this.delay(record.at)
@@ -402,6 +443,44 @@ export class AwsProxy {
       default:
         return undefined
     }
+  }
+
+  /** S3's answers that moto does not give (modelS3): a conflict, or a bucket not there yet. */
+  private async s3Consistency(
+    c: Classified,
+    req: IncomingMessage,
+    record: AwsRequestRecord
+  ): Promise<Reply | undefined> {
+    const { configMs, newBucketMs } = this.s3Model
+    if (configMs === 0 && newBucketMs === 0) return undefined
+    const bucket = s3Location(req.headers.host, new URL(req.url ?? '/', 'http://x')).bucket
+    if (!bucket) return undefined
+    const now = Date.now()
+    if (c.action === 'CreateBucket') {
+      if (newBucketMs > 0) this.bucketMade.set(bucket, now)
+      return undefined
+    }
+    const made = this.bucketMade.get(bucket)
+    if (made !== undefined && now - made < newBucketMs) {
+      await this.delay(record.at)
+      return errorReply(c, 404, 'NoSuchBucket', 'The specified bucket does not exist', 'Sender')
+    }
+    if (configMs > 0 && BUCKET_CONFIG_CHANGES.has(c.action)) {
+      if ((this.configuring.get(bucket) ?? 0) > now) {
+        await this.delay(record.at)
+        return errorReply(
+          c,
+          409,
+          'OperationAborted',
+          'A conflicting conditional operation is currently in progress against this resource. Please try again.',
+          'Sender'
+        )
+      }
+      // Held while it is applied: a change sent meanwhile conflicts, one sent after its answer not.
+      this.configuring.set(bucket, now + configMs)
+      await new Promise(resolve => setTimeout(resolve, configMs))
+    }
+    return undefined
   }
 
   private faultFor(seq: number, info: AwsRequestInfo): AwsFault | undefined {

@@ -35,6 +35,10 @@ export async function execute(context: Context): Promise<Outcome> {
   try {
     const userReady = time('user', ensureUser(ctx))
     const bucketReady = time('bucket', ensureBucket(ctx))
+    // S3 applies one configuration change at a time: the bucket's hardening goes on beside the
+    // key's verification (which needs the bucket only to exist); the secrets wait for both.
+    const hardened = bucketReady.then(() => time('hardening', configureBucket(ctx)))
+    hardened.catch(() => undefined) // awaited below, where a failure is reported
     const grantsReady = userReady.then(() => time('grants', applyGrants(ctx)))
     const keyReady = userReady.then(() => time('key', prepareKey(ctx)))
     const [, , , prepared] = await settleAll(
@@ -51,9 +55,15 @@ export async function execute(context: Context): Promise<Outcome> {
     }
     if (prepared.key) {
       outcome.keyId = prepared.key.id
-      outcome.verification = await time('verify', verifyAndMark(ctx, prepared.key))
-    } else if (ctx.plan.key.action !== 'create') {
-      outcome.keyId = ctx.plan.key.keyId
+      const [verification] = await settleAll(
+        [time('verify', verifyAndMark(ctx, prepared.key)), hardened],
+        ctx,
+        keyReady
+      )
+      outcome.verification = verification
+    } else {
+      if (ctx.plan.key.action !== 'create') outcome.keyId = ctx.plan.key.keyId
+      await hardened
     }
     outcome.writes = await time('secrets', writeAll(ctx, prepared.key))
     await finishWrites(ctx, prepared.key, outcome)
@@ -100,13 +110,14 @@ async function ensureUser({ plan, aws }: Context): Promise<void> {
 }
 
 async function ensureBucket({ plan, aws }: Context): Promise<void> {
+  if (plan.bucket.action === 'create') await aws.s3.createBucket(plan.bucketName, plan.region)
+}
+
+/** A new bucket hardened and tagged; a reused one's tags brought up to date. */
+async function configureBucket({ plan, aws }: Context): Promise<void> {
   const bucket = plan.bucket
-  if (bucket.action === 'create') {
-    await aws.s3.createBucket(plan.bucketName, plan.region)
-    await aws.s3.harden(plan.bucketName, plan.partition, bucket.tags)
-  } else if (bucket.tagsToSet) {
-    await aws.s3.setTags(plan.bucketName, bucket.tagsToSet)
-  }
+  if (bucket.action === 'create') await aws.s3.harden(plan.bucketName, plan.partition, bucket.tags)
+  else if (bucket.tagsToSet) await aws.s3.setTags(plan.bucketName, bucket.tagsToSet)
 }
 
 async function applyGrants({ plan, aws }: Context): Promise<void> {

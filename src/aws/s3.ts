@@ -100,51 +100,54 @@ export class S3 {
     })
   }
 
-  /** Public access blocked, default encryption, TLS-only policy and tags, all at once. */
+  /**
+   * Public access blocked, default encryption, TLS-only policy, then tags: one after the other,
+   * because S3 refuses a configuration change while another is applied on the same bucket (409
+   * OperationAborted), and each retried while S3 says so or, right after CreateBucket, that the
+   * bucket does not exist yet (NoSuchBucket).
+   */
   async harden(Bucket: string, partition: string, tags: Tag[]): Promise<void> {
-    await Promise.all([
-      awsCall('s3:PutBucketPublicAccessBlock', () =>
-        this.client.send(
-          new PutPublicAccessBlockCommand({
-            Bucket,
-            PublicAccessBlockConfiguration: {
-              BlockPublicAcls: true,
-              IgnorePublicAcls: true,
-              BlockPublicPolicy: true,
-              RestrictPublicBuckets: true
-            }
-          })
-        )
-      ),
-      awsCall('s3:PutEncryptionConfiguration', () =>
-        this.client.send(
-          new PutBucketEncryptionCommand({
-            Bucket,
-            ServerSideEncryptionConfiguration: {
-              Rules: [
-                {
-                  ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
-                  BucketKeyEnabled: true
-                }
-              ]
-            }
-          })
-        )
-      ),
-      awsCall('s3:PutBucketPolicy', () =>
-        this.client.send(
-          new PutBucketPolicyCommand({
-            Bucket,
-            Policy: JSON.stringify(tlsOnlyBucketPolicy(partition, Bucket))
-          })
-        )
-      ),
-      tags.length > 0 ? this.setTags(Bucket, tags) : Promise.resolve()
-    ])
+    await settled('s3:PutBucketPublicAccessBlock', () =>
+      this.client.send(
+        new PutPublicAccessBlockCommand({
+          Bucket,
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            IgnorePublicAcls: true,
+            BlockPublicPolicy: true,
+            RestrictPublicBuckets: true
+          }
+        })
+      )
+    )
+    await settled('s3:PutEncryptionConfiguration', () =>
+      this.client.send(
+        new PutBucketEncryptionCommand({
+          Bucket,
+          ServerSideEncryptionConfiguration: {
+            Rules: [
+              {
+                ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
+                BucketKeyEnabled: true
+              }
+            ]
+          }
+        })
+      )
+    )
+    await settled('s3:PutBucketPolicy', () =>
+      this.client.send(
+        new PutBucketPolicyCommand({
+          Bucket,
+          Policy: JSON.stringify(tlsOnlyBucketPolicy(partition, Bucket))
+        })
+      )
+    )
+    if (tags.length > 0) await this.setTags(Bucket, tags)
   }
 
   async setTags(Bucket: string, tags: Tag[]): Promise<void> {
-    await awsCall('s3:PutBucketTagging', () =>
+    await settled('s3:PutBucketTagging', () =>
       this.client.send(
         new PutBucketTaggingCommand({
           Bucket,
@@ -153,4 +156,24 @@ export class S3 {
       )
     )
   }
+}
+
+/** S3's answers that mean "not yet": a concurrent change, or a bucket just made. */
+const NOT_YET = new Set(['OperationAborted', 'NoSuchBucket'])
+/** Waits between attempts: about 10 s in all, then the answer stands. */
+const SETTLE_DELAYS_MS = [100, 200, 400, 800, 1500, 2500, 4000]
+
+/** A bucket configuration call, tried again while S3 answers that it cannot apply it yet. */
+async function settled<T>(action: string, call: () => Promise<T>): Promise<T> {
+  return awsCall(action, async () => {
+    for (const wait of SETTLE_DELAYS_MS) {
+      try {
+        return await call()
+      } catch (e) {
+        if (!NOT_YET.has(errorName(e))) throw e
+        await new Promise(resolve => setTimeout(resolve, wait))
+      }
+    }
+    return call()
+  })
 }
