@@ -4,9 +4,10 @@
  */
 import type { Config, Destination } from '../src/inputs/config.js'
 import { DEFAULT_BOUNDARY_NAME, DEFAULT_USER_PATH, OWNERSHIP_TAG } from '../src/plan/containment.js'
-import { bucketAccessPolicy, INLINE_POLICY_NAME } from '../src/plan/policy.js'
+import { bucketAccessPolicy, INLINE_POLICY_NAME, tlsOnlyBucketPolicy } from '../src/plan/policy.js'
 import type {
   AccessKey,
+  BucketHardening,
   Identity,
   Observed,
   ObservedBucket,
@@ -68,11 +69,22 @@ export function observedUser(overrides: Partial<ObservedUser> = {}): ObservedUse
   }
 }
 
+/** A bucket as the action leaves it: every hardening setting on, the TLS-only policy in place. */
+export function hardenedBucket(bucket = BUCKET): BucketHardening {
+  return {
+    publicAccessBlocked: true,
+    ownershipEnforced: true,
+    encrypted: true,
+    policy: tlsOnlyBucketPolicy(PARTITION, bucket)
+  }
+}
+
 export function ownedBucket(
   region = 'us-east-1',
-  tags: { key: string; value: string }[] = []
+  tags: { key: string; value: string }[] = [OWNERSHIP],
+  hardening: BucketHardening = hardenedBucket()
 ): ObservedBucket {
-  return { state: 'owned', region, tags }
+  return { state: 'owned', region, tags, hardening }
 }
 
 export const ABSENT_BUCKET: ObservedBucket = { state: 'absent' }

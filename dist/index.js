@@ -14768,7 +14768,7 @@ __webpack_unused_export__ = GetBucketCorsCommand;
 __webpack_unused_export__ = GetBucketCorsOutput$;
 __webpack_unused_export__ = GetBucketCorsRequest$;
 __webpack_unused_export__ = GetBucketEncryption$;
-__webpack_unused_export__ = GetBucketEncryptionCommand;
+exports.tQT = GetBucketEncryptionCommand;
 __webpack_unused_export__ = GetBucketEncryptionOutput$;
 __webpack_unused_export__ = GetBucketEncryptionRequest$;
 __webpack_unused_export__ = GetBucketIntelligentTieringConfiguration$;
@@ -14809,11 +14809,11 @@ __webpack_unused_export__ = GetBucketNotificationConfiguration$;
 __webpack_unused_export__ = GetBucketNotificationConfigurationCommand;
 __webpack_unused_export__ = GetBucketNotificationConfigurationRequest$;
 __webpack_unused_export__ = GetBucketOwnershipControls$;
-__webpack_unused_export__ = GetBucketOwnershipControlsCommand;
+exports.$rC = GetBucketOwnershipControlsCommand;
 __webpack_unused_export__ = GetBucketOwnershipControlsOutput$;
 __webpack_unused_export__ = GetBucketOwnershipControlsRequest$;
 __webpack_unused_export__ = GetBucketPolicy$;
-__webpack_unused_export__ = GetBucketPolicyCommand;
+exports.mCJ = GetBucketPolicyCommand;
 __webpack_unused_export__ = GetBucketPolicyOutput$;
 __webpack_unused_export__ = GetBucketPolicyRequest$;
 __webpack_unused_export__ = GetBucketPolicyStatus$;
@@ -14878,7 +14878,7 @@ __webpack_unused_export__ = GetObjectTorrentCommand;
 __webpack_unused_export__ = GetObjectTorrentOutput$;
 __webpack_unused_export__ = GetObjectTorrentRequest$;
 __webpack_unused_export__ = GetPublicAccessBlock$;
-__webpack_unused_export__ = GetPublicAccessBlockCommand;
+exports.GLk = GetPublicAccessBlockCommand;
 __webpack_unused_export__ = GetPublicAccessBlockOutput$;
 __webpack_unused_export__ = GetPublicAccessBlockRequest$;
 __webpack_unused_export__ = GlacierJobParameters$;
@@ -15095,7 +15095,7 @@ __webpack_unused_export__ = PutBucketNotificationConfiguration$;
 __webpack_unused_export__ = PutBucketNotificationConfigurationCommand;
 __webpack_unused_export__ = PutBucketNotificationConfigurationRequest$;
 __webpack_unused_export__ = PutBucketOwnershipControls$;
-__webpack_unused_export__ = PutBucketOwnershipControlsCommand;
+exports.o9A = PutBucketOwnershipControlsCommand;
 __webpack_unused_export__ = PutBucketOwnershipControlsRequest$;
 __webpack_unused_export__ = PutBucketPolicy$;
 exports.BfN = PutBucketPolicyCommand;
@@ -72047,13 +72047,14 @@ class S3 {
     }
     /**
      * Whether the bucket exists and is ours. HeadBucket with ExpectedBucketOwner answers 403 for a
-     * bucket of another account, 404 for a free name, and the region for ours.
+     * bucket of another account, 404 for a free name, and the region for ours. Its tags and its
+     * hardening are read in the same round trip; they count only if the bucket is ours.
      */
-    async findBucket(Bucket, accountId, withTags) {
-        // The tags are read in the same round trip; they count only if the bucket is ours.
-        const tags = withTags
-            ? this.bucketTags(Bucket, accountId).then(found => ({ found }), (error) => ({ error }))
-            : undefined;
+    async findBucket(Bucket, accountId) {
+        const details = Promise.all([
+            this.bucketTags(Bucket, accountId),
+            this.hardening(Bucket, accountId)
+        ]).then(([tags, hardening]) => ({ tags, hardening }), (error) => ({ error }));
         let region;
         try {
             const head = await this.client.send(new client_s3_dist_cjs/* HeadBucketCommand */.kuI({ Bucket, ExpectedBucketOwner: accountId }));
@@ -72066,10 +72067,30 @@ class S3 {
                 return { state: 'foreign' };
             throw toAwsError('s3:ListBucket (HeadBucket)', e);
         }
-        const read = tags ? await tags : { found: [] };
+        const read = await details;
         if ('error' in read)
             throw read.error;
-        return { state: 'owned', region, tags: read.found };
+        return { state: 'owned', region, ...read };
+    }
+    /** The settings the action hardens a bucket with, as they are now (absent: off). */
+    async hardening(Bucket, ExpectedBucketOwner) {
+        const input = { Bucket, ExpectedBucketOwner };
+        const [block, ownership, encryption, policy] = await Promise.all([
+            unlessMissing('s3:GetBucketPublicAccessBlock', 'NoSuchPublicAccessBlockConfiguration', () => this.client.send(new client_s3_dist_cjs/* GetPublicAccessBlockCommand */.GLk(input))),
+            unlessMissing('s3:GetBucketOwnershipControls', 'OwnershipControlsNotFoundError', () => this.client.send(new client_s3_dist_cjs/* GetBucketOwnershipControlsCommand */.$rC(input))),
+            unlessMissing('s3:GetEncryptionConfiguration', 'ServerSideEncryptionConfigurationNotFoundError', () => this.client.send(new client_s3_dist_cjs/* GetBucketEncryptionCommand */.tQT(input))),
+            unlessMissing('s3:GetBucketPolicy', 'NoSuchBucketPolicy', () => this.client.send(new client_s3_dist_cjs/* GetBucketPolicyCommand */.mCJ(input)))
+        ]);
+        const b = block?.PublicAccessBlockConfiguration;
+        return {
+            publicAccessBlocked: !!b?.BlockPublicAcls &&
+                !!b.IgnorePublicAcls &&
+                !!b.BlockPublicPolicy &&
+                !!b.RestrictPublicBuckets,
+            ownershipEnforced: ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership === 'BucketOwnerEnforced',
+            encrypted: (encryption?.ServerSideEncryptionConfiguration?.Rules?.length ?? 0) > 0,
+            ...(policy?.Policy ? { policy: parsePolicy(policy.Policy) } : {})
+        };
     }
     /**
      * Whether the name is free, asked without the account id (so before STS has answered): true
@@ -72124,6 +72145,24 @@ class S3 {
      * bucket does not exist yet (NoSuchBucket).
      */
     async harden(Bucket, partition, tags) {
+        await this.blockPublicAccess(Bucket);
+        await this.encrypt(Bucket);
+        await this.setPolicy(Bucket, tlsOnlyBucketPolicy(partition, Bucket));
+        if (tags.length > 0)
+            await this.setTags(Bucket, tags);
+    }
+    /** What a later run found missing on a bucket the action made, put back, one change at a time. */
+    async repair(Bucket, repair) {
+        if (repair.publicAccessBlock)
+            await this.blockPublicAccess(Bucket);
+        if (repair.ownership)
+            await this.enforceOwnership(Bucket);
+        if (repair.encryption)
+            await this.encrypt(Bucket);
+        if (repair.policy)
+            await this.setPolicy(Bucket, repair.policy);
+    }
+    async blockPublicAccess(Bucket) {
         await settled('s3:PutBucketPublicAccessBlock', () => this.client.send(new client_s3_dist_cjs/* PutPublicAccessBlockCommand */.ZXv({
             Bucket,
             PublicAccessBlockConfiguration: {
@@ -72133,6 +72172,14 @@ class S3 {
                 RestrictPublicBuckets: true
             }
         })));
+    }
+    async enforceOwnership(Bucket) {
+        await settled('s3:PutBucketOwnershipControls', () => this.client.send(new client_s3_dist_cjs/* PutBucketOwnershipControlsCommand */.o9A({
+            Bucket,
+            OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] }
+        })));
+    }
+    async encrypt(Bucket) {
         await settled('s3:PutEncryptionConfiguration', () => this.client.send(new client_s3_dist_cjs/* PutBucketEncryptionCommand */.iRK({
             Bucket,
             ServerSideEncryptionConfiguration: {
@@ -72144,12 +72191,9 @@ class S3 {
                 ]
             }
         })));
-        await settled('s3:PutBucketPolicy', () => this.client.send(new client_s3_dist_cjs/* PutBucketPolicyCommand */.BfN({
-            Bucket,
-            Policy: JSON.stringify(tlsOnlyBucketPolicy(partition, Bucket))
-        })));
-        if (tags.length > 0)
-            await this.setTags(Bucket, tags);
+    }
+    async setPolicy(Bucket, policy) {
+        await settled('s3:PutBucketPolicy', () => this.client.send(new client_s3_dist_cjs/* PutBucketPolicyCommand */.BfN({ Bucket, Policy: JSON.stringify(policy) })));
     }
     async setTags(Bucket, tags) {
         await settled('s3:PutBucketTagging', () => this.client.send(new client_s3_dist_cjs/* PutBucketTaggingCommand */.yCr({
@@ -72177,6 +72221,25 @@ async function settled(action, call) {
         }
         return call();
     });
+}
+/** A configuration read whose "not configured" answer (`missing`) means off, not a failure. */
+async function unlessMissing(action, missing, call) {
+    try {
+        return await call();
+    }
+    catch (e) {
+        if (errorName(e) === missing)
+            return undefined;
+        throw toAwsError(action, e);
+    }
+}
+function parsePolicy(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/aws/clients.ts
@@ -72585,7 +72648,7 @@ function parseTags(c, value) {
         c.fail('tags', `at most ${MAX_USER_TAGS} tags (got ${tags.length})`);
     return tags;
 }
-function parsePolicy(c, value) {
+function config_parsePolicy(c, value) {
     if (value === 'bucket-read-write' || value === 'bucket-read-only' || value === 's3-full-access')
         return { kind: value };
     if (value.startsWith('arn:')) {
@@ -72736,7 +72799,7 @@ function parseConfig(read, env) {
     c.check('user-name', userName, checkUserName);
     const userPath = read('user-path') || DEFAULT_USER_PATH;
     c.check('user-path', userPath, checkUserPath);
-    const policy = parsePolicy(c, read('policy') || 'bucket-read-write');
+    const policy = config_parsePolicy(c, read('policy') || 'bucket-read-write');
     if (policy.kind === 's3-full-access')
         warnings.push("policy 's3-full-access' grants the user every S3 action on every bucket of the account; prefer bucket-read-write.");
     const permissionsBoundary = parseBoundary(c, read('permissions-boundary'), warnings);
@@ -73700,12 +73763,16 @@ async function ensureBucket({ plan, aws }) {
     if (plan.bucket.action === 'create')
         await aws.s3.createBucket(plan.bucketName, plan.region);
 }
-/** A new bucket hardened and tagged; a reused one's tags brought up to date. */
+/** A new bucket hardened and tagged; a reused one repaired (if the action made it) and retagged. */
 async function configureBucket({ plan, aws }) {
     const bucket = plan.bucket;
-    if (bucket.action === 'create')
+    if (bucket.action === 'create') {
         await aws.s3.harden(plan.bucketName, plan.partition, bucket.tags);
-    else if (bucket.tagsToSet)
+        return;
+    }
+    if (bucket.repair)
+        await aws.s3.repair(plan.bucketName, bucket.repair);
+    if (bucket.tagsToSet)
         await aws.s3.setTags(plan.bucketName, bucket.tagsToSet);
 }
 async function applyGrants({ plan, aws }) {
@@ -79284,7 +79351,7 @@ async function observe(config, aws, github) {
             deriveBucketName(config.homeRepository.owner, config.homeRepository.repo, identity.accountId);
         const bucket = (await free)
             ? { state: 'absent' }
-            : await aws.s3.findBucket(name, identity.accountId, config.tags.length > 0);
+            : await aws.s3.findBucket(name, identity.accountId);
         return { name, bucket };
     });
     // The boundary's existence is checked beside the bucket, once the account is known.
@@ -79702,14 +79769,47 @@ function planUser(config, observed) {
     };
 }
 function planBucket(config, observed) {
-    if (observed.bucket.state !== 'owned')
-        return { action: 'create', tags: config.tags };
-    const present = observed.bucket.tags;
-    if (missingTags(config.tags, present).length === 0)
-        return { action: 'reuse' };
+    const { owner, repo } = config.homeRepository;
+    const bucket = observed.bucket;
+    if (bucket.state !== 'owned')
+        return { action: 'create', tags: [...config.tags, ownershipTag(owner, repo)] };
+    const present = bucket.tags;
     // PutBucketTagging replaces the whole set: keep the tags others put there.
-    const merged = [...present.filter(p => !config.tags.some(t => t.key === p.key)), ...config.tags];
-    return { action: 'reuse', tagsToSet: merged };
+    const tagsToSet = missingTags(config.tags, present).length === 0
+        ? undefined
+        : [...present.filter(p => !config.tags.some(t => t.key === p.key)), ...config.tags];
+    // Only a bucket the action made for this repository is brought back to its hardening.
+    const ours = tagValue(present, OWNERSHIP_TAG)?.toLowerCase() === `${owner}/${repo}`.toLowerCase();
+    const repair = ours
+        ? bucketRepair(bucket.hardening, tlsOnlyBucketPolicy(observed.identity.partition, observed.bucketName))
+        : undefined;
+    return {
+        action: 'reuse',
+        ...(tagsToSet ? { tagsToSet } : {}),
+        ...(repair ? { repair } : {})
+    };
+}
+/** What the bucket lacks of the hardening the action gave it; undefined when nothing. */
+function bucketRepair(h, tlsOnly) {
+    const ours = tlsOnly.Statement[0];
+    const current = h.policy?.Statement;
+    const statements = Array.isArray(current) ? current : [];
+    const hasTlsOnly = statements.some(st => sameDocument(st, ours));
+    const repair = {
+        ...(h.publicAccessBlocked ? {} : { publicAccessBlock: true }),
+        ...(h.ownershipEnforced ? {} : { ownership: true }),
+        ...(h.encrypted ? {} : { encryption: true }),
+        ...(hasTlsOnly
+            ? {}
+            : {
+                policy: {
+                    ...tlsOnly,
+                    // The bucket's other statements stay; a changed statement of ours is replaced.
+                    Statement: [...statements.filter(st => st.Sid !== ours.Sid), ours]
+                }
+            })
+    };
+    return Object.keys(repair).length > 0 ? repair : undefined;
 }
 /**
  * The user is dedicated to this action, so any grant the chosen policy does not include is
@@ -79786,7 +79886,7 @@ function planLines(plan, config) {
         : `Reuse IAM user ${plan.userName}${plan.user.tagsToAdd.length ? `; add tags ${plan.user.tagsToAdd.map(t => t.key).join(', ')}` : ''}${plan.user.setPermissionsBoundary ? `; set boundary ${plan.user.setPermissionsBoundary}` : ''}.`);
     lines.push(plan.bucket.action === 'create'
         ? `Create bucket ${plan.bucketName} in ${plan.region}: block public access, enforce bucket-owner object ownership, default encryption, TLS-only policy${plan.bucket.tags.length ? ', tags' : ''}.`
-        : `Reuse bucket ${plan.bucketName} in ${plan.region}${plan.bucket.tagsToSet ? '; update its tags' : ''}.`);
+        : `Reuse bucket ${plan.bucketName} in ${plan.region}${plan.bucket.repair ? `; repair: ${repairText(plan.bucket.repair)}` : ''}${plan.bucket.tagsToSet ? '; update its tags' : ''}.`);
     const g = plan.grants;
     if (g.putInline)
         lines.push(`Grant ${describePolicy(config)} (inline policy ${g.putInline.name}).`);
@@ -79879,6 +79979,17 @@ function markersLeftLine(userName, tags) {
     if (tags.length === 0)
         return undefined;
     return `Marker tags left on IAM user ${userName}: ${tags.join(', ')}. The next run of the action handles them (it finishes or replaces the pending key, and takes over a rotation marker whose run has ended or expired).`;
+}
+/** What a bucket repair puts back, as the plan line says it. */
+function repairText(repair) {
+    return [
+        repair.publicAccessBlock && 'block public access',
+        repair.ownership && 'enforce bucket-owner object ownership',
+        repair.encryption && 'default encryption',
+        repair.policy && 'TLS-only policy'
+    ]
+        .filter(Boolean)
+        .join(', ');
 }
 
 ;// CONCATENATED MODULE: ./src/render/report.ts

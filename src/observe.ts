@@ -51,7 +51,7 @@ export async function observe(
       deriveBucketName(config.homeRepository.owner, config.homeRepository.repo, identity.accountId)
     const bucket: ObservedBucket = (await free)
       ? { state: 'absent' }
-      : await aws.s3.findBucket(name, identity.accountId, config.tags.length > 0)
+      : await aws.s3.findBucket(name, identity.accountId)
     return { name, bucket }
   })
   // The boundary's existence is checked beside the bucket, once the account is known.

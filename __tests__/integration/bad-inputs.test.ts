@@ -69,6 +69,15 @@ const CASES: Case[] = [
   { input: 'tags', inputs: { tags: 'team' }, says: "has no '='" },
   { input: 'tags', inputs: { tags: 'aws:owner=me' }, says: "'aws:'" },
   { input: 'tags', inputs: { tags: 's3-credentials-action:rotation=x' }, says: 'reserves' },
+  // Issue 15: IAM compares tag keys without case, and so does the reserved prefix.
+  {
+    input: 'tags',
+    inputs: { tags: 'S3-Credentials-Action:rotation=run-1-1 2999-01-01T00:00:00Z' },
+    says: 'reserves'
+  },
+  { input: 'tags', inputs: { tags: 'team=a\u2028::error::forged' }, says: 'no control characters' },
+  { input: 'environment', inputs: { environment: 'prod\u0085x' }, says: 'no control characters' },
+  { input: 'github-token', inputs: { 'github-token': 'ghp_one two' }, says: 'printable ASCII' },
   { input: 'tags', inputs: { tags: 'team=a\nTEAM=b' }, says: 'given twice' },
   { input: 'tags', inputs: { tags: 'team=<platform>' }, says: 'only letters' },
   { input: 'tags', inputs: { tags: fiftyTags }, says: 'tags (got 50)' },

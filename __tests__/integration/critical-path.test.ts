@@ -28,7 +28,16 @@ const LOOKUPS = [
 ]
 // Once STS has said which account this is: the derived bucket, and the permissions boundary (its
 // ARN holds the account id) beside it.
-const ACCOUNT_LOOKUPS = ['IAM GetPolicy', 'S3 HeadBucket']
+// The bucket's tags and hardening are read beside HeadBucket (they count only if it is ours).
+const ACCOUNT_LOOKUPS = [
+  'IAM GetPolicy',
+  'S3 GetBucketEncryption',
+  'S3 GetBucketOwnershipControls',
+  'S3 GetBucketPolicy',
+  'S3 GetBucketTagging',
+  'S3 GetPublicAccessBlock',
+  'S3 HeadBucket'
+]
 
 async function runWaves(w: World, inputs: Record<string, string> = {}) {
   const awsFrom = w.aws.requests.length
@@ -81,6 +90,8 @@ describe('waves of requests', () => {
       ],
       after: [
         plain(['S3 PutBucketPolicy']),
+        // Every bucket the action makes carries its ownership tag.
+        plain(['S3 PutBucketTagging']),
         // No destination held a pair: the four secrets go together.
         plain([
           'GitHub PUT AWS_ACCESS_KEY_ID',

@@ -42,6 +42,8 @@ const AUTHORIZED_AS: Record<string, string[]> = {
   's3:CreateBucket': ['s3:CreateBucket', 's3:PutBucketOwnershipControls'],
   's3:PutPublicAccessBlock': ['s3:PutBucketPublicAccessBlock'],
   's3:PutBucketEncryption': ['s3:PutEncryptionConfiguration'],
+  's3:GetPublicAccessBlock': ['s3:GetBucketPublicAccessBlock'],
+  's3:GetBucketEncryption': ['s3:GetEncryptionConfiguration'],
   // Tags and PermissionsBoundary in CreateUser need iam:TagUser and iam:PutUserPermissionsBoundary
   // (the fresh setup below passes both).
   'iam:CreateUser': ['iam:CreateUser', 'iam:TagUser', 'iam:PutUserPermissionsBoundary']

@@ -10,13 +10,16 @@ import {
   ListUserPoliciesCommand
 } from '@aws-sdk/client-iam'
 import {
+  DeleteBucketEncryptionCommand,
   DeleteBucketPolicyCommand,
+  DeletePublicAccessBlockCommand,
   GetBucketEncryptionCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetPublicAccessBlockCommand,
   GetBucketTaggingCommand,
   GetObjectCommand,
+  PutBucketPolicyCommand,
   PutObjectCommand,
   CreateBucketCommand
 } from '@aws-sdk/client-s3'
@@ -90,6 +93,39 @@ describe('S3 as it answers: conflicting changes and a bucket not there yet', () 
   })
 })
 
+// Issue 14: every run checks the hardening of a bucket it made, and puts back what is missing
+// (the dry run says so and changes nothing); a bucket it did not make is left as it is.
+describe('a bucket the action made, found unhardened', () => {
+  test('the plan names the repair, the dry run leaves it, the run repairs it', async () => {
+    const w = await openWorld({ auth: true })
+    expect((await w.run({ tags: 'team=platform\ncost-center=42' })).code).toBe(0)
+    const s3 = w.s3()
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: BUCKET }))
+    await s3.send(new DeleteBucketEncryptionCommand({ Bucket: BUCKET }))
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: BUCKET }))
+    const inputs = { tags: 'team=platform\ncost-center=42' }
+    const line = `Reuse bucket ${BUCKET} in ${REGION}; repair: block public access, default encryption, TLS-only policy.`
+
+    w.aws.reset()
+    const dry = await w.run({ ...inputs, 'dry-run': 'true' })
+    expect(dry.code).toBe(0)
+    expect(dry.log).toContain(line)
+    expect(w.aws.actions({ mutating: true })).toEqual([])
+
+    w.aws.reset()
+    const r = await w.run(inputs)
+    expect(r.code).toBe(0)
+    expect(r.log).toContain(line)
+    await expectHardened(w)
+    expect(r.outputs['key-created']).toBe('false')
+
+    w.aws.reset()
+    const again = await w.run(inputs)
+    expect(again.log).toContain(`Reuse bucket ${BUCKET} in ${REGION}.`)
+    expect(w.aws.actions({ mutating: true })).toEqual([])
+  })
+})
+
 describe('first run', () => {
   let w: World
   beforeAll(async () => {
@@ -128,7 +164,9 @@ describe('first run', () => {
   test('the stored pair reads and writes objects in its bucket and nowhere else', async () => {
     const pair = w.storedPair()!
     // moto applies a Principal:* bucket-policy Deny but ignores its condition, so the TLS-only
-    // statement refuses every object request there, even over TLS. Remove it to test the grants.
+    // statement refuses every object request there, even over TLS. Remove it to test the grants
+    // (and put it back after: the next run would repair it).
+    const saved = (await w.s3().send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!
     await w.s3().send(new DeleteBucketPolicyCommand({ Bucket: BUCKET }))
     const other = 'someone-elses-bucket-in-this-account'
     await w.s3().send(
@@ -144,6 +182,7 @@ describe('first run', () => {
     await expect(
       asUser.send(new PutObjectCommand({ Bucket: other, Key: 'x', Body: 'no' }))
     ).rejects.toMatchObject({ name: 'AccessDenied' })
+    await w.s3().send(new PutBucketPolicyCommand({ Bucket: BUCKET, Policy: saved }))
   })
 
   test('the inline policy is least privilege on that bucket only', async () => {

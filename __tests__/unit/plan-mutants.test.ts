@@ -353,7 +353,7 @@ describe('refusals and warnings: the exact text', () => {
     const p = plan({ 'aws-region': 'eu-west-1' }, c =>
       steadyObserved(c, { bucket: { state: 'absent' } })
     )
-    expect(p.bucket).toStrictEqual({ action: 'create', tags: [] })
+    expect(p.bucket).toStrictEqual({ action: 'create', tags: [OWNERSHIP] })
   })
 
   test('USER_PATH_MISMATCH', () => {

@@ -66,7 +66,7 @@ describe('buildPlan: a fresh start', () => {
         tags: [OWNERSHIP],
         permissionsBoundary: BOUNDARY_ARN
       },
-      bucket: { action: 'create', tags: [] },
+      bucket: { action: 'create', tags: [OWNERSHIP] },
       grants: {
         putInline: { name: INLINE_POLICY_NAME, document: READ_WRITE },
         deleteInline: [],
@@ -115,7 +115,10 @@ describe('buildPlan: a fresh start', () => {
       tags: [{ key: 'team', value: 'storage' }, OWNERSHIP],
       permissionsBoundary: 'arn:aws:iam::123456789012:policy/Boundary'
     })
-    expect(p.bucket).toEqual({ action: 'create', tags: [{ key: 'team', value: 'storage' }] })
+    expect(p.bucket).toEqual({
+      action: 'create',
+      tags: [{ key: 'team', value: 'storage' }, OWNERSHIP]
+    })
     expect(p.userArn).toBe(`arn:aws:iam::${ACCOUNT_ID}:user/ci/${USER_NAME}`)
   })
 
@@ -614,7 +617,10 @@ describe('buildPlan: tags', () => {
 
   test('an absent bucket is created with the tags', () => {
     const p = plan({ tags: 'a=1' }, c => steadyObserved(c, { bucket: ABSENT_BUCKET }))
-    expect(p.bucket).toStrictEqual({ action: 'create', tags: [{ key: 'a', value: '1' }] })
+    expect(p.bucket).toStrictEqual({
+      action: 'create',
+      tags: [{ key: 'a', value: '1' }, OWNERSHIP]
+    })
   })
 
   test.each([

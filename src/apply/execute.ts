@@ -113,11 +113,15 @@ async function ensureBucket({ plan, aws }: Context): Promise<void> {
   if (plan.bucket.action === 'create') await aws.s3.createBucket(plan.bucketName, plan.region)
 }
 
-/** A new bucket hardened and tagged; a reused one's tags brought up to date. */
+/** A new bucket hardened and tagged; a reused one repaired (if the action made it) and retagged. */
 async function configureBucket({ plan, aws }: Context): Promise<void> {
   const bucket = plan.bucket
-  if (bucket.action === 'create') await aws.s3.harden(plan.bucketName, plan.partition, bucket.tags)
-  else if (bucket.tagsToSet) await aws.s3.setTags(plan.bucketName, bucket.tagsToSet)
+  if (bucket.action === 'create') {
+    await aws.s3.harden(plan.bucketName, plan.partition, bucket.tags)
+    return
+  }
+  if (bucket.repair) await aws.s3.repair(plan.bucketName, bucket.repair)
+  if (bucket.tagsToSet) await aws.s3.setTags(plan.bucketName, bucket.tagsToSet)
 }
 
 async function applyGrants({ plan, aws }: Context): Promise<void> {

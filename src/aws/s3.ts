@@ -2,9 +2,14 @@
 import {
   CreateBucketCommand,
   type CreateBucketCommandInput,
+  GetBucketEncryptionCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
   GetBucketTaggingCommand,
+  GetPublicAccessBlockCommand,
   HeadBucketCommand,
   PutBucketEncryptionCommand,
+  PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
   PutPublicAccessBlockCommand,
@@ -12,7 +17,8 @@ import {
 } from '@aws-sdk/client-s3'
 import type { Tag } from '../inputs/config.js'
 import { tlsOnlyBucketPolicy } from '../plan/policy.js'
-import type { ObservedBucket } from '../plan/observed.js'
+import type { BucketHardening, ObservedBucket } from '../plan/observed.js'
+import type { BucketRepair } from '../plan/plan.js'
 import {
   awsCall,
   errorName,
@@ -28,16 +34,17 @@ export class S3 {
 
   /**
    * Whether the bucket exists and is ours. HeadBucket with ExpectedBucketOwner answers 403 for a
-   * bucket of another account, 404 for a free name, and the region for ours.
+   * bucket of another account, 404 for a free name, and the region for ours. Its tags and its
+   * hardening are read in the same round trip; they count only if the bucket is ours.
    */
-  async findBucket(Bucket: string, accountId: string, withTags: boolean): Promise<ObservedBucket> {
-    // The tags are read in the same round trip; they count only if the bucket is ours.
-    const tags = withTags
-      ? this.bucketTags(Bucket, accountId).then(
-          found => ({ found }),
-          (error: unknown) => ({ error })
-        )
-      : undefined
+  async findBucket(Bucket: string, accountId: string): Promise<ObservedBucket> {
+    const details = Promise.all([
+      this.bucketTags(Bucket, accountId),
+      this.hardening(Bucket, accountId)
+    ]).then(
+      ([tags, hardening]) => ({ tags, hardening }),
+      (error: unknown) => ({ error })
+    )
     let region: string
     try {
       const head = await this.client.send(
@@ -49,9 +56,42 @@ export class S3 {
       if (httpStatus(e) === 403 || errorName(e) === 'Forbidden') return { state: 'foreign' }
       throw toAwsError('s3:ListBucket (HeadBucket)', e)
     }
-    const read = tags ? await tags : { found: [] }
+    const read = await details
     if ('error' in read) throw read.error
-    return { state: 'owned', region, tags: read.found }
+    return { state: 'owned', region, ...read }
+  }
+
+  /** The settings the action hardens a bucket with, as they are now (absent: off). */
+  private async hardening(Bucket: string, ExpectedBucketOwner: string): Promise<BucketHardening> {
+    const input = { Bucket, ExpectedBucketOwner }
+    const [block, ownership, encryption, policy] = await Promise.all([
+      unlessMissing('s3:GetBucketPublicAccessBlock', 'NoSuchPublicAccessBlockConfiguration', () =>
+        this.client.send(new GetPublicAccessBlockCommand(input))
+      ),
+      unlessMissing('s3:GetBucketOwnershipControls', 'OwnershipControlsNotFoundError', () =>
+        this.client.send(new GetBucketOwnershipControlsCommand(input))
+      ),
+      unlessMissing(
+        's3:GetEncryptionConfiguration',
+        'ServerSideEncryptionConfigurationNotFoundError',
+        () => this.client.send(new GetBucketEncryptionCommand(input))
+      ),
+      unlessMissing('s3:GetBucketPolicy', 'NoSuchBucketPolicy', () =>
+        this.client.send(new GetBucketPolicyCommand(input))
+      )
+    ])
+    const b = block?.PublicAccessBlockConfiguration
+    return {
+      publicAccessBlocked:
+        !!b?.BlockPublicAcls &&
+        !!b.IgnorePublicAcls &&
+        !!b.BlockPublicPolicy &&
+        !!b.RestrictPublicBuckets,
+      ownershipEnforced:
+        ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership === 'BucketOwnerEnforced',
+      encrypted: (encryption?.ServerSideEncryptionConfiguration?.Rules?.length ?? 0) > 0,
+      ...(policy?.Policy ? { policy: parsePolicy(policy.Policy) } : {})
+    }
   }
 
   /**
@@ -107,6 +147,21 @@ export class S3 {
    * bucket does not exist yet (NoSuchBucket).
    */
   async harden(Bucket: string, partition: string, tags: Tag[]): Promise<void> {
+    await this.blockPublicAccess(Bucket)
+    await this.encrypt(Bucket)
+    await this.setPolicy(Bucket, tlsOnlyBucketPolicy(partition, Bucket))
+    if (tags.length > 0) await this.setTags(Bucket, tags)
+  }
+
+  /** What a later run found missing on a bucket the action made, put back, one change at a time. */
+  async repair(Bucket: string, repair: BucketRepair): Promise<void> {
+    if (repair.publicAccessBlock) await this.blockPublicAccess(Bucket)
+    if (repair.ownership) await this.enforceOwnership(Bucket)
+    if (repair.encryption) await this.encrypt(Bucket)
+    if (repair.policy) await this.setPolicy(Bucket, repair.policy)
+  }
+
+  private async blockPublicAccess(Bucket: string): Promise<void> {
     await settled('s3:PutBucketPublicAccessBlock', () =>
       this.client.send(
         new PutPublicAccessBlockCommand({
@@ -120,6 +175,20 @@ export class S3 {
         })
       )
     )
+  }
+
+  private async enforceOwnership(Bucket: string): Promise<void> {
+    await settled('s3:PutBucketOwnershipControls', () =>
+      this.client.send(
+        new PutBucketOwnershipControlsCommand({
+          Bucket,
+          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] }
+        })
+      )
+    )
+  }
+
+  private async encrypt(Bucket: string): Promise<void> {
     await settled('s3:PutEncryptionConfiguration', () =>
       this.client.send(
         new PutBucketEncryptionCommand({
@@ -135,15 +204,12 @@ export class S3 {
         })
       )
     )
+  }
+
+  private async setPolicy(Bucket: string, policy: object): Promise<void> {
     await settled('s3:PutBucketPolicy', () =>
-      this.client.send(
-        new PutBucketPolicyCommand({
-          Bucket,
-          Policy: JSON.stringify(tlsOnlyBucketPolicy(partition, Bucket))
-        })
-      )
+      this.client.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(policy) }))
     )
-    if (tags.length > 0) await this.setTags(Bucket, tags)
   }
 
   async setTags(Bucket: string, tags: Tag[]): Promise<void> {
@@ -176,4 +242,26 @@ async function settled<T>(action: string, call: () => Promise<T>): Promise<T> {
     }
     return call()
   })
+}
+
+/** A configuration read whose "not configured" answer (`missing`) means off, not a failure. */
+async function unlessMissing<T>(
+  action: string,
+  missing: string,
+  call: () => Promise<T>
+): Promise<T | undefined> {
+  try {
+    return await call()
+  } catch (e) {
+    if (errorName(e) === missing) return undefined
+    throw toAwsError(action, e)
+  }
+}
+
+function parsePolicy(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
+  }
 }

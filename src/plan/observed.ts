@@ -21,8 +21,22 @@ export interface ObservedUser {
   groups: string[]
 }
 
+/** How a bucket of the account is configured, as far as the action hardens buckets. */
+export interface BucketHardening {
+  /** All four Block Public Access settings on. */
+  publicAccessBlocked: boolean
+  /** Object ownership "bucket owner enforced" (ACLs disabled). */
+  ownershipEnforced: boolean
+  /** A default encryption rule. */
+  encrypted: boolean
+  /** The bucket policy (parsed), if it has one. */
+  policy?: unknown
+}
+
 export type ObservedBucket =
-  { state: 'absent' } | { state: 'owned'; region: string; tags: Tag[] } | { state: 'foreign' }
+  | { state: 'absent' }
+  | { state: 'owned'; region: string; tags: Tag[]; hardening: BucketHardening }
+  | { state: 'foreign' }
 
 export interface PublicKey {
   keyId: string

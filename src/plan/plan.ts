@@ -5,20 +5,35 @@
  */
 import type { Config, Tag } from '../inputs/config.js'
 import { checkWriteBudget } from './budget.js'
-import { boundaryArn, checkOwnAccountPolicy, checkOwnership, ownershipTag } from './containment.js'
+import {
+  boundaryArn,
+  checkOwnAccountPolicy,
+  checkOwnership,
+  OWNERSHIP_TAG,
+  ownershipTag
+} from './containment.js'
 import { ActionError } from '../errors.js'
 import {
   isEarlierAttempt,
   lockRunUrl,
   MAX_ROTATION_LOCK_MS,
   PENDING_KEY_TAG,
-  ROTATION_LOCK_TAG
+  ROTATION_LOCK_TAG,
+  tagValue
 } from './markers.js'
 import { crediblePendingKeys, decideKey, type KeyFacts, type KeyPlan } from './keys.js'
-import { bucketArn, grantsFor, INLINE_POLICY_NAME, sameDocument } from './policy.js'
-import type { Observed, ObservedDestination, ObservedUser } from './observed.js'
+import {
+  bucketArn,
+  grantsFor,
+  INLINE_POLICY_NAME,
+  sameDocument,
+  tlsOnlyBucketPolicy,
+  type PolicyDocument
+} from './policy.js'
+import type { BucketHardening, Observed, ObservedDestination, ObservedUser } from './observed.js'
 import type {
   BucketPlan,
+  BucketRepair,
   DestinationWrite,
   GrantChanges,
   Plan,
@@ -226,12 +241,52 @@ function planUser(config: Config, observed: Observed): UserPlan {
 }
 
 function planBucket(config: Config, observed: Observed): BucketPlan {
-  if (observed.bucket.state !== 'owned') return { action: 'create', tags: config.tags }
-  const present = observed.bucket.tags
-  if (missingTags(config.tags, present).length === 0) return { action: 'reuse' }
+  const { owner, repo } = config.homeRepository
+  const bucket = observed.bucket
+  if (bucket.state !== 'owned')
+    return { action: 'create', tags: [...config.tags, ownershipTag(owner, repo)] }
+  const present = bucket.tags
   // PutBucketTagging replaces the whole set: keep the tags others put there.
-  const merged = [...present.filter(p => !config.tags.some(t => t.key === p.key)), ...config.tags]
-  return { action: 'reuse', tagsToSet: merged }
+  const tagsToSet =
+    missingTags(config.tags, present).length === 0
+      ? undefined
+      : [...present.filter(p => !config.tags.some(t => t.key === p.key)), ...config.tags]
+  // Only a bucket the action made for this repository is brought back to its hardening.
+  const ours = tagValue(present, OWNERSHIP_TAG)?.toLowerCase() === `${owner}/${repo}`.toLowerCase()
+  const repair = ours
+    ? bucketRepair(
+        bucket.hardening,
+        tlsOnlyBucketPolicy(observed.identity.partition, observed.bucketName)
+      )
+    : undefined
+  return {
+    action: 'reuse',
+    ...(tagsToSet ? { tagsToSet } : {}),
+    ...(repair ? { repair } : {})
+  }
+}
+
+/** What the bucket lacks of the hardening the action gave it; undefined when nothing. */
+function bucketRepair(h: BucketHardening, tlsOnly: PolicyDocument): BucketRepair | undefined {
+  const ours = tlsOnly.Statement[0]!
+  const current = (h.policy as { Statement?: unknown } | undefined)?.Statement
+  const statements = Array.isArray(current) ? (current as { Sid?: unknown }[]) : []
+  const hasTlsOnly = statements.some(st => sameDocument(st, ours))
+  const repair: BucketRepair = {
+    ...(h.publicAccessBlocked ? {} : { publicAccessBlock: true as const }),
+    ...(h.ownershipEnforced ? {} : { ownership: true as const }),
+    ...(h.encrypted ? {} : { encryption: true as const }),
+    ...(hasTlsOnly
+      ? {}
+      : {
+          policy: {
+            ...tlsOnly,
+            // The bucket's other statements stay; a changed statement of ours is replaced.
+            Statement: [...statements.filter(st => st.Sid !== ours.Sid), ours]
+          } as PolicyDocument
+        })
+  }
+  return Object.keys(repair).length > 0 ? repair : undefined
 }
 
 /**

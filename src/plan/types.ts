@@ -7,7 +7,17 @@ export type UserPlan =
   | { action: 'create'; path: string; tags: Tag[]; permissionsBoundary?: string }
   | { action: 'reuse'; tagsToAdd: Tag[]; setPermissionsBoundary?: string }
 
-export type BucketPlan = { action: 'create'; tags: Tag[] } | { action: 'reuse'; tagsToSet?: Tag[] }
+/** What a bucket the action made lacks of its hardening, to be put back. */
+export interface BucketRepair {
+  publicAccessBlock?: true
+  ownership?: true
+  encryption?: true
+  /** The bucket policy with the TLS-only statement (the others kept). */
+  policy?: PolicyDocument
+}
+
+export type BucketPlan =
+  { action: 'create'; tags: Tag[] } | { action: 'reuse'; tagsToSet?: Tag[]; repair?: BucketRepair }
 
 export interface GrantChanges {
   putInline?: { name: string; document: PolicyDocument }

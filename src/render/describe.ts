@@ -3,7 +3,7 @@ import type { Config } from '../inputs/config.js'
 import type { Outcome } from '../apply/outcome.js'
 import { describe as describeDestination } from '../github/destinations.js'
 import { ageInDays } from '../plan/keys.js'
-import type { Plan } from '../plan/plan.js'
+import type { BucketRepair, Plan } from '../plan/plan.js'
 import type { Observed } from '../plan/observed.js'
 
 export function planLines(plan: Plan, config: Config): string[] {
@@ -16,7 +16,7 @@ export function planLines(plan: Plan, config: Config): string[] {
   lines.push(
     plan.bucket.action === 'create'
       ? `Create bucket ${plan.bucketName} in ${plan.region}: block public access, enforce bucket-owner object ownership, default encryption, TLS-only policy${plan.bucket.tags.length ? ', tags' : ''}.`
-      : `Reuse bucket ${plan.bucketName} in ${plan.region}${plan.bucket.tagsToSet ? '; update its tags' : ''}.`
+      : `Reuse bucket ${plan.bucketName} in ${plan.region}${plan.bucket.repair ? `; repair: ${repairText(plan.bucket.repair)}` : ''}${plan.bucket.tagsToSet ? '; update its tags' : ''}.`
   )
   const g = plan.grants
   if (g.putInline)
@@ -133,4 +133,16 @@ export function observedLines(observed: Observed, now: Date): string[] {
 export function markersLeftLine(userName: string, tags: string[]): string | undefined {
   if (tags.length === 0) return undefined
   return `Marker tags left on IAM user ${userName}: ${tags.join(', ')}. The next run of the action handles them (it finishes or replaces the pending key, and takes over a rotation marker whose run has ended or expired).`
+}
+
+/** What a bucket repair puts back, as the plan line says it. */
+function repairText(repair: BucketRepair): string {
+  return [
+    repair.publicAccessBlock && 'block public access',
+    repair.ownership && 'enforce bucket-owner object ownership',
+    repair.encryption && 'default encryption',
+    repair.policy && 'TLS-only policy'
+  ]
+    .filter(Boolean)
+    .join(', ')
 }
