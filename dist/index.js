@@ -71774,6 +71774,8 @@ async function awsLookup(action, call) {
 
 
 
+/** Waits while the key quota catches up with a deletion: about 8 s in all. */
+const QUOTA_WAITS_MS = [250, 500, 1000, 2000, 4000];
 const toAccessKey = (k) => ({
     id: k.AccessKeyId ?? '',
     status: k.Status === 'Active' ? 'Active' : 'Inactive',
@@ -71925,8 +71927,24 @@ class Iam {
         await awsRemove('iam:DetachUserPolicy', () => this.client.send(new dist_cjs/* DetachUserPolicyCommand */.mC4({ UserName, PolicyArn })));
     }
     /** Creates a key and masks its secret before anything else can see it. */
-    async createAccessKey(UserName) {
-        const out = await awsCall('iam:CreateAccessKey', () => this.onUser(UserName, () => this.client.send(new dist_cjs/* CreateAccessKeyCommand */.hN({ UserName }))));
+    /**
+     * `afterDeletion`: this run has just deleted a key of the user, and IAM's per-user key quota may
+     * not have caught up yet (LimitExceeded, terraform-provider-aws#39693): tried again for a while.
+     */
+    async createAccessKey(UserName, afterDeletion = false) {
+        const out = await awsCall('iam:CreateAccessKey', () => this.onUser(UserName, async () => {
+            for (const wait of afterDeletion ? QUOTA_WAITS_MS : []) {
+                try {
+                    return await this.client.send(new dist_cjs/* CreateAccessKeyCommand */.hN({ UserName }));
+                }
+                catch (e) {
+                    if (!/^LimitExceeded/.test(errorName(e)))
+                        throw e;
+                    await new Promise(resolve => setTimeout(resolve, wait));
+                }
+            }
+            return this.client.send(new dist_cjs/* CreateAccessKeyCommand */.hN({ UserName }));
+        }));
         const secret = out.AccessKey?.SecretAccessKey ?? '';
         if (secret)
             this.maskSecret(secret);
@@ -73244,7 +73262,7 @@ async function makeRoomAndCreate(ctx, keyPlan) {
     const failure = results.find(r => r.status === 'rejected');
     if (failure)
         throw failure.reason;
-    const key = await createKey(ctx);
+    const key = await createKey(ctx, removed.length > 0);
     log.info(`Created access key ${key.id}.`);
     return { key, removed };
 }
@@ -73255,16 +73273,16 @@ async function makeRoomAndCreate(ctx, keyPlan) {
  * and after a failure (where it may be what filled the two-key limit; then the key is created
  * once more).
  */
-async function createKey(ctx) {
+async function createKey(ctx, afterDeletion = false) {
     const user = ctx.plan.userName;
     let key;
     try {
-        key = await ctx.aws.iam.createAccessKey(user);
+        key = await ctx.aws.iam.createAccessKey(user, afterDeletion);
     }
     catch (e) {
         if ((await deleteStrayKeys(ctx, undefined)) === 0)
             throw e;
-        key = await ctx.aws.iam.createAccessKey(user);
+        key = await ctx.aws.iam.createAccessKey(user, afterDeletion);
     }
     if (key.attempts > 1)
         await deleteStrayKeys(ctx, key.id);

@@ -780,3 +780,22 @@ describe('markers a run cannot remove', () => {
     expect(next.log).not.toContain('Marker tags left')
   })
 })
+
+// Issue 14: IAM's per-user key quota may lag a deletion; CreateAccessKey right after a
+// DeleteAccessKey of this run may answer LimitExceeded (terraform-provider-aws#39693).
+describe("the key quota catching up with this run's deletion", () => {
+  test('a rotation that first makes room retries LimitExceeded and completes', async () => {
+    const { w, pair: held } = await provisioned()
+    const extra = await createKey(w) // fills the two-key limit: it goes first
+    w.aws.lagKeyQuota(1500)
+    const r = await w.run({ rotate: 'true', 'current-access-key-id': held.accessKeyId })
+    noLeak(r, held, extra)
+    expect(r.code).toBe(0)
+    expect(r.log).toContain(`Deleted access key ${extra.accessKeyId}`)
+    const refused = w.aws.requests.filter(q => q.action === 'CreateAccessKey' && q.status === 409)
+    expect(refused.length).toBeGreaterThan(0)
+    const pair = w.storedPair()!
+    expect(await w.works(pair)).toBe(true)
+    expect(await w.keysOf(USER)).toEqual([{ id: pair.accessKeyId, status: 'Active' }])
+  })
+})

@@ -152,6 +152,9 @@ export class AwsProxy {
   private readonly configuring = new Map<string, number>()
   /** Bucket → when CreateBucket made it (s3Model.newBucketMs). */
   private readonly bucketMade = new Map<string, number>()
+  /** User → when a key of theirs was deleted (lagKeyQuota). */
+  private readonly keyDeletedAt = new Map<string, number>()
+  private keyQuotaLagMs = 0
   private authorizer: RequestAuthorizer | undefined
 
   private constructor(
@@ -261,6 +264,14 @@ export class AwsProxy {
     this.s3Model = { ...this.s3Model, ...model }
   }
 
+  /**
+   * IAM's key quota as it lags: for `ms` after a user's key was deleted, CreateAccessKey for that
+   * user answers LimitExceeded as if the deleted key still counted (terraform-provider-aws#39693).
+   */
+  lagKeyQuota(ms: number): void {
+    this.keyQuotaLagMs = ms
+  }
+
   /** Forgets what it modelled of the account (users' boundaries): for an account reset too. */
   forgetAccount(): void {
     this.boundaries.clear()
@@ -281,6 +292,8 @@ export class AwsProxy {
     this.hideUsersMs = 0
     this.newUsers.clear()
     this.s3Model = { configMs: 0, newBucketMs: 0 }
+    this.keyQuotaLagMs = 0
+    this.keyDeletedAt.clear()
     this.configuring.clear()
     this.bucketMade.clear()
     this.authorizer = undefined
@@ -383,6 +396,28 @@ export class AwsProxy {
         record.status = answer(res, accessDeniedReply(c, record.denied))
         return
       }
+    }
+
+    if (user !== undefined && c.action === 'DeleteAccessKey')
+      this.keyDeletedAt.set(user, Date.now())
+    const deletedAt = user === undefined ? undefined : this.keyDeletedAt.get(user)
+    if (
+      c.action === 'CreateAccessKey' &&
+      deletedAt !== undefined &&
+      Date.now() - deletedAt < this.keyQuotaLagMs
+    ) {
+      await this.delay(record.at)
+      record.status = answer(
+        res,
+        errorReply(
+          c,
+          409,
+          'LimitExceeded',
+          'Cannot exceed quota for AccessKeysPerUser: 2',
+          'Sender'
+        )
+      )
+      return
     }
 
     const s3Reply = c.service === 's3' ? await this.s3Consistency(c, req, record) : undefined

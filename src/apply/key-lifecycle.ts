@@ -66,7 +66,7 @@ async function makeRoomAndCreate(
   })
   const failure = results.find(r => r.status === 'rejected')
   if (failure) throw failure.reason
-  const key = await createKey(ctx)
+  const key = await createKey(ctx, removed.length > 0)
   log.info(`Created access key ${key.id}.`)
   return { key, removed }
 }
@@ -78,14 +78,14 @@ async function makeRoomAndCreate(
  * and after a failure (where it may be what filled the two-key limit; then the key is created
  * once more).
  */
-async function createKey(ctx: Context): Promise<NewAccessKey> {
+async function createKey(ctx: Context, afterDeletion = false): Promise<NewAccessKey> {
   const user = ctx.plan.userName
   let key: NewAccessKey
   try {
-    key = await ctx.aws.iam.createAccessKey(user)
+    key = await ctx.aws.iam.createAccessKey(user, afterDeletion)
   } catch (e) {
     if ((await deleteStrayKeys(ctx, undefined)) === 0) throw e
-    key = await ctx.aws.iam.createAccessKey(user)
+    key = await ctx.aws.iam.createAccessKey(user, afterDeletion)
   }
   if (key.attempts > 1) await deleteStrayKeys(ctx, key.id)
   return key

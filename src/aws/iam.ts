@@ -24,7 +24,17 @@ import {
 import type { Tag } from '../inputs/config.js'
 import type { AccessKey, ObservedUser } from '../plan/observed.js'
 import { fromAwsTags, toAwsTags } from './tags.js'
-import { awsCall, awsLookup, awsRemove, isNotFound, madeByLostAttempt } from './errors.js'
+import {
+  awsCall,
+  awsLookup,
+  awsRemove,
+  errorName,
+  isNotFound,
+  madeByLostAttempt
+} from './errors.js'
+
+/** Waits while the key quota catches up with a deletion: about 8 s in all. */
+const QUOTA_WAITS_MS = [250, 500, 1000, 2000, 4000]
 
 export interface NewAccessKey {
   id: string
@@ -251,9 +261,23 @@ export class Iam {
   }
 
   /** Creates a key and masks its secret before anything else can see it. */
-  async createAccessKey(UserName: string): Promise<NewAccessKey> {
+  /**
+   * `afterDeletion`: this run has just deleted a key of the user, and IAM's per-user key quota may
+   * not have caught up yet (LimitExceeded, terraform-provider-aws#39693): tried again for a while.
+   */
+  async createAccessKey(UserName: string, afterDeletion = false): Promise<NewAccessKey> {
     const out = await awsCall('iam:CreateAccessKey', () =>
-      this.onUser(UserName, () => this.client.send(new CreateAccessKeyCommand({ UserName })))
+      this.onUser(UserName, async () => {
+        for (const wait of afterDeletion ? QUOTA_WAITS_MS : []) {
+          try {
+            return await this.client.send(new CreateAccessKeyCommand({ UserName }))
+          } catch (e) {
+            if (!/^LimitExceeded/.test(errorName(e))) throw e
+            await new Promise(resolve => setTimeout(resolve, wait))
+          }
+        }
+        return this.client.send(new CreateAccessKeyCommand({ UserName }))
+      })
     )
     const secret = out.AccessKey?.SecretAccessKey ?? ''
     if (secret) this.maskSecret(secret)
