@@ -72715,7 +72715,7 @@ function parseRegion(c, value, env) {
     c.check(source, region, checkRegion);
     return region;
 }
-function parseDestinations(c, read, homeName, store, warnings) {
+function parseDestinations(c, read, homeName, store) {
     const home = splitRepository(homeName);
     const destinations = [];
     const environment = read('environment');
@@ -72738,8 +72738,6 @@ function parseDestinations(c, read, homeName, store, warnings) {
     const selected = !askedVisibility && named.length === 0 && homeInOrganization ? [home.repo] : named;
     if (organization && !checkLogin(organization) && !askedVisibility && selected.length === 0)
         c.fail('visibility', `is needed: without it organization secrets are visible to the home repository alone, and '${home.owner}/${home.repo}' is not in '${organization}' (give selected-repositories, or visibility private or all)`);
-    if (organization && (visibility === 'private' || visibility === 'all'))
-        warnings.push(`visibility '${visibility}': every ${visibility === 'private' ? 'private and internal ' : ''}repository of '${organization}' can read the AWS key; prefer visibility selected with selected-repositories.`);
     for (const name of named)
         c.check('selected-repositories', name, n => {
             const problem = checkRepositoryName(n);
@@ -72830,7 +72828,7 @@ function parseConfig(read, env) {
     const regionAndBucketAs = oneOf(c, 'region-and-bucket-as', read('region-and-bucket-as') || 'secrets', ['secrets', 'variables']);
     if (regionAndBucketAs === 'variables' && secretStore !== 'actions')
         c.fail('region-and-bucket-as', `variables exist only beside the actions store (secret-store is '${secretStore}')`);
-    const destinations = parseDestinations(c, read, home, secretStore, warnings);
+    const destinations = parseDestinations(c, read, home, secretStore);
     const maxWrites = integer(c, 'max-writes', read('max-writes') || '500', 1, 100000) ?? 500;
     const names = parseNames(c, read('secret-prefix'));
     const currentKey = read('current-access-key-id');
@@ -73118,6 +73116,22 @@ class Destinations {
                     ? `the token cannot read that run (GitHub answered ${status}; it needs "Actions: read" on ${repository})`
                     : `GitHub did not say whether that run has ended (${(0,errors/* errorText */.kc)(e)})`
             };
+        }
+    }
+    /**
+     * How many repositories of `org` a visibility lets read its secrets (GET /orgs/{org}: all, or
+     * its private and internal ones), when GitHub says; never fails the run.
+     */
+    async readerCount(org, visibility) {
+        try {
+            const { data } = await this.octokit.request('GET /orgs/{org}', { org });
+            const privateRepos = data.total_private_repos;
+            if (privateRepos === undefined)
+                return undefined;
+            return visibility === 'all' ? data.public_repos + privateRepos : privateRepos;
+        }
+        catch {
+            return undefined;
         }
     }
     async repositoryIds(org, names) {
@@ -79379,7 +79393,7 @@ async function observe(config, aws, github) {
         const arn = boundaryArn(config.permissionsBoundary, identity);
         return { arn, exists: await aws.iam.policyExists(arn) };
     });
-    const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary] = await Promise.all([
+    const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary, readers] = await Promise.all([
         identityReady,
         findUser,
         Promise.all(config.destinations.map(d => github.observe(d, {
@@ -79389,7 +79403,8 @@ async function observe(config, aws, github) {
         }))),
         selectedRepositoryIds(config, github),
         bucketReady,
-        boundaryReady
+        boundaryReady,
+        readerCounts(config, github)
     ]);
     const lock = user ? rotationLock(user.tags) : undefined;
     const lockRun = lock ? await lockRunState(lock, config, github) : undefined;
@@ -79401,9 +79416,16 @@ async function observe(config, aws, github) {
             ...(user ? { user } : {}),
             bucket,
             ...(boundary ? { boundary } : {}),
-            destinations: destinations.map(o => o.destination.kind === 'organization' && o.destination.visibility === 'selected'
-                ? { ...o, wantedRepositoryIds: selected[o.destination.org] ?? [] }
-                : o),
+            destinations: destinations.map(o => {
+                if (o.destination.kind !== 'organization')
+                    return o;
+                const count = readers[o.destination.org];
+                return o.destination.visibility === 'selected'
+                    ? { ...o, wantedRepositoryIds: selected[o.destination.org] ?? [] }
+                    : count === undefined
+                        ? o
+                        : { ...o, readers: count };
+            }),
             ...(lock ? { rotationLock: lock } : {}),
             ...(lockRun ? { rotationLockRun: lockRun } : {}),
             ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {})
@@ -79422,6 +79444,13 @@ async function lockRunState(lock, config, github) {
     if (lock.expiresAt.getTime() <= Date.now())
         return undefined;
     return github.workflowRun(lock.repository, run);
+}
+/** Organizations whose secrets all or private repositories may read: how many repositories. */
+async function readerCounts(config, github) {
+    const entries = await Promise.all(config.destinations.flatMap(d => d.kind === 'organization' && d.visibility !== 'selected'
+        ? [github.readerCount(d.org, d.visibility).then(n => [d.org, n])]
+        : []));
+    return Object.fromEntries(entries);
 }
 async function selectedRepositoryIds(config, github) {
     const entries = await Promise.all(config.destinations.flatMap(d => d.kind === 'organization' && d.visibility === 'selected'
@@ -79663,6 +79692,7 @@ function buildPlan(config, observed, now, runId) {
         ? pending.ignored.map(k => `The tag ${PENDING_KEY_TAG} names ${k.keyId}, ${k.why}: it is not treated as an unfinished run's key. Remove the tag if no run of the action set it.`)
         : [];
     const lockWarnings = checkRotationLock(config, observed, key, now, runId);
+    const exposureWarnings = observed.destinations.flatMap(exposureWarning);
     const writes = observed.destinations.map(d => planWrites(config, d, key, bucketName));
     const budgetWarnings = checkWriteBudget(writes, config.maxWrites);
     return {
@@ -79682,6 +79712,7 @@ function buildPlan(config, observed, now, runId) {
         warnings: [
             ...config.warnings,
             ...pendingWarnings,
+            ...exposureWarnings,
             ...lockWarnings,
             ...keyWarnings(key),
             ...budgetWarnings
@@ -79715,6 +79746,17 @@ function staleMarkers(observed, key, credible, now, runId) {
             observed.rotationLockRun?.state === 'completed'))
         stale.push(ROTATION_LOCK_TAG);
     return stale;
+}
+/** Organization secrets that more than the named repositories may read: how many can. */
+function exposureWarning(o) {
+    const d = o.destination;
+    if (d.kind !== 'organization' || d.visibility === 'selected')
+        return [];
+    const which = d.visibility === 'private' ? 'private and internal ' : '';
+    const count = o.readers === undefined ? '' : ` (${o.readers} repositories)`;
+    return [
+        `visibility '${d.visibility}': every ${which}repository of '${d.org}'${count} can read the AWS key; prefer visibility selected with selected-repositories.`
+    ];
 }
 function checkRotationLock(config, observed, key, now, runId) {
     const lock = observed.rotationLock;

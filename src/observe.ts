@@ -60,7 +60,7 @@ export async function observe(
     const arn = boundaryArn(config.permissionsBoundary, identity)
     return { arn, exists: await aws.iam.policyExists(arn) }
   })
-  const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary] =
+  const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary, readers] =
     await Promise.all([
       identityReady,
       findUser,
@@ -75,7 +75,8 @@ export async function observe(
       ),
       selectedRepositoryIds(config, github),
       bucketReady,
-      boundaryReady
+      boundaryReady,
+      readerCounts(config, github)
     ])
   const lock = user ? rotationLock(user.tags) : undefined
   const lockRun = lock ? await lockRunState(lock, config, github) : undefined
@@ -87,11 +88,15 @@ export async function observe(
       ...(user ? { user } : {}),
       bucket,
       ...(boundary ? { boundary } : {}),
-      destinations: destinations.map(o =>
-        o.destination.kind === 'organization' && o.destination.visibility === 'selected'
+      destinations: destinations.map(o => {
+        if (o.destination.kind !== 'organization') return o
+        const count = readers[o.destination.org]
+        return o.destination.visibility === 'selected'
           ? { ...o, wantedRepositoryIds: selected[o.destination.org] ?? [] }
-          : o
-      ),
+          : count === undefined
+            ? o
+            : { ...o, readers: count }
+      }),
       ...(lock ? { rotationLock: lock } : {}),
       ...(lockRun ? { rotationLockRun: lockRun } : {}),
       ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {})
@@ -113,6 +118,21 @@ async function lockRunState(
   if (run === undefined || !lock.repository || lock.runId === config.run.id) return undefined
   if (lock.expiresAt.getTime() <= Date.now()) return undefined
   return github.workflowRun(lock.repository, run)
+}
+
+/** Organizations whose secrets all or private repositories may read: how many repositories. */
+async function readerCounts(
+  config: Config,
+  github: Destinations
+): Promise<Record<string, number | undefined>> {
+  const entries = await Promise.all(
+    config.destinations.flatMap(d =>
+      d.kind === 'organization' && d.visibility !== 'selected'
+        ? [github.readerCount(d.org, d.visibility).then(n => [d.org, n] as const)]
+        : []
+    )
+  )
+  return Object.fromEntries(entries)
 }
 
 async function selectedRepositoryIds(

@@ -187,7 +187,9 @@ describe('organization secrets', () => {
     expect(w.github.secretNames({ repo: REPO })).toEqual([])
     expect(w.github.countRequests({ operationId: 'actions/get-org-public-key' })).toBe(1)
     expect(r.log).toMatch(
-      new RegExp(`::warning::visibility '${visibility}': every .*repository of '${ORG}' can read`)
+      new RegExp(
+        `::warning::visibility '${visibility}': every .*repository of '${ORG}' \\(\\d+ repositories\\) can read`
+      )
     )
   })
 

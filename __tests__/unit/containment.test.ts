@@ -177,3 +177,27 @@ describe('markers no run holds any more are removed', () => {
     expect(OWNERSHIP.key).toBe(OWNERSHIP_TAG)
   })
 })
+
+describe('organization secrets exposed beyond the named repositories (issue 15)', () => {
+  test.each([
+    ['all', 'every repository'],
+    ['private', 'every private and internal repository']
+  ])(
+    'visibility %s: a warning naming how many repositories can read the key',
+    (visibility, who) => {
+      const config = configFrom({ organization: 'octo-org', visibility })
+      const observed = freshObserved(config)
+      observed.destinations = observed.destinations.map(d => ({ ...d, readers: 42 }))
+      expect(buildPlan(config, observed, NOW).warnings).toContain(
+        `visibility '${visibility}': ${who} of 'octo-org' (42 repositories) can read the AWS key; prefer visibility selected with selected-repositories.`
+      )
+    }
+  )
+
+  test('selected: no warning', () => {
+    const config = configFrom({ organization: 'octo-org' })
+    expect(buildPlan(config, freshObserved(config), NOW).warnings.join(' ')).not.toContain(
+      'can read the AWS key'
+    )
+  })
+})

@@ -251,6 +251,21 @@ export class Destinations {
     }
   }
 
+  /**
+   * How many repositories of `org` a visibility lets read its secrets (GET /orgs/{org}: all, or
+   * its private and internal ones), when GitHub says; never fails the run.
+   */
+  async readerCount(org: string, visibility: 'all' | 'private'): Promise<number | undefined> {
+    try {
+      const { data } = await this.octokit.request('GET /orgs/{org}', { org })
+      const privateRepos = data.total_private_repos
+      if (privateRepos === undefined) return undefined
+      return visibility === 'all' ? data.public_repos + privateRepos : privateRepos
+    } catch {
+      return undefined
+    }
+  }
+
   async repositoryIds(org: string, names: string[]): Promise<number[]> {
     const d: Destination = {
       kind: 'organization',

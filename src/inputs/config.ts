@@ -240,8 +240,7 @@ function parseDestinations(
   c: Collector,
   read: InputReader,
   homeName: string,
-  store: SecretStore,
-  warnings: string[]
+  store: SecretStore
 ): Destination[] {
   const home = splitRepository(homeName)
   const destinations: Destination[] = []
@@ -267,10 +266,6 @@ function parseDestinations(
     c.fail(
       'visibility',
       `is needed: without it organization secrets are visible to the home repository alone, and '${home.owner}/${home.repo}' is not in '${organization}' (give selected-repositories, or visibility private or all)`
-    )
-  if (organization && (visibility === 'private' || visibility === 'all'))
-    warnings.push(
-      `visibility '${visibility}': every ${visibility === 'private' ? 'private and internal ' : ''}repository of '${organization}' can read the AWS key; prefer visibility selected with selected-repositories.`
     )
   for (const name of named)
     c.check('selected-repositories', name, n => {
@@ -392,7 +387,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
       'region-and-bucket-as',
       `variables exist only beside the actions store (secret-store is '${secretStore}')`
     )
-  const destinations = parseDestinations(c, read, home, secretStore, warnings)
+  const destinations = parseDestinations(c, read, home, secretStore)
   const maxWrites = integer(c, 'max-writes', read('max-writes') || '500', 1, 100000) ?? 500
   const names = parseNames(c, read('secret-prefix'))
 

@@ -55,6 +55,8 @@ export interface ObservedDestination {
   secretsUpdatedAt?: Record<string, string>
   /** Configuration variables by name, when region and bucket are stored as variables. */
   variables: Record<string, string>
+  /** Organization secrets visible to all or private repositories: how many repositories. */
+  readers?: number
   /**
    * Organization destinations: who may use each of the action's secrets held there (the
    * repository ids only where the visibility is selected and the inputs want selected too).

@@ -77,6 +77,7 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
       )
     : []
   const lockWarnings = checkRotationLock(config, observed, key, now, runId)
+  const exposureWarnings = observed.destinations.flatMap(exposureWarning)
   const writes = observed.destinations.map(d => planWrites(config, d, key, bucketName))
   const budgetWarnings = checkWriteBudget(writes, config.maxWrites)
   return {
@@ -97,6 +98,7 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     warnings: [
       ...config.warnings,
       ...pendingWarnings,
+      ...exposureWarnings,
       ...lockWarnings,
       ...keyWarnings(key),
       ...budgetWarnings
@@ -147,6 +149,17 @@ function staleMarkers(
   )
     stale.push(ROTATION_LOCK_TAG)
   return stale
+}
+
+/** Organization secrets that more than the named repositories may read: how many can. */
+function exposureWarning(o: ObservedDestination): string[] {
+  const d = o.destination
+  if (d.kind !== 'organization' || d.visibility === 'selected') return []
+  const which = d.visibility === 'private' ? 'private and internal ' : ''
+  const count = o.readers === undefined ? '' : ` (${o.readers} repositories)`
+  return [
+    `visibility '${d.visibility}': every ${which}repository of '${d.org}'${count} can read the AWS key; prefer visibility selected with selected-repositories.`
+  ]
 }
 
 function checkRotationLock(

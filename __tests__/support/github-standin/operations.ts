@@ -147,7 +147,11 @@ function organizationView({ target, baseUrl }: OperationContext): Reply {
       login: org.login,
       id: org.id,
       type: 'Organization',
-      url: `${baseUrl}/orgs/${org.login}`
+      url: `${baseUrl}/orgs/${org.login}`,
+      // What GitHub shows an organization member: counts of its repositories by visibility.
+      public_repos: 0,
+      total_private_repos: org.repositoryCount(),
+      owned_private_repos: org.repositoryCount()
     }
   }
 }

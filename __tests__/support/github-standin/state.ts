@@ -95,6 +95,8 @@ export interface Organization {
   login: string
   stores: Record<SecretStoreKind, SecretStore>
   variables: VariableMap
+  /** The organization's repositories the stand-in holds (all private, as repos/get says). */
+  repositoryCount: () => number
 }
 
 export class World {
@@ -127,7 +129,9 @@ export class World {
       id: this.nextId++,
       login,
       stores: newStores(),
-      variables: new Map()
+      variables: new Map(),
+      repositoryCount: () =>
+        [...this.repos.values()].filter(r => r.owner.toLowerCase() === key).length
     }
     this.orgs.set(key, org)
     return org
