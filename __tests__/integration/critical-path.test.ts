@@ -86,12 +86,12 @@ describe('waves of requests', () => {
         plain(['IAM CreateUser', 'S3 CreateBucket']),
         // S3 applies one bucket configuration change at a time (issue 14): the hardening goes on
         // one change a wave, beside the key and its verification.
-        plain(['IAM CreateAccessKey', 'IAM PutUserPolicy', 'S3 PutPublicAccessBlock'])
+        // The tags first: they mark the bucket as the action's before anything else (issue 14).
+        plain(['IAM CreateAccessKey', 'IAM PutUserPolicy', 'S3 PutBucketTagging'])
       ],
       after: [
+        plain(['S3 PutBucketEncryption']),
         plain(['S3 PutBucketPolicy']),
-        // Every bucket the action makes carries its ownership tag.
-        plain(['S3 PutBucketTagging']),
         // No destination held a pair: the four secrets go together.
         plain([
           'GitHub PUT AWS_ACCESS_KEY_ID',
@@ -104,7 +104,7 @@ describe('waves of requests', () => {
     })
     const verification = waves.filter(v => v.verification)
     expect(verification.flatMap(v => v.requests).sort()).toEqual(
-      ['IAM TagUser', 'S3 ListObjectsV2', 'STS GetCallerIdentity', 'S3 PutBucketEncryption'].sort()
+      ['IAM TagUser', 'S3 ListObjectsV2', 'STS GetCallerIdentity', 'S3 PutPublicAccessBlock'].sort()
     )
   })
 

@@ -126,6 +126,23 @@ describe('a bucket the action made, found unhardened', () => {
   })
 })
 
+// A run that stops while hardening a bucket it has just made: the bucket is marked as the
+// action's first, so that the next run finds it and finishes the hardening.
+describe('a bucket whose hardening was interrupted', () => {
+  test('the re-run completes the hardening', async () => {
+    const w = await openWorld({ auth: true })
+    let failing = true
+    w.aws.failWhen(q => failing && q.action === 'PutPublicAccessBlock', { status: 500 })
+    const first = await w.run({ tags: 'team=platform\ncost-center=42' })
+    expect(first.code).not.toBe(0)
+    failing = false
+    const again = await w.run({ tags: 'team=platform\ncost-center=42' })
+    expect(again.code).toBe(0)
+    expect(again.log).toContain(`Reuse bucket ${BUCKET} in ${REGION}; repair:`)
+    await expectHardened(w)
+  })
+})
+
 describe('first run', () => {
   let w: World
   beforeAll(async () => {

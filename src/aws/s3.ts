@@ -141,16 +141,18 @@ export class S3 {
   }
 
   /**
-   * Public access blocked, default encryption, TLS-only policy, then tags: one after the other,
+   * Tags, then public access blocked, default encryption and the TLS-only policy, one after the other,
    * because S3 refuses a configuration change while another is applied on the same bucket (409
    * OperationAborted), and each retried while S3 says so or, right after CreateBucket, that the
    * bucket does not exist yet (NoSuchBucket).
    */
   async harden(Bucket: string, partition: string, tags: Tag[]): Promise<void> {
+    // The tags first: they mark the bucket as the action's, so that a run stopped before the end
+    // leaves a bucket the next run recognises and finishes hardening.
+    if (tags.length > 0) await this.setTags(Bucket, tags)
     await this.blockPublicAccess(Bucket)
     await this.encrypt(Bucket)
     await this.setPolicy(Bucket, tlsOnlyBucketPolicy(partition, Bucket))
-    if (tags.length > 0) await this.setTags(Bucket, tags)
   }
 
   /** What a later run found missing on a bucket the action made, put back, one change at a time. */
