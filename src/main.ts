@@ -11,7 +11,10 @@ import { createGitHubClient } from './github/client.js'
 import { Destinations } from './github/destinations.js'
 import { observe } from './observe.js'
 import { PartialWriteError, timed, type Log, type Outcome } from './apply/outcome.js'
-import { buildPlan, type Plan } from './plan/plan.js'
+import { buildPlan, type Plan, type RolePlan } from './plan/plan.js'
+import { buildRolePlan } from './plan/role.js'
+import { executeRole } from './apply/role-mode.js'
+import { rolePlanLines, setRoleOutputs, writeRoleSummary } from './render/role.js'
 import { markersLeftLine, observedLines, planLines } from './render/describe.js'
 import { setOutputs, writeSummary } from './render/report.js'
 
@@ -30,29 +33,40 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     )
     for (const line of observedLines(observation.observed, new Date())) core.debug(line)
 
-    const plan = (state.plan = buildPlan(config, observation.observed, new Date(), config.run.id))
+    const plan = (state.plan =
+      config.credentials === 'role'
+        ? buildRolePlan(config, observation.observed, new Date(), config.run.id)
+        : buildPlan(config, observation.observed, new Date(), config.run.id))
     await core.group(config.dryRun ? 'Plan (dry run: nothing will change)' : 'Plan', async () => {
-      for (const line of planLines(plan, config)) core.info(line)
+      for (const line of plan.kind === 'role'
+        ? rolePlanLines(plan, config)
+        : planLines(plan, config))
+        core.info(line)
       core.debug(`Plan: ${JSON.stringify(plan)}`)
     })
     for (const w of plan.warnings.filter(w => !config.warnings.includes(w))) log.warning(w)
 
     let outcome: Outcome | undefined
     if (!config.dryRun) {
+      const context = {
+        config,
+        aws,
+        github,
+        observed: observation.observed.destinations,
+        selectedRepositoryIds: observation.selectedRepositoryIds,
+        runId: config.run.id,
+        now: () => new Date(),
+        log
+      }
       outcome = await core.group('Apply', () =>
-        execute({
-          config,
-          plan,
-          aws,
-          github,
-          observed: observation.observed.destinations,
-          selectedRepositoryIds: observation.selectedRepositoryIds,
-          userKeyIds: (observation.observed.user?.keys ?? []).map(k => k.id),
-          runId: config.run.id,
-          now: () => new Date(),
-          log,
-          markersLeft: state.markersLeft
-        })
+        plan.kind === 'role'
+          ? executeRole({ ...context, plan })
+          : execute({
+              ...context,
+              plan,
+              userKeyIds: (observation.observed.user?.keys ?? []).map(k => k.id),
+              markersLeft: state.markersLeft
+            })
       )
       Object.assign(state.timingsMs, outcome.timingsMs)
     }
@@ -60,14 +74,17 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } catch (e) {
     await fail(e, state)
   }
-  const left = state.plan && markersLeftLine(state.plan.userName, state.markersLeft)
+  const left =
+    state.plan?.kind !== 'role' &&
+    state.plan &&
+    markersLeftLine(state.plan.userName, state.markersLeft)
   if (left) core.info(left)
 }
 
 /** What a run knows so far: a failure reports as much of it as exists. */
 interface RunState {
   config?: Config
-  plan?: Plan
+  plan?: Plan | RolePlan
   warnings: string[]
   timingsMs: Record<string, number>
   started: number
@@ -103,8 +120,18 @@ async function report(
   outcome: Outcome | undefined,
   error?: { code: ActionError['code']; line: string }
 ): Promise<void> {
-  if (state.plan) setOutputs(state.plan, outcome)
   state.timingsMs.total = Date.now() - state.started
+  if (state.plan?.kind === 'role') {
+    setRoleOutputs(state.plan, outcome)
+    await writeRoleSummary(state.plan, state.config!, {
+      ...(outcome ? { outcome } : {}),
+      ...(error ? { error } : {}),
+      warnings: state.warnings,
+      timingsMs: state.timingsMs
+    })
+    return
+  }
+  if (state.plan) setOutputs(state.plan, outcome)
   await writeSummary({
     ...(state.config ? { config: state.config } : {}),
     ...(state.plan ? { plan: state.plan } : {}),

@@ -6,7 +6,8 @@ import type { Destinations } from './github/destinations.js'
 import { pendingKeys, rotationLock, workflowRunNumber, type RotationLock } from './plan/markers.js'
 import { boundaryArn } from './plan/containment.js'
 import { INLINE_POLICY_NAME } from './plan/policy.js'
-import type { LockRunState, Observed, ObservedBucket } from './plan/observed.js'
+import type { LockRunState, Observed, ObservedBucket, ObservedOidc } from './plan/observed.js'
+import { oidcIssuer, oidcProviderArn } from './plan/trust.js'
 
 /**
  * Up to this many destinations, their secret lists are read without waiting for IAM: with their
@@ -33,8 +34,9 @@ export async function observe(
   // them in vain, but every later run (the usual one) saves the wait. With many, a first run would
   // pay for them in time as well (the throttling plugin lets ten reads run at once), so they wait
   // for the user.
+  // Role mode reads the lists always: a switch from access-key deletes the key's secrets.
   const secretNamesNeeded =
-    config.destinations.length <= SPECULATIVE_LISTS
+    config.destinations.length <= SPECULATIVE_LISTS || config.credentials === 'role'
       ? Promise.resolve(true)
       : findUser.then(
           u => u !== undefined,
@@ -60,24 +62,40 @@ export async function observe(
     const arn = boundaryArn(config.permissionsBoundary, identity)
     return { arn, exists: await aws.iam.policyExists(arn) }
   })
-  const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary, readers] =
-    await Promise.all([
-      identityReady,
-      findUser,
-      Promise.all(
-        config.destinations.map(d =>
-          github.observe(d, {
-            variables: withVariables,
-            secretNames: secretNamesNeeded,
-            access: Object.values(config.names)
-          })
-        )
-      ),
-      selectedRepositoryIds(config, github),
-      bucketReady,
-      boundaryReady,
-      readerCounts(config, github)
-    ])
+  const roleMode = config.credentials === 'role'
+  const roleReady = roleMode ? aws.roles.findRole(config.roleName) : Promise.resolve(undefined)
+  const oidcReady = roleMode
+    ? identityReady.then(identity => observeOidc(config, aws, github, identity))
+    : Promise.resolve(undefined)
+  const [
+    identity,
+    user,
+    destinations,
+    selected,
+    { name: bucketName, bucket },
+    boundary,
+    readers,
+    role,
+    oidc
+  ] = await Promise.all([
+    identityReady,
+    findUser,
+    Promise.all(
+      config.destinations.map(d =>
+        github.observe(d, {
+          variables: withVariables,
+          secretNames: secretNamesNeeded,
+          access: Object.values(config.names)
+        })
+      )
+    ),
+    selectedRepositoryIds(config, github),
+    bucketReady,
+    boundaryReady,
+    readerCounts(config, github),
+    roleReady,
+    oidcReady
+  ])
   const lock = user ? rotationLock(user.tags) : undefined
   const lockRun = lock ? await lockRunState(lock, config, github) : undefined
   const pendingKeyIds = user ? pendingKeys(user.tags) : []
@@ -86,6 +104,8 @@ export async function observe(
       identity,
       bucketName,
       ...(user ? { user } : {}),
+      ...(role ? { role } : {}),
+      ...(oidc ? { oidc } : {}),
       bucket,
       ...(boundary ? { boundary } : {}),
       destinations: destinations.map(o => {
@@ -147,4 +167,40 @@ async function selectedRepositoryIds(
     )
   )
   return Object.fromEntries(entries)
+}
+
+/**
+ * Role mode: whether the account has the provider for the issuer of the GitHub the action runs
+ * against, and how GitHub spells, numbers and names the subjects of every repository trusted.
+ */
+async function observeOidc(
+  config: Config,
+  aws: AwsClients,
+  github: Destinations,
+  identity: { partition: string; accountId: string }
+): Promise<ObservedOidc> {
+  const issuer = oidcIssuer(config.run.serverUrl)
+  const providerArn = oidcProviderArn(identity.partition, identity.accountId, issuer)
+  const [providerExists, repositories] = await Promise.all([
+    aws.roles.providerExists(providerArn),
+    Promise.all(
+      trustedRepositories(config).map(([owner, repo]) => github.trustedRepository(owner, repo))
+    )
+  ])
+  return { issuer, providerArn, providerExists, repositories }
+}
+
+/** The repositories whose workflows the role trusts: every repository the values go to. */
+function trustedRepositories(config: Config): [string, string][] {
+  const all = config.destinations.flatMap((d): [string, string][] =>
+    d.kind === 'repository'
+      ? [[d.owner, d.repo]]
+      : d.selectedRepositories.map((r): [string, string] => [d.org, r])
+  )
+  return all.filter(
+    ([o, r], i) =>
+      all.findIndex(
+        ([o2, r2]) => o2.toLowerCase() === o.toLowerCase() && r2.toLowerCase() === r.toLowerCase()
+      ) === i
+  )
 }

@@ -44,6 +44,9 @@ describe('parseConfig defaults', () => {
   test('minimal inputs give the documented defaults', () => {
     const expected: Config = {
       githubToken: 'github_pat_test',
+      credentials: 'access-key',
+      roleName: 'octo-org+app',
+      trust: [{ kind: 'default-branch' }],
       region: 'us-east-1',
       userName: 'octo-org+app',
       userPath: '/s3-credentials-action/',
@@ -59,7 +62,8 @@ describe('parseConfig defaults', () => {
         accessKeyId: 'AWS_ACCESS_KEY_ID',
         secretAccessKey: 'AWS_SECRET_ACCESS_KEY',
         region: 'AWS_REGION',
-        bucket: 'AWS_BUCKET_NAME'
+        bucket: 'AWS_BUCKET_NAME',
+        roleArn: 'AWS_ROLE_ARN'
       },
       rotate: false,
       oldKey: 'delete',
@@ -195,7 +199,8 @@ describe('parseConfig defaults', () => {
         accessKeyId,
         secretAccessKey,
         region,
-        bucket
+        bucket,
+        roleArn: bucket.replace('BUCKET_NAME', 'ROLE_ARN')
       })
     }
   )

@@ -6,6 +6,7 @@
  * one. The key's steps are in key-lifecycle.ts, the writes in write-secrets.ts.
  */
 import type { NewAccessKey } from '../aws/iam.js'
+import type { Plan } from '../plan/plan.js'
 import { describe } from '../github/destinations.js'
 import {
   deleteNewKey,
@@ -17,7 +18,7 @@ import {
 } from './key-lifecycle.js'
 import { PartialWriteError, timed, type Context, type Outcome } from './outcome.js'
 import { RunMarkers, type ApplyContext } from './run-markers.js'
-import { writeAll } from './write-secrets.js'
+import { keyWriteJob, writeAll } from './write-secrets.js'
 
 export async function execute(context: Context): Promise<Outcome> {
   const ctx: ApplyContext = {
@@ -65,7 +66,7 @@ export async function execute(context: Context): Promise<Outcome> {
       if (ctx.plan.key.action !== 'create') outcome.keyId = ctx.plan.key.keyId
       await hardened
     }
-    outcome.writes = await time('secrets', writeAll(ctx, prepared.key))
+    outcome.writes = await time('secrets', writeAll(ctx, keyWriteJob(ctx.plan, prepared.key)))
     await finishWrites(ctx, prepared.key, outcome)
     return outcome
   } finally {
@@ -109,12 +110,18 @@ async function ensureUser({ plan, aws }: Context): Promise<void> {
   ])
 }
 
-async function ensureBucket({ plan, aws }: Context): Promise<void> {
+/** What the bucket steps read of a plan (either mode's). */
+type BucketContext = {
+  plan: Pick<Plan, 'bucket' | 'bucketName' | 'region' | 'partition'>
+  aws: Context['aws']
+}
+
+export async function ensureBucket({ plan, aws }: BucketContext): Promise<void> {
   if (plan.bucket.action === 'create') await aws.s3.createBucket(plan.bucketName, plan.region)
 }
 
 /** A new bucket hardened and tagged; a reused one repaired (if the action made it) and retagged. */
-async function configureBucket({ plan, aws }: Context): Promise<void> {
+export async function configureBucket({ plan, aws }: BucketContext): Promise<void> {
   const bucket = plan.bucket
   if (bucket.action === 'create') {
     await aws.s3.harden(plan.bucketName, plan.partition, bucket.tags)

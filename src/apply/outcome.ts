@@ -37,6 +37,8 @@ export interface Outcome {
   oldKeyResult?: 'deleted' | 'deactivated' | 'kept' | 'kept-active'
   removedKeys: string[]
   writes: WriteResult[]
+  /** Secrets deleted (role mode: the key pair's, once every destination holds the role). */
+  deleted?: string[]
   verification?: VerifyResult
   timingsMs: Record<string, number>
 }

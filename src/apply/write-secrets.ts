@@ -13,32 +13,50 @@ import type { DestinationWrite, Plan, SecretField } from '../plan/plan.js'
 import { Slots } from '../github/slots.js'
 import type { ObservedDestination } from '../plan/observed.js'
 
-function valueOf(field: SecretField, plan: Plan, key: NewAccessKey | undefined): string {
-  switch (field) {
-    case 'accessKeyId':
-      return key?.id ?? ''
-    case 'secretAccessKey':
-      return key?.secret ?? ''
-    case 'region':
-      return plan.region
-    case 'bucket':
-      return plan.bucketName
+/** The value each field is written with (the secret access key only where a key was made). */
+export type FieldValues = Record<SecretField, string>
+
+/** What a writer needs: the writes planned, their values, and the key they replace (if any). */
+export interface WriteJob {
+  writes: DestinationWrite[]
+  values: FieldValues
+  /** The key the destinations' pairs refer to now, put back where a new pair fails halfway. */
+  replacedKeyId?: string
+}
+
+/** The key mode's job: the new key's pair (if any), the region and the bucket. */
+export function keyWriteJob(plan: Plan, key: NewAccessKey | undefined): WriteJob {
+  return {
+    writes: plan.writes,
+    values: {
+      accessKeyId: key?.id ?? '',
+      secretAccessKey: key?.secret ?? '',
+      region: plan.region,
+      bucket: plan.bucketName,
+      roleArn: ''
+    },
+    ...(plan.key.action === 'create' && plan.key.replaces
+      ? { replacedKeyId: plan.key.replaces.keyId }
+      : {})
   }
 }
 
+/** What the writes read of the apply context (either mode's). */
+export type WriterContext = Pick<
+  Context,
+  'config' | 'github' | 'observed' | 'selectedRepositoryIds' | 'log'
+>
+
 /** Seals and writes every planned secret and variable of every destination, all at once. */
-export async function writeAll(
-  ctx: Context,
-  key: NewAccessKey | undefined
-): Promise<WriteResult[]> {
-  const seal = ctx.plan.writes.some(w => w.secrets.length > 0) ? await sealer() : undefined
+export async function writeAll(ctx: WriterContext, job: WriteJob): Promise<WriteResult[]> {
+  const seal = job.writes.some(w => w.secrets.length > 0) ? await sealer() : undefined
   // A few destinations at a time, in order: each one's writes then queue together in the GitHub
   // client's write pacer, so a destination's secret access key follows its key id closely even
   // when hundreds of writes are paced, instead of after every other destination's first writes.
   const destinations = new Slots(DESTINATIONS_IN_FLIGHT)
   return Promise.all(
-    ctx.plan.writes.map((write, i) =>
-      destinations.run(() => writeDestination(ctx, write, ctx.observed[i]!, key, seal))
+    job.writes.map((write, i) =>
+      destinations.run(() => writeDestination(ctx, job, write, ctx.observed[i]!, seal))
     )
   )
 }
@@ -47,13 +65,13 @@ export async function writeAll(
 const DESTINATIONS_IN_FLIGHT = 4
 
 async function writeDestination(
-  ctx: Context,
+  ctx: WriterContext,
+  job: WriteJob,
   write: DestinationWrite,
   observed: ObservedDestination,
-  key: NewAccessKey | undefined,
   seal: ((value: string, publicKey: string) => string) | undefined
 ): Promise<WriteResult> {
-  const { plan, config, github } = ctx
+  const { config, github } = ctx
   const d = write.destination
   const selectedIds = d.kind === 'organization' ? ctx.selectedRepositoryIds[d.org] : undefined
   const result: WriteResult = {
@@ -63,7 +81,7 @@ async function writeDestination(
     restored: [],
     uncertain: []
   }
-  const putSecret = (field: SecretField, value = valueOf(field, plan, key)) =>
+  const putSecret = (field: SecretField, value = job.values[field]) =>
     github.putSecret(
       d,
       config.names[field],
@@ -107,18 +125,12 @@ async function writeDestination(
     ),
     ...write.variables.map(v =>
       attempt(config.names[v.field], () =>
-        github.putVariable(
-          d,
-          config.names[v.field],
-          valueOf(v.field, plan, key),
-          v.exists,
-          selectedIds
-        )
+        github.putVariable(d, config.names[v.field], job.values[v.field], v.exists, selectedIds)
       )
     )
   ]
   const pair = write.secrets.includes('accessKeyId')
-    ? writeKeyPair(ctx, observed, key, putSecret, attempt, result)
+    ? writeKeyPair(ctx, observed, job, putSecret, attempt, result)
     : undefined
   await Promise.all([pair, ...others])
   return result
@@ -133,7 +145,7 @@ const KEY_FIELDS: SecretField[] = ['accessKeyId', 'secretAccessKey']
  * secret written twice within one second (GitHub's timestamps are whole seconds) reads as 'no'.
  */
 async function secretLanded(
-  ctx: Context,
+  ctx: WriterContext,
   d: Destination,
   name: string,
   observed: ObservedDestination
@@ -159,9 +171,9 @@ async function secretLanded(
  * both are written at once.
  */
 async function writeKeyPair(
-  ctx: Context,
+  ctx: WriterContext,
   observed: ObservedDestination,
-  key: NewAccessKey | undefined,
+  job: WriteJob,
   putSecret: (field: SecretField, value?: string) => Promise<void>,
   attempt: (name: string, run: () => Promise<void>, secret?: boolean) => Promise<boolean>,
   result: WriteResult
@@ -169,7 +181,7 @@ async function writeKeyPair(
   const { accessKeyId: idName, secretAccessKey: secretName } = ctx.config.names
   const writeId = () => attempt(idName, () => putSecret('accessKeyId'), true)
   const writeSecret = () => attempt(secretName, () => putSecret('secretAccessKey'), true)
-  const previous = ctx.plan.key.action === 'create' ? ctx.plan.key.replaces?.keyId : undefined
+  const previous = job.replacedKeyId
   if (!previous || !observed.secretNames.includes(idName)) {
     await Promise.all([writeId(), writeSecret()])
     return
@@ -186,7 +198,7 @@ async function writeKeyPair(
     } catch (e) {
       const holds = result.uncertain.includes(idName) ? 'may hold' : 'holds'
       ctx.log.warning(
-        `${where}: ${idName} ${holds} the new key ${key?.id ?? ''} and could not be put back to ${previous} (${errorText(e)}).`
+        `${where}: ${idName} ${holds} the new key ${job.values.accessKeyId} and could not be put back to ${previous} (${errorText(e)}).`
       )
     }
   }

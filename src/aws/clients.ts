@@ -6,6 +6,7 @@ import { IAMClient } from '@aws-sdk/client-iam'
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import { STSClient } from '@aws-sdk/client-sts'
 import { Iam } from './iam.js'
+import { Roles } from './roles.js'
 import { S3 } from './s3.js'
 
 export interface StaticCredentials {
@@ -15,14 +16,18 @@ export interface StaticCredentials {
 
 export interface AwsClients {
   iam: Iam
+  /** Role mode: the role and the OIDC provider. */
+  roles: Roles
   s3: S3
   sts: STSClient
 }
 
 /** `maskSecret` hides a new secret access key from the log the moment IAM returns it. */
 export function createAwsClients(region: string, maskSecret: (secret: string) => void): AwsClients {
+  const iam = new IAMClient({ region })
   return {
-    iam: new Iam(new IAMClient({ region }), maskSecret),
+    iam: new Iam(iam, maskSecret),
+    roles: new Roles(iam),
     s3: new S3(new S3Client({ region, followRegionRedirects: true })),
     sts: new STSClient({ region })
   }

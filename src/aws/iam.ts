@@ -305,7 +305,8 @@ export class Iam {
 }
 
 /** IAM returns policy documents URL-encoded. */
-function parseDocument(encoded: string): unknown {
+/** IAM returns policy documents URL-encoded (moto: sometimes not). */
+export function parseDocument(encoded: string): unknown {
   try {
     return JSON.parse(decodeURIComponent(encoded))
   } catch {

@@ -2,6 +2,7 @@
  * Where secrets and variables go: a repository, one of its environments, or an organization, in
  * the actions, dependabot or codespaces store. One small surface over GitHub's REST routes.
  */
+import type { TrustedRepository } from '../plan/trust.js'
 import type { Destination, SecretStore } from '../inputs/config.js'
 import type {
   LockRunState,
@@ -282,4 +283,64 @@ export class Destinations {
       })
     )
   }
+
+  /**
+   * Role mode: how GitHub spells a trusted repository, its ids, default branch and OIDC subject
+   * format, read at once.
+   */
+  async trustedRepository(owner: string, repo: string): Promise<TrustedRepository> {
+    const d: Destination = { kind: 'repository', owner, repo }
+    const [info, subject] = await Promise.all([
+      this.call(`look up repository ${owner}/${repo}`, d, () =>
+        this.octokit.request('GET /repos/{owner}/{repo}', { owner, repo })
+      ),
+      this.call(`read the OIDC subject format of ${owner}/${repo}`, d, () =>
+        this.octokit.request('GET /repos/{owner}/{repo}/actions/oidc/customization/sub', {
+          owner,
+          repo
+        })
+      )
+    ])
+    const s = subject as {
+      use_default: boolean
+      include_claim_keys?: string[]
+      use_immutable_subject?: boolean
+      sub_claim_prefix?: string
+    }
+    return {
+      fullName: info.full_name,
+      id: Number(info.id),
+      ownerId: Number(info.owner.id),
+      defaultBranch: info.default_branch,
+      subject: {
+        useDefault: s.use_default,
+        ...(s.include_claim_keys ? { includeClaimKeys: s.include_claim_keys } : {}),
+        ...(s.use_immutable_subject !== undefined
+          ? { useImmutableSubject: s.use_immutable_subject }
+          : {}),
+        ...(s.sub_claim_prefix ? { subClaimPrefix: s.sub_claim_prefix } : {})
+      }
+    }
+  }
+
+  /** Deletes a secret; one that is not there is gone already. */
+  async deleteSecret(d: Destination, name: string): Promise<void> {
+    await this.call(`delete secret ${name}`, d, () =>
+      this.octokit
+        .request(`DELETE ${secretsBase(d, this.store)}/${enc(name)}`)
+        .catch(ignoreNotFound)
+    )
+  }
+
+  /** Deletes a configuration variable; one that is not there is gone already. */
+  async deleteVariable(d: Destination, name: string): Promise<void> {
+    await this.call(`delete variable ${name}`, d, () =>
+      this.octokit.request(`DELETE ${variablesBase(d)}/${enc(name)}`).catch(ignoreNotFound)
+    )
+  }
+}
+
+function ignoreNotFound(e: unknown): { data: undefined } {
+  if ((e as { status?: number }).status === 404) return { data: undefined }
+  throw e
 }

@@ -16,6 +16,16 @@ import * as rules from './rules.js'
 export type SecretStore = 'actions' | 'dependabot' | 'codespaces'
 export type Visibility = 'all' | 'private' | 'selected'
 export type OldKeyDisposal = 'delete' | 'deactivate' | 'keep'
+/** `access-key`: an IAM user and its key, stored as secrets. `role`: a role trusted through OIDC. */
+export type CredentialsMode = 'access-key' | 'role'
+
+/** Who may assume the role (input `trust`), always within the destination repositories. */
+export type TrustEntry =
+  | { kind: 'default-branch' }
+  | { kind: 'branch'; name: string }
+  | { kind: 'environment'; name: string }
+  | { kind: 'tag'; pattern: string }
+  | { kind: 'pull-request' }
 
 export type PolicyChoice =
   | { kind: 'bucket-read-write' }
@@ -34,10 +44,17 @@ export interface SecretNames {
   secretAccessKey: string
   region: string
   bucket: string
+  /** Role mode: the role's ARN (a variable by default: it is not secret). */
+  roleArn: string
 }
 
 export interface Config {
   githubToken: string
+  credentials: CredentialsMode
+  /** Role mode: the role to create or reuse (derived like the user name unless given). */
+  roleName: string
+  /** Role mode: who may assume the role. */
+  trust: TrustEntry[]
   region: string
   /** Undefined: derived from the repository and the account id once the account is known. */
   bucketName?: string
@@ -316,6 +333,57 @@ function parseDestinations(
 }
 
 /**
+ * `trust`: one entry a line. Each names a kind of workflow run within the destination repositories
+ * only; the subjects are built by the plan, so nothing given here can name another repository.
+ */
+function parseTrust(c: Collector, value: string, warnings: string[]): TrustEntry[] {
+  const entries: TrustEntry[] = []
+  for (const line of parseList(value)) {
+    const entry = trustEntry(line)
+    if (typeof entry === 'string') c.fail('trust', `${entry} (got '${line}')`)
+    else if (!entries.some(e => JSON.stringify(e) === JSON.stringify(entry))) entries.push(entry)
+  }
+  if (entries.some(e => e.kind === 'pull-request'))
+    warnings.push(
+      'trust pull-request: the workflow of any pull request within the trusted repositories (its code, from its branch) can assume the role; prefer branch or environment entries.'
+    )
+  return entries.length > 0 ? entries : [{ kind: 'default-branch' }]
+}
+
+function trustEntry(line: string): TrustEntry | string {
+  if (line === 'pull-request') return { kind: 'pull-request' }
+  const colon = line.indexOf(':')
+  const kind = colon < 0 ? line : line.slice(0, colon)
+  const name = colon < 0 ? '' : line.slice(colon + 1)
+  const usage = 'each line is branch:NAME, environment:NAME, tag:PATTERN or pull-request'
+  switch (kind) {
+    case 'branch':
+      return rules.checkRefName(name, false) ?? { kind: 'branch', name }
+    case 'tag':
+      return rules.checkRefName(name, true) ?? { kind: 'tag', pattern: name }
+    case 'environment':
+      return rules.checkTrustedEnvironment(name) ?? { kind: 'environment', name }
+    default:
+      return `${usage}, within the destination repositories (another repository, owner or organization cannot be named)`
+  }
+}
+
+/** Role mode stores variables for workflows of named repositories: what does not apply is refused. */
+function checkRoleMode(c: Collector, destinations: Destination[], store: SecretStore): void {
+  if (store !== 'actions')
+    c.fail(
+      'secret-store',
+      `credentials role writes for GitHub Actions workflows, which alone can assume a role through OIDC (got '${store}')`
+    )
+  for (const d of destinations)
+    if (d.kind === 'organization' && d.visibility !== 'selected')
+      c.fail(
+        'visibility',
+        `credentials role trusts named repositories only: visibility '${d.visibility}' would need a trust for every repository of '${d.org}'; use visibility selected with selected-repositories`
+      )
+}
+
+/**
  * GitHub stores secret and variable names in upper case whatever was sent, and lists them so: the
  * names are upper-cased here, once, so that every comparison with a listed name holds.
  */
@@ -328,7 +396,8 @@ function parseNames(c: Collector, given: string): SecretNames {
     accessKeyId: `${prefix}AWS_ACCESS_KEY_ID`,
     secretAccessKey: `${prefix}AWS_SECRET_ACCESS_KEY`,
     region: `${prefix}AWS_REGION`,
-    bucket: `${prefix}AWS_BUCKET_NAME`
+    bucket: `${prefix}AWS_BUCKET_NAME`,
+    roleArn: `${prefix}AWS_ROLE_ARN`
   }
 }
 
@@ -337,6 +406,12 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
   const c = new Collector()
   const warnings: string[] = []
 
+  const credentials = oneOf<CredentialsMode>(
+    c,
+    'credentials',
+    read('credentials') || 'access-key',
+    ['access-key', 'role']
+  )
   const githubToken = read('github-token')
   if (!githubToken)
     c.fail(
@@ -360,6 +435,11 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
 
   const userName = read('user-name') || deriveUserName(homeRepository.owner, homeRepository.repo)
   c.check('user-name', userName, rules.checkUserName)
+  const roleName = read('role-name') || deriveUserName(homeRepository.owner, homeRepository.repo)
+  if (read('role-name')) c.check('role-name', roleName, rules.checkRoleName)
+  const trust = parseTrust(c, read('trust'), warnings)
+  if (credentials === 'access-key' && (read('trust') || read('role-name')))
+    warnings.push("trust and role-name have no effect without credentials: 'role'.")
   const userPath = read('user-path') || DEFAULT_USER_PATH
   c.check('user-path', userPath, rules.checkUserPath)
 
@@ -376,10 +456,11 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
     'dependabot',
     'codespaces'
   ])
+  // Nothing of role mode is secret: there, region, bucket and role ARN are variables by default.
   const regionAndBucketAs = oneOf(
     c,
     'region-and-bucket-as',
-    read('region-and-bucket-as') || 'secrets',
+    read('region-and-bucket-as') || (credentials === 'role' ? 'variables' : 'secrets'),
     ['secrets', 'variables'] as const
   )
   if (regionAndBucketAs === 'variables' && secretStore !== 'actions')
@@ -388,6 +469,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
       `variables exist only beside the actions store (secret-store is '${secretStore}')`
     )
   const destinations = parseDestinations(c, read, home, secretStore)
+  if (credentials === 'role') checkRoleMode(c, destinations, secretStore)
   const maxWrites = integer(c, 'max-writes', read('max-writes') || '500', 1, 100000) ?? 500
   const names = parseNames(c, read('secret-prefix'))
 
@@ -419,6 +501,9 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
   if (c.errors.length > 0) throw new InputErrors(c.errors)
   return {
     githubToken,
+    credentials,
+    roleName,
+    trust,
     region,
     ...(bucketInput ? { bucketName: bucketInput } : {}),
     userName,

@@ -34,6 +34,24 @@ export const checkUserName: Check = name => {
   return undefined
 }
 
+/** IAM role names follow the same rule as user names (1 to 64 of letters, digits, + = , . @ _ -). */
+export const checkRoleName: Check = name => checkUserName(name)?.replace(/user/g, 'role')
+
+/**
+ * A branch name, or a tag pattern (`*` and `?` wildcards), as the OIDC subject carries it after
+ * `refs/heads/` or `refs/tags/`. Letters, digits and . _ - / + only: nothing IAM would read as a
+ * policy variable (`${...}`) or a wildcard in an exact name, nothing git refuses in a ref.
+ */
+export function checkRefName(name: string, pattern: boolean): string | undefined {
+  const what = pattern ? 'a tag pattern' : 'a branch name'
+  const allowed = pattern ? /^[\w.\-/+*?]+$/ : /^[\w.\-/+]+$/
+  if (!allowed.test(name) || name.length > 255)
+    return `${what} is 1 to 255 letters, digits and . _ - / +${pattern ? ' with * and ? wildcards' : ''}`
+  if (/^[/.]|[/.]$|\.\.|\/\/|\.lock$/.test(name))
+    return `${what} is a valid git ref: no leading or trailing '/' or '.', no '..' or '//', no '.lock' ending`
+  return undefined
+}
+
 export const checkUserPath: Check = path => {
   if (path.length > 512) return 'an IAM path has at most 512 characters'
   if (path !== '/' && !/^\/[\x21-\x7e]+\/$/.test(path))
@@ -130,6 +148,14 @@ export const checkEnvironmentName: Check = name => {
     return 'an environment name has no control characters, no line separators and no surrounding spaces'
   return undefined
 }
+
+/** An environment a trust policy names: no `$`, `*` or `?`, which IAM would read as more than a name. */
+export const checkTrustedEnvironment: Check = name =>
+  name === ''
+    ? 'an environment name is given'
+    : /[$*?]/.test(name)
+      ? "an environment name a trust policy names has no '$', '*' or '?'"
+      : checkEnvironmentName(name)
 
 /**
  * A token is printable ASCII without spaces (GitHub's tokens are): one with a line break or a

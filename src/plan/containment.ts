@@ -80,3 +80,30 @@ export function checkOwnership(user: UserFacts, userName: string, home: string):
       `choose another user-name, or adopt the user on purpose: remove what it should not have (keys, policies, groups), then tag it ${OWNERSHIP_TAG}=${home} (see the README).`
     )
 }
+
+/**
+ * Refuses, before any change, a role that is not the action's for this repository: the same
+ * ownership tag and path as its users (a role has no groups).
+ */
+export function checkRoleOwnership(
+  role: { tags: Tag[]; path: string },
+  roleName: string,
+  home: string,
+  path: string
+): void {
+  const owner = tagValue(role.tags, OWNERSHIP_TAG)
+  const why =
+    owner === undefined
+      ? `has no tag ${OWNERSHIP_TAG}`
+      : owner.toLowerCase() !== home.toLowerCase()
+        ? `its tag ${OWNERSHIP_TAG} names ${owner}`
+        : role.path !== path
+          ? `its path is ${role.path}, not user-path ${path}`
+          : undefined
+  if (why)
+    throw new ActionError(
+      'ROLE_NOT_MANAGED',
+      `IAM role '${roleName}' exists but ${why}, so it is not the action's role for ${home}; nothing was changed.`,
+      `choose another role-name, or adopt the role on purpose: give it the path ${path}, remove what it should not have, then tag it ${OWNERSHIP_TAG}=${home} (see the README).`
+    )
+}

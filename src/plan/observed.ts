@@ -1,6 +1,7 @@
 /** What the action observed before deciding anything: the input of the pure planning code. */
 import type { Destination, Tag } from '../inputs/config.js'
 import type { RotationLock } from './markers.js'
+import type { TrustedRepository } from './trust.js'
 
 export interface AccessKey {
   id: string
@@ -19,6 +20,26 @@ export interface ObservedUser {
   keys: AccessKey[]
   /** The IAM groups the user is a member of (a group grants rights the action cannot see). */
   groups: string[]
+}
+
+/** An IAM role of the name the action would use (role mode). */
+export interface ObservedRole {
+  arn: string
+  path: string
+  tags: Tag[]
+  permissionsBoundaryArn?: string
+  /** The trust policy (parsed JSON). */
+  trustPolicy: unknown
+  inlinePolicies: Record<string, unknown>
+  managedPolicyArns: string[]
+}
+
+/** Role mode: the account's OIDC provider for GitHub's issuer, and the repositories trusted. */
+export interface ObservedOidc {
+  issuer: string
+  providerArn: string
+  providerExists: boolean
+  repositories: TrustedRepository[]
 }
 
 /** How a bucket of the account is configured, as far as the action hardens buckets. */
@@ -87,6 +108,10 @@ export interface Observed {
   identity: Identity
   bucketName: string
   user?: ObservedUser
+  /** Role mode only. */
+  role?: ObservedRole
+  /** Role mode only. */
+  oidc?: ObservedOidc
   bucket: ObservedBucket
   destinations: ObservedDestination[]
   /** The permissions boundary the config asks for, resolved, and whether the policy exists. */

@@ -106,7 +106,7 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
   }
 }
 
-function checkBucket(config: Config, observed: Observed): void {
+export function checkBucket(config: Config, observed: Observed): void {
   const { bucket, bucketName } = observed
   if (bucket.state === 'foreign')
     throw new ActionError(
@@ -202,7 +202,7 @@ function checkUserPath(config: Config, user: ObservedUser | undefined): void {
     )
 }
 
-function missingTags(wanted: Tag[], present: Tag[]): Tag[] {
+export function missingTags(wanted: Tag[], present: Tag[]): Tag[] {
   return wanted.filter(t => !present.some(p => p.key === t.key && p.value === t.value))
 }
 
@@ -211,6 +211,13 @@ function missingTags(wanted: Tag[], present: Tag[]): Tag[] {
  * and an existing user is the action's for this repository (containment.ts).
  */
 function checkContainment(config: Config, observed: Observed): void {
+  checkPolicies(config, observed)
+  const { owner, repo } = config.homeRepository
+  if (observed.user) checkOwnership(observed.user, config.userName, `${owner}/${repo}`)
+}
+
+/** The policy and the boundary are the caller's own, and the boundary exists. */
+export function checkPolicies(config: Config, observed: Observed): void {
   if (config.policy.kind === 'managed')
     checkOwnAccountPolicy('policy', config.policy.arn, observed.identity)
   const boundary = wantedBoundary(config, observed)
@@ -223,12 +230,10 @@ function checkContainment(config: Config, observed: Observed): void {
         'deploy bootstrap/role.yml (it creates the boundary policy), name an existing policy in permissions-boundary, or set permissions-boundary: none.'
       )
   }
-  const { owner, repo } = config.homeRepository
-  if (observed.user) checkOwnership(observed.user, config.userName, `${owner}/${repo}`)
 }
 
 /** The boundary's ARN in the caller's account (a name given is of that account). */
-function wantedBoundary(config: Config, observed: Observed): string | undefined {
+export function wantedBoundary(config: Config, observed: Observed): string | undefined {
   return config.permissionsBoundary === undefined
     ? undefined
     : boundaryArn(config.permissionsBoundary, observed.identity)
@@ -253,7 +258,7 @@ function planUser(config: Config, observed: Observed): UserPlan {
   }
 }
 
-function planBucket(config: Config, observed: Observed): BucketPlan {
+export function planBucket(config: Config, observed: Observed): BucketPlan {
   const { owner, repo } = config.homeRepository
   const bucket = observed.bucket
   if (bucket.state !== 'owned')
@@ -306,10 +311,14 @@ function bucketRepair(h: BucketHardening, tlsOnly: PolicyDocument): BucketRepair
  * The user is dedicated to this action, so any grant the chosen policy does not include is
  * removed: switching `policy` leaves no leftover permission behind.
  */
-function planGrants(config: Config, observed: Observed): GrantChanges {
+export function planGrants(
+  config: Config,
+  observed: Observed,
+  principal: Pick<ObservedUser, 'inlinePolicies' | 'managedPolicyArns'> | undefined = observed.user
+): GrantChanges {
   const wanted = grantsFor(config.policy, observed.identity.partition, observed.bucketName)
-  const inline = observed.user?.inlinePolicies ?? {}
-  const attached = observed.user?.managedPolicyArns ?? []
+  const inline = principal?.inlinePolicies ?? {}
+  const attached = principal?.managedPolicyArns ?? []
   const ours = inline[INLINE_POLICY_NAME]
   const putInline =
     wanted.inline && !(ours !== undefined && sameDocument(ours, wanted.inline))

@@ -1,5 +1,6 @@
 /** The plan's shape: what a run will create, reuse, change, rotate and write (see plan.ts). */
-import type { Destination, SecretNames, Tag } from '../inputs/config.js'
+import type { Destination, OldKeyDisposal, SecretNames, Tag } from '../inputs/config.js'
+import type { TrustPolicy } from './trust.js'
 import type { KeyPlan } from './keys.js'
 import type { PolicyDocument } from './policy.js'
 
@@ -33,7 +34,9 @@ export interface DestinationWrite {
   /** Secrets to (re)write, by field. */
   secrets: SecretField[]
   /** Configuration variables to create or update (region-and-bucket-as: variables). */
-  variables: { field: 'region' | 'bucket'; exists: boolean }[]
+  variables: { field: SecretField; exists: boolean }[]
+  /** Secrets to delete once every destination holds what replaces them (a switch of credentials). */
+  deletions?: SecretField[]
   /**
    * Organization secrets kept as they are whose visibility (or selected repositories) differs
    * from the inputs: only who may use them is changed.
@@ -41,7 +44,47 @@ export interface DestinationWrite {
   access: SecretField[]
 }
 
+export type RoleAction =
+  | {
+      action: 'create'
+      path: string
+      tags: Tag[]
+      permissionsBoundary?: string
+      trustPolicy: TrustPolicy
+    }
+  | {
+      action: 'reuse'
+      tagsToAdd: Tag[]
+      setPermissionsBoundary?: string
+      /** The trust policy, when the role's differs from what `trust` names. */
+      trustPolicy?: TrustPolicy
+    }
+
+/** Role mode (credentials: role): a role trusted through GitHub's OIDC, and no key. */
+export interface RolePlan {
+  kind: 'role'
+  roleName: string
+  roleArn: string
+  bucketName: string
+  bucketArn: string
+  region: string
+  partition: string
+  role: RoleAction
+  /** The OIDC subjects the trust policy names (for the plan and the summary). */
+  subjects: string[]
+  bucket: BucketPlan
+  grants: GrantChanges
+  writes: DestinationWrite[]
+  /**
+   * A switch from access-key: the user's keys, handled per `old-key` once every destination holds
+   * the role and none holds the key any more.
+   */
+  retireKeys?: { userName: string; keyIds: string[]; disposal: OldKeyDisposal }
+  warnings: string[]
+}
+
 export interface Plan {
+  kind?: 'access-key'
   userName: string
   userArn: string
   bucketName: string

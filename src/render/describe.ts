@@ -3,7 +3,7 @@ import type { Config } from '../inputs/config.js'
 import type { Outcome } from '../apply/outcome.js'
 import { describe as describeDestination } from '../github/destinations.js'
 import { ageInDays } from '../plan/keys.js'
-import type { BucketRepair, Plan } from '../plan/plan.js'
+import type { BucketRepair, GrantChanges, Plan } from '../plan/plan.js'
 import type { Observed } from '../plan/observed.js'
 
 export function planLines(plan: Plan, config: Config): string[] {
@@ -13,21 +13,7 @@ export function planLines(plan: Plan, config: Config): string[] {
       ? `Create IAM user ${plan.userName} (path ${plan.user.path}${plan.user.permissionsBoundary ? `, boundary ${plan.user.permissionsBoundary}` : ''}).`
       : `Reuse IAM user ${plan.userName}${plan.user.tagsToAdd.length ? `; add tags ${plan.user.tagsToAdd.map(t => t.key).join(', ')}` : ''}${plan.user.setPermissionsBoundary ? `; set boundary ${plan.user.setPermissionsBoundary}` : ''}.`
   )
-  lines.push(
-    plan.bucket.action === 'create'
-      ? `Create bucket ${plan.bucketName} in ${plan.region}: block public access, enforce bucket-owner object ownership, default encryption, TLS-only policy${plan.bucket.tags.length ? ', tags' : ''}.`
-      : `Reuse bucket ${plan.bucketName} in ${plan.region}${plan.bucket.repair ? `; repair: ${repairText(plan.bucket.repair)}` : ''}${plan.bucket.tagsToSet ? '; update its tags' : ''}.`
-  )
-  const g = plan.grants
-  if (g.putInline)
-    lines.push(`Grant ${describePolicy(config)} (inline policy ${g.putInline.name}).`)
-  for (const arn of g.attach) lines.push(`Attach managed policy ${arn}.`)
-  for (const name of g.deleteInline)
-    lines.push(`Remove inline policy ${name} (not part of policy '${policyName(config)}').`)
-  for (const arn of g.detach)
-    lines.push(`Detach managed policy ${arn} (not part of policy '${policyName(config)}').`)
-  if (!g.putInline && g.attach.length + g.deleteInline.length + g.detach.length === 0)
-    lines.push(`Keep the grants: ${describePolicy(config)} is in place.`)
+  lines.push(bucketLine(plan), ...grantLines(plan.grants, config))
   lines.push(...keyLines(plan))
   if (plan.staleMarkers.length > 0)
     lines.push(
@@ -45,6 +31,27 @@ export function planLines(plan: Plan, config: Config): string[] {
         : `Leave ${describeDestination(w.destination)} as it is: it holds what it needs.`
     )
   }
+  return lines
+}
+
+export function bucketLine(plan: Pick<Plan, 'bucket' | 'bucketName' | 'region'>): string {
+  return plan.bucket.action === 'create'
+    ? `Create bucket ${plan.bucketName} in ${plan.region}: block public access, enforce bucket-owner object ownership, default encryption, TLS-only policy${plan.bucket.tags.length ? ', tags' : ''}.`
+    : `Reuse bucket ${plan.bucketName} in ${plan.region}${plan.bucket.repair ? `; repair: ${repairText(plan.bucket.repair)}` : ''}${plan.bucket.tagsToSet ? '; update its tags' : ''}.`
+}
+
+/** What the user's (or the role's) grants become. */
+export function grantLines(g: GrantChanges, config: Config): string[] {
+  const lines: string[] = []
+  if (g.putInline)
+    lines.push(`Grant ${describePolicy(config)} (inline policy ${g.putInline.name}).`)
+  for (const arn of g.attach) lines.push(`Attach managed policy ${arn}.`)
+  for (const name of g.deleteInline)
+    lines.push(`Remove inline policy ${name} (not part of policy '${policyName(config)}').`)
+  for (const arn of g.detach)
+    lines.push(`Detach managed policy ${arn} (not part of policy '${policyName(config)}').`)
+  if (!g.putInline && g.attach.length + g.deleteInline.length + g.detach.length === 0)
+    lines.push(`Keep the grants: ${describePolicy(config)} is in place.`)
   return lines
 }
 

@@ -1,0 +1,156 @@
+/**
+ * Carries out a role plan. The role (with its trust and grants) and the bucket come first; then
+ * every destination gets the role's ARN, the region and the bucket; only once every destination
+ * holds them are the key's secrets deleted, and only once none holds the key any more are the
+ * user's keys retired. A fault at any step leaves the destinations with the working key or the
+ * working role, and a re-run finishes the switch.
+ */
+import { describe } from '../github/destinations.js'
+import type { RolePlan } from '../plan/plan.js'
+import { configureBucket, ensureBucket } from './execute.js'
+import { errorText, PartialWriteError, timed, type Context, type Outcome } from './outcome.js'
+import { writeAll } from './write-secrets.js'
+
+export interface RoleContext extends Omit<Context, 'plan' | 'userKeyIds' | 'markersLeft'> {
+  plan: RolePlan
+}
+
+export async function executeRole(ctx: RoleContext): Promise<Outcome> {
+  const timings: Record<string, number> = {}
+  const time = <T>(phase: string, work: Promise<T>) => timed(timings, phase, work)
+  const roleReady = time('role', ensureRole(ctx))
+  const bucketReady = time('bucket', ensureBucket(ctx))
+  const phases = [
+    roleReady,
+    bucketReady,
+    bucketReady.then(() => time('hardening', configureBucket(ctx))),
+    roleReady.then(() => time('grants', applyRoleGrants(ctx)))
+  ]
+  const failure = (await Promise.allSettled(phases)).find(r => r.status === 'rejected')
+  if (failure) throw failure.reason
+  const outcome: Outcome = {
+    keyCreated: false,
+    rotated: false,
+    removedKeys: [],
+    writes: [],
+    timingsMs: timings
+  }
+  const { plan } = ctx
+  outcome.writes = await time(
+    'secrets',
+    writeAll(ctx, {
+      writes: plan.writes,
+      values: {
+        roleArn: plan.roleArn,
+        region: plan.region,
+        bucket: plan.bucketName,
+        accessKeyId: '',
+        secretAccessKey: ''
+      }
+    })
+  )
+  const failed = outcome.writes.filter(w => w.failed.length > 0)
+  if (failed.length > 0)
+    throw new PartialWriteError(
+      `Some values were not written (${failures(failed)}); nothing of the access key was touched, so the destinations that held it still do.`,
+      outcome,
+      { remedy: 'run the step again: it writes what is missing, then finishes the switch.' }
+    )
+  await time('key secrets', deleteKeySecrets(ctx, outcome))
+  await time('keys', retireKeys(ctx, outcome))
+  return outcome
+}
+
+async function ensureRole({ plan, aws }: RoleContext): Promise<void> {
+  const role = plan.role
+  if (role.action === 'create') {
+    await aws.roles.createRole({
+      roleName: plan.roleName,
+      path: role.path,
+      trustPolicy: role.trustPolicy,
+      tags: role.tags,
+      ...(role.permissionsBoundary ? { permissionsBoundary: role.permissionsBoundary } : {})
+    })
+    return
+  }
+  await Promise.all([
+    role.tagsToAdd.length > 0 ? aws.roles.tagRole(plan.roleName, role.tagsToAdd) : undefined,
+    role.setPermissionsBoundary
+      ? aws.roles.setPermissionsBoundary(plan.roleName, role.setPermissionsBoundary)
+      : undefined,
+    role.trustPolicy ? aws.roles.setTrustPolicy(plan.roleName, role.trustPolicy) : undefined
+  ])
+}
+
+async function applyRoleGrants({ plan, aws }: RoleContext): Promise<void> {
+  const g = plan.grants
+  const role = plan.roleName
+  await Promise.all([
+    g.putInline
+      ? aws.roles.putInlinePolicy(role, g.putInline.name, g.putInline.document)
+      : undefined,
+    ...g.deleteInline.map(name => aws.roles.deleteInlinePolicy(role, name)),
+    ...g.attach.map(arn => aws.roles.attachPolicy(role, arn)),
+    ...g.detach.map(arn => aws.roles.detachPolicy(role, arn))
+  ])
+}
+
+/** Every destination holds the role: the key pair's secrets go, everywhere at once. */
+async function deleteKeySecrets(ctx: RoleContext, outcome: Outcome): Promise<void> {
+  const left: string[] = []
+  outcome.deleted = []
+  await Promise.all(
+    ctx.plan.writes.flatMap(w =>
+      (w.deletions ?? []).map(async field => {
+        const name = ctx.config.names[field]
+        try {
+          await ctx.github.deleteSecret(w.destination, name)
+          outcome.deleted!.push(`${describe(w.destination)}: ${name}`)
+        } catch (e) {
+          left.push(`${describe(w.destination)}: ${name} (${errorText(e)})`)
+        }
+      })
+    )
+  )
+  if (left.length > 0)
+    throw new PartialWriteError(
+      `Every destination holds the role ${ctx.plan.roleArn}, but some key secrets could not be deleted: ${left.join('; ')}. The user's keys were left as they are, so those secrets still work.`,
+      outcome,
+      { remedy: 'run the step again: it deletes the secrets left, then retires the keys.' }
+    )
+}
+
+/** No destination holds the key any more: the user's keys go per `old-key`. */
+async function retireKeys(ctx: RoleContext, outcome: Outcome): Promise<void> {
+  const retire = ctx.plan.retireKeys
+  if (!retire) return
+  const { userName, keyIds, disposal } = retire
+  const results = await Promise.allSettled(
+    keyIds.map(id =>
+      disposal === 'delete'
+        ? ctx.aws.iam.deleteAccessKey(userName, id)
+        : ctx.aws.iam.deactivateAccessKey(userName, id)
+    )
+  )
+  outcome.removedKeys = keyIds.filter((_, i) => results[i]!.status === 'fulfilled')
+  outcome.oldKeyResult = disposal === 'delete' ? 'deleted' : 'deactivated'
+  const kept = keyIds.filter((_, i) => results[i]!.status === 'rejected')
+  if (kept.length > 0)
+    throw new PartialWriteError(
+      `Every destination holds the role and no key secret is left, but access key ${kept.join(', ')} of ${userName} could not be ${disposal === 'delete' ? 'deleted' : 'deactivated'}: it is still active, and nothing the action wrote refers to it.`,
+      outcome,
+      {
+        code: 'AWS_CALL_FAILED',
+        remedy: `run the step again, or ${disposal === 'delete' ? 'delete' : 'deactivate'} the key in IAM.`
+      }
+    )
+}
+
+function failures(writes: Outcome['writes']): string {
+  return writes
+    .map(
+      w =>
+        `${describe(w.destination)}: ${w.failed.map(f => f.name).join(', ')} failed (${w.failed[0]!.error})`
+    )
+    .join('; ')
+}
