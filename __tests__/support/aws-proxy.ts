@@ -42,6 +42,19 @@ export interface AwsRequestRecord {
   denied?: string
 }
 
+/**
+ * What setWebIdentityAuthorizer() takes (an Authorizer from iam-authorizer.ts): STS's decision on
+ * AssumeRoleWithWebIdentity, which moto grants without looking at the token or the trust policy,
+ * and the session keys it issues, whose later requests are then decided as the role's.
+ */
+export interface WebIdentityAuthorizer {
+  authorizeWebIdentity(
+    roleArn: string,
+    token: string
+  ): Promise<{ allowed: boolean; reason?: string }>
+  sessionIssued(accessKeyId: string, roleArn: string): void
+}
+
 /** What setAuthorizer() takes: an Authorizer from iam-authorizer.ts, or a stand-in. */
 export interface RequestAuthorizer {
   authorize(request: AuthorizationRequest): Promise<AuthorizationResult>
@@ -156,6 +169,7 @@ export class AwsProxy {
   private readonly keyDeletedAt = new Map<string, number>()
   private keyQuotaLagMs = 0
   private authorizer: RequestAuthorizer | undefined
+  private webIdentity: WebIdentityAuthorizer | undefined
 
   private constructor(
     private readonly server: Server,
@@ -249,6 +263,14 @@ export class AwsProxy {
    * and refused keys); a denied one is answered 403 AccessDenied as AWS does, is not forwarded,
    * and its record gets `denied`. undefined turns it off.
    */
+  /**
+   * AssumeRoleWithWebIdentity is decided by `authorizer` (the token's claims against the role's
+   * trust policy) before moto sees it; the session keys moto issues are reported to it.
+   */
+  setWebIdentityAuthorizer(authorizer: WebIdentityAuthorizer | undefined): void {
+    this.webIdentity = authorizer
+  }
+
   setAuthorizer(authorizer: RequestAuthorizer | undefined): void {
     this.authorizer = authorizer
   }
@@ -297,6 +319,7 @@ export class AwsProxy {
     this.configuring.clear()
     this.bucketMade.clear()
     this.authorizer = undefined
+    this.webIdentity = undefined
   }
 
   async stop(): Promise<void> {
@@ -363,6 +386,20 @@ export class AwsProxy {
       await this.delay(record.at)
       record.status = answer(res, refusedReply(c))
       return
+    }
+
+    if (c.action === 'AssumeRoleWithWebIdentity' && this.webIdentity && body) {
+      const roleArn = queryParam(body, 'RoleArn', req) ?? ''
+      const decision = await this.webIdentity.authorizeWebIdentity(
+        roleArn,
+        queryParam(body, 'WebIdentityToken', req) ?? ''
+      )
+      if (!decision.allowed) {
+        record.denied = decision.reason ?? 'denied'
+        await this.delay(record.at)
+        record.status = answer(res, accessDeniedReply({ ...c, service: 'sts' }, record.denied))
+        return
+      }
     }
 
     const authorizer = this.authorizer
@@ -617,6 +654,16 @@ export class AwsProxy {
               'content-length',
               String(payload.length)
             ])
+            record.status = status
+            res.end(payload)
+          } else if (c.action === 'AssumeRoleWithWebIdentity' && status === 200 && body) {
+            const payload = await readAll(upRes)
+            const text = decode(payload, upRes.headers['content-encoding']).toString('utf8')
+            const keyId = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(text)?.[1]
+            if (keyId)
+              this.webIdentity?.sessionIssued(keyId, queryParam(body, 'RoleArn', req) ?? '')
+            await this.delay(record.at)
+            res.writeHead(status, upRes.statusMessage, headers)
             record.status = status
             res.end(payload)
           } else if (c.action === 'CreateAccessKey' && status === 200) {

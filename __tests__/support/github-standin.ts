@@ -30,6 +30,8 @@ import {
   githubTimestamp,
   nameProblem,
   normalizeName,
+  ownerId,
+  type OidcSubject,
   type Scope,
   type VariableScope,
   type Visibility,
@@ -157,6 +159,35 @@ export class GitHubStandin {
   }
 
   /** Records a workflow run of the repository (added if missing), or updates its state. */
+  /**
+   * The repository's OIDC subject format: GitHub's immutable one (`repo:owner@id/name@id`, the
+   * default for repositories created since July 2026) or the name-based one of older repositories.
+   */
+  setOidcSubject(fullName: string, subject: 'immutable' | 'names' | OidcSubject): void {
+    const repo = this.world.addRepository(fullName)
+    repo.oidcSubject =
+      subject === 'names'
+        ? { use_default: true }
+        : subject === 'immutable'
+          ? {
+              use_default: true,
+              use_immutable_subject: true,
+              sub_claim_prefix: `repo:${repo.owner}@${ownerId(repo.owner)}/${repo.name}@${repo.id}`
+            }
+          : subject
+  }
+
+  /** What a workflow run of the repository carries as its OIDC subject's `repo:` part. */
+  subjectPrefix(fullName: string): string {
+    const repo = this.world.addRepository(fullName)
+    return (
+      repo.oidcSubject.sub_claim_prefix ??
+      (repo.oidcSubject.use_immutable_subject
+        ? `repo:${repo.owner}@${ownerId(repo.owner)}/${repo.name}@${repo.id}`
+        : `repo:${repo.owner}/${repo.name}`)
+    )
+  }
+
   setWorkflowRun(fullName: string, run: WorkflowRun): void {
     this.world.addRepository(fullName).runs.set(run.id, { ...run })
   }

@@ -16,6 +16,11 @@
 // the authorizer has never heard of the user.
 import {
   GetGroupCommand,
+  GetOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
   GetGroupPolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
@@ -196,6 +201,8 @@ export class Authorizer {
   private readonly explicit = new Map<string, PrincipalPolicies>()
   /** Access key id → user name, from ListUsers + ListAccessKeys (refreshed on a miss). */
   private keyOwners = new Map<string, string>()
+  /** Session access key id → the role assumed (AssumeRoleWithWebIdentity through the proxy). */
+  private readonly sessions = new Map<string, string>()
   /** User name → boundary ARN (null: none), as set through the proxy or setUserBoundary(). */
   private readonly boundaries = new Map<string, string | null>()
 
@@ -249,8 +256,91 @@ export class Authorizer {
     }
   }
 
+  /**
+   * STS's decision on AssumeRoleWithWebIdentity: the token's issuer must be an OIDC provider of
+   * the account whose client ids include the token's audience, and the role's trust policy must
+   * allow the provider with the token's claims (`<issuer host>:sub`, `:aud`, ...). The token is a
+   * JWT whose signature is not checked (the tests make their own): its claims are what STS reads.
+   */
+  async authorizeWebIdentity(
+    roleArn: string,
+    token: string
+  ): Promise<{ allowed: boolean; reason?: string }> {
+    const claims = jwtClaims(token)
+    const refuse = (why: string) => ({
+      allowed: false,
+      reason: `Not authorized to perform sts:AssumeRoleWithWebIdentity: ${why}`
+    })
+    if (!claims || typeof claims.iss !== 'string')
+      return refuse('the token is not a JWT with an issuer')
+    const host = claims.iss.replace(/^https:\/\//, '').replace(/\/$/, '')
+    const providerArn = `arn:${this.partition}:iam::${this.opts.accountId}:oidc-provider/${host}`
+    let audiences: string[]
+    try {
+      const provider = await this.iam.send(
+        new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn })
+      )
+      audiences = provider.ClientIDList ?? []
+    } catch {
+      return refuse(`no OIDC provider ${providerArn}`)
+    }
+    if (!audiences.includes(String(claims.aud)))
+      return refuse(`audience ${String(claims.aud)} is not a client id of ${providerArn}`)
+    const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1)
+    let trust: object
+    try {
+      const role = await this.iam.send(new GetRoleCommand({ RoleName: roleName }))
+      if (role.Role?.Arn !== roleArn) return refuse(`no role ${roleArn}`)
+      trust = parseDocument(role.Role.AssumeRolePolicyDocument)
+    } catch {
+      return refuse(`no role ${roleArn}`)
+    }
+    // The evaluator's data (iam-data) lists GitHub's own claims for this action (ref, repository,
+    // ...) but not the keys every OIDC provider has, `<host>:sub` and `<host>:aud`, which it would
+    // ignore: they are evaluated under the names of Google's same claims, which it knows. A trust
+    // policy that names Google's keys itself is refused (it could not be told apart).
+    if (JSON.stringify(trust).includes('accounts.google.com:'))
+      return refuse(
+        'the trust policy names accounts.google.com keys (the authorizer cannot evaluate it)'
+      )
+    const alias = (key: string) =>
+      key === `${host}:sub` || key === `${host}:aud`
+        ? `accounts.google.com:${key.slice(host.length + 1)}`
+        : key
+    trust = renameConditionKeys(trust, alias)
+    const context: Record<string, string> = {}
+    for (const [key, value] of Object.entries(claims))
+      if (typeof value === 'string') context[alias(`${host}:${key}`)] = value
+    const result = await runSimulation(
+      {
+        request: {
+          principal: providerArn,
+          action: 'sts:AssumeRoleWithWebIdentity',
+          resource: { resource: roleArn, accountId: this.opts.accountId },
+          contextVariables: context
+        },
+        identityPolicies: [],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: trust
+      },
+      {}
+    )
+    if (result.resultType === 'error')
+      return refuse(`the trust policy could not be evaluated: ${result.errors.message}`)
+    return result.overallResult === 'Allowed'
+      ? { allowed: true }
+      : refuse(`the trust policy of ${roleArn} does not allow subject ${String(claims.sub)}`)
+  }
+
+  /** Later requests signed with the session's key are decided as the role's (its policies, its boundary). */
+  sessionIssued(accessKeyId: string, roleArn: string): void {
+    this.sessions.set(accessKeyId, roleArn.slice(roleArn.lastIndexOf('/') + 1))
+  }
+
   /** Forgets registered principals, cached key owners and known boundaries. */
   clear(): void {
+    this.sessions.clear()
     this.explicit.clear()
     this.keyOwners.clear()
     this.boundaries.clear()
@@ -384,6 +474,8 @@ export class Authorizer {
           : {})
       }
     }
+    const roleName = this.sessions.get(accessKeyId)
+    if (roleName !== undefined) return this.rolePrincipal(roleName)
     const user = await this.userOfKey(accessKeyId)
     if (!user?.UserName) return undefined
     const UserName = user.UserName
@@ -424,6 +516,31 @@ export class Authorizer {
       arn: user.Arn ?? `arn:${this.partition}:iam::${this.opts.accountId}:user/${UserName}`,
       identity,
       user,
+      ...(boundary ? { boundary } : {})
+    }
+  }
+
+  /** An assumed role's session: the role's inline and attached policies, and its boundary. */
+  private async rolePrincipal(RoleName: string): Promise<Principal> {
+    const { Role } = await this.iam.send(new GetRoleCommand({ RoleName }))
+    const identity: { name: string; policy: object }[] = []
+    const inline = await this.iam.send(new ListRolePoliciesCommand({ RoleName }))
+    for (const PolicyName of inline.PolicyNames ?? []) {
+      const doc = await this.iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }))
+      identity.push({ name: `role/${PolicyName}`, policy: parseDocument(doc.PolicyDocument) })
+    }
+    const attached = await this.iam.send(new ListAttachedRolePoliciesCommand({ RoleName }))
+    identity.push(...(await this.managed(attached.AttachedPolicies)))
+    const boundaryArn = Role?.PermissionsBoundary?.PermissionsBoundaryArn
+    const boundary = boundaryArn
+      ? ((await this.managedDocument(boundaryArn)) ?? {
+          name: boundaryArn,
+          policy: { Version: '2012-10-17', Statement: [] }
+        })
+      : undefined
+    return {
+      arn: `arn:${this.partition}:sts::${this.opts.accountId}:assumed-role/${RoleName}/session`,
+      identity,
       ...(boundary ? { boundary } : {})
     }
   }
@@ -542,9 +659,29 @@ export class Authorizer {
     }
     const tagKeys = memberList(p, 'TagKeys')
     if (tagKeys.length > 0) context['aws:TagKeys'] = tagKeys
-    if (p.PolicyArn && (action === 'AttachUserPolicy' || action === 'DetachUserPolicy')) {
+    if (p.PolicyArn && /^(Attach|Detach)(User|Role)Policy$/.test(action)) {
       context['iam:PolicyARN'] = p.PolicyArn
     }
+    if (action === 'CreateRole' && p.RoleName) {
+      if (p.PermissionsBoundary) context['iam:PermissionsBoundary'] = p.PermissionsBoundary
+      return { resource: this.arn('iam', `role${normalPath(p.Path)}${p.RoleName}`), context }
+    }
+    if (p.RoleName) {
+      // The role as IAM names it (its path); its tags and boundary as condition keys.
+      const role = await this.iam
+        .send(new GetRoleCommand({ RoleName: p.RoleName }))
+        .then(r => r.Role)
+        .catch(() => undefined)
+      for (const t of role?.Tags ?? [])
+        if (t.Key) context[`aws:ResourceTag/${t.Key}`] = t.Value ?? ''
+      const boundary =
+        action === 'PutRolePermissionsBoundary'
+          ? p.PermissionsBoundary
+          : role?.PermissionsBoundary?.PermissionsBoundaryArn
+      if (boundary) context['iam:PermissionsBoundary'] = boundary
+      return { resource: role?.Arn ?? this.arn('iam', `role/${p.RoleName}`), context }
+    }
+    if (p.OpenIDConnectProviderArn) return { resource: p.OpenIDConnectProviderArn, context }
 
     if (IAM_GROUP_ACTIONS.has(action) && p.GroupName) {
       return { resource: await this.groupArn(p.GroupName), context }
@@ -577,7 +714,6 @@ export class Authorizer {
     }
     if (p.PolicyArn) return { resource: p.PolicyArn, context }
     if (p.GroupName) return { resource: await this.groupArn(p.GroupName), context }
-    if (p.RoleName) return { resource: this.arn('iam', `role/${p.RoleName}`), context }
     return { resource: '*', context }
   }
 
@@ -650,6 +786,10 @@ export function additionalAuthorizations(
   if (request.service === 'iam' && request.action === 'CreateUser') {
     if (p['Tags.member.1.Key'] !== undefined) add('iam:TagUser')
     if (p.PermissionsBoundary) add('iam:PutUserPermissionsBoundary')
+  }
+  if (request.service === 'iam' && request.action === 'CreateRole') {
+    if (p['Tags.member.1.Key'] !== undefined) add('iam:TagRole')
+    if (p.PermissionsBoundary) add('iam:PutRolePermissionsBoundary')
   }
   if (request.service === 'iam' && request.action === 'CreatePolicy') {
     if (p['Tags.member.1.Key'] !== undefined) add('iam:TagPolicy')
@@ -763,4 +903,39 @@ function memberList(params: Record<string, string>, name: string): string[] {
 function isNoSuchEntity(err: unknown): boolean {
   const e = err as { name?: string; Code?: string }
   return e?.name === 'NoSuchEntityException' || e?.name === 'NoSuchEntity'
+}
+
+/** A JWT's claims (its middle part), without checking the signature; undefined if not a JWT. */
+function jwtClaims(token: string): Record<string, unknown> | undefined {
+  const part = token.split('.')[1]
+  if (!part) return undefined
+  try {
+    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>
+  } catch {
+    return undefined
+  }
+}
+
+/** The policy with every condition key renamed by `rename` (operators and values kept). */
+function renameConditionKeys(policy: object, rename: (key: string) => string): object {
+  const doc = policy as { Statement?: unknown }
+  const statements = [doc.Statement ?? []].flat() as {
+    Condition?: Record<string, Record<string, unknown>>
+  }[]
+  return {
+    ...doc,
+    Statement: statements.map(st =>
+      st.Condition
+        ? {
+            ...st,
+            Condition: Object.fromEntries(
+              Object.entries(st.Condition).map(([op, keys]) => [
+                op,
+                Object.fromEntries(Object.entries(keys).map(([k, v]) => [rename(k), v]))
+              ])
+            )
+          }
+        : st
+    )
+  }
 }

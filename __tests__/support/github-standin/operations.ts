@@ -6,6 +6,7 @@ import {
   githubTimestamp,
   nameProblem,
   normalizeName,
+  ownerId,
   type Environment,
   type Organization,
   type Repository,
@@ -87,6 +88,11 @@ function buildRegistry(): Map<string, Operation> {
   const ops = new Map<string, Operation>()
   ops.set('repos/get', { target: 'repo', accepted: read('metadata'), handle: repositoryView })
   ops.set('orgs/get', { target: 'org', accepted: read('metadata'), handle: organizationView })
+  ops.set('actions/get-custom-oidc-sub-claim-for-repo', {
+    target: 'repo',
+    accepted: read('actions'),
+    handle: ({ target }) => ({ status: 200, body: { ...(target.repo as Repository).oidcSubject } })
+  })
   ops.set('actions/get-workflow-run', {
     target: 'repo',
     accepted: read('actions'),
@@ -114,7 +120,7 @@ function repositoryView({ target, baseUrl }: OperationContext): Reply {
       full_name: repo.fullName,
       private: true,
       visibility: 'private',
-      owner: { login: repo.owner, type: 'Organization' },
+      owner: { login: repo.owner, id: ownerId(repo.owner), type: 'Organization' },
       default_branch: 'main',
       url: `${baseUrl}/repos/${repo.fullName}`,
       html_url: `https://github.com/${repo.fullName}`

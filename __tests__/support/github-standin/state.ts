@@ -88,6 +88,23 @@ export interface Repository {
   stores: Record<SecretStoreKind, SecretStore>
   variables: VariableMap
   runs: Map<number, WorkflowRun>
+  /** GET /repos/{owner}/{repo}/actions/oidc/customization/sub, as GitHub answers it. */
+  oidcSubject: OidcSubject
+}
+
+/** A repository's OIDC subject settings (GitHub's field names). */
+export interface OidcSubject {
+  use_default: boolean
+  include_claim_keys?: string[]
+  use_immutable_subject?: boolean
+  sub_claim_prefix?: string
+}
+
+/** The owner's numeric id, as repos/get shows it: stable per login, like GitHub's. */
+export function ownerId(login: string): number {
+  let hash = 7
+  for (const c of login.toLowerCase()) hash = (hash * 31 + c.charCodeAt(0)) % 9_000_000
+  return 1_000_000 + hash
 }
 
 export interface Organization {
@@ -116,7 +133,8 @@ export class World {
       environments: new Map(),
       stores: newStores(),
       variables: new Map(),
-      runs: new Map()
+      runs: new Map(),
+      oidcSubject: { use_default: true }
     }
     this.repos.set(key, repo)
     for (const environment of environments) addEnvironment(repo, environment)
