@@ -8,12 +8,12 @@
  * with the reason (support/role.ts); the proxy's evaluator then judges every request of the role
  * by the policy as it is, conditions and resource ARNs included (issue 13).
  */
-import { CreatePolicyCommand } from '@aws-sdk/client-iam'
+import { CreateOpenIDConnectProviderCommand, CreatePolicyCommand } from '@aws-sdk/client-iam'
 import type { Authorizer } from '../support/iam-authorizer.js'
 import { enableAuth, snapshotMoto, type AwsCreds } from '../support/moto.js'
 import { actAsRole, documentedPolicy, forMoto, type PolicyDocument } from '../support/role.js'
 import type { RunResult } from '../support/run-action.js'
-import { ACCOUNT_ID, closeWorld, openWorld, type World } from '../support/world.js'
+import { ACCOUNT_ID, closeWorld, openWorld, TOKEN, type World } from '../support/world.js'
 
 const USER = 'octo-org+octo-repo'
 
@@ -46,7 +46,8 @@ const AUTHORIZED_AS: Record<string, string[]> = {
   's3:GetBucketEncryption': ['s3:GetEncryptionConfiguration'],
   // Tags and PermissionsBoundary in CreateUser need iam:TagUser and iam:PutUserPermissionsBoundary
   // (the fresh setup below passes both).
-  'iam:CreateUser': ['iam:CreateUser', 'iam:TagUser', 'iam:PutUserPermissionsBoundary']
+  'iam:CreateUser': ['iam:CreateUser', 'iam:TagUser', 'iam:PutUserPermissionsBoundary'],
+  'iam:CreateRole': ['iam:CreateRole', 'iam:TagRole', 'iam:PutRolePermissionsBoundary']
 }
 
 function refused(w: World): string[] {
@@ -96,6 +97,19 @@ describe('with exactly docs/iam-policy.json', () => {
           })
         })
       )
+    // credentials role: GitHub's provider (the bootstrap creates it), a token that may read the
+    // repositories' OIDC subject format.
+    await w.iam().send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: 'https://token.actions.githubusercontent.com',
+        ClientIDList: ['sts.amazonaws.com'],
+        ThumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea1']
+      })
+    )
+    w.github.addToken(TOKEN, {
+      kind: 'fine_grained_pat',
+      permissions: ['secrets', 'variables', 'environments', 'actions']
+    })
     ;({ admin, authorizer } = await actAsRole(w))
   })
 
@@ -132,6 +146,20 @@ describe('with exactly docs/iam-policy.json', () => {
     const third = w.storedPair()!
     expect(await keysOfUser()).toEqual([`${third.accessKeyId} Active`])
     expect(await w.works(third)).toBe(true)
+  })
+
+  test('a switch to credentials role, a managed policy on the role and back, a trust and a tag', async () => {
+    const role = { credentials: 'role' }
+    const switched = await run(role)
+    expect(switched.outputs['role-arn']).toContain(':role/s3-credentials-action/')
+    expect(await keysOfUser()).toEqual([])
+    const managed = `arn:aws:iam::${ACCOUNT_ID}:policy/ci-artifacts-read`
+    const toManaged = await run({ ...role, policy: managed })
+    expect(toManaged.log).toContain(`Attach managed policy ${managed}.`)
+    expect((await run(role)).log).toContain(`Detach managed policy ${managed}`)
+    const changed = await run({ ...role, trust: 'environment:production', tags: 'team=platform' })
+    expect(w.aws.actions({ mutating: true }).sort()).toEqual(['TagRole', 'UpdateAssumeRolePolicy'])
+    expect(changed.log).toContain('change its trust')
   })
 
   test('every permission of the policy was needed, and no call needed another', () => {

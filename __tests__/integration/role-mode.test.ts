@@ -230,6 +230,22 @@ test('a switch from access-key stores the role first, then deletes the key secre
   expect(w.github.variable({ repo: REPO }, 'AWS_ROLE_ARN')).toBe(ROLE_ARN)
   expect(w.github.secretNames({ repo: REPO }).sort()).toEqual(['AWS_BUCKET_NAME', 'AWS_REGION'])
   expect(await w.keysOf(ROLE_NAME)).toEqual([])
+  // The role works in its place: its session lists the bucket (the TLS-only deny, which moto
+  // applies without its condition, goes as above).
+  await w.s3().send(new DeleteBucketPolicyCommand({ Bucket: BUCKET }))
+  const session = await w.assume(main())
+  const s3 = new S3Client({
+    endpoint: w.aws.url,
+    region: REGION,
+    credentials: session,
+    forcePathStyle: true,
+    maxAttempts: 1
+  })
+  try {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'after-switch', Body: 'ok' }))
+  } finally {
+    s3.destroy()
+  }
   expect(switched.log).toContain(`access key ${pair.accessKeyId}`)
   // The order: every value of the role written before the first deletion.
   const ghRequests = w.github.requests.map(r => `${r.method} ${r.path}`)

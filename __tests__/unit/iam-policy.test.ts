@@ -105,12 +105,12 @@ describe('the role policy', () => {
     expect(named(docs.role, 'DenyRemovingBoundaries')).toEqual({
       Sid: 'DenyRemovingBoundaries',
       Effect: 'Deny',
-      Action: ['iam:DeleteUserPermissionsBoundary'],
+      Action: ['iam:DeleteUserPermissionsBoundary', 'iam:DeleteRolePermissionsBoundary'],
       Resource: '*'
     })
     expect(named(docs.role, 'DenyOtherBoundaries')).toMatchObject({
       Effect: 'Deny',
-      Action: ['iam:PutUserPermissionsBoundary'],
+      Action: ['iam:PutUserPermissionsBoundary', 'iam:PutRolePermissionsBoundary'],
       Resource: '*',
       Condition: { StringNotEquals: { 'iam:PermissionsBoundary': BOUNDARY } }
     })
@@ -120,14 +120,24 @@ describe('the role policy', () => {
     })
   })
 
-  test('grants nothing on users or buckets outside the action’s, and no other service', () => {
+  test('grants nothing on users, roles or buckets outside the action’s, and no other service', () => {
     for (const statement of allows) {
       for (const action of statement.Action) expect(action).toMatch(/^(iam|s3):[A-Za-z]+$/)
       for (const resource of resources(statement))
         expect(resource).toMatch(
-          /^arn:aws:(iam::ACCOUNT_ID:(user\/(s3-credentials-action\/)?\*|policy\/s3-credentials-action-boundary)|s3:::s3ca-\*)$/
+          /^arn:aws:(iam::ACCOUNT_ID:((user|role)\/(s3-credentials-action\/)?\*|policy\/s3-credentials-action-boundary|oidc-provider\/token\.actions\.githubusercontent\.com)|s3:::s3ca-\*)$/
         )
     }
+  })
+
+  test('changes roles only on the action’s path, and creates them only with the boundary', () => {
+    const wide = allows.filter(st => resources(st).includes('arn:aws:iam::ACCOUNT_ID:role/*'))
+    expect(wide.flatMap(st => st.Action).every(a => /^iam:(Get|List)/.test(a))).toBe(true)
+    expect(named(docs.role, 'CreateRolesWithTheBoundary')).toMatchObject({
+      Action: ['iam:CreateRole'],
+      Resource: 'arn:aws:iam::ACCOUNT_ID:role/s3-credentials-action/*',
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': BOUNDARY } }
+    })
   })
 })
 

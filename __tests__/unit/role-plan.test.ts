@@ -287,6 +287,8 @@ describe('the role plan', () => {
     })
     const observed = steadyObserved(config, { user, oidc: oidc() })
     const plan = buildRolePlan(config, observed, NOW)
+    // The new role gets its grants, whatever the user has.
+    expect(plan.grants.putInline?.name).toBe('s3-credentials-action')
     expect(plan.writes[0]!.deletions).toEqual(['accessKeyId', 'secretAccessKey'])
     expect(plan.retireKeys).toEqual({
       userName: 'octo-org+app',

@@ -91,7 +91,7 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     partition: identity.partition,
     user: planUser(config, observed),
     bucket: planBucket(config, observed),
-    grants: planGrants(config, observed),
+    grants: planGrants(config, observed, observed.user),
     key,
     writes,
     staleMarkers: staleMarkers(observed, key, pending.ids, now, runId),
@@ -314,7 +314,8 @@ function bucketRepair(h: BucketHardening, tlsOnly: PolicyDocument): BucketRepair
 export function planGrants(
   config: Config,
   observed: Observed,
-  principal: Pick<ObservedUser, 'inlinePolicies' | 'managedPolicyArns'> | undefined = observed.user
+  /** The user or the role whose grants these are; undefined when it does not exist yet. */
+  principal: Pick<ObservedUser, 'inlinePolicies' | 'managedPolicyArns'> | undefined
 ): GrantChanges {
   const wanted = grantsFor(config.policy, observed.identity.partition, observed.bucketName)
   const inline = principal?.inlinePolicies ?? {}
