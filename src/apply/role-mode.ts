@@ -112,9 +112,10 @@ async function deleteKeySecrets(ctx: RoleContext, outcome: Outcome): Promise<voi
       })
     )
   )
+  const keys = ctx.plan.retireKeys
   if (left.length > 0)
     throw new PartialWriteError(
-      `Every destination holds the role ${ctx.plan.roleArn}, but some key secrets could not be deleted: ${left.join('; ')}. The user's keys were left as they are, so those secrets still work.`,
+      `Every destination holds the role ${ctx.plan.roleArn}, but some key secrets could not be deleted: ${left.join('; ')}. ${keys ? `The user's keys are left active: ${keys.keyIds.join(', ')}, so that a pair still stored keeps working; the next run deletes the secrets left, then retires the keys.` : ''}`,
       outcome,
       { remedy: 'run the step again: it deletes the secrets left, then retires the keys.' }
     )
