@@ -63,7 +63,12 @@ export async function observe(
     return { arn, exists: await aws.iam.policyExists(arn) }
   })
   const roleMode = config.credentials === 'role'
-  const roleReady = roleMode ? aws.roles.findRole(config.roleName) : Promise.resolve(undefined)
+  // With access-key, a role is looked for (one read beside the user's) for a switch back from
+  // role: only where one exists are its grants and the destinations' variables read.
+  const roleFound = roleMode ? Promise.resolve(true) : aws.roles.exists(config.roleName)
+  const roleReady = roleFound.then(found =>
+    found ? aws.roles.findRole(config.roleName) : undefined
+  )
   const oidcReady = roleMode
     ? identityReady.then(identity => observeOidc(config, aws, github, identity))
     : Promise.resolve(undefined)
@@ -83,7 +88,7 @@ export async function observe(
     Promise.all(
       config.destinations.map(d =>
         github.observe(d, {
-          variables: withVariables,
+          variables: withVariables ? Promise.resolve(true) : roleFound,
           secretNames: secretNamesNeeded,
           access: Object.values(config.names)
         })

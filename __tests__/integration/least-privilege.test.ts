@@ -160,6 +160,11 @@ describe('with exactly docs/iam-policy.json', () => {
     const changed = await run({ ...role, trust: 'environment:production', tags: 'team=platform' })
     expect(w.aws.actions({ mutating: true }).sort()).toEqual(['TagRole', 'UpdateAssumeRolePolicy'])
     expect(changed.log).toContain('change its trust')
+    // And back to a key: the role's ARN and the role go once the key is stored.
+    const back = await run()
+    expect(back.outputs['key-created']).toBe('true')
+    expect(w.aws.actions({ mutating: true })).toContain('DeleteRole')
+    expect(await w.works(w.storedPair()!)).toBe(true)
   })
 
   test('every permission of the policy was needed, and no call needed another', () => {

@@ -256,3 +256,31 @@ test('a switch from access-key stores the role first, then deletes the key secre
   expect(lastWrite).toBeGreaterThan(-1)
   expect(firstDelete).toBeGreaterThan(lastWrite)
 })
+
+test('a switch back to access-key stores the key first, then deletes the role’s ARN and the role', async () => {
+  const w = await roleWorld()
+  expect((await w.run(ROLE)).code).toBe(0)
+  expect(w.github.variable({ repo: REPO }, 'AWS_ROLE_ARN')).toBe(ROLE_ARN)
+  w.forget()
+  const back = await w.run()
+  expect(back.code).toBe(0)
+  expect(back.log).toContain(`Then delete the role ${ROLE_ARN} (old-key delete).`)
+  const pair = w.storedPair()!
+  assertNoSecretLeak(back, [pair.secretAccessKey])
+  expect((await w.keysOf(ROLE_NAME)).map(k => k.id)).toEqual([pair.accessKeyId])
+  expect(w.github.variable({ repo: REPO }, 'AWS_ROLE_ARN')).toBeUndefined()
+  expect(await refused(w.iam().send(new GetRoleCommand({ RoleName: ROLE_NAME })))).toBe(
+    'NoSuchEntityException'
+  )
+  // The order: the key's secrets written before the role's ARN goes, the role last.
+  const gh = w.github.requests.map(r => `${r.method} ${r.path}`)
+  const idWritten = gh.findIndex(r => r.startsWith('PUT') && r.endsWith('/AWS_SECRET_ACCESS_KEY'))
+  const arnDeleted = gh.findIndex(r => r.startsWith('DELETE') && r.endsWith('/AWS_ROLE_ARN'))
+  expect(idWritten).toBeGreaterThan(-1)
+  expect(arnDeleted).toBeGreaterThan(idWritten)
+  expect(w.aws.actions({ mutating: true }).at(-1)).toBe('DeleteRole')
+  // And a later access-key run finds no role: nothing more to do.
+  w.forget()
+  expect((await w.run()).code).toBe(0)
+  expect(w.aws.mutatingCount()).toBe(0)
+})

@@ -21,6 +21,7 @@ import type { Config } from '../../src/inputs/config.js'
 import { InputErrors, isActionError } from '../../src/errors.js'
 import type { Observed, ObservedRole } from '../../src/plan/observed.js'
 import { buildRolePlan } from '../../src/plan/role.js'
+import { buildPlan } from '../../src/plan/plan.js'
 import {
   oidcIssuer,
   oidcProviderArn,
@@ -245,6 +246,49 @@ describe('subjects and the trust policy', () => {
   })
 })
 
+describe('a switch back to access-key', () => {
+  const keyConfig = () => configFrom()
+  test('the action’s role: its ARN goes from the destinations once they hold the key, and the role with old-key delete', () => {
+    const config = keyConfig()
+    const role = observedRole(roleConfig())
+    const observed = freshObserved(config, {
+      role,
+      destinations: config.destinations.map(destination =>
+        observedDestination({
+          destination,
+          secretNames: [],
+          variables: { AWS_ROLE_ARN: role.arn, AWS_REGION: 'us-east-1' }
+        })
+      )
+    })
+    const plan = buildPlan(config, observed, NOW)
+    expect(plan.key.action).toBe('create')
+    expect(plan.writes[0]!.deletions).toEqual([{ field: 'roleArn', kind: 'variable' }])
+    expect(plan.switchFromRole).toMatchObject({
+      roleArn: role.arn,
+      deleteRole: true,
+      inlinePolicies: ['s3-credentials-action']
+    })
+    expect(
+      buildPlan(configFrom({ 'old-key': 'keep' }), observed, NOW).switchFromRole?.deleteRole
+    ).toBe(false)
+  })
+
+  test('a role that is not the action’s is left alone, and so are the values naming it', () => {
+    const config = keyConfig()
+    const role = observedRole(roleConfig(), { tags: [] })
+    const observed = freshObserved(config, {
+      role,
+      destinations: config.destinations.map(destination =>
+        observedDestination({ destination, secretNames: ['AWS_ROLE_ARN'] })
+      )
+    })
+    const plan = buildPlan(config, observed, NOW)
+    expect(plan.switchFromRole).toBeUndefined()
+    expect(plan.writes[0]!.deletions).toBeUndefined()
+  })
+})
+
 describe('the role plan', () => {
   test('a first run creates the role with path, boundary, ownership tag and trust', () => {
     const config = roleConfig()
@@ -289,7 +333,10 @@ describe('the role plan', () => {
     const plan = buildRolePlan(config, observed, NOW)
     // The new role gets its grants, whatever the user has.
     expect(plan.grants.putInline?.name).toBe('s3-credentials-action')
-    expect(plan.writes[0]!.deletions).toEqual(['accessKeyId', 'secretAccessKey'])
+    expect(plan.writes[0]!.deletions).toEqual([
+      { field: 'accessKeyId', kind: 'secret' },
+      { field: 'secretAccessKey', kind: 'secret' }
+    ])
     expect(plan.retireKeys).toEqual({
       userName: 'octo-org+app',
       keyIds: [KEY_A, KEY_B],

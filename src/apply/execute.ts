@@ -6,7 +6,6 @@
  * one. The key's steps are in key-lifecycle.ts, the writes in write-secrets.ts.
  */
 import type { NewAccessKey } from '../aws/iam.js'
-import type { Plan } from '../plan/plan.js'
 import { describe } from '../github/destinations.js'
 import {
   deleteNewKey,
@@ -19,6 +18,8 @@ import {
 import { PartialWriteError, timed, type Context, type Outcome } from './outcome.js'
 import { RunMarkers, type ApplyContext } from './run-markers.js'
 import { keyWriteJob, writeAll } from './write-secrets.js'
+import { finishSwitchFromRole } from './role-mode.js'
+import { configureBucket, ensureBucket } from './bucket.js'
 
 export async function execute(context: Context): Promise<Outcome> {
   const ctx: ApplyContext = {
@@ -68,6 +69,7 @@ export async function execute(context: Context): Promise<Outcome> {
     }
     outcome.writes = await time('secrets', writeAll(ctx, keyWriteJob(ctx.plan, prepared.key)))
     await finishWrites(ctx, prepared.key, outcome)
+    await finishSwitchFromRole(ctx, outcome)
     return outcome
   } finally {
     await ctx.markers.removeAll()
@@ -108,27 +110,6 @@ async function ensureUser({ plan, aws }: Context): Promise<void> {
       ? aws.iam.setPermissionsBoundary(plan.userName, user.setPermissionsBoundary)
       : undefined
   ])
-}
-
-/** What the bucket steps read of a plan (either mode's). */
-type BucketContext = {
-  plan: Pick<Plan, 'bucket' | 'bucketName' | 'region' | 'partition'>
-  aws: Context['aws']
-}
-
-export async function ensureBucket({ plan, aws }: BucketContext): Promise<void> {
-  if (plan.bucket.action === 'create') await aws.s3.createBucket(plan.bucketName, plan.region)
-}
-
-/** A new bucket hardened and tagged; a reused one repaired (if the action made it) and retagged. */
-export async function configureBucket({ plan, aws }: BucketContext): Promise<void> {
-  const bucket = plan.bucket
-  if (bucket.action === 'create') {
-    await aws.s3.harden(plan.bucketName, plan.partition, bucket.tags)
-    return
-  }
-  if (bucket.repair) await aws.s3.repair(plan.bucketName, bucket.repair)
-  if (bucket.tagsToSet) await aws.s3.setTags(plan.bucketName, bucket.tagsToSet)
 }
 
 async function applyGrants({ plan, aws }: Context): Promise<void> {

@@ -39,6 +39,8 @@ export interface Outcome {
   writes: WriteResult[]
   /** Secrets deleted (role mode: the key pair's, once every destination holds the role). */
   deleted?: string[]
+  /** A switch back from credentials role: the role deleted. */
+  removedRole?: string
   verification?: VerifyResult
   timingsMs: Record<string, number>
 }

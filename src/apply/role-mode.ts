@@ -6,8 +6,8 @@
  * working role, and a re-run finishes the switch.
  */
 import { describe } from '../github/destinations.js'
-import type { RolePlan } from '../plan/plan.js'
-import { configureBucket, ensureBucket } from './execute.js'
+import type { DestinationWrite, RolePlan } from '../plan/plan.js'
+import { configureBucket, ensureBucket } from './bucket.js'
 import { errorText, PartialWriteError, timed, type Context, type Outcome } from './outcome.js'
 import { writeAll } from './write-secrets.js'
 
@@ -95,16 +95,25 @@ async function applyRoleGrants({ plan, aws }: RoleContext): Promise<void> {
   ])
 }
 
-/** Every destination holds the role: the key pair's secrets go, everywhere at once. */
-async function deleteKeySecrets(ctx: RoleContext, outcome: Outcome): Promise<void> {
+/**
+ * Every destination holds the new credentials: the old ones' values go (a secret or a variable
+ * each), everywhere at once. Returns what could not be deleted.
+ */
+async function deleteValues(
+  ctx: Pick<RoleContext, 'config' | 'github'>,
+  writes: DestinationWrite[],
+  outcome: Outcome
+): Promise<string[]> {
   const left: string[] = []
-  outcome.deleted = []
+  outcome.deleted ??= []
   await Promise.all(
-    ctx.plan.writes.flatMap(w =>
-      (w.deletions ?? []).map(async field => {
+    writes.flatMap(w =>
+      (w.deletions ?? []).map(async ({ field, kind }) => {
         const name = ctx.config.names[field]
         try {
-          await ctx.github.deleteSecret(w.destination, name)
+          await (kind === 'secret'
+            ? ctx.github.deleteSecret(w.destination, name)
+            : ctx.github.deleteVariable(w.destination, name))
           outcome.deleted!.push(`${describe(w.destination)}: ${name}`)
         } catch (e) {
           left.push(`${describe(w.destination)}: ${name} (${errorText(e)})`)
@@ -112,6 +121,12 @@ async function deleteKeySecrets(ctx: RoleContext, outcome: Outcome): Promise<voi
       })
     )
   )
+  return left
+}
+
+/** Every destination holds the role: the key pair's secrets go. */
+async function deleteKeySecrets(ctx: RoleContext, outcome: Outcome): Promise<void> {
+  const left = await deleteValues(ctx, ctx.plan.writes, outcome)
   const keys = ctx.plan.retireKeys
   if (left.length > 0)
     throw new PartialWriteError(
@@ -119,6 +134,33 @@ async function deleteKeySecrets(ctx: RoleContext, outcome: Outcome): Promise<voi
       outcome,
       { remedy: 'run the step again: it deletes the secrets left, then retires the keys.' }
     )
+}
+
+/**
+ * A switch back to access-key, once every destination holds the key: the role's ARN goes from
+ * them, then (old-key delete) the role, its policies first.
+ */
+export async function finishSwitchFromRole(ctx: Context, outcome: Outcome): Promise<void> {
+  const from = ctx.plan.switchFromRole
+  if (!from) return
+  const left = await deleteValues(ctx, ctx.plan.writes, outcome)
+  if (left.length > 0)
+    throw new PartialWriteError(
+      `Every destination holds the access key, but the role's ARN could not be deleted everywhere: ${left.join('; ')}. The role ${from.roleArn} is kept, so that what still names it keeps working.`,
+      outcome,
+      { remedy: 'run the step again: it deletes what is left, then the role.' }
+    )
+  if (!from.deleteRole) return
+  try {
+    await ctx.aws.roles.deleteRole(from.roleName, from.inlinePolicies, from.managedPolicyArns)
+    outcome.removedRole = from.roleArn
+  } catch (e) {
+    throw new PartialWriteError(
+      `Every destination holds the access key and none names the role any more, but the role ${from.roleArn} could not be deleted (${errorText(e)}): nothing the action wrote refers to it.`,
+      outcome,
+      { code: 'AWS_CALL_FAILED', remedy: 'run the step again, or delete the role in IAM.' }
+    )
+  }
 }
 
 /** No destination holds the key any more: the user's keys go per `old-key`. */

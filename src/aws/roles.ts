@@ -5,6 +5,7 @@
  */
 import {
   CreateRoleCommand,
+  DeleteRoleCommand,
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   GetOpenIDConnectProviderCommand,
@@ -88,6 +89,20 @@ export class Roles {
     ))
       arns.push(...(page.AttachedPolicies ?? []).map(p => p.PolicyArn ?? ''))
     return arns
+  }
+
+  /**
+   * Whether the role exists, for a run with credentials access-key (a switch back from role). A
+   * role the action may not read (a bootstrap role from before role mode) counts as none: such a
+   * run never touches roles.
+   */
+  async exists(RoleName: string): Promise<boolean> {
+    try {
+      await this.client.send(new GetRoleCommand({ RoleName }))
+      return true
+    } catch {
+      return false
+    }
   }
 
   /** Whether the account has the OIDC provider (a provider it may not read counts as missing). */
@@ -189,4 +204,28 @@ export class Roles {
       )
     )
   }
+
+  /** Deletes the role: its inline policies and attached policies first, as IAM requires. */
+  async deleteRole(RoleName: string, inline: string[], attached: string[]): Promise<void> {
+    await Promise.all([
+      ...inline.map(PolicyName =>
+        awsCall('iam:DeleteRolePolicy', () =>
+          this.client.send(new DeleteRolePolicyCommand({ RoleName, PolicyName })).catch(ignoreGone)
+        )
+      ),
+      ...attached.map(PolicyArn =>
+        awsCall('iam:DetachRolePolicy', () =>
+          this.client.send(new DetachRolePolicyCommand({ RoleName, PolicyArn })).catch(ignoreGone)
+        )
+      )
+    ])
+    await awsCall('iam:DeleteRole', () =>
+      this.client.send(new DeleteRoleCommand({ RoleName })).catch(ignoreGone)
+    )
+  }
+}
+
+/** What is gone already (a retry whose first attempt took effect) counts as deleted. */
+function ignoreGone(e: unknown): void {
+  if (!isNotFound(e)) throw e
 }

@@ -60,12 +60,12 @@ export class Destinations {
    */
   async observe(
     d: Destination,
-    want: { variables: boolean; secretNames: Promise<boolean>; access: string[] }
+    want: { variables: Promise<boolean>; secretNames: Promise<boolean>; access: string[] }
   ): Promise<ObservedDestination> {
     const [publicKey, read, variables] = await Promise.all([
       this.publicKey(d),
       want.secretNames.then(needed => (needed ? this.secretList(d) : undefined)),
-      want.variables ? this.variables(d) : Promise.resolve({})
+      want.variables.then(needed => (needed ? this.variables(d) : {}))
     ])
     const listed = read ?? []
     const secretNames = listed.map(s => s.name)

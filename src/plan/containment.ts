@@ -91,19 +91,27 @@ export function checkRoleOwnership(
   home: string,
   path: string
 ): void {
-  const owner = tagValue(role.tags, OWNERSHIP_TAG)
-  const why =
-    owner === undefined
-      ? `has no tag ${OWNERSHIP_TAG}`
-      : owner.toLowerCase() !== home.toLowerCase()
-        ? `its tag ${OWNERSHIP_TAG} names ${owner}`
-        : role.path !== path
-          ? `its path is ${role.path}, not user-path ${path}`
-          : undefined
+  const why = roleOwnershipProblem(role, home, path)
   if (why)
     throw new ActionError(
       'ROLE_NOT_MANAGED',
       `IAM role '${roleName}' exists but ${why}, so it is not the action's role for ${home}; nothing was changed.`,
       `choose another role-name, or adopt the role on purpose: give it the path ${path}, remove what it should not have, then tag it ${OWNERSHIP_TAG}=${home} (see the README).`
     )
+}
+
+/** Why a role is not the action's for `home` (undefined: it is). */
+export function roleOwnershipProblem(
+  role: { tags: Tag[]; path: string },
+  home: string,
+  path: string
+): string | undefined {
+  const owner = tagValue(role.tags, OWNERSHIP_TAG)
+  return owner === undefined
+    ? `has no tag ${OWNERSHIP_TAG}`
+    : owner.toLowerCase() !== home.toLowerCase()
+      ? `its tag ${OWNERSHIP_TAG} names ${owner}`
+      : role.path !== path
+        ? `its path is ${role.path}, not user-path ${path}`
+        : undefined
 }

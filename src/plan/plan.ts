@@ -10,7 +10,8 @@ import {
   checkOwnAccountPolicy,
   checkOwnership,
   OWNERSHIP_TAG,
-  ownershipTag
+  ownershipTag,
+  roleOwnershipProblem
 } from './containment.js'
 import { ActionError } from '../errors.js'
 import {
@@ -34,6 +35,7 @@ import type { BucketHardening, Observed, ObservedDestination, ObservedUser } fro
 import type {
   BucketPlan,
   BucketRepair,
+  Deletion,
   DestinationWrite,
   GrantChanges,
   Plan,
@@ -78,7 +80,10 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     : []
   const lockWarnings = checkRotationLock(config, observed, key, now, runId)
   const exposureWarnings = observed.destinations.flatMap(exposureWarning)
-  const writes = observed.destinations.map(d => planWrites(config, d, key, bucketName))
+  const switchFromRole = planSwitchFromRole(config, observed)
+  const writes = observed.destinations.map(d =>
+    withRoleDeletions(planWrites(config, d, key, bucketName), d, config, switchFromRole)
+  )
   const budgetWarnings = checkWriteBudget(writes, config.maxWrites)
   return {
     userName: config.userName,
@@ -95,6 +100,7 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     key,
     writes,
     staleMarkers: staleMarkers(observed, key, pending.ids, now, runId),
+    ...(switchFromRole ? { switchFromRole } : {}),
     warnings: [
       ...config.warnings,
       ...pendingWarnings,
@@ -104,6 +110,43 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
       ...budgetWarnings
     ]
   }
+}
+
+export /**
+ * A switch back from credentials role: the action's role for this repository exists (a role that
+ * is not its own is left alone, and so are the values that may refer to it).
+ */
+function planSwitchFromRole(config: Config, observed: Observed): Plan['switchFromRole'] {
+  const role = observed.role
+  const { owner, repo } = config.homeRepository
+  if (!role || roleOwnershipProblem(role, `${owner}/${repo}`, config.userPath)) return undefined
+  return {
+    roleName: config.roleName,
+    roleArn: role.arn,
+    deleteRole: config.oldKey === 'delete',
+    inlinePolicies: Object.keys(role.inlinePolicies),
+    managedPolicyArns: role.managedPolicyArns
+  }
+}
+
+/** The role's ARN goes from every destination that holds it, as a secret or a variable. */
+function withRoleDeletions(
+  write: DestinationWrite,
+  observed: ObservedDestination,
+  config: Config,
+  switchFromRole: Plan['switchFromRole']
+): DestinationWrite {
+  if (!switchFromRole) return write
+  const name = config.names.roleArn
+  const deletions: Deletion[] = [
+    ...(observed.secretNames.includes(name)
+      ? [{ field: 'roleArn' as const, kind: 'secret' as const }]
+      : []),
+    ...(name in observed.variables
+      ? [{ field: 'roleArn' as const, kind: 'variable' as const }]
+      : [])
+  ]
+  return deletions.length > 0 ? { ...write, deletions } : write
 }
 
 export function checkBucket(config: Config, observed: Observed): void {

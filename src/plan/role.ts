@@ -130,9 +130,9 @@ function planRoleWrites(
       secrets.push(field)
     }
   }
-  const deletions = (['accessKeyId', 'secretAccessKey'] as const).filter(
-    f => switching && observed.secretNames.includes(names[f])
-  )
+  const deletions = (['accessKeyId', 'secretAccessKey'] as const)
+    .filter(f => switching && observed.secretNames.includes(names[f]))
+    .map(field => ({ field, kind: 'secret' as const }))
   return {
     destination: observed.destination,
     secrets,

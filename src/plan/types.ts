@@ -29,14 +29,22 @@ export interface GrantChanges {
 
 export type SecretField = keyof SecretNames
 
+export interface Deletion {
+  field: SecretField
+  kind: 'secret' | 'variable'
+}
+
 export interface DestinationWrite {
   destination: Destination
   /** Secrets to (re)write, by field. */
   secrets: SecretField[]
   /** Configuration variables to create or update (region-and-bucket-as: variables). */
   variables: { field: SecretField; exists: boolean }[]
-  /** Secrets to delete once every destination holds what replaces them (a switch of credentials). */
-  deletions?: SecretField[]
+  /**
+   * Secrets or variables to delete once every destination holds what replaces them (a switch of
+   * credentials: the key pair's secrets for a role, the role's ARN for a key).
+   */
+  deletions?: Deletion[]
   /**
    * Organization secrets kept as they are whose visibility (or selected repositories) differs
    * from the inputs: only who may use them is changed.
@@ -98,5 +106,17 @@ export interface Plan {
   writes: DestinationWrite[]
   /** Marker tags no run holds any more (left by runs that could not remove them): removed. */
   staleMarkers: string[]
+  /**
+   * A switch back from credentials role: once every destination holds the key, the role's ARN
+   * goes from them, and the role itself with old-key delete.
+   */
+  switchFromRole?: {
+    roleName: string
+    roleArn: string
+    deleteRole: boolean
+    /** What is deleted or detached before the role can be. */
+    inlinePolicies: string[]
+    managedPolicyArns: string[]
+  }
   warnings: string[]
 }

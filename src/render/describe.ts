@@ -52,6 +52,25 @@ export function grantLines(g: GrantChanges, config: Config): string[] {
     lines.push(`Detach managed policy ${arn} (not part of policy '${policyName(config)}').`)
   if (!g.putInline && g.attach.length + g.deleteInline.length + g.detach.length === 0)
     lines.push(`Keep the grants: ${describePolicy(config)} is in place.`)
+  lines.push(...switchBackLines(plan, config))
+  return lines
+}
+
+/** A switch back from credentials role: what goes once every destination holds the key. */
+function switchBackLines(plan: Plan, config: Config): string[] {
+  const from = plan.switchFromRole
+  if (!from) return []
+  const lines = plan.writes
+    .filter(w => w.deletions?.length)
+    .map(
+      w =>
+        `Then delete ${config.names.roleArn} from ${describeDestination(w.destination)}: the key replaces the role.`
+    )
+  lines.push(
+    from.deleteRole
+      ? `Then delete the role ${from.roleArn} (old-key delete).`
+      : `Keep the role ${from.roleArn} (old-key ${config.oldKey}).`
+  )
   return lines
 }
 

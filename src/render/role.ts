@@ -31,7 +31,7 @@ export function rolePlanLines(plan: RolePlan, config: Config): string[] {
   for (const w of plan.writes)
     if (w.deletions?.length)
       lines.push(
-        `Then delete ${w.deletions.map(f => config.names[f]).join(', ')} from ${describeDestination(w.destination)}: the role replaces the key.`
+        `Then delete ${w.deletions.map(d => config.names[d.field]).join(', ')} from ${describeDestination(w.destination)}: the role replaces the key.`
       )
   const retire = plan.retireKeys
   if (retire)
