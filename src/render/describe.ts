@@ -31,6 +31,7 @@ export function planLines(plan: Plan, config: Config): string[] {
         : `Leave ${describeDestination(w.destination)} as it is: it holds what it needs.`
     )
   }
+  lines.push(...switchBackLines(plan, config))
   return lines
 }
 
@@ -52,7 +53,6 @@ export function grantLines(g: GrantChanges, config: Config): string[] {
     lines.push(`Detach managed policy ${arn} (not part of policy '${policyName(config)}').`)
   if (!g.putInline && g.attach.length + g.deleteInline.length + g.detach.length === 0)
     lines.push(`Keep the grants: ${describePolicy(config)} is in place.`)
-  lines.push(...switchBackLines(plan, config))
   return lines
 }
 
