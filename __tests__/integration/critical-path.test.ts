@@ -15,9 +15,11 @@ const LATENCY_MS = 400
 afterAll(closeWorld)
 
 /** With a few destinations, the secret lists are read at once too, even for a new user. */
+// GetRole: a role of credentials role for a switch back (a read beside the user's, no wave).
 const LOOKUPS = [
   'GitHub GET public-key',
   'GitHub GET secrets',
+  'IAM GetRole',
   'IAM GetUser',
   'IAM GetUserPolicy',
   'IAM ListAccessKeys',

@@ -284,3 +284,24 @@ test('a switch back to access-key stores the key first, then deletes the role’
   expect((await w.run()).code).toBe(0)
   expect(w.aws.mutatingCount()).toBe(0)
 })
+
+test('a dry run of a switch shows every step and changes nothing', async () => {
+  const w = await roleWorld()
+  expect((await w.run()).code).toBe(0)
+  const pair = w.storedPair()!
+  w.forget()
+  const writes = w.github.writeCount()
+  const dry = await w.run({ ...ROLE, 'dry-run': 'true' })
+  expect(dry.code).toBe(0)
+  for (const step of [
+    `Create IAM role ${ROLE_NAME}`,
+    'trusted for repo:octo-org/octo-repo:ref:refs/heads/main',
+    `Write to ${REPO}: AWS_ROLE_ARN (variable), AWS_REGION (variable), AWS_BUCKET_NAME (variable).`,
+    `Then delete AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY from ${REPO}: the role replaces the key.`,
+    `Then delete access key ${pair.accessKeyId} of user ${ROLE_NAME}`
+  ])
+    expect(dry.log).toContain(step)
+  expect(dry.summary).toContain('dry run')
+  expect(w.aws.mutatingCount()).toBe(0)
+  expect(w.github.writeCount()).toBe(writes)
+})
