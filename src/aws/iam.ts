@@ -55,6 +55,27 @@ const toAccessKey = (k: AccessKeyMetadata): AccessKey => ({
  */
 export const USER_PROPAGATION_MS = 30_000
 
+/**
+ * A call on a user or role made `created` ms since the epoch (undefined: not by this run).
+ * Where it was created moments ago, NoSuchEntity means that this IAM endpoint does not see it
+ * yet: the call is tried again, with growing waits, until USER_PROPAGATION_MS after the creation.
+ * For any other entity it is the answer.
+ */
+export async function whilePropagating<T>(
+  created: number | undefined,
+  call: () => Promise<T>
+): Promise<T> {
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+    try {
+      return await call()
+    } catch (e) {
+      const late = created === undefined || Date.now() + wait - created > USER_PROPAGATION_MS
+      if (late || !isNotFound(e)) throw e
+      await new Promise(resolve => setTimeout(resolve, wait))
+    }
+  }
+}
+
 export class Iam {
   /** Users this run created, and when. */
   private readonly created = new Map<string, number>()
@@ -64,22 +85,9 @@ export class Iam {
     private readonly maskSecret: (secret: string) => void
   ) {}
 
-  /**
-   * A call on a user. Where this run created the user moments ago, NoSuchEntity means that this
-   * IAM endpoint does not see it yet: the call is tried again, with growing waits, until
-   * USER_PROPAGATION_MS after the creation. For any other user it is the answer.
-   */
+  /** A call on a user, tried again while a user this run created is not seen yet. */
   private async onUser<T>(UserName: string, call: () => Promise<T>): Promise<T> {
-    const created = this.created.get(UserName)
-    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
-      try {
-        return await call()
-      } catch (e) {
-        const late = created === undefined || Date.now() + wait - created > USER_PROPAGATION_MS
-        if (late || !isNotFound(e)) throw e
-        await new Promise(resolve => setTimeout(resolve, wait))
-      }
-    }
+    return whilePropagating(this.created.get(UserName), call)
   }
 
   /**

@@ -23,7 +23,7 @@ import {
 import type { Tag } from '../inputs/config.js'
 import type { ObservedRole } from '../plan/observed.js'
 import { awsCall, awsLookup, isNotFound, madeByLostAttempt } from './errors.js'
-import { parseDocument, USER_PROPAGATION_MS } from './iam.js'
+import { parseDocument, whilePropagating } from './iam.js'
 import { fromAwsTags, toAwsTags } from './tags.js'
 
 export class Roles {
@@ -33,16 +33,7 @@ export class Roles {
   constructor(private readonly client: IAMClient) {}
 
   private async onRole<T>(RoleName: string, call: () => Promise<T>): Promise<T> {
-    const created = this.created.get(RoleName)
-    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
-      try {
-        return await call()
-      } catch (e) {
-        const late = created === undefined || Date.now() + wait - created > USER_PROPAGATION_MS
-        if (late || !isNotFound(e)) throw e
-        await new Promise(resolve => setTimeout(resolve, wait))
-      }
-    }
+    return whilePropagating(this.created.get(RoleName), call)
   }
 
   /** The role with its trust policy, tags and grants; undefined when there is none. */
