@@ -7741,7 +7741,7 @@ __webpack_unused_export__ = AttachGroupPolicy$;
 __webpack_unused_export__ = AttachGroupPolicyCommand;
 __webpack_unused_export__ = AttachGroupPolicyRequest$;
 __webpack_unused_export__ = AttachRolePolicy$;
-__webpack_unused_export__ = AttachRolePolicyCommand;
+exports.XgU = AttachRolePolicyCommand;
 __webpack_unused_export__ = AttachRolePolicyRequest$;
 __webpack_unused_export__ = AttachUserPolicy$;
 exports.sGv = AttachUserPolicyCommand;
@@ -7794,7 +7794,7 @@ __webpack_unused_export__ = CreatePolicyVersionCommand;
 __webpack_unused_export__ = CreatePolicyVersionRequest$;
 __webpack_unused_export__ = CreatePolicyVersionResponse$;
 __webpack_unused_export__ = CreateRole$;
-__webpack_unused_export__ = CreateRoleCommand;
+exports.IS = CreateRoleCommand;
 __webpack_unused_export__ = CreateRoleRequest$;
 __webpack_unused_export__ = CreateRoleResponse$;
 __webpack_unused_export__ = CreateSAMLProvider$;
@@ -7860,12 +7860,12 @@ __webpack_unused_export__ = DeletePolicyVersion$;
 __webpack_unused_export__ = DeletePolicyVersionCommand;
 __webpack_unused_export__ = DeletePolicyVersionRequest$;
 __webpack_unused_export__ = DeleteRole$;
-__webpack_unused_export__ = DeleteRoleCommand;
+exports.$kI = DeleteRoleCommand;
 __webpack_unused_export__ = DeleteRolePermissionsBoundary$;
 __webpack_unused_export__ = DeleteRolePermissionsBoundaryCommand;
 __webpack_unused_export__ = DeleteRolePermissionsBoundaryRequest$;
 __webpack_unused_export__ = DeleteRolePolicy$;
-__webpack_unused_export__ = DeleteRolePolicyCommand;
+exports.Tt = DeleteRolePolicyCommand;
 __webpack_unused_export__ = DeleteRolePolicyRequest$;
 __webpack_unused_export__ = DeleteRoleRequest$;
 __webpack_unused_export__ = DeleteSAMLProvider$;
@@ -7905,7 +7905,7 @@ __webpack_unused_export__ = DetachGroupPolicy$;
 __webpack_unused_export__ = DetachGroupPolicyCommand;
 __webpack_unused_export__ = DetachGroupPolicyRequest$;
 __webpack_unused_export__ = DetachRolePolicy$;
-__webpack_unused_export__ = DetachRolePolicyCommand;
+exports.BA7 = DetachRolePolicyCommand;
 __webpack_unused_export__ = DetachRolePolicyRequest$;
 __webpack_unused_export__ = DetachUserPolicy$;
 exports.mC4 = DetachUserPolicyCommand;
@@ -8021,7 +8021,7 @@ __webpack_unused_export__ = GetMFADeviceCommand;
 __webpack_unused_export__ = GetMFADeviceRequest$;
 __webpack_unused_export__ = GetMFADeviceResponse$;
 __webpack_unused_export__ = GetOpenIDConnectProvider$;
-__webpack_unused_export__ = GetOpenIDConnectProviderCommand;
+exports.cCT = GetOpenIDConnectProviderCommand;
 __webpack_unused_export__ = GetOpenIDConnectProviderRequest$;
 __webpack_unused_export__ = GetOpenIDConnectProviderResponse$;
 __webpack_unused_export__ = GetOrganizationsAccessReport$;
@@ -8040,9 +8040,9 @@ __webpack_unused_export__ = GetPolicyVersionCommand;
 __webpack_unused_export__ = GetPolicyVersionRequest$;
 __webpack_unused_export__ = GetPolicyVersionResponse$;
 __webpack_unused_export__ = GetRole$;
-__webpack_unused_export__ = GetRoleCommand;
+exports.kbp = GetRoleCommand;
 __webpack_unused_export__ = GetRolePolicy$;
-__webpack_unused_export__ = GetRolePolicyCommand;
+exports.WHQ = GetRolePolicyCommand;
 __webpack_unused_export__ = GetRolePolicyRequest$;
 __webpack_unused_export__ = GetRolePolicyResponse$;
 __webpack_unused_export__ = GetRoleRequest$;
@@ -8313,10 +8313,10 @@ __webpack_unused_export__ = PutGroupPolicy$;
 __webpack_unused_export__ = PutGroupPolicyCommand;
 __webpack_unused_export__ = PutGroupPolicyRequest$;
 __webpack_unused_export__ = PutRolePermissionsBoundary$;
-__webpack_unused_export__ = PutRolePermissionsBoundaryCommand;
+exports.fly = PutRolePermissionsBoundaryCommand;
 __webpack_unused_export__ = PutRolePermissionsBoundaryRequest$;
 __webpack_unused_export__ = PutRolePolicy$;
-__webpack_unused_export__ = PutRolePolicyCommand;
+exports.pMt = PutRolePolicyCommand;
 __webpack_unused_export__ = PutRolePolicyRequest$;
 __webpack_unused_export__ = PutUserPermissionsBoundary$;
 exports.YqB = PutUserPermissionsBoundaryCommand;
@@ -8411,7 +8411,7 @@ __webpack_unused_export__ = TagPolicy$;
 __webpack_unused_export__ = TagPolicyCommand;
 __webpack_unused_export__ = TagPolicyRequest$;
 __webpack_unused_export__ = TagRole$;
-__webpack_unused_export__ = TagRoleCommand;
+exports.Wcv = TagRoleCommand;
 __webpack_unused_export__ = TagRoleRequest$;
 __webpack_unused_export__ = TagSAMLProvider$;
 __webpack_unused_export__ = TagSAMLProviderCommand;
@@ -8459,7 +8459,7 @@ __webpack_unused_export__ = UpdateAccountPasswordPolicy$;
 __webpack_unused_export__ = UpdateAccountPasswordPolicyCommand;
 __webpack_unused_export__ = UpdateAccountPasswordPolicyRequest$;
 __webpack_unused_export__ = UpdateAssumeRolePolicy$;
-__webpack_unused_export__ = UpdateAssumeRolePolicyCommand;
+exports.tuH = UpdateAssumeRolePolicyCommand;
 __webpack_unused_export__ = UpdateAssumeRolePolicyRequest$;
 __webpack_unused_export__ = UpdateDelegationRequest$;
 __webpack_unused_export__ = UpdateDelegationRequestCommand;
@@ -8521,7 +8521,7 @@ __webpack_unused_export__ = paginateGetGroup;
 __webpack_unused_export__ = paginateListAccessKeys;
 __webpack_unused_export__ = paginateListAccountAliases;
 __webpack_unused_export__ = paginateListAttachedGroupPolicies;
-__webpack_unused_export__ = paginateListAttachedRolePolicies;
+exports.mpN = paginateListAttachedRolePolicies;
 exports.RC9 = paginateListAttachedUserPolicies;
 __webpack_unused_export__ = paginateListEntitiesForPolicy;
 __webpack_unused_export__ = paginateListGroupPolicies;
@@ -8536,7 +8536,7 @@ __webpack_unused_export__ = paginateListOpenIDConnectProviderTags;
 __webpack_unused_export__ = paginateListPolicies;
 __webpack_unused_export__ = paginateListPolicyTags;
 __webpack_unused_export__ = paginateListPolicyVersions;
-__webpack_unused_export__ = paginateListRolePolicies;
+exports.ow6 = paginateListRolePolicies;
 __webpack_unused_export__ = paginateListRoleTags;
 __webpack_unused_export__ = paginateListRoles;
 __webpack_unused_export__ = paginateListSAMLProviderTags;
@@ -71593,6 +71593,9 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'USER_NOT_MANAGED',
     'USER_IN_GROUP',
     'BOUNDARY_MISSING',
+    'ROLE_NOT_MANAGED',
+    'OIDC_PROVIDER_MISSING',
+    'OIDC_SUBJECT_CUSTOMIZED',
     'KEY_AMBIGUOUS',
     'KEY_NOT_VERIFIED',
     'ROTATION_IN_PROGRESS',
@@ -71653,7 +71656,7 @@ function oneLine(text) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1384);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7026);
 /** The entry the runner executes: one awaited call; anything thrown fails the step. */
 
 
@@ -71670,7 +71673,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1384:
+/***/ 7026:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -71786,6 +71789,25 @@ const toAccessKey = (k) => ({
  * consistent, so a call answered NoSuchEntity within this time is tried again.
  */
 const USER_PROPAGATION_MS = 30_000;
+/**
+ * A call on a user or role made `created` ms since the epoch (undefined: not by this run).
+ * Where it was created moments ago, NoSuchEntity means that this IAM endpoint does not see it
+ * yet: the call is tried again, with growing waits, until USER_PROPAGATION_MS after the creation.
+ * For any other entity it is the answer.
+ */
+async function whilePropagating(created, call) {
+    for (let wait = 100;; wait = Math.min(wait * 2, 2000)) {
+        try {
+            return await call();
+        }
+        catch (e) {
+            const late = created === undefined || Date.now() + wait - created > USER_PROPAGATION_MS;
+            if (late || !isNotFound(e))
+                throw e;
+            await new Promise(resolve => setTimeout(resolve, wait));
+        }
+    }
+}
 class Iam {
     client;
     maskSecret;
@@ -71795,24 +71817,9 @@ class Iam {
         this.client = client;
         this.maskSecret = maskSecret;
     }
-    /**
-     * A call on a user. Where this run created the user moments ago, NoSuchEntity means that this
-     * IAM endpoint does not see it yet: the call is tried again, with growing waits, until
-     * USER_PROPAGATION_MS after the creation. For any other user it is the answer.
-     */
+    /** A call on a user, tried again while a user this run created is not seen yet. */
     async onUser(UserName, call) {
-        const created = this.created.get(UserName);
-        for (let wait = 100;; wait = Math.min(wait * 2, 2000)) {
-            try {
-                return await call();
-            }
-            catch (e) {
-                const late = created === undefined || Date.now() + wait - created > USER_PROPAGATION_MS;
-                if (late || !isNotFound(e))
-                    throw e;
-                await new Promise(resolve => setTimeout(resolve, wait));
-            }
-        }
+        return whilePropagating(this.created.get(UserName), call);
     }
     /**
      * Reads the user with its tags, keys and grants at once; undefined when it does not exist. The
@@ -71962,6 +71969,7 @@ class Iam {
     }
 }
 /** IAM returns policy documents URL-encoded. */
+/** IAM returns policy documents URL-encoded (moto: sometimes not). */
 function parseDocument(encoded) {
     try {
         return JSON.parse(decodeURIComponent(encoded));
@@ -71969,6 +71977,138 @@ function parseDocument(encoded) {
     catch {
         return JSON.parse(encoded);
     }
+}
+
+;// CONCATENATED MODULE: ./src/aws/roles.ts
+/**
+ * IAM roles and the OIDC provider (role mode). A role is read with its trust policy, tags and
+ * grants at once; calls on a role this run created moments ago are tried again while IAM does not
+ * see it yet, as for users (iam.ts).
+ */
+
+
+
+
+class Roles {
+    client;
+    /** Roles this run created, and when. */
+    created = new Map();
+    constructor(client) {
+        this.client = client;
+    }
+    async onRole(RoleName, call) {
+        return whilePropagating(this.created.get(RoleName), call);
+    }
+    /** The role with its trust policy, tags and grants; undefined when there is none. */
+    async findRole(RoleName) {
+        const [role, inlineNames, attached] = await Promise.all([
+            awsLookup('iam:GetRole', () => this.client.send(new dist_cjs/* GetRoleCommand */.kbp({ RoleName }))),
+            awsLookup('iam:ListRolePolicies', () => this.listInlinePolicyNames(RoleName)),
+            awsLookup('iam:ListAttachedRolePolicies', () => this.listAttachedPolicyArns(RoleName))
+        ]);
+        if (!role?.Role)
+            return undefined;
+        const documents = await Promise.all((inlineNames ?? []).map(PolicyName => awsCall('iam:GetRolePolicy', () => this.client.send(new dist_cjs/* GetRolePolicyCommand */.WHQ({ RoleName, PolicyName })))));
+        const boundary = role.Role.PermissionsBoundary?.PermissionsBoundaryArn;
+        return {
+            arn: role.Role.Arn ?? '',
+            path: role.Role.Path ?? '/',
+            tags: fromAwsTags(role.Role.Tags),
+            ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
+            trustPolicy: parseDocument(role.Role.AssumeRolePolicyDocument ?? '{}'),
+            inlinePolicies: Object.fromEntries(documents.map((d, i) => [inlineNames[i], parseDocument(d.PolicyDocument ?? '{}')])),
+            managedPolicyArns: attached ?? []
+        };
+    }
+    async listInlinePolicyNames(RoleName) {
+        const names = [];
+        for await (const page of (0,dist_cjs/* paginateListRolePolicies */.ow6)({ client: this.client }, { RoleName }))
+            names.push(...(page.PolicyNames ?? []));
+        return names;
+    }
+    async listAttachedPolicyArns(RoleName) {
+        const arns = [];
+        for await (const page of (0,dist_cjs/* paginateListAttachedRolePolicies */.mpN)({ client: this.client }, { RoleName }))
+            arns.push(...(page.AttachedPolicies ?? []).map(p => p.PolicyArn ?? ''));
+        return arns;
+    }
+    /**
+     * Whether the role exists, for a run with credentials access-key (a switch back from role). A
+     * role the action may not read (a bootstrap role from before role mode) counts as none: such a
+     * run never touches roles.
+     */
+    async exists(RoleName) {
+        try {
+            await this.client.send(new dist_cjs/* GetRoleCommand */.kbp({ RoleName }));
+            return true;
+        }
+        catch {
+            return false;
+        }
+    }
+    /** Whether the account has the OIDC provider (a provider it may not read counts as missing). */
+    async providerExists(OpenIDConnectProviderArn) {
+        const found = await awsLookup('iam:GetOpenIDConnectProvider', () => this.client.send(new dist_cjs/* GetOpenIDConnectProviderCommand */.cCT({ OpenIDConnectProviderArn })));
+        return found !== undefined;
+    }
+    async createRole(opts) {
+        await awsCall('iam:CreateRole', async () => {
+            try {
+                await this.client.send(new dist_cjs/* CreateRoleCommand */.IS({
+                    RoleName: opts.roleName,
+                    Path: opts.path,
+                    AssumeRolePolicyDocument: JSON.stringify(opts.trustPolicy),
+                    Tags: toAwsTags(opts.tags),
+                    Description: 'Assumed through GitHub OIDC by the repositories s3-credentials-action trusts.',
+                    ...(opts.permissionsBoundary ? { PermissionsBoundary: opts.permissionsBoundary } : {})
+                }));
+            }
+            catch (e) {
+                // A retried CreateRole whose first attempt made the role answers EntityAlreadyExists.
+                if (!madeByLostAttempt(e, 'EntityAlreadyExists'))
+                    throw e;
+            }
+        });
+        this.created.set(opts.roleName, Date.now());
+    }
+    async tagRole(RoleName, tags) {
+        await awsCall('iam:TagRole', () => this.onRole(RoleName, () => this.client.send(new dist_cjs/* TagRoleCommand */.Wcv({ RoleName, Tags: toAwsTags(tags) }))));
+    }
+    async setPermissionsBoundary(RoleName, PermissionsBoundary) {
+        await awsCall('iam:PutRolePermissionsBoundary', () => this.onRole(RoleName, () => this.client.send(new dist_cjs/* PutRolePermissionsBoundaryCommand */.fly({ RoleName, PermissionsBoundary }))));
+    }
+    async setTrustPolicy(RoleName, document) {
+        await awsCall('iam:UpdateAssumeRolePolicy', () => this.onRole(RoleName, () => this.client.send(new dist_cjs/* UpdateAssumeRolePolicyCommand */.tuH({ RoleName, PolicyDocument: JSON.stringify(document) }))));
+    }
+    async putInlinePolicy(RoleName, PolicyName, document) {
+        await awsCall('iam:PutRolePolicy', () => this.onRole(RoleName, () => this.client.send(new dist_cjs/* PutRolePolicyCommand */.pMt({
+            RoleName,
+            PolicyName,
+            PolicyDocument: JSON.stringify(document)
+        }))));
+    }
+    async deleteInlinePolicy(RoleName, PolicyName) {
+        await awsCall('iam:DeleteRolePolicy', () => this.onRole(RoleName, () => this.client.send(new dist_cjs/* DeleteRolePolicyCommand */.Tt({ RoleName, PolicyName }))));
+    }
+    async attachPolicy(RoleName, PolicyArn) {
+        await awsCall('iam:AttachRolePolicy', () => this.onRole(RoleName, () => this.client.send(new dist_cjs/* AttachRolePolicyCommand */.XgU({ RoleName, PolicyArn }))));
+    }
+    async detachPolicy(RoleName, PolicyArn) {
+        await awsCall('iam:DetachRolePolicy', () => this.onRole(RoleName, () => this.client.send(new dist_cjs/* DetachRolePolicyCommand */.BA7({ RoleName, PolicyArn }))));
+    }
+    /** Deletes the role: its inline policies and attached policies first, as IAM requires. */
+    async deleteRole(RoleName, inline, attached) {
+        await Promise.all([
+            ...inline.map(PolicyName => awsCall('iam:DeleteRolePolicy', () => this.client.send(new dist_cjs/* DeleteRolePolicyCommand */.Tt({ RoleName, PolicyName })).catch(ignoreGone))),
+            ...attached.map(PolicyArn => awsCall('iam:DetachRolePolicy', () => this.client.send(new dist_cjs/* DetachRolePolicyCommand */.BA7({ RoleName, PolicyArn })).catch(ignoreGone)))
+        ]);
+        await awsCall('iam:DeleteRole', () => this.client.send(new dist_cjs/* DeleteRoleCommand */.$kI({ RoleName })).catch(ignoreGone));
+    }
+}
+/** What is gone already (a retry whose first attempt took effect) counts as deleted. */
+function ignoreGone(e) {
+    if (!isNotFound(e))
+        throw e;
 }
 
 ;// CONCATENATED MODULE: ./src/plan/policy.ts
@@ -72272,10 +72412,13 @@ function parsePolicy(text) {
 
 
 
+
 /** `maskSecret` hides a new secret access key from the log the moment IAM returns it. */
 function createAwsClients(region, maskSecret) {
+    const iam = new dist_cjs/* IAMClient */.h8v({ region });
     return {
-        iam: new Iam(new dist_cjs/* IAMClient */.h8v({ region }), maskSecret),
+        iam: new Iam(iam, maskSecret),
+        roles: new Roles(iam),
         s3: new S3(new client_s3_dist_cjs/* S3Client */.YxF({ region, followRegionRedirects: true })),
         sts: new client_sts_dist_cjs/* STSClient */.iM({ region })
     };
@@ -72430,6 +72573,26 @@ function checkOwnership(user, userName, home) {
     if (owner === undefined || owner.toLowerCase() !== home.toLowerCase())
         throw new errors/* ActionError */.lZ('USER_NOT_MANAGED', `IAM user '${userName}' exists but ${owner === undefined ? `has no tag ${OWNERSHIP_TAG}` : `its tag ${OWNERSHIP_TAG} names ${owner}`}, so it is not the action's user for ${home}; nothing was changed.`, `choose another user-name, or adopt the user on purpose: remove what it should not have (keys, policies, groups), then tag it ${OWNERSHIP_TAG}=${home} (see the README).`);
 }
+/**
+ * Refuses, before any change, a role that is not the action's for this repository: the same
+ * ownership tag and path as its users (a role has no groups).
+ */
+function checkRoleOwnership(role, roleName, home, path) {
+    const why = roleOwnershipProblem(role, home, path);
+    if (why)
+        throw new errors/* ActionError */.lZ('ROLE_NOT_MANAGED', `IAM role '${roleName}' exists but ${why}, so it is not the action's role for ${home}; nothing was changed.`, `choose another role-name, or adopt the role on purpose: give it the path ${path}, remove what it should not have, then tag it ${OWNERSHIP_TAG}=${home} (see the README).`);
+}
+/** Why a role is not the action's for `home` (undefined: it is). */
+function roleOwnershipProblem(role, home, path) {
+    const owner = tagValue(role.tags, OWNERSHIP_TAG);
+    return owner === undefined
+        ? `has no tag ${OWNERSHIP_TAG}`
+        : owner.toLowerCase() !== home.toLowerCase()
+            ? `its tag ${OWNERSHIP_TAG} names ${owner}`
+            : role.path !== path
+                ? `its path is ${role.path}, not user-path ${path}`
+                : undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/inputs/rules.ts
 /**
@@ -72468,6 +72631,22 @@ const checkUserName = name => {
         return 'an IAM user name has only letters, digits and the characters + = , . @ _ -';
     return undefined;
 };
+/** IAM role names follow the same rule as user names (1 to 64 of letters, digits, + = , . @ _ -). */
+const checkRoleName = name => checkUserName(name)?.replace(/user/g, 'role');
+/**
+ * A branch name, or a tag pattern (`*` and `?` wildcards), as the OIDC subject carries it after
+ * `refs/heads/` or `refs/tags/`. Letters, digits and . _ - / + only: nothing IAM would read as a
+ * policy variable (`${...}`) or a wildcard in an exact name, nothing git refuses in a ref.
+ */
+function checkRefName(name, pattern) {
+    const what = pattern ? 'a tag pattern' : 'a branch name';
+    const allowed = pattern ? /^[\w.\-/+*?]+$/ : /^[\w.\-/+]+$/;
+    if (!allowed.test(name) || name.length > 255)
+        return `${what} is 1 to 255 letters, digits and . _ - / +${pattern ? ' with * and ? wildcards' : ''}`;
+    if (/^[/.]|[/.]$|\.\.|\/\/|\.lock$/.test(name))
+        return `${what} is a valid git ref: no leading or trailing '/' or '.', no '..' or '//', no '.lock' ending`;
+    return undefined;
+}
 const checkUserPath = path => {
     if (path.length > 512)
         return 'an IAM path has at most 512 characters';
@@ -72552,6 +72731,12 @@ const checkEnvironmentName = name => {
         return 'an environment name has no control characters, no line separators and no surrounding spaces';
     return undefined;
 };
+/** An environment a trust policy names: no `$`, `*` or `?`, which IAM would read as more than a name. */
+const checkTrustedEnvironment = name => name === ''
+    ? 'an environment name is given'
+    : /[$*?]/.test(name)
+        ? "an environment name a trust policy names has no '$', '*' or '?'"
+        : checkEnvironmentName(name);
 /**
  * A token is printable ASCII without spaces (GitHub's tokens are): one with a line break or a
  * control character would be printed in part by an annotation. The message never quotes it.
@@ -72777,6 +72962,49 @@ function parseDestinations(c, read, homeName, store) {
     return destinations;
 }
 /**
+ * `trust`: one entry a line. Each names a kind of workflow run within the destination repositories
+ * only; the subjects are built by the plan, so nothing given here can name another repository.
+ */
+function parseTrust(c, value, warnings) {
+    const entries = [];
+    for (const line of parseList(value)) {
+        const entry = trustEntry(line);
+        if (typeof entry === 'string')
+            c.fail('trust', `${entry} (got '${line}')`);
+        else if (!entries.some(e => JSON.stringify(e) === JSON.stringify(entry)))
+            entries.push(entry);
+    }
+    if (entries.some(e => e.kind === 'pull-request'))
+        warnings.push('trust pull-request: the workflow of any pull request within the trusted repositories (its code, from its branch) can assume the role; prefer branch or environment entries.');
+    return entries.length > 0 ? entries : [{ kind: 'default-branch' }];
+}
+function trustEntry(line) {
+    if (line === 'pull-request')
+        return { kind: 'pull-request' };
+    const colon = line.indexOf(':');
+    const kind = colon < 0 ? line : line.slice(0, colon);
+    const name = colon < 0 ? '' : line.slice(colon + 1);
+    const usage = 'each line is branch:NAME, environment:NAME, tag:PATTERN or pull-request';
+    switch (kind) {
+        case 'branch':
+            return checkRefName(name, false) ?? { kind: 'branch', name };
+        case 'tag':
+            return checkRefName(name, true) ?? { kind: 'tag', pattern: name };
+        case 'environment':
+            return checkTrustedEnvironment(name) ?? { kind: 'environment', name };
+        default:
+            return `${usage}, within the destination repositories (another repository, owner or organization cannot be named)`;
+    }
+}
+/** Role mode stores variables for workflows of named repositories: what does not apply is refused. */
+function checkRoleMode(c, destinations, store) {
+    if (store !== 'actions')
+        c.fail('secret-store', `credentials role writes for GitHub Actions workflows, which alone can assume a role through OIDC (got '${store}')`);
+    for (const d of destinations)
+        if (d.kind === 'organization' && d.visibility !== 'selected')
+            c.fail('visibility', `credentials role trusts named repositories only: visibility '${d.visibility}' would need a trust for every repository of '${d.org}'; use visibility selected with selected-repositories`);
+}
+/**
  * GitHub stores secret and variable names in upper case whatever was sent, and lists them so: the
  * names are upper-cased here, once, so that every comparison with a listed name holds.
  */
@@ -72789,13 +73017,15 @@ function parseNames(c, given) {
         accessKeyId: `${prefix}AWS_ACCESS_KEY_ID`,
         secretAccessKey: `${prefix}AWS_SECRET_ACCESS_KEY`,
         region: `${prefix}AWS_REGION`,
-        bucket: `${prefix}AWS_BUCKET_NAME`
+        bucket: `${prefix}AWS_BUCKET_NAME`,
+        roleArn: `${prefix}AWS_ROLE_ARN`
     };
 }
 /** Parse and validate every input. Throws InputErrors listing all violations. */
 function parseConfig(read, env) {
     const c = new Collector();
     const warnings = [];
+    const credentials = oneOf(c, 'credentials', read('credentials') || 'access-key', ['access-key', 'role']);
     const githubToken = read('github-token');
     if (!githubToken)
         c.fail('github-token', 'is required: a fine-grained token with "Secrets: read and write" or a GitHub App token (the default GITHUB_TOKEN cannot write secrets)');
@@ -72815,6 +73045,12 @@ function parseConfig(read, env) {
         warnings.push(`Bucket name '${bucketInput}' has dots: virtual-hosted HTTPS requests to it fail certificate checks; prefer hyphens.`);
     const userName = read('user-name') || deriveUserName(homeRepository.owner, homeRepository.repo);
     c.check('user-name', userName, checkUserName);
+    const roleName = read('role-name') || deriveUserName(homeRepository.owner, homeRepository.repo);
+    if (read('role-name'))
+        c.check('role-name', roleName, checkRoleName);
+    const trust = parseTrust(c, read('trust'), warnings);
+    if (credentials === 'access-key' && (read('trust') || read('role-name')))
+        warnings.push("trust and role-name have no effect without credentials: 'role'.");
     const userPath = read('user-path') || DEFAULT_USER_PATH;
     c.check('user-path', userPath, checkUserPath);
     const policy = config_parsePolicy(c, read('policy') || 'bucket-read-write');
@@ -72827,10 +73063,13 @@ function parseConfig(read, env) {
         'dependabot',
         'codespaces'
     ]);
-    const regionAndBucketAs = oneOf(c, 'region-and-bucket-as', read('region-and-bucket-as') || 'secrets', ['secrets', 'variables']);
+    // Nothing of role mode is secret: there, region, bucket and role ARN are variables by default.
+    const regionAndBucketAs = oneOf(c, 'region-and-bucket-as', read('region-and-bucket-as') || (credentials === 'role' ? 'variables' : 'secrets'), ['secrets', 'variables']);
     if (regionAndBucketAs === 'variables' && secretStore !== 'actions')
         c.fail('region-and-bucket-as', `variables exist only beside the actions store (secret-store is '${secretStore}')`);
     const destinations = parseDestinations(c, read, home, secretStore);
+    if (credentials === 'role')
+        checkRoleMode(c, destinations, secretStore);
     const maxWrites = integer(c, 'max-writes', read('max-writes') || '500', 1, 100000) ?? 500;
     const names = parseNames(c, read('secret-prefix'));
     const currentKey = read('current-access-key-id');
@@ -72854,6 +73093,9 @@ function parseConfig(read, env) {
         throw new errors/* InputErrors */.G(c.errors);
     return {
         githubToken,
+        credentials,
+        roleName,
+        trust,
         region,
         ...(bucketInput ? { bucketName: bucketInput } : {}),
         userName,
@@ -72985,7 +73227,7 @@ class Destinations {
         const [publicKey, read, variables] = await Promise.all([
             this.publicKey(d),
             want.secretNames.then(needed => (needed ? this.secretList(d) : undefined)),
-            want.variables ? this.variables(d) : Promise.resolve({})
+            want.variables.then(needed => (needed ? this.variables(d) : {}))
         ]);
         const listed = read ?? [];
         const secretNames = listed.map(s => s.name);
@@ -73148,6 +73390,50 @@ class Destinations {
             return data.id;
         }));
     }
+    /**
+     * Role mode: how GitHub spells a trusted repository, its ids, default branch and OIDC subject
+     * format, read at once.
+     */
+    async trustedRepository(owner, repo) {
+        const d = { kind: 'repository', owner, repo };
+        const [info, subject] = await Promise.all([
+            this.call(`look up repository ${owner}/${repo}`, d, () => this.octokit.request('GET /repos/{owner}/{repo}', { owner, repo })),
+            this.call(`read the OIDC subject format of ${owner}/${repo}`, d, () => this.octokit.request('GET /repos/{owner}/{repo}/actions/oidc/customization/sub', {
+                owner,
+                repo
+            }))
+        ]);
+        const s = subject;
+        return {
+            fullName: info.full_name,
+            id: Number(info.id),
+            ownerId: Number(info.owner.id),
+            defaultBranch: info.default_branch,
+            subject: {
+                useDefault: s.use_default,
+                ...(s.include_claim_keys ? { includeClaimKeys: s.include_claim_keys } : {}),
+                ...(s.use_immutable_subject !== undefined
+                    ? { useImmutableSubject: s.use_immutable_subject }
+                    : {}),
+                ...(s.sub_claim_prefix ? { subClaimPrefix: s.sub_claim_prefix } : {})
+            }
+        };
+    }
+    /** Deletes a secret; one that is not there is gone already. */
+    async deleteSecret(d, name) {
+        await this.call(`delete secret ${name}`, d, () => this.octokit
+            .request(`DELETE ${secretsBase(d, this.store)}/${enc(name)}`)
+            .catch(ignoreNotFound));
+    }
+    /** Deletes a configuration variable; one that is not there is gone already. */
+    async deleteVariable(d, name) {
+        await this.call(`delete variable ${name}`, d, () => this.octokit.request(`DELETE ${variablesBase(d)}/${enc(name)}`).catch(ignoreNotFound));
+    }
+}
+function ignoreNotFound(e) {
+    if (e.status === 404)
+        return { data: undefined };
+    throw e;
 }
 
 ;// CONCATENATED MODULE: ./src/aws/verify.ts
@@ -73574,31 +73860,35 @@ class Slots {
 
 
 
-function write_secrets_valueOf(field, plan, key) {
-    switch (field) {
-        case 'accessKeyId':
-            return key?.id ?? '';
-        case 'secretAccessKey':
-            return key?.secret ?? '';
-        case 'region':
-            return plan.region;
-        case 'bucket':
-            return plan.bucketName;
-    }
+/** The key mode's job: the new key's pair (if any), the region and the bucket. */
+function keyWriteJob(plan, key) {
+    return {
+        writes: plan.writes,
+        values: {
+            accessKeyId: key?.id ?? '',
+            secretAccessKey: key?.secret ?? '',
+            region: plan.region,
+            bucket: plan.bucketName,
+            roleArn: ''
+        },
+        ...(plan.key.action === 'create' && plan.key.replaces
+            ? { replacedKeyId: plan.key.replaces.keyId }
+            : {})
+    };
 }
 /** Seals and writes every planned secret and variable of every destination, all at once. */
-async function writeAll(ctx, key) {
-    const seal = ctx.plan.writes.some(w => w.secrets.length > 0) ? await sealer() : undefined;
+async function writeAll(ctx, job) {
+    const seal = job.writes.some(w => w.secrets.length > 0) ? await sealer() : undefined;
     // A few destinations at a time, in order: each one's writes then queue together in the GitHub
     // client's write pacer, so a destination's secret access key follows its key id closely even
     // when hundreds of writes are paced, instead of after every other destination's first writes.
     const destinations = new Slots(DESTINATIONS_IN_FLIGHT);
-    return Promise.all(ctx.plan.writes.map((write, i) => destinations.run(() => writeDestination(ctx, write, ctx.observed[i], key, seal))));
+    return Promise.all(job.writes.map((write, i) => destinations.run(() => writeDestination(ctx, job, write, ctx.observed[i], seal))));
 }
 /** Destinations written at once: enough to keep the client's four write slots busy. */
 const DESTINATIONS_IN_FLIGHT = 4;
-async function writeDestination(ctx, write, observed, key, seal) {
-    const { plan, config, github } = ctx;
+async function writeDestination(ctx, job, write, observed, seal) {
+    const { config, github } = ctx;
     const d = write.destination;
     const selectedIds = d.kind === 'organization' ? ctx.selectedRepositoryIds[d.org] : undefined;
     const result = {
@@ -73608,7 +73898,7 @@ async function writeDestination(ctx, write, observed, key, seal) {
         restored: [],
         uncertain: []
     };
-    const putSecret = (field, value = write_secrets_valueOf(field, plan, key)) => github.putSecret(d, config.names[field], seal(value, observed.publicKey.key), observed.publicKey.keyId, selectedIds);
+    const putSecret = (field, value = job.values[field]) => github.putSecret(d, config.names[field], seal(value, observed.publicKey.key), observed.publicKey.keyId, selectedIds);
     /**
      * Runs one write and records how it went; never throws. A secret GitHub gave no answer for is
      * read back: it may have been written all the same.
@@ -73637,10 +73927,10 @@ async function writeDestination(ctx, write, observed, key, seal) {
             .filter(field => !KEY_FIELDS.includes(field))
             .map(field => attempt(config.names[field], () => putSecret(field), true)),
         ...write.access.map(field => attempt(config.names[field], () => github.putSecretAccess(d, config.names[field], selectedIds))),
-        ...write.variables.map(v => attempt(config.names[v.field], () => github.putVariable(d, config.names[v.field], write_secrets_valueOf(v.field, plan, key), v.exists, selectedIds)))
+        ...write.variables.map(v => attempt(config.names[v.field], () => github.putVariable(d, config.names[v.field], job.values[v.field], v.exists, selectedIds)))
     ];
     const pair = write.secrets.includes('accessKeyId')
-        ? writeKeyPair(ctx, observed, key, putSecret, attempt, result)
+        ? writeKeyPair(ctx, observed, job, putSecret, attempt, result)
         : undefined;
     await Promise.all([pair, ...others]);
     return result;
@@ -73675,11 +73965,11 @@ async function secretLanded(ctx, d, name, observed) {
  * pair. That costs a round trip; a destination with no such pair has nothing to keep working, so
  * both are written at once.
  */
-async function writeKeyPair(ctx, observed, key, putSecret, attempt, result) {
+async function writeKeyPair(ctx, observed, job, putSecret, attempt, result) {
     const { accessKeyId: idName, secretAccessKey: secretName } = ctx.config.names;
     const writeId = () => attempt(idName, () => putSecret('accessKeyId'), true);
     const writeSecret = () => attempt(secretName, () => putSecret('secretAccessKey'), true);
-    const previous = ctx.plan.key.action === 'create' ? ctx.plan.key.replaces?.keyId : undefined;
+    const previous = job.replacedKeyId;
     if (!previous || !observed.secretNames.includes(idName)) {
         await Promise.all([writeId(), writeSecret()]);
         return;
@@ -73696,7 +73986,7 @@ async function writeKeyPair(ctx, observed, key, putSecret, attempt, result) {
         }
         catch (e) {
             const holds = result.uncertain.includes(idName) ? 'may hold' : 'holds';
-            ctx.log.warning(`${where}: ${idName} ${holds} the new key ${key?.id ?? ''} and could not be put back to ${previous} (${(0,errors/* errorText */.kc)(e)}).`);
+            ctx.log.warning(`${where}: ${idName} ${holds} the new key ${job.values.accessKeyId} and could not be put back to ${previous} (${(0,errors/* errorText */.kc)(e)}).`);
         }
     };
     if (!(await writeId())) {
@@ -73711,7 +74001,183 @@ async function writeKeyPair(ctx, observed, key, putSecret, attempt, result) {
     await putBack(`${secretName} failed`);
 }
 
+;// CONCATENATED MODULE: ./src/apply/bucket.ts
+async function ensureBucket({ plan, aws }) {
+    if (plan.bucket.action === 'create')
+        await aws.s3.createBucket(plan.bucketName, plan.region);
+}
+/** A new bucket hardened and tagged; a reused one repaired (if the action made it) and retagged. */
+async function configureBucket({ plan, aws }) {
+    const bucket = plan.bucket;
+    if (bucket.action === 'create') {
+        await aws.s3.harden(plan.bucketName, plan.partition, bucket.tags);
+        return;
+    }
+    if (bucket.repair)
+        await aws.s3.repair(plan.bucketName, bucket.repair);
+    if (bucket.tagsToSet)
+        await aws.s3.setTags(plan.bucketName, bucket.tagsToSet);
+}
+
+;// CONCATENATED MODULE: ./src/apply/role-mode.ts
+/**
+ * Carries out a role plan. The role (with its trust and grants) and the bucket come first; then
+ * every destination gets the role's ARN, the region and the bucket; only once every destination
+ * holds them are the key's secrets deleted, and only once none holds the key any more are the
+ * user's keys retired. A fault at any step leaves the destinations with the working key or the
+ * working role, and a re-run finishes the switch.
+ */
+
+
+
+
+async function executeRole(ctx) {
+    const timings = {};
+    const time = (phase, work) => timed(timings, phase, work);
+    const roleReady = time('role', ensureRole(ctx));
+    const bucketReady = time('bucket', ensureBucket(ctx));
+    const phases = [
+        roleReady,
+        bucketReady,
+        bucketReady.then(() => time('hardening', configureBucket(ctx))),
+        roleReady.then(() => time('grants', applyRoleGrants(ctx)))
+    ];
+    const failure = (await Promise.allSettled(phases)).find(r => r.status === 'rejected');
+    if (failure)
+        throw failure.reason;
+    const outcome = {
+        keyCreated: false,
+        rotated: false,
+        removedKeys: [],
+        writes: [],
+        timingsMs: timings
+    };
+    const { plan } = ctx;
+    outcome.writes = await time('secrets', writeAll(ctx, {
+        writes: plan.writes,
+        values: {
+            roleArn: plan.roleArn,
+            region: plan.region,
+            bucket: plan.bucketName,
+            accessKeyId: '',
+            secretAccessKey: ''
+        }
+    }));
+    const failed = outcome.writes.filter(w => w.failed.length > 0);
+    if (failed.length > 0)
+        throw new PartialWriteError(`Some values were not written (${failures(failed)}); nothing of the access key was touched, so the destinations that held it still do.`, outcome, { remedy: 'run the step again: it writes what is missing, then finishes the switch.' });
+    await time('key secrets', deleteKeySecrets(ctx, outcome));
+    await time('keys', retireKeys(ctx, outcome));
+    return outcome;
+}
+async function ensureRole({ plan, aws }) {
+    const role = plan.role;
+    if (role.action === 'create') {
+        await aws.roles.createRole({
+            roleName: plan.roleName,
+            path: role.path,
+            trustPolicy: role.trustPolicy,
+            tags: role.tags,
+            ...(role.permissionsBoundary ? { permissionsBoundary: role.permissionsBoundary } : {})
+        });
+        return;
+    }
+    await Promise.all([
+        role.tagsToAdd.length > 0 ? aws.roles.tagRole(plan.roleName, role.tagsToAdd) : undefined,
+        role.setPermissionsBoundary
+            ? aws.roles.setPermissionsBoundary(plan.roleName, role.setPermissionsBoundary)
+            : undefined,
+        role.trustPolicy ? aws.roles.setTrustPolicy(plan.roleName, role.trustPolicy) : undefined
+    ]);
+}
+async function applyRoleGrants({ plan, aws }) {
+    const g = plan.grants;
+    const role = plan.roleName;
+    await Promise.all([
+        g.putInline
+            ? aws.roles.putInlinePolicy(role, g.putInline.name, g.putInline.document)
+            : undefined,
+        ...g.deleteInline.map(name => aws.roles.deleteInlinePolicy(role, name)),
+        ...g.attach.map(arn => aws.roles.attachPolicy(role, arn)),
+        ...g.detach.map(arn => aws.roles.detachPolicy(role, arn))
+    ]);
+}
+/**
+ * Every destination holds the new credentials: the old ones' values go (a secret or a variable
+ * each), everywhere at once. Returns what could not be deleted.
+ */
+async function deleteValues(ctx, writes, outcome) {
+    const left = [];
+    outcome.deleted ??= [];
+    await Promise.all(writes.flatMap(w => (w.deletions ?? []).map(async ({ field, kind }) => {
+        const name = ctx.config.names[field];
+        try {
+            await (kind === 'secret'
+                ? ctx.github.deleteSecret(w.destination, name)
+                : ctx.github.deleteVariable(w.destination, name));
+            outcome.deleted.push(`${describe(w.destination)}: ${name}`);
+        }
+        catch (e) {
+            left.push(`${describe(w.destination)}: ${name} (${(0,errors/* errorText */.kc)(e)})`);
+        }
+    })));
+    return left;
+}
+/** Every destination holds the role: the key pair's secrets go. */
+async function deleteKeySecrets(ctx, outcome) {
+    const left = await deleteValues(ctx, ctx.plan.writes, outcome);
+    const keys = ctx.plan.retireKeys;
+    if (left.length > 0)
+        throw new PartialWriteError(`Every destination holds the role ${ctx.plan.roleArn}, but some key secrets could not be deleted: ${left.join('; ')}. ${keys ? `The user's keys are left active: ${keys.keyIds.join(', ')}, so that a pair still stored keeps working; the next run deletes the secrets left, then retires the keys.` : ''}`, outcome, { remedy: 'run the step again: it deletes the secrets left, then retires the keys.' });
+}
+/**
+ * A switch back to access-key, once every destination holds the key: the role's ARN goes from
+ * them, then (old-key delete) the role, its policies first.
+ */
+async function finishSwitchFromRole(ctx, outcome) {
+    const from = ctx.plan.switchFromRole;
+    if (!from)
+        return;
+    const left = await deleteValues(ctx, ctx.plan.writes, outcome);
+    if (left.length > 0)
+        throw new PartialWriteError(`Every destination holds the access key, but the role's ARN could not be deleted everywhere: ${left.join('; ')}. The role ${from.roleArn} is kept, so that what still names it keeps working.`, outcome, { remedy: 'run the step again: it deletes what is left, then the role.' });
+    if (!from.deleteRole)
+        return;
+    try {
+        await ctx.aws.roles.deleteRole(from.roleName, from.inlinePolicies, from.managedPolicyArns);
+        outcome.removedRole = from.roleArn;
+    }
+    catch (e) {
+        throw new PartialWriteError(`Every destination holds the access key and none names the role any more, but the role ${from.roleArn} could not be deleted (${(0,errors/* errorText */.kc)(e)}): nothing the action wrote refers to it.`, outcome, { code: 'AWS_CALL_FAILED', remedy: 'run the step again, or delete the role in IAM.' });
+    }
+}
+/** No destination holds the key any more: the user's keys go per `old-key`. */
+async function retireKeys(ctx, outcome) {
+    const retire = ctx.plan.retireKeys;
+    if (!retire)
+        return;
+    const { userName, keyIds, disposal } = retire;
+    const results = await Promise.allSettled(keyIds.map(id => disposal === 'delete'
+        ? ctx.aws.iam.deleteAccessKey(userName, id)
+        : ctx.aws.iam.deactivateAccessKey(userName, id)));
+    outcome.removedKeys = keyIds.filter((_, i) => results[i].status === 'fulfilled');
+    outcome.oldKeyResult = disposal === 'delete' ? 'deleted' : 'deactivated';
+    const kept = keyIds.filter((_, i) => results[i].status === 'rejected');
+    if (kept.length > 0)
+        throw new PartialWriteError(`Every destination holds the role and no key secret is left, but access key ${kept.join(', ')} of ${userName} could not be ${disposal === 'delete' ? 'deleted' : 'deactivated'}: it is still active, and nothing the action wrote refers to it.`, outcome, {
+            code: 'AWS_CALL_FAILED',
+            remedy: `run the step again, or ${disposal === 'delete' ? 'delete' : 'deactivate'} the key in IAM.`
+        });
+}
+function failures(writes) {
+    return writes
+        .map(w => `${describe(w.destination)}: ${w.failed.map(f => f.name).join(', ')} failed (${w.failed[0].error})`)
+        .join('; ');
+}
+
 ;// CONCATENATED MODULE: ./src/apply/execute.ts
+
+
 
 
 
@@ -73753,8 +74219,9 @@ async function execute(context) {
                 outcome.keyId = ctx.plan.key.keyId;
             await hardened;
         }
-        outcome.writes = await time('secrets', writeAll(ctx, prepared.key));
+        outcome.writes = await time('secrets', writeAll(ctx, keyWriteJob(ctx.plan, prepared.key)));
         await finishWrites(ctx, prepared.key, outcome);
+        await finishSwitchFromRole(ctx, outcome);
         return outcome;
     }
     finally {
@@ -73792,22 +74259,6 @@ async function ensureUser({ plan, aws }) {
             ? aws.iam.setPermissionsBoundary(plan.userName, user.setPermissionsBoundary)
             : undefined
     ]);
-}
-async function ensureBucket({ plan, aws }) {
-    if (plan.bucket.action === 'create')
-        await aws.s3.createBucket(plan.bucketName, plan.region);
-}
-/** A new bucket hardened and tagged; a reused one repaired (if the action made it) and retagged. */
-async function configureBucket({ plan, aws }) {
-    const bucket = plan.bucket;
-    if (bucket.action === 'create') {
-        await aws.s3.harden(plan.bucketName, plan.partition, bucket.tags);
-        return;
-    }
-    if (bucket.repair)
-        await aws.s3.repair(plan.bucketName, bucket.repair);
-    if (bucket.tagsToSet)
-        await aws.s3.setTags(plan.bucketName, bucket.tagsToSet);
 }
 async function applyGrants({ plan, aws }) {
     const g = plan.grants;
@@ -79351,8 +79802,122 @@ async function callerIdentity(client, region) {
     return { accountId: out.Account ?? '', arn, partition: arn.split(':')[1] || 'aws' };
 }
 
+;// CONCATENATED MODULE: ./src/plan/trust.ts
+/**
+ * The OIDC trust protocol: which issuer GitHub's tokens come from, what subject a workflow run of a
+ * repository carries, and the trust policy that lets exactly those subjects assume the role. The
+ * subjects are built here from what GitHub says of each repository (its spelling, its ids, its
+ * subject format), so that no input can name another repository, owner or fork.
+ */
+
+/** The audience aws-actions/configure-aws-credentials asks GitHub's token for. */
+const OIDC_AUDIENCE = 'sts.amazonaws.com';
+/**
+ * The issuer of the tokens of the GitHub the action runs against: github.com's, a GHE.com
+ * tenant's (`token.actions.<tenant>.ghe.com`), or a GitHub Enterprise Server's own.
+ */
+function oidcIssuer(serverUrl) {
+    const url = new URL(serverUrl);
+    if (url.hostname === 'github.com')
+        return 'https://token.actions.githubusercontent.com';
+    const tenant = /^([a-z0-9-]+)\.ghe\.com$/i.exec(url.hostname)?.[1];
+    if (tenant)
+        return `https://token.actions.${tenant.toLowerCase()}.ghe.com`;
+    return `${url.origin}/_services/token`;
+}
+/** The issuer without its scheme: IAM's name for the provider and its condition keys' prefix. */
+function issuerHost(issuer) {
+    return issuer.replace(/^https:\/\//, '').replace(/\/$/, '');
+}
+function oidcProviderArn(partition, accountId, issuer) {
+    return `arn:${partition}:iam::${accountId}:oidc-provider/${issuerHost(issuer)}`;
+}
+/**
+ * The subject's `repo:` part for the repository: GitHub's prefix where it gives one, the immutable
+ * ids where the repository opted in, the names otherwise. A customized subject (other claim keys)
+ * is refused: the action would have to guess what the tokens carry.
+ */
+function subjectPrefix(repo) {
+    const s = repo.subject;
+    const [owner = '', name = ''] = repo.fullName.split('/');
+    const custom = !s.useDefault && s.includeClaimKeys !== undefined;
+    if (custom && s.includeClaimKeys.join(',') !== 'repo,context')
+        throw new errors/* ActionError */.lZ('OIDC_SUBJECT_CUSTOMIZED', `Repository ${repo.fullName} customizes its OIDC subject (claim keys ${s.includeClaimKeys.join(', ') || 'none'}), so the action cannot tell which subject its runs carry; nothing was changed.`, `reset it to the default (PUT /repos/${repo.fullName}/actions/oidc/customization/sub with use_default true), or trust the role yourself.`);
+    const expected = s.useImmutableSubject
+        ? `repo:${owner}@${repo.ownerId}/${name}@${repo.id}`
+        : `repo:${owner}/${name}`;
+    // GitHub's prefix is believed only when it names this repository: it goes into a trust policy.
+    const given = s.subClaimPrefix;
+    if (given &&
+        (given === `repo:${owner}/${name}` ||
+            given === `repo:${owner}@${repo.ownerId}/${name}@${repo.id}`))
+        return given;
+    return expected;
+}
+/** Every subject `trust` names, for every trusted repository. */
+function subjectsFor(entries, repos) {
+    const exact = [];
+    const patterns = [];
+    for (const repo of repos) {
+        const prefix = subjectPrefix(repo);
+        for (const entry of entries) {
+            switch (entry.kind) {
+                case 'default-branch':
+                    exact.push(`${prefix}:ref:refs/heads/${repo.defaultBranch}`);
+                    break;
+                case 'branch':
+                    exact.push(`${prefix}:ref:refs/heads/${entry.name}`);
+                    break;
+                case 'environment':
+                    exact.push(`${prefix}:environment:${entry.name}`);
+                    break;
+                case 'pull-request':
+                    exact.push(`${prefix}:pull_request`);
+                    break;
+                case 'tag':
+                    ;
+                    (/[*?]/.test(entry.pattern) ? patterns : exact).push(`${prefix}:ref:refs/tags/${entry.pattern}`);
+            }
+        }
+    }
+    return { exact: [...new Set(exact)].sort(), patterns: [...new Set(patterns)].sort() };
+}
+/**
+ * Only the account's provider for the issuer, only tokens for STS, only the subjects named: one
+ * statement for exact subjects, one for tag patterns (the two operators cannot share a statement
+ * without both having to match).
+ */
+function trustPolicy(providerArn, issuer, subjects) {
+    const host = issuerHost(issuer);
+    const statement = (Sid, operator, values) => ({
+        Sid,
+        Effect: 'Allow',
+        Principal: { Federated: providerArn },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+            StringEquals: {
+                [`${host}:aud`]: OIDC_AUDIENCE,
+                ...(operator === 'StringEquals' ? { [`${host}:sub`]: values } : {})
+            },
+            ...(operator === 'StringLike' ? { StringLike: { [`${host}:sub`]: values } } : {})
+        }
+    });
+    return {
+        Version: '2012-10-17',
+        Statement: [
+            ...(subjects.exact.length > 0
+                ? [statement('GitHubRunsOfTheRepositories', 'StringEquals', subjects.exact)]
+                : []),
+            ...(subjects.patterns.length > 0
+                ? [statement('GitHubTagRunsOfTheRepositories', 'StringLike', subjects.patterns)]
+                : [])
+        ]
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/observe.ts
 /** Looks before acting: everything the plan needs, read concurrently, nothing changed. */
+
 
 
 
@@ -79372,7 +79937,8 @@ async function observe(config, aws, github) {
     // them in vain, but every later run (the usual one) saves the wait. With many, a first run would
     // pay for them in time as well (the throttling plugin lets ten reads run at once), so they wait
     // for the user.
-    const secretNamesNeeded = config.destinations.length <= SPECULATIVE_LISTS
+    // Role mode reads the lists always: a switch from access-key deletes the key's secrets.
+    const secretNamesNeeded = config.destinations.length <= SPECULATIVE_LISTS || config.credentials === 'role'
         ? Promise.resolve(true)
         : findUser.then(u => u !== undefined, () => false);
     const identityReady = callerIdentity(aws.sts, config.region);
@@ -79395,18 +79961,28 @@ async function observe(config, aws, github) {
         const arn = boundaryArn(config.permissionsBoundary, identity);
         return { arn, exists: await aws.iam.policyExists(arn) };
     });
-    const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary, readers] = await Promise.all([
+    const roleMode = config.credentials === 'role';
+    // With access-key, a role is looked for (one read beside the user's) for a switch back from
+    // role: only where one exists are its grants and the destinations' variables read.
+    const roleFound = roleMode ? Promise.resolve(true) : aws.roles.exists(config.roleName);
+    const roleReady = roleFound.then(found => found ? aws.roles.findRole(config.roleName) : undefined);
+    const oidcReady = roleMode
+        ? identityReady.then(identity => observeOidc(config, aws, github, identity))
+        : Promise.resolve(undefined);
+    const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary, readers, role, oidc] = await Promise.all([
         identityReady,
         findUser,
         Promise.all(config.destinations.map(d => github.observe(d, {
-            variables: withVariables,
+            variables: withVariables ? Promise.resolve(true) : roleFound,
             secretNames: secretNamesNeeded,
             access: Object.values(config.names)
         }))),
         selectedRepositoryIds(config, github),
         bucketReady,
         boundaryReady,
-        readerCounts(config, github)
+        readerCounts(config, github),
+        roleReady,
+        oidcReady
     ]);
     const lock = user ? rotationLock(user.tags) : undefined;
     const lockRun = lock ? await lockRunState(lock, config, github) : undefined;
@@ -79416,6 +79992,8 @@ async function observe(config, aws, github) {
             identity,
             bucketName,
             ...(user ? { user } : {}),
+            ...(role ? { role } : {}),
+            ...(oidc ? { oidc } : {}),
             bucket,
             ...(boundary ? { boundary } : {}),
             destinations: destinations.map(o => {
@@ -79459,6 +80037,26 @@ async function selectedRepositoryIds(config, github) {
         ? [github.repositoryIds(d.org, d.selectedRepositories).then(ids => [d.org, ids])]
         : []));
     return Object.fromEntries(entries);
+}
+/**
+ * Role mode: whether the account has the provider for the issuer of the GitHub the action runs
+ * against, and how GitHub spells, numbers and names the subjects of every repository trusted.
+ */
+async function observeOidc(config, aws, github, identity) {
+    const issuer = oidcIssuer(config.run.serverUrl);
+    const providerArn = oidcProviderArn(identity.partition, identity.accountId, issuer);
+    const [providerExists, repositories] = await Promise.all([
+        aws.roles.providerExists(providerArn),
+        Promise.all(trustedRepositories(config).map(([owner, repo]) => github.trustedRepository(owner, repo)))
+    ]);
+    return { issuer, providerArn, providerExists, repositories };
+}
+/** The repositories whose workflows the role trusts: every repository the values go to. */
+function trustedRepositories(config) {
+    const all = config.destinations.flatMap((d) => d.kind === 'repository'
+        ? [[d.owner, d.repo]]
+        : d.selectedRepositories.map((r) => [d.org, r]));
+    return all.filter(([o, r], i) => all.findIndex(([o2, r2]) => o2.toLowerCase() === o.toLowerCase() && r2.toLowerCase() === r.toLowerCase()) === i);
 }
 
 ;// CONCATENATED MODULE: ./src/plan/budget.ts
@@ -79695,7 +80293,8 @@ function buildPlan(config, observed, now, runId) {
         : [];
     const lockWarnings = checkRotationLock(config, observed, key, now, runId);
     const exposureWarnings = observed.destinations.flatMap(exposureWarning);
-    const writes = observed.destinations.map(d => planWrites(config, d, key, bucketName));
+    const switchFromRole = planSwitchFromRole(config, observed);
+    const writes = observed.destinations.map(d => withRoleDeletions(planWrites(config, d, key, bucketName), d, config, switchFromRole));
     const budgetWarnings = checkWriteBudget(writes, config.maxWrites);
     return {
         userName: config.userName,
@@ -79707,10 +80306,11 @@ function buildPlan(config, observed, now, runId) {
         partition: identity.partition,
         user: planUser(config, observed),
         bucket: planBucket(config, observed),
-        grants: planGrants(config, observed),
+        grants: planGrants(config, observed, observed.user),
         key,
         writes,
         staleMarkers: staleMarkers(observed, key, pending.ids, now, runId),
+        ...(switchFromRole ? { switchFromRole } : {}),
         warnings: [
             ...config.warnings,
             ...pendingWarnings,
@@ -79720,6 +80320,34 @@ function buildPlan(config, observed, now, runId) {
             ...budgetWarnings
         ]
     };
+}
+function planSwitchFromRole(config, observed) {
+    const role = observed.role;
+    const { owner, repo } = config.homeRepository;
+    if (!role || roleOwnershipProblem(role, `${owner}/${repo}`, config.userPath))
+        return undefined;
+    return {
+        roleName: config.roleName,
+        roleArn: role.arn,
+        deleteRole: config.oldKey === 'delete',
+        inlinePolicies: Object.keys(role.inlinePolicies),
+        managedPolicyArns: role.managedPolicyArns
+    };
+}
+/** The role's ARN goes from every destination that holds it, as a secret or a variable. */
+function withRoleDeletions(write, observed, config, switchFromRole) {
+    if (!switchFromRole)
+        return write;
+    const name = config.names.roleArn;
+    const deletions = [
+        ...(observed.secretNames.includes(name)
+            ? [{ field: 'roleArn', kind: 'secret' }]
+            : []),
+        ...(name in observed.variables
+            ? [{ field: 'roleArn', kind: 'variable' }]
+            : [])
+    ];
+    return deletions.length > 0 ? { ...write, deletions } : write;
 }
 function checkBucket(config, observed) {
     const { bucket, bucketName } = observed;
@@ -79794,6 +80422,13 @@ function missingTags(wanted, present) {
  * and an existing user is the action's for this repository (containment.ts).
  */
 function checkContainment(config, observed) {
+    checkPolicies(config, observed);
+    const { owner, repo } = config.homeRepository;
+    if (observed.user)
+        checkOwnership(observed.user, config.userName, `${owner}/${repo}`);
+}
+/** The policy and the boundary are the caller's own, and the boundary exists. */
+function checkPolicies(config, observed) {
     if (config.policy.kind === 'managed')
         checkOwnAccountPolicy('policy', config.policy.arn, observed.identity);
     const boundary = wantedBoundary(config, observed);
@@ -79802,9 +80437,6 @@ function checkContainment(config, observed) {
         if (observed.boundary?.arn === boundary && !observed.boundary.exists)
             throw new errors/* ActionError */.lZ('BOUNDARY_MISSING', `The permissions boundary ${boundary} does not exist; nothing was changed.`, 'deploy bootstrap/role.yml (it creates the boundary policy), name an existing policy in permissions-boundary, or set permissions-boundary: none.');
     }
-    const { owner, repo } = config.homeRepository;
-    if (observed.user)
-        checkOwnership(observed.user, config.userName, `${owner}/${repo}`);
 }
 /** The boundary's ARN in the caller's account (a name given is of that account). */
 function wantedBoundary(config, observed) {
@@ -79877,10 +80509,12 @@ function bucketRepair(h, tlsOnly) {
  * The user is dedicated to this action, so any grant the chosen policy does not include is
  * removed: switching `policy` leaves no leftover permission behind.
  */
-function planGrants(config, observed) {
+function planGrants(config, observed, 
+/** The user or the role whose grants these are; undefined when it does not exist yet. */
+principal) {
     const wanted = grantsFor(config.policy, observed.identity.partition, observed.bucketName);
-    const inline = observed.user?.inlinePolicies ?? {};
-    const attached = observed.user?.managedPolicyArns ?? [];
+    const inline = principal?.inlinePolicies ?? {};
+    const attached = principal?.managedPolicyArns ?? [];
     const ours = inline[INLINE_POLICY_NAME];
     const putInline = wanted.inline && !(ours !== undefined && sameDocument(ours, wanted.inline))
         ? { name: INLINE_POLICY_NAME, document: wanted.inline }
@@ -79938,6 +80572,138 @@ function keyWarnings(key) {
     return [];
 }
 
+;// CONCATENATED MODULE: ./src/plan/role.ts
+
+
+
+
+
+
+function roleArn(partition, accountId, path, name) {
+    return `arn:${partition}:iam::${accountId}:role${path}${name}`;
+}
+function buildRolePlan(config, observed, now, runId) {
+    const { identity, bucketName } = observed;
+    const oidc = requireProvider(observed.oidc);
+    checkPolicies(config, observed);
+    checkBucket(config, observed);
+    const home = `${config.homeRepository.owner}/${config.homeRepository.repo}`;
+    if (observed.role)
+        checkRoleOwnership(observed.role, config.roleName, home, config.userPath);
+    if (observed.user)
+        checkOwnership(observed.user, config.userName, home);
+    const subjects = subjectsFor(config.trust, oidc.repositories);
+    const trust = trustPolicy(oidc.providerArn, oidc.issuer, subjects);
+    const arn = observed.role?.arn ??
+        roleArn(identity.partition, identity.accountId, config.userPath, config.roleName);
+    // Key secrets are deleted only where they are the action's: its user exists (and is checked).
+    const switching = observed.user !== undefined;
+    const writes = observed.destinations.map(d => planRoleWrites(config, d, arn, bucketName, !observed.role, switching));
+    const retireKeys = planRetirement(config, observed, now, runId);
+    return {
+        kind: 'role',
+        roleName: config.roleName,
+        roleArn: arn,
+        bucketName,
+        bucketArn: bucketArn(identity.partition, bucketName),
+        region: config.region,
+        partition: identity.partition,
+        role: planRole(config, observed, trust),
+        subjects: [...subjects.exact, ...subjects.patterns],
+        bucket: planBucket(config, observed),
+        grants: planGrants(config, observed, observed.role),
+        writes,
+        ...(retireKeys ? { retireKeys } : {}),
+        warnings: [...config.warnings]
+    };
+}
+function requireProvider(oidc) {
+    if (!oidc || !oidc.providerExists)
+        throw new errors/* ActionError */.lZ('OIDC_PROVIDER_MISSING', `The account has no OIDC provider for ${oidc?.issuer ?? "GitHub's issuer"} (${oidc?.providerArn ?? 'none found'}), so no workflow could assume a role; nothing was changed.`, 'deploy bootstrap/role.yml (it creates the provider), or create the provider with the audience sts.amazonaws.com.');
+    return oidc;
+}
+function planRole(config, observed, trust) {
+    const boundary = wantedBoundary(config, observed);
+    const { owner, repo } = config.homeRepository;
+    const role = observed.role;
+    if (!role)
+        return {
+            action: 'create',
+            path: config.userPath,
+            tags: [...config.tags, ownershipTag(owner, repo)],
+            ...(boundary ? { permissionsBoundary: boundary } : {}),
+            trustPolicy: trust
+        };
+    return {
+        action: 'reuse',
+        tagsToAdd: missingTags(config.tags, role.tags),
+        ...(boundary !== undefined && boundary !== role.permissionsBoundaryArn
+            ? { setPermissionsBoundary: boundary }
+            : {}),
+        ...(sameDocument(role.trustPolicy, trust) ? {} : { trustPolicy: trust })
+    };
+}
+/**
+ * The role's ARN, the region and the bucket, as variables (the default: nothing here is secret) or
+ * secrets; the key pair's secrets deleted where a destination holds them (a switch from
+ * access-key), once every destination holds the role.
+ */
+function planRoleWrites(config, observed, arn, bucketName, newRole, switching) {
+    const names = config.names;
+    const values = {
+        roleArn: arn,
+        region: config.region,
+        bucket: bucketName
+    };
+    const fields = ['roleArn', 'region', 'bucket'];
+    const variables = [];
+    const secrets = [];
+    for (const field of fields) {
+        if (config.regionAndBucketAs === 'variables') {
+            const current = observed.variables[names[field]];
+            if (current !== values[field])
+                variables.push({ field, exists: current !== undefined });
+        }
+        else if (newRole || !observed.secretNames.includes(names[field])) {
+            // A secret cannot be read back: written with a new role, or where it is missing.
+            secrets.push(field);
+        }
+    }
+    const deletions = ['accessKeyId', 'secretAccessKey']
+        .filter(f => switching && observed.secretNames.includes(names[f]))
+        .map(field => ({ field, kind: 'secret' }));
+    return {
+        destination: observed.destination,
+        secrets,
+        variables,
+        access: [],
+        ...(deletions.length > 0 ? { deletions: [...deletions] } : {})
+    };
+}
+/**
+ * A switch from access-key: the user's keys go per `old-key` once nothing refers to them. While
+ * another run holds the user's rotation marker, nothing of the user is touched.
+ */
+function planRetirement(config, observed, now, runId) {
+    const user = observed.user;
+    if (!user || config.oldKey === 'keep')
+        return undefined;
+    const keyIds = user.keys
+        .filter(k => config.oldKey === 'delete' || k.status === 'Active')
+        .map(k => k.id);
+    if (keyIds.length === 0)
+        return undefined;
+    const lock = observed.rotationLock;
+    const held = lock &&
+        lock.expiresAt > now &&
+        lock.expiresAt.getTime() <= now.getTime() + MAX_ROTATION_LOCK_MS &&
+        !(runId !== undefined && isEarlierAttempt(lock.runId, runId)) &&
+        observed.rotationLockRun?.state !== 'completed';
+    if (held)
+        throw new errors/* ActionError */.lZ('ROTATION_IN_PROGRESS', `Another run (${lock.runId}) is changing the keys of user '${config.userName}' until ${lock.expiresAt.toISOString()}; nothing was changed.`, 'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).');
+    return { userName: config.userName, keyIds, disposal: config.oldKey };
+}
+
 ;// CONCATENATED MODULE: ./src/render/describe.ts
 
 
@@ -79946,20 +80712,7 @@ function planLines(plan, config) {
     lines.push(plan.user.action === 'create'
         ? `Create IAM user ${plan.userName} (path ${plan.user.path}${plan.user.permissionsBoundary ? `, boundary ${plan.user.permissionsBoundary}` : ''}).`
         : `Reuse IAM user ${plan.userName}${plan.user.tagsToAdd.length ? `; add tags ${plan.user.tagsToAdd.map(t => t.key).join(', ')}` : ''}${plan.user.setPermissionsBoundary ? `; set boundary ${plan.user.setPermissionsBoundary}` : ''}.`);
-    lines.push(plan.bucket.action === 'create'
-        ? `Create bucket ${plan.bucketName} in ${plan.region}: block public access, enforce bucket-owner object ownership, default encryption, TLS-only policy${plan.bucket.tags.length ? ', tags' : ''}.`
-        : `Reuse bucket ${plan.bucketName} in ${plan.region}${plan.bucket.repair ? `; repair: ${repairText(plan.bucket.repair)}` : ''}${plan.bucket.tagsToSet ? '; update its tags' : ''}.`);
-    const g = plan.grants;
-    if (g.putInline)
-        lines.push(`Grant ${describePolicy(config)} (inline policy ${g.putInline.name}).`);
-    for (const arn of g.attach)
-        lines.push(`Attach managed policy ${arn}.`);
-    for (const name of g.deleteInline)
-        lines.push(`Remove inline policy ${name} (not part of policy '${policyName(config)}').`);
-    for (const arn of g.detach)
-        lines.push(`Detach managed policy ${arn} (not part of policy '${policyName(config)}').`);
-    if (!g.putInline && g.attach.length + g.deleteInline.length + g.detach.length === 0)
-        lines.push(`Keep the grants: ${describePolicy(config)} is in place.`);
+    lines.push(bucketLine(plan), ...grantLines(plan.grants, config));
     lines.push(...keyLines(plan));
     if (plan.staleMarkers.length > 0)
         lines.push(`Remove the marker tags ${plan.staleMarkers.join(', ')} from ${plan.userName}: no run holds them any more.`);
@@ -79973,6 +80726,40 @@ function planLines(plan, config) {
             ? `Write to ${describe(w.destination)}: ${names.join(', ')}.`
             : `Leave ${describe(w.destination)} as it is: it holds what it needs.`);
     }
+    lines.push(...switchBackLines(plan, config));
+    return lines;
+}
+function bucketLine(plan) {
+    return plan.bucket.action === 'create'
+        ? `Create bucket ${plan.bucketName} in ${plan.region}: block public access, enforce bucket-owner object ownership, default encryption, TLS-only policy${plan.bucket.tags.length ? ', tags' : ''}.`
+        : `Reuse bucket ${plan.bucketName} in ${plan.region}${plan.bucket.repair ? `; repair: ${repairText(plan.bucket.repair)}` : ''}${plan.bucket.tagsToSet ? '; update its tags' : ''}.`;
+}
+/** What the user's (or the role's) grants become. */
+function grantLines(g, config) {
+    const lines = [];
+    if (g.putInline)
+        lines.push(`Grant ${describePolicy(config)} (inline policy ${g.putInline.name}).`);
+    for (const arn of g.attach)
+        lines.push(`Attach managed policy ${arn}.`);
+    for (const name of g.deleteInline)
+        lines.push(`Remove inline policy ${name} (not part of policy '${policyName(config)}').`);
+    for (const arn of g.detach)
+        lines.push(`Detach managed policy ${arn} (not part of policy '${policyName(config)}').`);
+    if (!g.putInline && g.attach.length + g.deleteInline.length + g.detach.length === 0)
+        lines.push(`Keep the grants: ${describePolicy(config)} is in place.`);
+    return lines;
+}
+/** A switch back from credentials role: what goes once every destination holds the key. */
+function switchBackLines(plan, config) {
+    const from = plan.switchFromRole;
+    if (!from)
+        return [];
+    const lines = plan.writes
+        .filter(w => w.deletions?.length)
+        .map(w => `Then delete ${config.names.roleArn} from ${describe(w.destination)}: the key replaces the role.`);
+    lines.push(from.deleteRole
+        ? `Then delete the role ${from.roleArn} (old-key delete).`
+        : `Keep the role ${from.roleArn} (old-key ${config.oldKey}).`);
     return lines;
 }
 function keyLines(plan) {
@@ -80199,11 +80986,125 @@ function escapeHtml(text) {
     return text.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
 
+;// CONCATENATED MODULE: ./src/render/role.ts
+/** Role mode's sentences: the plan's lines, the outputs and the job summary (nothing is secret). */
+
+
+
+
+function rolePlanLines(plan, config) {
+    const role = plan.role;
+    const trusted = `trusted for ${plan.subjects.join(', ')}`;
+    const lines = [
+        role.action === 'create'
+            ? `Create IAM role ${plan.roleName} (path ${role.path}${role.permissionsBoundary ? `, boundary ${role.permissionsBoundary}` : ''}), ${trusted}.`
+            : `Reuse IAM role ${plan.roleName}${role.tagsToAdd.length ? `; add tags ${role.tagsToAdd.map(t => t.key).join(', ')}` : ''}${role.setPermissionsBoundary ? `; set boundary ${role.setPermissionsBoundary}` : ''}${role.trustPolicy ? `; change its trust: ${trusted}` : `; its trust is in place (${plan.subjects.join(', ')})`}.`,
+        bucketLine(plan),
+        ...grantLines(plan.grants, config)
+    ];
+    for (const w of plan.writes) {
+        const names = [
+            ...w.secrets.map(f => config.names[f]),
+            ...w.variables.map(v => `${config.names[v.field]} (variable)`)
+        ];
+        lines.push(names.length
+            ? `Write to ${describe(w.destination)}: ${names.join(', ')}.`
+            : `Leave ${describe(w.destination)} as it is: it holds the role.`);
+    }
+    for (const w of plan.writes)
+        if (w.deletions?.length)
+            lines.push(`Then delete ${w.deletions.map(d => config.names[d.field]).join(', ')} from ${describe(w.destination)}: the role replaces the key.`);
+    const retire = plan.retireKeys;
+    if (retire)
+        lines.push(`Then ${retire.disposal} access key ${retire.keyIds.join(', ')} of user ${retire.userName}: nothing refers to it any more.`);
+    return lines;
+}
+function setRoleOutputs(plan, outcome) {
+    core/* setOutput */.uH('role-arn', plan.roleArn);
+    core/* setOutput */.uH('user-arn', '');
+    core/* setOutput */.uH('bucket-name', plan.bucketName);
+    core/* setOutput */.uH('bucket-arn', plan.bucketArn);
+    core/* setOutput */.uH('access-key-id', '');
+    core/* setOutput */.uH('key-created', 'false');
+    core/* setOutput */.uH('rotated', 'false');
+    core/* setOutput */.uH('old-access-key-id', '');
+    const written = (outcome?.writes ?? []).flatMap(w => w.written);
+    core/* setOutput */.uH('secrets', [...new Set(written)].join(','));
+}
+/** One line that says what happened (or, in a dry run, would). */
+function roleHeadline(plan, outcome, dryRun) {
+    const changes = plan.role.action === 'create' ||
+        plan.role.trustPolicy !== undefined ||
+        plan.writes.some(w => w.secrets.length + w.variables.length + (w.deletions?.length ?? 0) > 0) ||
+        plan.retireKeys !== undefined;
+    if (dryRun)
+        return changes
+            ? 'Dry run: nothing was changed. A run without dry-run would carry out the plan below.'
+            : 'Dry run: nothing was changed, and a real run would change nothing either.';
+    if (plan.role.action === 'create')
+        return `Created role ${plan.roleArn} and stored its ARN.`;
+    if (outcome?.removedKeys.length)
+        return `Switched to role ${plan.roleArn}; access key ${outcome.removedKeys.join(', ')} ${outcome.oldKeyResult}.`;
+    return changes
+        ? `Updated role ${plan.roleArn} as planned.`
+        : 'Everything was already in place: nothing changed.';
+}
+async function writeRoleSummary(plan, config, input) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    const s = core/* summary */.z;
+    s.addHeading(config.dryRun ? 'S3 credentials: dry run (nothing changed)' : 'S3 credentials', 2);
+    const line = input.error
+        ? `Failed (${input.error.code}): ${input.error.line}`
+        : roleHeadline(plan, input.outcome, config.dryRun);
+    s.addRaw(`<p><b>${escapeHtml(line)}</b></p>`, true);
+    s.addHeading('Resources', 3);
+    s.addTable([
+        [
+            { data: 'Resource', header: true },
+            { data: 'Value', header: true }
+        ],
+        ...[
+            ['IAM role', `${plan.roleArn} (${plan.role.action === 'create' ? 'new' : 'existing'})`],
+            ['Trusted subjects', plan.subjects.join(', ')],
+            ['Bucket', `${plan.bucketName} in ${plan.region}`],
+            ['Policy', policyLine(config)]
+        ].map(row => row.map(escapeHtml))
+    ]);
+    s.addHeading(config.dryRun ? 'Plan' : 'Plan carried out', 3);
+    s.addList(rolePlanLines(plan, config).map(escapeHtml));
+    s.addHeading('How a job uses the role', 3);
+    s.addCodeBlock(roleUsage(config), 'yaml');
+    if (input.warnings.length) {
+        s.addHeading('Warnings', 3);
+        s.addList(input.warnings.map(escapeHtml));
+    }
+    await s.write();
+}
+/** The job that assumes the role: what the README shows too. */
+function roleUsage(config) {
+    const v = (field) => `\${{ ${config.regionAndBucketAs === 'variables' ? 'vars' : 'secrets'}.${config.names[field]} }}`;
+    return [
+        'permissions:',
+        '  id-token: write # the OIDC token the role trusts',
+        '  contents: read',
+        'steps:',
+        '  - uses: aws-actions/configure-aws-credentials@v4',
+        '    with:',
+        `      role-to-assume: ${v('roleArn')}`,
+        `      aws-region: ${v('region')}`,
+        `  - run: aws s3 ls "s3://${v('bucket')}"`
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The pipeline: inputs → observe → plan → apply unless dry-run → report. Every decision lives in
  * pure modules; this file only sequences them and turns a failure into one line.
  */
+
+
+
 
 
 
@@ -80229,9 +81130,14 @@ async function run(env = process.env) {
         const observation = await core/* group */.Os('Look up AWS and GitHub', () => timed(state.timingsMs, 'lookup', () => observe(config, aws, github)));
         for (const line of observedLines(observation.observed, new Date()))
             core/* debug */.Yz(line);
-        const plan = (state.plan = buildPlan(config, observation.observed, new Date(), config.run.id));
+        const plan = (state.plan =
+            config.credentials === 'role'
+                ? buildRolePlan(config, observation.observed, new Date(), config.run.id)
+                : buildPlan(config, observation.observed, new Date(), config.run.id));
         await core/* group */.Os(config.dryRun ? 'Plan (dry run: nothing will change)' : 'Plan', async () => {
-            for (const line of planLines(plan, config))
+            for (const line of plan.kind === 'role'
+                ? rolePlanLines(plan, config)
+                : planLines(plan, config))
                 core/* info */.pq(line);
             core/* debug */.Yz(`Plan: ${JSON.stringify(plan)}`);
         });
@@ -80239,19 +81145,24 @@ async function run(env = process.env) {
             log.warning(w);
         let outcome;
         if (!config.dryRun) {
-            outcome = await core/* group */.Os('Apply', () => execute({
+            const context = {
                 config,
-                plan,
                 aws,
                 github,
                 observed: observation.observed.destinations,
                 selectedRepositoryIds: observation.selectedRepositoryIds,
-                userKeyIds: (observation.observed.user?.keys ?? []).map(k => k.id),
                 runId: config.run.id,
                 now: () => new Date(),
-                log,
-                markersLeft: state.markersLeft
-            }));
+                log
+            };
+            outcome = await core/* group */.Os('Apply', () => plan.kind === 'role'
+                ? executeRole({ ...context, plan })
+                : execute({
+                    ...context,
+                    plan,
+                    userKeyIds: (observation.observed.user?.keys ?? []).map(k => k.id),
+                    markersLeft: state.markersLeft
+                }));
             Object.assign(state.timingsMs, outcome.timingsMs);
         }
         await report(state, outcome);
@@ -80259,7 +81170,9 @@ async function run(env = process.env) {
     catch (e) {
         await fail(e, state);
     }
-    const left = state.plan && markersLeftLine(state.plan.userName, state.markersLeft);
+    const left = state.plan?.kind !== 'role' &&
+        state.plan &&
+        markersLeftLine(state.plan.userName, state.markersLeft);
     if (left)
         core/* info */.pq(left);
 }
@@ -80289,9 +81202,19 @@ function actionsLog(warnings) {
     };
 }
 async function report(state, outcome, error) {
+    state.timingsMs.total = Date.now() - state.started;
+    if (state.plan?.kind === 'role') {
+        setRoleOutputs(state.plan, outcome);
+        await writeRoleSummary(state.plan, state.config, {
+            ...(outcome ? { outcome } : {}),
+            ...(error ? { error } : {}),
+            warnings: state.warnings,
+            timingsMs: state.timingsMs
+        });
+        return;
+    }
     if (state.plan)
         setOutputs(state.plan, outcome);
-    state.timingsMs.total = Date.now() - state.started;
     await writeSummary({
         ...(state.config ? { config: state.config } : {}),
         ...(state.plan ? { plan: state.plan } : {}),
