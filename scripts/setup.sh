@@ -16,6 +16,8 @@ sha256() {
   if command -v sha256sum >/dev/null; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1
 }
 
+# The two installs share nothing: on a fresh machine the virtualenv is made while npm installs.
+npm_dependencies() {
 # --- npm dependencies: installed again when package-lock.json changed since the last install (its
 # hash is kept in node_modules; file times say nothing in a fresh clone or a git worktree).
 lock_hash=$(sha256 package-lock.json)
@@ -28,12 +30,9 @@ if [[ ! -f node_modules/.package-lock.json || "$(cat node_modules/.setup-lock-sh
   npm ci --no-audit --no-fund
   echo "$lock_hash" > node_modules/.setup-lock-sha256
 fi
+}
 
-node_version=$(node_modules/.bin/node --version 2>/dev/null || echo missing)
-if [[ $node_version != v24.* ]]; then
-  die "node_modules/.bin/node is $node_version, expected v24.x (the 'node' devDependency): rm -rf node_modules && bash scripts/setup.sh"
-fi
-
+python_tools() {
 # --- Python virtualenv (moto, zizmor), rebuilt when the requirements change (the hash of both
 # files is kept in a stamp file).
 requirements=(scripts/requirements-moto.txt scripts/requirements-checks.txt)
@@ -52,4 +51,20 @@ if [[ ! -x .venv/bin/moto_server || ! -x .venv/bin/zizmor || ! -f $stamp || $(<"
     [[ -x .venv/bin/$tool ]] || die ".venv/bin/$tool is missing after pip install of ${requirements[*]}"
   done
   echo "$wanted" >"$stamp"
+fi
+}
+
+# Each runs in a background subshell, where set -e holds (it would not under `||`).
+python_tools &
+python_pid=$!
+npm_dependencies &
+npm_pid=$!
+failed=0
+wait "$npm_pid" || failed=1
+wait "$python_pid" || failed=1
+((failed == 0)) || die 'an install failed (see above)'
+
+node_version=$(node_modules/.bin/node --version 2>/dev/null || echo missing)
+if [[ $node_version != v24.* ]]; then
+  die "node_modules/.bin/node is $node_version, expected v24.x (the 'node' devDependency): rm -rf node_modules && bash scripts/setup.sh"
 fi

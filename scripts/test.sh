@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The project's test command (npm test, .ci/run): setup, type check, lint, format check,
-# actionlint, zizmor, policy lint, bundle check, then the unit tier, the integration tier and the coverage of src/. Arguments are passed to jest, e.g.
+# The project's test command (npm test, .ci/run): setup, bundle check, then the unit tier, the
+# integration tier and the coverage of src/, while the static checks (type check, lint, format
+# check, actionlint, zizmor, policy lint) run beside them. Arguments are passed to jest, e.g.
 #   bash scripts/test.sh __tests__/smoke
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed.
 # A dist/ that differs from the source fails when CI is set, and is only a warning otherwise.
@@ -13,13 +14,6 @@ warnings=()
 
 step() {
   printf '\n==> %s   [%ss]\n' "$*" "$SECONDS"
-}
-# check NAME COMMAND...: runs a step, remembering its failure instead of stopping.
-check() {
-  local name=$1
-  shift
-  step "$name"
-  "$@" || failed+=("$name")
 }
 # strict_or_warn NAME MESSAGE: a failure on CI, a warning for a developer.
 strict_or_warn() {
@@ -35,38 +29,6 @@ strict_or_warn() {
 step setup
 bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH" # Node 24 for everything below
-
-check 'tsc --noEmit' npx tsc --noEmit
-check eslint npx eslint .
-check prettier npx prettier --check .
-
-actionlint_files=()
-for file in examples/*.yml .github/workflows/*.yml; do
-  if [[ -f $file ]]; then actionlint_files+=("$file"); fi
-done
-if ((${#actionlint_files[@]})); then
-  step actionlint
-  if [[ $(.tools/actionlint -version 2>/dev/null | head -n1) != "$ACTIONLINT_VERSION" ]]; then
-    if command -v go >/dev/null; then
-      echo "installing actionlint $ACTIONLINT_VERSION into .tools/"
-      GOBIN="$PWD/.tools" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" ||
-        failed+=('actionlint install')
-    else
-      strict_or_warn actionlint "go not found: actionlint was not run (install Go to run it)"
-    fi
-  fi
-  if [[ -x .tools/actionlint ]]; then
-    .tools/actionlint "${actionlint_files[@]}" && echo "actionlint: ${#actionlint_files[@]} files OK" ||
-      failed+=(actionlint)
-  fi
-fi
-
-# zizmor (pinned in scripts/requirements-checks.txt), offline, over the workflows, the examples and
-# the workflows the documentation shows; then actionlint over those documentation blocks too.
-check zizmor bash scripts/zizmor.sh
-# cfn-lint over bootstrap/role.yml, docs/iam-policy.json and docs/boundary-policy.json as generated
-# from it, and parliament over both policies (what it still reports is answered in docs/).
-check 'policy lint' bash scripts/policy-lint.sh
 
 step 'build dist/'
 mkdir -p .tmp
@@ -84,6 +46,55 @@ else
   cat .tmp/build.log
   failed+=('npm run build')
 fi
+
+# The static checks run in the background, one after another, while the test tiers run (these
+# wait on moto, the stand-in and child processes more than on the CPU); their output is printed,
+# and their failures counted, after the tiers.
+checks_dir=.tmp/checks
+rm -rf "$checks_dir"
+mkdir -p "$checks_dir"
+# background_check NAME COMMAND...: a check whose output and status are kept in $checks_dir.
+background_check() {
+  local name=$1
+  shift
+  local file=${name//[^A-Za-z0-9]/-}
+  printf '%s\n' "$name" >>"$checks_dir/order"
+  if "$@" >"$checks_dir/$file.log" 2>&1; then echo 0; else echo 1; fi >"$checks_dir/$file.rc"
+}
+run_actionlint() {
+  local files=()
+  for file in examples/*.yml .github/workflows/*.yml; do
+    if [[ -f $file ]]; then files+=("$file"); fi
+  done
+  ((${#files[@]})) || return 0
+  if [[ $(.tools/actionlint -version 2>/dev/null | head -n1) != "$ACTIONLINT_VERSION" ]]; then
+    if command -v go >/dev/null; then
+      echo "installing actionlint $ACTIONLINT_VERSION into .tools/"
+      GOBIN="$PWD/.tools" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" ||
+        return 1
+    else
+      echo "WARNING: go not found: actionlint was not run (install Go to run it)"
+      [[ -z ${CI:-} ]] || return 1
+      return 0
+    fi
+  fi
+  .tools/actionlint "${files[@]}" && echo "actionlint: ${#files[@]} files OK"
+}
+step 'static checks (in the background, reported after the tests)'
+(
+  background_check 'tsc --noEmit' npx tsc --noEmit
+  background_check eslint npx eslint .
+  background_check prettier npx prettier --check .
+  background_check actionlint run_actionlint
+  # zizmor (pinned in scripts/requirements-checks.txt), offline, over the workflows, the examples
+  # and the workflows the documentation shows; then actionlint over those documentation blocks.
+  background_check zizmor bash scripts/zizmor.sh
+  # cfn-lint over bootstrap/role.yml, docs/iam-policy.json and docs/boundary-policy.json as
+  # generated from it, and parliament over both policies (what it still reports is answered in
+  # docs/).
+  background_check 'policy lint' bash scripts/policy-lint.sh
+) &
+checks_pid=$!
 
 jest_base=(node --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js)
 color=()
@@ -127,6 +138,14 @@ else
   step 'coverage of src/ (the integration tier, through the source map)'
   node scripts/coverage.mjs "$coverage_dir" | tee .tmp/coverage.log || failed+=(coverage)
 fi
+
+wait "$checks_pid" || true
+while read -r name; do
+  file=${name//[^A-Za-z0-9]/-}
+  step "$name"
+  cat "$checks_dir/$file.log"
+  [[ $(cat "$checks_dir/$file.rc" 2>/dev/null) == 0 ]] || failed+=("$name")
+done <"$checks_dir/order"
 
 step summary
 total_passed=0 total_failed=0 total_skipped=0
