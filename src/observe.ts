@@ -33,8 +33,10 @@ export async function observe(
   // them in vain, but every later run (the usual one) saves the wait. With many, a first run would
   // pay for them in time as well (the throttling plugin lets ten reads run at once), so they wait
   // for the user.
+  // A removal needs them whatever IAM says: a run stopped midway may have left secrets behind a
+  // user it already deleted.
   const secretNamesNeeded =
-    config.destinations.length <= SPECULATIVE_LISTS
+    config.remove || config.destinations.length <= SPECULATIVE_LISTS
       ? Promise.resolve(true)
       : findUser.then(
           u => u !== undefined,
@@ -52,11 +54,14 @@ export async function observe(
     const bucket: ObservedBucket = (await free)
       ? { state: 'absent' }
       : await aws.s3.findBucket(name, identity.accountId)
+    // Whether it is empty matters only to a removal that may delete it.
+    if (bucket.state === 'owned' && config.remove && config.removeBucket)
+      bucket.empty = await aws.s3.isEmpty(name, identity.accountId)
     return { name, bucket }
   })
   // The boundary's existence is checked beside the bucket, once the account is known.
   const boundaryReady = identityReady.then(async identity => {
-    if (config.permissionsBoundary === undefined) return undefined
+    if (config.permissionsBoundary === undefined || config.remove) return undefined
     const arn = boundaryArn(config.permissionsBoundary, identity)
     return { arn, exists: await aws.iam.policyExists(arn) }
   })
@@ -73,10 +78,11 @@ export async function observe(
           })
         )
       ),
-      selectedRepositoryIds(config, github),
+      // Who may read an organization's secrets matters to writing them, not to removing them.
+      config.remove ? ({} as Record<string, number[]>) : selectedRepositoryIds(config, github),
       bucketReady,
       boundaryReady,
-      readerCounts(config, github)
+      config.remove ? ({} as Record<string, number | undefined>) : readerCounts(config, github)
     ])
   const lock = user ? rotationLock(user.tags) : undefined
   const lockRun = lock ? await lockRunState(lock, config, github) : undefined

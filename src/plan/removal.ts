@@ -124,3 +124,8 @@ export function removesSomething(plan: RemovalPlan): boolean {
     plan.destinations.some(d => d.secrets.length + d.variables.length > 0)
   )
 }
+
+/** Tells a removal plan from a setup plan (main.ts carries either). */
+export function isRemovalPlan(plan: object): plan is RemovalPlan {
+  return 'kind' in plan && plan.kind === 'removal'
+}

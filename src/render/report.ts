@@ -2,12 +2,59 @@
 import * as core from '@actions/core'
 import type { Config } from '../inputs/config.js'
 import type { ErrorCode } from '../errors.js'
-import type { Outcome } from '../apply/outcome.js'
+import type { Outcome, RemovalOutcome } from '../apply/outcome.js'
 import { describe as describeDestination } from '../github/destinations.js'
 import type { Plan } from '../plan/plan.js'
-import { oldKeyLine, planLines, policyLine } from './describe.js'
+import { isRemovalPlan, type RemovalPlan } from '../plan/removal.js'
+import {
+  oldKeyLine,
+  planLines,
+  policyLine,
+  removalHeadline,
+  removalLines,
+  removalWarnings
+} from './describe.js'
 
-export function setOutputs(plan: Plan, outcome: Outcome | undefined): void {
+/** A setup plan or a removal plan, with what carrying it out did. */
+export type AnyPlan = Plan | RemovalPlan
+export type AnyOutcome = Outcome | RemovalOutcome
+
+/** The plan's lines, as the log and the dry run show them. */
+export function anyPlanLines(plan: AnyPlan, config: Config): string[] {
+  return isRemovalPlan(plan) ? removalLines(plan) : planLines(plan, config)
+}
+
+/** The plan's warnings, beyond those of the inputs. */
+export function anyPlanWarnings(plan: AnyPlan): string[] {
+  return isRemovalPlan(plan) ? removalWarnings(plan) : plan.warnings
+}
+
+export function setOutputs(plan: AnyPlan, outcome: AnyOutcome | undefined): void {
+  if (isRemovalPlan(plan)) return setRemovalOutputs(plan, outcome as RemovalOutcome | undefined)
+  core.setOutput('removed', 'false')
+  setSetupOutputs(plan, outcome as Outcome | undefined)
+}
+
+/** A removal makes no key: the names it took down are the user's and the bucket's. */
+function setRemovalOutputs(plan: RemovalPlan, outcome: RemovalOutcome | undefined): void {
+  core.setOutput('user-arn', plan.userArn)
+  core.setOutput('bucket-name', plan.bucketName)
+  core.setOutput('bucket-arn', plan.bucketArn)
+  core.setOutput('access-key-id', '')
+  core.setOutput('old-access-key-id', '')
+  core.setOutput('secrets', '')
+  core.setOutput('key-created', 'false')
+  core.setOutput('rotated', 'false')
+  const removed =
+    outcome !== undefined &&
+    (outcome.userDeleted ||
+      outcome.keysDeleted.length + outcome.policiesRemoved.length > 0 ||
+      outcome.bucket === 'deleted' ||
+      outcome.destinations.some(d => d.removed.length > 0))
+  core.setOutput('removed', String(removed))
+}
+
+function setSetupOutputs(plan: Plan, outcome: Outcome | undefined): void {
   core.setOutput('user-arn', plan.userArn)
   core.setOutput('bucket-name', plan.bucketName)
   core.setOutput('bucket-arn', plan.bucketArn)
@@ -33,6 +80,8 @@ export interface SummaryInput {
   /** Undefined when the run failed before planning. */
   plan?: Plan
   outcome?: Outcome
+  /** A removal's plan (instead of plan) and what it did. */
+  removal?: { plan: RemovalPlan; outcome?: RemovalOutcome }
   error?: { code: ErrorCode; line: string }
   /** Every warning annotation of the run. */
   warnings: string[]
@@ -87,7 +136,16 @@ export async function writeSummary(input: SummaryInput): Promise<void> {
   const { config, plan, outcome } = input
   const s = core.summary
   s.addHeading(config?.dryRun ? 'S3 credentials: dry run (nothing changed)' : 'S3 credentials', 2)
-  s.addRaw(`<p><b>${escapeHtml(headline(input))}</b></p>`, true)
+  const removal = input.removal
+  const line =
+    removal && !input.error
+      ? removalHeadline(removal.plan, removal.outcome, config?.dryRun ?? false)
+      : headline(input)
+  s.addRaw(`<p><b>${escapeHtml(line)}</b></p>`, true)
+  if (removal) {
+    s.addHeading(config?.dryRun ? 'Removal plan' : 'Removal plan carried out', 3)
+    s.addList(removalLines(removal.plan).map(escapeHtml))
+  }
 
   if (plan && config) {
     s.addHeading('Resources', 3)
