@@ -7888,7 +7888,7 @@ __webpack_unused_export__ = DeleteSigningCertificate$;
 __webpack_unused_export__ = DeleteSigningCertificateCommand;
 __webpack_unused_export__ = DeleteSigningCertificateRequest$;
 __webpack_unused_export__ = DeleteUser$;
-__webpack_unused_export__ = DeleteUserCommand;
+exports.O56 = DeleteUserCommand;
 __webpack_unused_export__ = DeleteUserPermissionsBoundary$;
 __webpack_unused_export__ = DeleteUserPermissionsBoundaryCommand;
 __webpack_unused_export__ = DeleteUserPermissionsBoundaryRequest$;
@@ -8568,7 +8568,7 @@ __webpack_unused_export__ = waitUntilUserExists;
 var __webpack_unused_export__;
 const { getFlexibleChecksumsPlugin, NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS, NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS, resolveFlexibleChecksumsConfig } = __nccwpck_require__(238);
 const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
-const { getThrow200ExceptionsPlugin, getSsecPlugin, getLocationConstraintPlugin, getS3ExpiresMiddlewarePlugin, getCheckContentLengthHeaderPlugin, S3RestXmlProtocol, NODE_USE_ARN_REGION_CONFIG_OPTIONS, NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS, resolveS3Config, getValidateBucketNamePlugin, getAddExpectContinuePlugin, getRegionRedirectMiddlewarePlugin, getS3ExpressPlugin, getS3ExpressHttpSigningPlugin } = __nccwpck_require__(5028);
+const { getThrow200ExceptionsPlugin, getSsecPlugin, getLocationConstraintPlugin, getS3ExpiresMiddlewarePlugin, getCheckContentLengthHeaderPlugin, S3RestXmlProtocol, NODE_USE_ARN_REGION_CONFIG_OPTIONS, NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS, resolveS3Config, getValidateBucketNamePlugin, getAddExpectContinuePlugin, getRegionRedirectMiddlewarePlugin, getS3ExpressPlugin, getS3ExpressHttpSigningPlugin } = __nccwpck_require__(2647);
 const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
 const { normalizeProvider, getSmithyContext, makeBuilder, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(2658);
 const { Command: $Command } = __nccwpck_require__(2658);
@@ -14661,7 +14661,7 @@ __webpack_unused_export__ = DeleteBucket$;
 __webpack_unused_export__ = DeleteBucketAnalyticsConfiguration$;
 __webpack_unused_export__ = DeleteBucketAnalyticsConfigurationCommand;
 __webpack_unused_export__ = DeleteBucketAnalyticsConfigurationRequest$;
-__webpack_unused_export__ = DeleteBucketCommand;
+exports.H19 = DeleteBucketCommand;
 __webpack_unused_export__ = DeleteBucketCors$;
 __webpack_unused_export__ = DeleteBucketCorsCommand;
 __webpack_unused_export__ = DeleteBucketCorsRequest$;
@@ -14970,7 +14970,7 @@ __webpack_unused_export__ = ListObjectAnnotationsCommand;
 __webpack_unused_export__ = ListObjectAnnotationsOutput$;
 __webpack_unused_export__ = ListObjectAnnotationsRequest$;
 __webpack_unused_export__ = ListObjectVersions$;
-__webpack_unused_export__ = ListObjectVersionsCommand;
+exports.uc$ = ListObjectVersionsCommand;
 __webpack_unused_export__ = ListObjectVersionsOutput$;
 __webpack_unused_export__ = ListObjectVersionsRequest$;
 __webpack_unused_export__ = ListObjects$;
@@ -20963,7 +20963,7 @@ exports.fromWebToken = fromWebToken;
 
 /***/ }),
 
-/***/ 5028:
+/***/ 2647:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { NoOpLogger, getSmithyContext } = __nccwpck_require__(2658);
@@ -71601,6 +71601,8 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'ROTATION_IN_PROGRESS',
     'RATE_LIMIT_BUDGET',
     'PARTIAL_WRITE',
+    'REMOVAL_INCOMPLETE',
+    'USER_NOT_DELETABLE',
     'UNEXPECTED'
 ]));
 class ActionError extends Error {
@@ -71656,7 +71658,7 @@ function oneLine(text) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7026);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5028);
 /** The entry the runner executes: one awaited call; anything thrown fails the step. */
 
 
@@ -71673,7 +71675,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7026:
+/***/ 5028:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -71770,6 +71772,14 @@ async function awsLookup(action, call) {
             return undefined;
         throw toAwsError(action, e);
     }
+}
+/**
+ * DeleteUser refused while something is attached that the action never makes (a login profile, an
+ * MFA device, a signing certificate, an SSH key, service-specific credentials): IAM's message
+ * names which.
+ */
+function userNotDeletable(userName, e) {
+    return new errors/* ActionError */.lZ('USER_NOT_DELETABLE', `IAM would not delete user '${userName}': ${(0,errors/* errorText */.kc)(e)} Its access keys and policies are removed; the user stays.`, `remove what IAM names from the user (aws iam delete-login-profile, deactivate-mfa-device, delete-signing-certificate, delete-ssh-public-key, delete-service-specific-credential), then run again with remove: true.`, { cause: e });
 }
 
 ;// CONCATENATED MODULE: ./src/aws/iam.ts
@@ -71959,6 +71969,22 @@ class Iam {
     }
     async deleteAccessKey(UserName, AccessKeyId) {
         await awsRemove('iam:DeleteAccessKey', () => this.client.send(new dist_cjs/* DeleteAccessKeyCommand */.yq0({ UserName, AccessKeyId })));
+    }
+    /**
+     * Deletes the user (its tags go with it); a user already gone counts as deleted. IAM refuses
+     * (DeleteConflict) while anything is attached: its message names what.
+     */
+    async deleteUser(UserName) {
+        await awsRemove('iam:DeleteUser', async () => {
+            try {
+                return await this.client.send(new dist_cjs/* DeleteUserCommand */.O56({ UserName }));
+            }
+            catch (e) {
+                if (/^DeleteConflict/.test(errorName(e)))
+                    throw userNotDeletable(UserName, e);
+                throw e;
+            }
+        });
     }
     async deactivateAccessKey(UserName, AccessKeyId) {
         await awsCall('iam:UpdateAccessKey', () => this.client.send(new dist_cjs/* UpdateAccessKeyCommand */.SF3({ UserName, AccessKeyId, Status: 'Inactive' })));
@@ -72354,6 +72380,31 @@ class S3 {
     }
     async setPolicy(Bucket, policy) {
         await settled('s3:PutBucketPolicy', () => this.client.send(new client_s3_dist_cjs/* PutBucketPolicyCommand */.BfN({ Bucket, Policy: JSON.stringify(policy) })));
+    }
+    /**
+     * Whether the bucket holds nothing at all: ListObjectVersions lists current objects, old
+     * versions and delete markers alike (of a bucket never versioned too), so one key of any of
+     * them says it is not empty.
+     */
+    async isEmpty(Bucket, ExpectedBucketOwner) {
+        const out = await awsCall('s3:ListBucketVersions', () => this.client.send(new client_s3_dist_cjs/* ListObjectVersionsCommand */.uc$({ Bucket, ExpectedBucketOwner, MaxKeys: 1 })));
+        return (out.Versions?.length ?? 0) + (out.DeleteMarkers?.length ?? 0) === 0;
+    }
+    /**
+     * Deletes an empty bucket; one already gone counts as deleted. 'not-empty' when S3 says it
+     * holds something (put there since the look-up): it is kept, never emptied.
+     */
+    async deleteBucket(Bucket, ExpectedBucketOwner) {
+        try {
+            await this.client.send(new client_s3_dist_cjs/* DeleteBucketCommand */.H19({ Bucket, ExpectedBucketOwner }));
+        }
+        catch (e) {
+            if (errorName(e) === 'BucketNotEmpty')
+                return 'not-empty';
+            if (!isNotFound(e) && httpStatus(e) !== 404)
+                throw toAwsError('s3:DeleteBucket', e);
+        }
+        return 'deleted';
     }
     async setTags(Bucket, tags) {
         await settled('s3:PutBucketTagging', () => this.client.send(new client_s3_dist_cjs/* PutBucketTaggingCommand */.yCr({
@@ -73089,6 +73140,12 @@ function parseConfig(read, env) {
     ]);
     const verifyTimeoutSeconds = integer(c, 'verify-timeout-seconds', read('verify-timeout-seconds') || '60', 1, MAX_VERIFY_TIMEOUT_S) ?? 60;
     const dryRun = config_boolean(c, 'dry-run', read('dry-run') || 'false');
+    const remove = config_boolean(c, 'remove', read('remove') || 'false');
+    const removeBucket = config_boolean(c, 'remove-bucket', read('remove-bucket') || 'false');
+    if (removeBucket && !remove)
+        c.fail('remove-bucket', "applies only with remove: 'true'");
+    if (remove && rotate)
+        c.fail('rotate', "and remove: 'true' exclude each other (remove takes the key down)");
     if (c.errors.length > 0)
         throw new errors/* InputErrors */.G(c.errors);
     return {
@@ -73116,6 +73173,8 @@ function parseConfig(read, env) {
         oldKey,
         verifyTimeoutSeconds,
         dryRun,
+        remove,
+        removeBucket,
         warnings
     };
 }
@@ -73337,7 +73396,28 @@ class Destinations {
             }
         });
     }
-    /** Ids of repositories in an organization, for visibility: selected. */
+    /** Deletes one secret; a secret already gone counts as deleted. */
+    async deleteSecret(d, name) {
+        await this.removal(`delete secret ${name}`, d, () => this.octokit.request(`DELETE ${secretsBase(d, this.store)}/${enc(name)}`));
+    }
+    /** Deletes one variable; a variable already gone counts as deleted. */
+    async deleteVariable(d, name) {
+        await this.removal(`delete variable ${name}`, d, () => this.octokit.request(`DELETE ${variablesBase(d)}/${enc(name)}`));
+    }
+    /**
+     * A DELETE whose 404 means it is gone (deleted since the look-up, or by an earlier attempt of
+     * this request whose answer was lost): only the destination's own absence was checked before.
+     */
+    async removal(what, d, request) {
+        try {
+            await request();
+        }
+        catch (e) {
+            if (e.status === 404)
+                return;
+            throw toGitHubError(what, describe(d), e);
+        }
+    }
     /**
      * Whether workflow run `runId` of `repository` is still going (GET .../actions/runs/{run_id},
      * which needs "Actions: read"). Never fails the run: an answer it cannot read is `unknown`.
@@ -73378,6 +73458,7 @@ class Destinations {
             return undefined;
         }
     }
+    /** Ids of repositories in an organization, for visibility: selected. */
     async repositoryIds(org, names) {
         const d = {
             kind: 'organization',
@@ -73419,21 +73500,6 @@ class Destinations {
             }
         };
     }
-    /** Deletes a secret; one that is not there is gone already. */
-    async deleteSecret(d, name) {
-        await this.call(`delete secret ${name}`, d, () => this.octokit
-            .request(`DELETE ${secretsBase(d, this.store)}/${enc(name)}`)
-            .catch(ignoreNotFound));
-    }
-    /** Deletes a configuration variable; one that is not there is gone already. */
-    async deleteVariable(d, name) {
-        await this.call(`delete variable ${name}`, d, () => this.octokit.request(`DELETE ${variablesBase(d)}/${enc(name)}`).catch(ignoreNotFound));
-    }
-}
-function ignoreNotFound(e) {
-    if (e.status === 404)
-        return { data: undefined };
-    throw e;
 }
 
 ;// CONCATENATED MODULE: ./src/aws/verify.ts
@@ -73503,6 +73569,15 @@ class PartialWriteError extends errors/* ActionError */.lZ {
             'run the step again: it writes what is missing (a fresh key where a key was left half-written) and then retires the old key.');
         this.outcome = outcome;
         this.name = 'PartialWriteError';
+    }
+}
+/** A removal that stopped midway: carries what was done, for the outputs and the summary. */
+class RemovalIncompleteError extends errors/* ActionError */.lZ {
+    outcome;
+    constructor(message, outcome, opts = {}) {
+        super(opts.code ?? 'REMOVAL_INCOMPLETE', message, opts.remedy ?? 'run the step again with remove: true: it removes only what is left.', opts.cause === undefined ? {} : { cause: opts.cause });
+        this.outcome = outcome;
+        this.name = 'RemovalIncompleteError';
     }
 }
 
@@ -79937,8 +80012,11 @@ async function observe(config, aws, github) {
     // them in vain, but every later run (the usual one) saves the wait. With many, a first run would
     // pay for them in time as well (the throttling plugin lets ten reads run at once), so they wait
     // for the user.
-    // Role mode reads the lists always: a switch from access-key deletes the key's secrets.
-    const secretNamesNeeded = config.destinations.length <= SPECULATIVE_LISTS || config.credentials === 'role'
+    // A removal needs them whatever IAM says: a run stopped midway may have left secrets behind a
+    // user it already deleted. Role mode too: a switch from access-key deletes the key's secrets.
+    const secretNamesNeeded = config.remove ||
+        config.credentials === 'role' ||
+        config.destinations.length <= SPECULATIVE_LISTS
         ? Promise.resolve(true)
         : findUser.then(u => u !== undefined, () => false);
     const identityReady = callerIdentity(aws.sts, config.region);
@@ -79952,11 +80030,14 @@ async function observe(config, aws, github) {
         const bucket = (await free)
             ? { state: 'absent' }
             : await aws.s3.findBucket(name, identity.accountId);
+        // Whether it is empty matters only to a removal that may delete it.
+        if (bucket.state === 'owned' && config.remove && config.removeBucket)
+            bucket.empty = await aws.s3.isEmpty(name, identity.accountId);
         return { name, bucket };
     });
     // The boundary's existence is checked beside the bucket, once the account is known.
     const boundaryReady = identityReady.then(async (identity) => {
-        if (config.permissionsBoundary === undefined)
+        if (config.permissionsBoundary === undefined || config.remove)
             return undefined;
         const arn = boundaryArn(config.permissionsBoundary, identity);
         return { arn, exists: await aws.iam.policyExists(arn) };
@@ -79966,7 +80047,8 @@ async function observe(config, aws, github) {
     // role: only where one exists are its grants and the destinations' variables read.
     const roleFound = roleMode ? Promise.resolve(true) : aws.roles.exists(config.roleName);
     const roleReady = roleFound.then(found => found ? aws.roles.findRole(config.roleName) : undefined);
-    const oidcReady = roleMode
+    // A removal needs no trust: the provider and the subjects are not read.
+    const oidcReady = roleMode && !config.remove
         ? identityReady.then(identity => observeOidc(config, aws, github, identity))
         : Promise.resolve(undefined);
     const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary, readers, role, oidc] = await Promise.all([
@@ -79977,10 +80059,11 @@ async function observe(config, aws, github) {
             secretNames: secretNamesNeeded,
             access: Object.values(config.names)
         }))),
-        selectedRepositoryIds(config, github),
+        // Who may read an organization's secrets matters to writing them, not to removing them.
+        config.remove ? {} : selectedRepositoryIds(config, github),
         bucketReady,
         boundaryReady,
-        readerCounts(config, github),
+        config.remove ? {} : readerCounts(config, github),
         roleReady,
         oidcReady
     ]);
@@ -80389,8 +80472,15 @@ function exposureWarning(o) {
     ];
 }
 function checkRotationLock(config, observed, key, now, runId) {
+    return key.action === 'create' ? checkLockHeld(config, observed, now, runId) : [];
+}
+/**
+ * Another run's live rotation marker refuses a run that changes the keys (throws); the warnings
+ * about a marker that is ignored (stale, or its run has ended) otherwise.
+ */
+function checkLockHeld(config, observed, now, runId) {
     const lock = observed.rotationLock;
-    if (key.action !== 'create' || !observed.user || !lock || lock.expiresAt <= now)
+    if (!observed.user || !lock || lock.expiresAt <= now)
         return [];
     // Anyone who may tag the user can write the marker: an expiry no run could have set is stale.
     if (lock.expiresAt.getTime() > now.getTime() + MAX_ROTATION_LOCK_MS)
@@ -80572,139 +80662,98 @@ function keyWarnings(key) {
     return [];
 }
 
-;// CONCATENATED MODULE: ./src/plan/role.ts
+;// CONCATENATED MODULE: ./src/plan/removal.ts
 
 
 
 
-
-
-function roleArn(partition, accountId, path, name) {
-    return `arn:${partition}:iam::${accountId}:role${path}${name}`;
-}
-function buildRolePlan(config, observed, now, runId) {
-    const { identity, bucketName } = observed;
-    const oidc = requireProvider(observed.oidc);
-    checkPolicies(config, observed);
-    checkBucket(config, observed);
-    const home = `${config.homeRepository.owner}/${config.homeRepository.repo}`;
-    if (observed.role)
-        checkRoleOwnership(observed.role, config.roleName, home, config.userPath);
-    if (observed.user)
-        checkOwnership(observed.user, config.userName, home);
-    const subjects = subjectsFor(config.trust, oidc.repositories);
-    const trust = trustPolicy(oidc.providerArn, oidc.issuer, subjects);
-    const arn = observed.role?.arn ??
-        roleArn(identity.partition, identity.accountId, config.userPath, config.roleName);
-    // Key secrets are deleted only where they are the action's: its user exists (and is checked).
-    const switching = observed.user !== undefined;
-    const writes = observed.destinations.map(d => planRoleWrites(config, d, arn, bucketName, !observed.role, switching));
-    const retireKeys = planRetirement(config, observed, now, runId);
-    return {
-        kind: 'role',
+function buildRemovalPlan(config, observed, now, runId) {
+    const { owner, repo } = config.homeRepository;
+    const { identity, user, bucketName } = observed;
+    if (user) {
+        checkOwnership(user, config.userName, `${owner}/${repo}`);
+        plan_checkUserPath(config, user);
+    }
+    const ownRole = observed.role && !roleOwnershipProblem(observed.role, `${owner}/${repo}`, config.userPath)
+        ? observed.role
+        : undefined;
+    const role = ownRole && {
         roleName: config.roleName,
-        roleArn: arn,
+        roleArn: ownRole.arn,
+        inlinePolicies: Object.keys(ownRole.inlinePolicies),
+        managedPolicies: ownRole.managedPolicyArns
+    };
+    return {
+        kind: 'removal',
+        userName: config.userName,
+        userArn: user?.arn ??
+            userArn(identity.partition, identity.accountId, config.userPath, config.userName),
         bucketName,
         bucketArn: bucketArn(identity.partition, bucketName),
-        region: config.region,
-        partition: identity.partition,
-        role: planRole(config, observed, trust),
-        subjects: [...subjects.exact, ...subjects.patterns],
-        bucket: planBucket(config, observed),
-        grants: planGrants(config, observed, observed.role),
-        writes,
-        ...(retireKeys ? { retireKeys } : {}),
-        warnings: [...config.warnings]
-    };
-}
-function requireProvider(oidc) {
-    if (!oidc || !oidc.providerExists)
-        throw new errors/* ActionError */.lZ('OIDC_PROVIDER_MISSING', `The account has no OIDC provider for ${oidc?.issuer ?? "GitHub's issuer"} (${oidc?.providerArn ?? 'none found'}), so no workflow could assume a role; nothing was changed.`, 'deploy bootstrap/role.yml (it creates the provider), or create the provider with the audience sts.amazonaws.com.');
-    return oidc;
-}
-function planRole(config, observed, trust) {
-    const boundary = wantedBoundary(config, observed);
-    const { owner, repo } = config.homeRepository;
-    const role = observed.role;
-    if (!role)
-        return {
-            action: 'create',
-            path: config.userPath,
-            tags: [...config.tags, ownershipTag(owner, repo)],
-            ...(boundary ? { permissionsBoundary: boundary } : {}),
-            trustPolicy: trust
-        };
-    return {
-        action: 'reuse',
-        tagsToAdd: missingTags(config.tags, role.tags),
-        ...(boundary !== undefined && boundary !== role.permissionsBoundaryArn
-            ? { setPermissionsBoundary: boundary }
+        destinations: observed.destinations.map(d => destinationRemoval(config, d, role !== undefined)),
+        ...(role ? { role } : {}),
+        ...(user
+            ? {
+                user: {
+                    keys: user.keys.map(k => k.id),
+                    inlinePolicies: Object.keys(user.inlinePolicies),
+                    managedPolicies: user.managedPolicyArns
+                }
+            }
             : {}),
-        ...(sameDocument(role.trustPolicy, trust) ? {} : { trustPolicy: trust })
+        bucket: bucketRemoval(config, observed),
+        lockWarnings: checkLockHeld(config, observed, now, runId)
     };
 }
-/**
- * The role's ARN, the region and the bucket, as variables (the default: nothing here is secret) or
- * secrets; the key pair's secrets deleted where a destination holds them (a switch from
- * access-key), once every destination holds the role.
- */
-function planRoleWrites(config, observed, arn, bucketName, newRole, switching) {
-    const names = config.names;
-    const values = {
-        roleArn: arn,
-        region: config.region,
-        bucket: bucketName
-    };
-    const fields = ['roleArn', 'region', 'bucket'];
-    const variables = [];
-    const secrets = [];
-    for (const field of fields) {
-        if (config.regionAndBucketAs === 'variables') {
-            const current = observed.variables[names[field]];
-            if (current !== values[field])
-                variables.push({ field, exists: current !== undefined });
-        }
-        else if (newRole || !observed.secretNames.includes(names[field])) {
-            // A secret cannot be read back: written with a new role, or where it is missing.
-            secrets.push(field);
-        }
-    }
-    const deletions = ['accessKeyId', 'secretAccessKey']
-        .filter(f => switching && observed.secretNames.includes(names[f]))
-        .map(field => ({ field, kind: 'secret' }));
+/** Only the names the action writes, and only where they exist. */
+function destinationRemoval(config, o, ownRole) {
+    const n = config.names;
+    const asVariables = config.regionAndBucketAs === 'variables';
+    // The role's ARN, where the action's role exists: as a secret or a variable, wherever it is.
+    const roleArn = ownRole ? [n.roleArn] : [];
+    const secretNames = asVariables
+        ? [n.accessKeyId, n.secretAccessKey, ...roleArn]
+        : [n.accessKeyId, n.secretAccessKey, n.region, n.bucket, ...roleArn];
+    const variableNames = asVariables ? [n.region, n.bucket, ...roleArn] : roleArn;
     return {
-        destination: observed.destination,
-        secrets,
-        variables,
-        access: [],
-        ...(deletions.length > 0 ? { deletions: [...deletions] } : {})
+        destination: o.destination,
+        secrets: secretNames.filter(name => o.secretNames.includes(name)),
+        variables: variableNames.filter(name => name in o.variables)
     };
 }
-/**
- * A switch from access-key: the user's keys go per `old-key` once nothing refers to them. While
- * another run holds the user's rotation marker, nothing of the user is touched.
- */
-function planRetirement(config, observed, now, runId) {
-    const user = observed.user;
-    if (!user || config.oldKey === 'keep')
-        return undefined;
-    const keyIds = user.keys
-        .filter(k => config.oldKey === 'delete' || k.status === 'Active')
-        .map(k => k.id);
-    if (keyIds.length === 0)
-        return undefined;
-    const lock = observed.rotationLock;
-    const held = lock &&
-        lock.expiresAt > now &&
-        lock.expiresAt.getTime() <= now.getTime() + MAX_ROTATION_LOCK_MS &&
-        !(runId !== undefined && isEarlierAttempt(lock.runId, runId)) &&
-        observed.rotationLockRun?.state !== 'completed';
-    if (held)
-        throw new errors/* ActionError */.lZ('ROTATION_IN_PROGRESS', `Another run (${lock.runId}) is changing the keys of user '${config.userName}' until ${lock.expiresAt.toISOString()}; nothing was changed.`, 'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).');
-    return { userName: config.userName, keyIds, disposal: config.oldKey };
+function bucketRemoval(config, observed) {
+    const bucket = observed.bucket;
+    if (bucket.state === 'absent')
+        return { action: 'absent' };
+    if (!config.removeBucket)
+        return bucket.state === 'owned' ? { action: 'keep', why: 'not-asked' } : { action: 'absent' };
+    if (bucket.state === 'foreign')
+        return { action: 'keep', why: 'foreign' };
+    const home = `${config.homeRepository.owner}/${config.homeRepository.repo}`;
+    const owner = tagValue(bucket.tags, OWNERSHIP_TAG);
+    if (owner?.toLowerCase() !== home.toLowerCase())
+        return { action: 'keep', why: 'not-ours', ...(owner ? { owner } : {}) };
+    if (bucket.region !== config.region)
+        return { action: 'keep', why: 'other-region', region: bucket.region };
+    if (bucket.empty !== true)
+        return { action: 'keep', why: 'not-empty' };
+    return { action: 'delete' };
+}
+/** Whether the plan removes anything at all (a re-run after a complete removal: nothing). */
+function removesSomething(plan) {
+    return (plan.user !== undefined ||
+        plan.role !== undefined ||
+        plan.bucket.action === 'delete' ||
+        plan.destinations.some(d => d.secrets.length + d.variables.length > 0));
+}
+/** Tells a removal plan from a setup plan (main.ts carries either). */
+function isRemovalPlan(plan) {
+    return 'kind' in plan && plan.kind === 'removal';
 }
 
 ;// CONCATENATED MODULE: ./src/render/describe.ts
+
+
 
 
 function planLines(plan, config) {
@@ -80840,148 +80889,326 @@ function repairText(repair) {
         .filter(Boolean)
         .join(', ');
 }
-
-;// CONCATENATED MODULE: ./src/render/report.ts
-/** Outputs and the job summary. Only ids, names and ARNs: never the secret access key. */
-
-
-
-function setOutputs(plan, outcome) {
-    core/* setOutput */.uH('user-arn', plan.userArn);
-    core/* setOutput */.uH('bucket-name', plan.bucketName);
-    core/* setOutput */.uH('bucket-arn', plan.bucketArn);
-    core/* setOutput */.uH('access-key-id', outcome?.keyId ?? (plan.key.action === 'create' ? '' : plan.key.keyId));
-    core/* setOutput */.uH('key-created', String(outcome?.keyCreated ?? false));
-    core/* setOutput */.uH('rotated', String(outcome?.rotated ?? false));
-    core/* setOutput */.uH('old-access-key-id', outcome?.oldKeyId ?? '');
-    core/* setOutput */.uH('secrets', secretsWritten(outcome).join(','));
-}
-function secretsWritten(outcome) {
-    return (outcome?.writes ?? []).flatMap(w => w.written).filter(unique);
-}
-const unique = (v, i, all) => all.indexOf(v) === i;
-/** One line that says what happened (or, in a dry run, what would happen). */
-function headline(input) {
-    const { config, plan, outcome, error } = input;
-    if (error)
-        return `Failed (${error.code}): ${error.line}`;
-    if (!plan || !config)
-        return 'Nothing was done.';
-    const destinations = plan.writes.length;
-    const where = `${destinations} destination${destinations === 1 ? '' : 's'}`;
-    if (config.dryRun) {
-        const changes = plan.key.action === 'create' || planChangesSomething(plan);
-        return changes
-            ? 'Dry run: nothing was changed. A run without dry-run would carry out the plan below.'
-            : 'Dry run: nothing was changed, and a real run would change nothing either.';
+/** The removal plan, line by line: the dry run, the log and the summary share it. */
+function removalLines(plan) {
+    if (!removesSomething(plan))
+        return [
+            `Nothing to remove: no IAM user ${plan.userName}, and none of the action's secrets or variables at ${plan.destinations.map(d => describe(d.destination)).join(', ')}.${plan.bucket.action === 'keep' ? ` ${keptBucketLine(plan)}` : ''}`
+        ];
+    const lines = plan.destinations.map(d => {
+        const names = [...d.secrets, ...d.variables.map(v => `${v} (variable)`)];
+        return names.length
+            ? `Delete from ${describe(d.destination)}: ${names.join(', ')}.`
+            : `Nothing of the action's at ${describe(d.destination)}.`;
+    });
+    const user = plan.user;
+    if (user) {
+        if (user.keys.length)
+            lines.push(`Delete access keys ${user.keys.join(', ')}.`);
+        if (user.inlinePolicies.length)
+            lines.push(`Delete inline policies ${user.inlinePolicies.join(', ')}.`);
+        if (user.managedPolicies.length)
+            lines.push(`Detach managed policies ${user.managedPolicies.join(', ')}.`);
+        lines.push(`Delete IAM user ${plan.userName} with its tags (the permissions boundary policy is shared and stays).`);
     }
-    if (plan.key.action === 'not-due')
-        return `Rotation not due: ${plan.key.reason}.`;
-    if (outcome?.rotated)
-        return `Rotated: new key ${outcome.keyId} stored in ${where}; old key ${oldKeyLine(outcome)}.`;
-    if (outcome?.keyCreated)
-        return `Created key ${outcome.keyId} and stored it in ${where}.`;
-    const written = secretsWritten(outcome);
-    if (written.length)
-        return `Kept key ${outcome?.keyId}; wrote ${written.join(', ')}.`;
-    return planChangesSomething(plan)
-        ? `Kept key ${outcome?.keyId ?? ''}; updated the user, bucket or grants as planned.`
-        : 'Everything was already in place: nothing changed.';
+    else
+        lines.push(`No IAM user ${plan.userName}: nothing to remove in IAM.`);
+    if (plan.role)
+        lines.push(`Delete IAM role ${plan.role.roleArn} with its policies (${[...plan.role.inlinePolicies, ...plan.role.managedPolicies].join(', ') || 'none'}).`);
+    if (plan.bucket.action === 'delete')
+        lines.push(`Delete bucket ${plan.bucketName}: it is the action's and holds nothing.`);
+    else if (plan.bucket.action === 'keep')
+        lines.push(keptBucketLine(plan));
+    return lines;
 }
-function planChangesSomething(plan) {
-    const g = plan.grants;
-    return (plan.user.action === 'create' ||
-        (plan.user.action === 'reuse' &&
-            (plan.user.tagsToAdd.length > 0 || plan.user.setPermissionsBoundary !== undefined)) ||
-        plan.bucket.action === 'create' ||
-        (plan.bucket.action === 'reuse' && plan.bucket.tagsToSet !== undefined) ||
-        g.putInline !== undefined ||
-        g.attach.length + g.detach.length + g.deleteInline.length > 0 ||
-        plan.writes.some(w => w.secrets.length + w.variables.length > 0));
+function keptBucketLine(plan) {
+    const b = plan.bucket;
+    const why = b.action !== 'keep'
+        ? ''
+        : {
+            'not-asked': 'remove-bucket is not true',
+            'not-empty': 'it holds objects (current, old versions or delete markers); the action never deletes objects',
+            'not-ours': `it does not carry the tag ${OWNERSHIP_TAG} naming this repository${b.owner ? ` (it names ${b.owner})` : ''}`,
+            foreign: 'it belongs to another AWS account (or this role may not see it)',
+            'other-region': `it is in ${b.region ?? 'another region'}, not in aws-region`
+        }[b.why];
+    return `Keep bucket ${plan.bucketName}: ${why}.`;
 }
-async function writeSummary(input) {
-    // Outside a runner (or a harness without file commands) there is nowhere to write to.
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        core/* debug */.Yz('GITHUB_STEP_SUMMARY is not set: no job summary written.');
+/** Warnings of a removal: a bucket remove-bucket asked for that stays, an ignored rotation marker. */
+function removalWarnings(plan) {
+    const kept = plan.bucket.action === 'keep' && plan.bucket.why !== 'not-asked';
+    return [...plan.lockWarnings, ...(kept ? [keptBucketLine(plan)] : [])];
+}
+/** A bucket S3 would not delete after all: something was put there since the look-up. */
+function bucketNotEmptyLine(bucketName) {
+    return `Keep bucket ${bucketName}: S3 says it is not empty (an object was put there since the look-up); the action never deletes objects.`;
+}
+/** What a removal that stopped midway left, and that a re-run finishes it. */
+function removalLeftText(plan, outcome, stage) {
+    const failed = outcome.destinations
+        .filter(d => d.failed.length > 0)
+        .map(d => `${describe(d.destination)}: ${d.failed.map(f => f.name).join(', ')} (${d.failed[0].error})`);
+    if (stage === 'destinations')
+        return `Could not remove ${failed.join('; ')}. ${removedText(outcome)}The IAM user ${plan.userName}, its keys and the bucket are left as they were, so that no secret is left referring to a deleted key; run again with remove: true to finish.`;
+    const user = plan.user;
+    const left = [
+        ...(user?.keys ?? []).filter(k => !outcome.keysDeleted.includes(k)).map(k => `access key ${k}`),
+        ...[...(user?.inlinePolicies ?? []), ...(user?.managedPolicies ?? [])]
+            .filter(p => !outcome.policiesRemoved.includes(p))
+            .map(p => `policy ${p}`),
+        ...(user && !outcome.userDeleted ? [`IAM user ${plan.userName}`] : []),
+        ...(plan.bucket.action === 'delete' && !outcome.bucket ? [`bucket ${plan.bucketName}`] : [])
+    ];
+    return `${removedText(outcome)}Left: ${left.join(', ') || 'nothing'}; no secret or variable of the action refers to them any more. Run again with remove: true to finish.`;
+}
+function removedText(outcome) {
+    const removed = outcome.destinations.filter(d => d.removed.length > 0);
+    return removed.length
+        ? `Removed from ${removed.map(d => `${describe(d.destination)} (${d.removed.join(', ')})`).join(', ')}. `
+        : '';
+}
+/** The removal's summary line. */
+function removalHeadline(plan, outcome, dryRun) {
+    if (!removesSomething(plan))
+        return dryRun
+            ? 'Dry run: nothing to remove.'
+            : 'Nothing to remove: everything was already gone.';
+    if (dryRun)
+        return 'Dry run: nothing was removed. A run without dry-run would remove what is listed below.';
+    const count = (outcome?.destinations ?? []).reduce((n, d) => n + d.removed.length, 0);
+    const parts = [
+        `${count} of the action's secrets and variables`,
+        ...(outcome?.keysDeleted.length ? [`access keys ${outcome.keysDeleted.join(', ')}`] : []),
+        ...(outcome?.userDeleted ? [`IAM user ${plan.userName}`] : []),
+        ...(outcome?.bucket === 'deleted' ? [`bucket ${plan.bucketName}`] : [])
+    ];
+    return `Removed ${parts.join(', ')}.`;
+}
+
+;// CONCATENATED MODULE: ./src/apply/remove.ts
+
+
+
+async function remove(ctx) {
+    const outcome = {
+        destinations: [],
+        keysDeleted: [],
+        policiesRemoved: [],
+        userDeleted: false,
+        timingsMs: {}
+    };
+    const time = (phase, work) => timed(outcome.timingsMs, phase, work);
+    outcome.destinations = await time('secrets', () => Promise.all(ctx.plan.destinations.map(d => removeFromDestination(ctx, d))));
+    if (outcome.destinations.some(d => d.failed.length > 0))
+        throw new RemovalIncompleteError(removalLeftText(ctx.plan, outcome, 'destinations'), outcome);
+    const [user, role, bucket] = await Promise.allSettled([
+        time('user', () => removeUser(ctx, outcome)),
+        time('role', () => removeRole(ctx, outcome)),
+        time('bucket', () => removeBucket(ctx, outcome))
+    ]);
+    const failure = [user, role, bucket].find(r => r.status === 'rejected');
+    if (failure) {
+        const e = failure.reason;
+        const code = e instanceof errors/* ActionError */.lZ ? e.code : undefined;
+        throw new RemovalIncompleteError(`${e instanceof errors/* ActionError */.lZ ? e.message : (0,errors/* errorText */.kc)(e)} ${removalLeftText(ctx.plan, outcome, 'aws')}`, outcome, code === 'USER_NOT_DELETABLE' || code === 'AWS_PERMISSION' || code === 'AWS_CREDENTIALS'
+            ? { code, remedy: e.remedy, cause: e }
+            : { cause: e });
+    }
+    return outcome;
+}
+async function removeFromDestination({ github }, d) {
+    const result = { destination: d.destination, removed: [], failed: [] };
+    const one = async (name, label, call) => {
+        try {
+            await call();
+            result.removed.push(label);
+        }
+        catch (e) {
+            result.failed.push({ name: label, error: (0,errors/* errorText */.kc)(e) });
+        }
+    };
+    await Promise.all([
+        ...d.secrets.map(name => one(name, name, () => github.deleteSecret(d.destination, name))),
+        ...d.variables.map(name => one(name, `${name} (variable)`, () => github.deleteVariable(d.destination, name)))
+    ]);
+    return result;
+}
+/** The keys and grants first, beside each other; the user once none is left. */
+async function removeUser({ plan, aws }, outcome) {
+    const user = plan.user;
+    if (!user)
         return;
-    }
-    const { config, plan, outcome } = input;
-    const s = core/* summary */.z;
-    s.addHeading(config?.dryRun ? 'S3 credentials: dry run (nothing changed)' : 'S3 credentials', 2);
-    s.addRaw(`<p><b>${escapeHtml(headline(input))}</b></p>`, true);
-    if (plan && config) {
-        s.addHeading('Resources', 3);
-        s.addTable([
-            [header('Resource'), header('Value')],
-            ...[
-                ['IAM user', `${plan.userArn} (${plan.user.action === 'create' ? 'new' : 'existing'})`],
-                [
-                    'Bucket',
-                    `${plan.bucketName} in ${plan.region} (${plan.bucket.action === 'create' ? 'new' : 'existing'})`
-                ],
-                ['Policy', policyLine(config)],
-                ['Access key', keyCell(plan, outcome, config.dryRun)],
-                ['Old key', oldKeyCell(plan, outcome, config.dryRun)]
-            ].map(row => row.map(escapeHtml))
-        ]);
-        s.addHeading(config.dryRun ? 'Plan' : 'Plan carried out', 3);
-        s.addList(planLines(plan, config).map(escapeHtml));
-        s.addHeading('Destinations', 3);
-        if (outcome)
-            s.addTable([
-                [header('Destination'), header('Written'), header('Failed')],
-                ...outcome.writes.map(w => [
-                    describe(w.destination),
-                    w.written.join(', ') || (w.failed.length > 0 ? 'nothing' : '(nothing needed)'),
-                    w.failed.map(f => f.name).join(', ') || '-'
-                ].map(escapeHtml))
-            ]);
-        else
-            s.addTable([
-                [header('Destination'), header(config.dryRun ? 'Would write' : 'Planned, not written')],
-                ...plan.writes.map(w => [
-                    describe(w.destination),
-                    [
-                        ...w.secrets.map(f => config.names[f]),
-                        ...w.variables.map(v => `${config.names[v.field]} (variable)`)
-                    ].join(', ') || '(nothing needed)'
-                ].map(escapeHtml))
-            ]);
-    }
-    if (input.warnings.length) {
-        s.addHeading('Warnings', 3);
-        s.addList(input.warnings.map(escapeHtml));
-    }
-    const timings = Object.entries(input.timingsMs);
-    if (timings.length) {
-        s.addHeading('Timings', 3);
-        s.addTable([
-            [header('Phase'), header('Milliseconds')],
-            ...timings.map(([phase, ms]) => [escapeHtml(phase), String(ms)])
-        ]);
-    }
-    await s.write();
+    const name = plan.userName;
+    const results = await Promise.allSettled([
+        ...user.keys.map(async (id) => {
+            await aws.iam.deleteAccessKey(name, id);
+            outcome.keysDeleted.push(id);
+        }),
+        ...user.inlinePolicies.map(async (policy) => {
+            await aws.iam.deleteInlinePolicy(name, policy);
+            outcome.policiesRemoved.push(policy);
+        }),
+        ...user.managedPolicies.map(async (arn) => {
+            await aws.iam.detachPolicy(name, arn);
+            outcome.policiesRemoved.push(arn);
+        })
+    ]);
+    const failed = results.find(r => r.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+    await aws.iam.deleteUser(name);
+    outcome.userDeleted = true;
 }
-function header(data) {
-    return { data, header: true };
+/** The action's role: its policies first, then the role (roles.ts). */
+async function removeRole({ plan, aws }, outcome) {
+    const role = plan.role;
+    if (!role)
+        return;
+    await aws.roles.deleteRole(role.roleName, role.inlinePolicies, role.managedPolicies);
+    outcome.roleDeleted = true;
 }
-function keyCell(plan, outcome, dryRun) {
-    const key = plan.key;
-    if (outcome?.keyId)
-        return `${outcome.keyId} (${outcome.keyCreated ? 'new' : 'kept'})`;
-    if (key.action !== 'create')
-        return `${key.keyId} (kept)`;
-    return dryRun ? 'a new key would be created' : 'none (no key was created)';
+async function removeBucket({ plan, aws, accountId, log }, outcome) {
+    if (plan.bucket.action !== 'delete')
+        return;
+    outcome.bucket = await aws.s3.deleteBucket(plan.bucketName, accountId);
+    if (outcome.bucket === 'not-empty')
+        log.warning(bucketNotEmptyLine(plan.bucketName));
 }
-function oldKeyCell(plan, outcome, dryRun) {
-    if (outcome)
-        return oldKeyLine(outcome);
-    const replaces = plan.key.action === 'create' ? plan.key.replaces : undefined;
-    if (!replaces)
-        return 'none replaced';
-    const verb = { delete: 'deleted', deactivate: 'deactivated', keep: 'kept' }[replaces.disposal];
-    return dryRun ? `${replaces.keyId} would be ${verb}` : `${replaces.keyId} (unchanged)`;
+
+;// CONCATENATED MODULE: ./src/plan/role.ts
+
+
+
+
+
+
+function roleArn(partition, accountId, path, name) {
+    return `arn:${partition}:iam::${accountId}:role${path}${name}`;
 }
+function buildRolePlan(config, observed, now, runId) {
+    const { identity, bucketName } = observed;
+    const oidc = requireProvider(observed.oidc);
+    checkPolicies(config, observed);
+    checkBucket(config, observed);
+    const home = `${config.homeRepository.owner}/${config.homeRepository.repo}`;
+    if (observed.role)
+        checkRoleOwnership(observed.role, config.roleName, home, config.userPath);
+    if (observed.user)
+        checkOwnership(observed.user, config.userName, home);
+    const subjects = subjectsFor(config.trust, oidc.repositories);
+    const trust = trustPolicy(oidc.providerArn, oidc.issuer, subjects);
+    const arn = observed.role?.arn ??
+        roleArn(identity.partition, identity.accountId, config.userPath, config.roleName);
+    // Key secrets are deleted only where they are the action's: its user exists (and is checked).
+    const switching = observed.user !== undefined;
+    const writes = observed.destinations.map(d => planRoleWrites(config, d, arn, bucketName, !observed.role, switching));
+    const retireKeys = planRetirement(config, observed, now, runId);
+    return {
+        kind: 'role',
+        roleName: config.roleName,
+        roleArn: arn,
+        bucketName,
+        bucketArn: bucketArn(identity.partition, bucketName),
+        region: config.region,
+        partition: identity.partition,
+        role: planRole(config, observed, trust),
+        subjects: [...subjects.exact, ...subjects.patterns],
+        bucket: planBucket(config, observed),
+        grants: planGrants(config, observed, observed.role),
+        writes,
+        ...(retireKeys ? { retireKeys } : {}),
+        warnings: [...config.warnings]
+    };
+}
+function requireProvider(oidc) {
+    if (!oidc || !oidc.providerExists)
+        throw new errors/* ActionError */.lZ('OIDC_PROVIDER_MISSING', `The account has no OIDC provider for ${oidc?.issuer ?? "GitHub's issuer"} (${oidc?.providerArn ?? 'none found'}), so no workflow could assume a role; nothing was changed.`, 'deploy bootstrap/role.yml (it creates the provider), or create the provider with the audience sts.amazonaws.com.');
+    return oidc;
+}
+function planRole(config, observed, trust) {
+    const boundary = wantedBoundary(config, observed);
+    const { owner, repo } = config.homeRepository;
+    const role = observed.role;
+    if (!role)
+        return {
+            action: 'create',
+            path: config.userPath,
+            tags: [...config.tags, ownershipTag(owner, repo)],
+            ...(boundary ? { permissionsBoundary: boundary } : {}),
+            trustPolicy: trust
+        };
+    return {
+        action: 'reuse',
+        tagsToAdd: missingTags(config.tags, role.tags),
+        ...(boundary !== undefined && boundary !== role.permissionsBoundaryArn
+            ? { setPermissionsBoundary: boundary }
+            : {}),
+        ...(sameDocument(role.trustPolicy, trust) ? {} : { trustPolicy: trust })
+    };
+}
+/**
+ * The role's ARN, the region and the bucket, as variables (the default: nothing here is secret) or
+ * secrets; the key pair's secrets deleted where a destination holds them (a switch from
+ * access-key), once every destination holds the role.
+ */
+function planRoleWrites(config, observed, arn, bucketName, newRole, switching) {
+    const names = config.names;
+    const values = {
+        roleArn: arn,
+        region: config.region,
+        bucket: bucketName
+    };
+    const fields = ['roleArn', 'region', 'bucket'];
+    const variables = [];
+    const secrets = [];
+    for (const field of fields) {
+        if (config.regionAndBucketAs === 'variables') {
+            const current = observed.variables[names[field]];
+            if (current !== values[field])
+                variables.push({ field, exists: current !== undefined });
+        }
+        else if (newRole || !observed.secretNames.includes(names[field])) {
+            // A secret cannot be read back: written with a new role, or where it is missing.
+            secrets.push(field);
+        }
+    }
+    const deletions = ['accessKeyId', 'secretAccessKey']
+        .filter(f => switching && observed.secretNames.includes(names[f]))
+        .map(field => ({ field, kind: 'secret' }));
+    return {
+        destination: observed.destination,
+        secrets,
+        variables,
+        access: [],
+        ...(deletions.length > 0 ? { deletions: [...deletions] } : {})
+    };
+}
+/**
+ * A switch from access-key: the user's keys go per `old-key` once nothing refers to them. While
+ * another run holds the user's rotation marker, nothing of the user is touched.
+ */
+function planRetirement(config, observed, now, runId) {
+    const user = observed.user;
+    if (!user || config.oldKey === 'keep')
+        return undefined;
+    const keyIds = user.keys
+        .filter(k => config.oldKey === 'delete' || k.status === 'Active')
+        .map(k => k.id);
+    if (keyIds.length === 0)
+        return undefined;
+    const lock = observed.rotationLock;
+    const held = lock &&
+        lock.expiresAt > now &&
+        lock.expiresAt.getTime() <= now.getTime() + MAX_ROTATION_LOCK_MS &&
+        !(runId !== undefined && isEarlierAttempt(lock.runId, runId)) &&
+        observed.rotationLockRun?.state !== 'completed';
+    if (held)
+        throw new errors/* ActionError */.lZ('ROTATION_IN_PROGRESS', `Another run (${lock.runId}) is changing the keys of user '${config.userName}' until ${lock.expiresAt.toISOString()}; nothing was changed.`, 'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).');
+    return { userName: config.userName, keyIds, disposal: config.oldKey };
+}
+
+;// CONCATENATED MODULE: ./src/render/html.ts
+/** HTML for the job summary: every text that goes into it is escaped. */
 function escapeHtml(text) {
     return text.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
@@ -81097,11 +81324,204 @@ function roleUsage(config) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/render/report.ts
+/** Outputs and the job summary. Only ids, names and ARNs: never the secret access key. */
+
+
+
+
+
+
+
+/** The plan's lines, as the log and the dry run show them. */
+function anyPlanLines(plan, config) {
+    if (isRemovalPlan(plan))
+        return removalLines(plan);
+    return plan.kind === 'role' ? rolePlanLines(plan, config) : planLines(plan, config);
+}
+/** The plan's warnings, beyond those of the inputs. */
+function anyPlanWarnings(plan) {
+    return isRemovalPlan(plan) ? removalWarnings(plan) : plan.warnings;
+}
+function setOutputs(plan, outcome) {
+    if (isRemovalPlan(plan))
+        return setRemovalOutputs(plan, outcome);
+    core/* setOutput */.uH('removed', 'false');
+    if (plan.kind === 'role')
+        return setRoleOutputs(plan, outcome);
+    core/* setOutput */.uH('role-arn', '');
+    setSetupOutputs(plan, outcome);
+}
+/** A removal makes no key: the names it took down are the user's and the bucket's. */
+function setRemovalOutputs(plan, outcome) {
+    core/* setOutput */.uH('user-arn', plan.userArn);
+    core/* setOutput */.uH('bucket-name', plan.bucketName);
+    core/* setOutput */.uH('bucket-arn', plan.bucketArn);
+    core/* setOutput */.uH('access-key-id', '');
+    core/* setOutput */.uH('old-access-key-id', '');
+    core/* setOutput */.uH('secrets', '');
+    core/* setOutput */.uH('key-created', 'false');
+    core/* setOutput */.uH('rotated', 'false');
+    const removed = outcome !== undefined &&
+        (outcome.userDeleted ||
+            outcome.roleDeleted === true ||
+            outcome.keysDeleted.length + outcome.policiesRemoved.length > 0 ||
+            outcome.bucket === 'deleted' ||
+            outcome.destinations.some(d => d.removed.length > 0));
+    core/* setOutput */.uH('removed', String(removed));
+}
+function setSetupOutputs(plan, outcome) {
+    core/* setOutput */.uH('user-arn', plan.userArn);
+    core/* setOutput */.uH('bucket-name', plan.bucketName);
+    core/* setOutput */.uH('bucket-arn', plan.bucketArn);
+    core/* setOutput */.uH('access-key-id', outcome?.keyId ?? (plan.key.action === 'create' ? '' : plan.key.keyId));
+    core/* setOutput */.uH('key-created', String(outcome?.keyCreated ?? false));
+    core/* setOutput */.uH('rotated', String(outcome?.rotated ?? false));
+    core/* setOutput */.uH('old-access-key-id', outcome?.oldKeyId ?? '');
+    core/* setOutput */.uH('secrets', secretsWritten(outcome).join(','));
+}
+function secretsWritten(outcome) {
+    return (outcome?.writes ?? []).flatMap(w => w.written).filter(unique);
+}
+const unique = (v, i, all) => all.indexOf(v) === i;
+/** One line that says what happened (or, in a dry run, what would happen). */
+function headline(input) {
+    const { config, plan, outcome, error } = input;
+    if (error)
+        return `Failed (${error.code}): ${error.line}`;
+    if (!plan || !config)
+        return 'Nothing was done.';
+    const destinations = plan.writes.length;
+    const where = `${destinations} destination${destinations === 1 ? '' : 's'}`;
+    if (config.dryRun) {
+        const changes = plan.key.action === 'create' || planChangesSomething(plan);
+        return changes
+            ? 'Dry run: nothing was changed. A run without dry-run would carry out the plan below.'
+            : 'Dry run: nothing was changed, and a real run would change nothing either.';
+    }
+    if (plan.key.action === 'not-due')
+        return `Rotation not due: ${plan.key.reason}.`;
+    if (outcome?.rotated)
+        return `Rotated: new key ${outcome.keyId} stored in ${where}; old key ${oldKeyLine(outcome)}.`;
+    if (outcome?.keyCreated)
+        return `Created key ${outcome.keyId} and stored it in ${where}.`;
+    const written = secretsWritten(outcome);
+    if (written.length)
+        return `Kept key ${outcome?.keyId}; wrote ${written.join(', ')}.`;
+    return planChangesSomething(plan)
+        ? `Kept key ${outcome?.keyId ?? ''}; updated the user, bucket or grants as planned.`
+        : 'Everything was already in place: nothing changed.';
+}
+function planChangesSomething(plan) {
+    const g = plan.grants;
+    return (plan.user.action === 'create' ||
+        (plan.user.action === 'reuse' &&
+            (plan.user.tagsToAdd.length > 0 || plan.user.setPermissionsBoundary !== undefined)) ||
+        plan.bucket.action === 'create' ||
+        (plan.bucket.action === 'reuse' && plan.bucket.tagsToSet !== undefined) ||
+        g.putInline !== undefined ||
+        g.attach.length + g.detach.length + g.deleteInline.length > 0 ||
+        plan.writes.some(w => w.secrets.length + w.variables.length > 0));
+}
+async function writeSummary(input) {
+    // Outside a runner (or a harness without file commands) there is nowhere to write to.
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        core/* debug */.Yz('GITHUB_STEP_SUMMARY is not set: no job summary written.');
+        return;
+    }
+    const { config, plan, outcome } = input;
+    const s = core/* summary */.z;
+    s.addHeading(config?.dryRun ? 'S3 credentials: dry run (nothing changed)' : 'S3 credentials', 2);
+    const removal = input.removal;
+    const line = removal && !input.error
+        ? removalHeadline(removal.plan, removal.outcome, config?.dryRun ?? false)
+        : headline(input);
+    s.addRaw(`<p><b>${escapeHtml(line)}</b></p>`, true);
+    if (removal) {
+        s.addHeading(config?.dryRun ? 'Removal plan' : 'Removal plan carried out', 3);
+        s.addList(removalLines(removal.plan).map(escapeHtml));
+    }
+    if (plan && config) {
+        s.addHeading('Resources', 3);
+        s.addTable([
+            [header('Resource'), header('Value')],
+            ...[
+                ['IAM user', `${plan.userArn} (${plan.user.action === 'create' ? 'new' : 'existing'})`],
+                [
+                    'Bucket',
+                    `${plan.bucketName} in ${plan.region} (${plan.bucket.action === 'create' ? 'new' : 'existing'})`
+                ],
+                ['Policy', policyLine(config)],
+                ['Access key', keyCell(plan, outcome, config.dryRun)],
+                ['Old key', oldKeyCell(plan, outcome, config.dryRun)]
+            ].map(row => row.map(escapeHtml))
+        ]);
+        s.addHeading(config.dryRun ? 'Plan' : 'Plan carried out', 3);
+        s.addList(planLines(plan, config).map(escapeHtml));
+        s.addHeading('Destinations', 3);
+        if (outcome)
+            s.addTable([
+                [header('Destination'), header('Written'), header('Failed')],
+                ...outcome.writes.map(w => [
+                    describe(w.destination),
+                    w.written.join(', ') || (w.failed.length > 0 ? 'nothing' : '(nothing needed)'),
+                    w.failed.map(f => f.name).join(', ') || '-'
+                ].map(escapeHtml))
+            ]);
+        else
+            s.addTable([
+                [header('Destination'), header(config.dryRun ? 'Would write' : 'Planned, not written')],
+                ...plan.writes.map(w => [
+                    describe(w.destination),
+                    [
+                        ...w.secrets.map(f => config.names[f]),
+                        ...w.variables.map(v => `${config.names[v.field]} (variable)`)
+                    ].join(', ') || '(nothing needed)'
+                ].map(escapeHtml))
+            ]);
+    }
+    if (input.warnings.length) {
+        s.addHeading('Warnings', 3);
+        s.addList(input.warnings.map(escapeHtml));
+    }
+    const timings = Object.entries(input.timingsMs);
+    if (timings.length) {
+        s.addHeading('Timings', 3);
+        s.addTable([
+            [header('Phase'), header('Milliseconds')],
+            ...timings.map(([phase, ms]) => [escapeHtml(phase), String(ms)])
+        ]);
+    }
+    await s.write();
+}
+function header(data) {
+    return { data, header: true };
+}
+function keyCell(plan, outcome, dryRun) {
+    const key = plan.key;
+    if (outcome?.keyId)
+        return `${outcome.keyId} (${outcome.keyCreated ? 'new' : 'kept'})`;
+    if (key.action !== 'create')
+        return `${key.keyId} (kept)`;
+    return dryRun ? 'a new key would be created' : 'none (no key was created)';
+}
+function oldKeyCell(plan, outcome, dryRun) {
+    if (outcome)
+        return oldKeyLine(outcome);
+    const replaces = plan.key.action === 'create' ? plan.key.replaces : undefined;
+    if (!replaces)
+        return 'none replaced';
+    const verb = { delete: 'deleted', deactivate: 'deactivated', keep: 'kept' }[replaces.disposal];
+    return dryRun ? `${replaces.keyId} would be ${verb}` : `${replaces.keyId} (unchanged)`;
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The pipeline: inputs → observe → plan → apply unless dry-run → report. Every decision lives in
  * pure modules; this file only sequences them and turns a failure into one line.
  */
+
+
 
 
 
@@ -81130,18 +81550,19 @@ async function run(env = process.env) {
         const observation = await core/* group */.Os('Look up AWS and GitHub', () => timed(state.timingsMs, 'lookup', () => observe(config, aws, github)));
         for (const line of observedLines(observation.observed, new Date()))
             core/* debug */.Yz(line);
-        const plan = (state.plan =
-            config.credentials === 'role'
-                ? buildRolePlan(config, observation.observed, new Date(), config.run.id)
-                : buildPlan(config, observation.observed, new Date(), config.run.id));
+        const now = new Date();
+        // One observation, three plans: take it down (remove), or set up a role or a key.
+        const plan = (state.plan = config.remove
+            ? buildRemovalPlan(config, observation.observed, now, config.run.id)
+            : config.credentials === 'role'
+                ? buildRolePlan(config, observation.observed, now, config.run.id)
+                : buildPlan(config, observation.observed, now, config.run.id));
         await core/* group */.Os(config.dryRun ? 'Plan (dry run: nothing will change)' : 'Plan', async () => {
-            for (const line of plan.kind === 'role'
-                ? rolePlanLines(plan, config)
-                : planLines(plan, config))
+            for (const line of anyPlanLines(plan, config))
                 core/* info */.pq(line);
             core/* debug */.Yz(`Plan: ${JSON.stringify(plan)}`);
         });
-        for (const w of plan.warnings.filter(w => !config.warnings.includes(w)))
+        for (const w of anyPlanWarnings(plan).filter(w => !config.warnings.includes(w)))
             log.warning(w);
         let outcome;
         if (!config.dryRun) {
@@ -81155,14 +81576,16 @@ async function run(env = process.env) {
                 now: () => new Date(),
                 log
             };
-            outcome = await core/* group */.Os('Apply', () => plan.kind === 'role'
-                ? executeRole({ ...context, plan })
-                : execute({
-                    ...context,
-                    plan,
-                    userKeyIds: (observation.observed.user?.keys ?? []).map(k => k.id),
-                    markersLeft: state.markersLeft
-                }));
+            outcome = await core/* group */.Os('Apply', () => isRemovalPlan(plan)
+                ? remove({ plan, aws, github, accountId: observation.observed.identity.accountId, log })
+                : plan.kind === 'role'
+                    ? executeRole({ ...context, plan })
+                    : execute({
+                        ...context,
+                        plan,
+                        userKeyIds: (observation.observed.user?.keys ?? []).map(k => k.id),
+                        markersLeft: state.markersLeft
+                    }));
             Object.assign(state.timingsMs, outcome.timingsMs);
         }
         await report(state, outcome);
@@ -81170,8 +81593,9 @@ async function run(env = process.env) {
     catch (e) {
         await fail(e, state);
     }
-    const left = state.plan?.kind !== 'role' &&
-        state.plan &&
+    // Only a key's runs set marker tags (on the user).
+    const left = state.plan &&
+        'userName' in state.plan &&
         markersLeftLine(state.plan.userName, state.markersLeft);
     if (left)
         core/* info */.pq(left);
@@ -81202,23 +81626,28 @@ function actionsLog(warnings) {
     };
 }
 async function report(state, outcome, error) {
+    const plan = state.plan;
+    if (plan)
+        setOutputs(plan, outcome);
     state.timingsMs.total = Date.now() - state.started;
-    if (state.plan?.kind === 'role') {
-        setRoleOutputs(state.plan, outcome);
-        await writeRoleSummary(state.plan, state.config, {
-            ...(outcome ? { outcome } : {}),
+    if (plan && !isRemovalPlan(plan) && plan.kind === 'role') {
+        await writeRoleSummary(plan, state.config, {
+            ...(outcome ? { outcome: outcome } : {}),
             ...(error ? { error } : {}),
             warnings: state.warnings,
             timingsMs: state.timingsMs
         });
         return;
     }
-    if (state.plan)
-        setOutputs(state.plan, outcome);
+    // A removal reports its own plan and outcome; a setup the plan and the outcome.
+    const planned = plan === undefined
+        ? {}
+        : isRemovalPlan(plan)
+            ? { removal: outcome ? { plan, outcome: outcome } : { plan } }
+            : { plan, ...(outcome ? { outcome: outcome } : {}) };
     await writeSummary({
         ...(state.config ? { config: state.config } : {}),
-        ...(state.plan ? { plan: state.plan } : {}),
-        ...(outcome ? { outcome } : {}),
+        ...planned,
         ...(error ? { error } : {}),
         warnings: state.warnings,
         timingsMs: state.timingsMs
@@ -81232,7 +81661,7 @@ async function fail(e, state) {
     for (const err of [e, error.cause])
         if (err instanceof Error && err.stack)
             core/* debug */.Yz(err.stack);
-    const outcome = e instanceof PartialWriteError ? e.outcome : undefined;
+    const outcome = e instanceof PartialWriteError || e instanceof RemovalIncompleteError ? e.outcome : undefined;
     if (outcome)
         Object.assign(state.timingsMs, outcome.timingsMs);
     const line = error.toLine();

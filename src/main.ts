@@ -10,13 +10,29 @@ import { execute } from './apply/execute.js'
 import { createGitHubClient } from './github/client.js'
 import { Destinations } from './github/destinations.js'
 import { observe } from './observe.js'
-import { PartialWriteError, timed, type Log, type Outcome } from './apply/outcome.js'
-import { buildPlan, type Plan, type RolePlan } from './plan/plan.js'
+import {
+  PartialWriteError,
+  RemovalIncompleteError,
+  timed,
+  type Log,
+  type Outcome,
+  type RemovalOutcome
+} from './apply/outcome.js'
+import { remove } from './apply/remove.js'
+import { buildPlan } from './plan/plan.js'
+import { buildRemovalPlan, isRemovalPlan } from './plan/removal.js'
 import { buildRolePlan } from './plan/role.js'
 import { executeRole } from './apply/role-mode.js'
-import { rolePlanLines, setRoleOutputs, writeRoleSummary } from './render/role.js'
-import { markersLeftLine, observedLines, planLines } from './render/describe.js'
-import { setOutputs, writeSummary } from './render/report.js'
+import { writeRoleSummary } from './render/role.js'
+import { markersLeftLine, observedLines } from './render/describe.js'
+import {
+  anyPlanLines,
+  anyPlanWarnings,
+  setOutputs,
+  writeSummary,
+  type AnyOutcome,
+  type AnyPlan
+} from './render/report.js'
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const state: RunState = { warnings: [], timingsMs: {}, started: Date.now(), markersLeft: [] }
@@ -33,20 +49,20 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     )
     for (const line of observedLines(observation.observed, new Date())) core.debug(line)
 
-    const plan = (state.plan =
-      config.credentials === 'role'
-        ? buildRolePlan(config, observation.observed, new Date(), config.run.id)
-        : buildPlan(config, observation.observed, new Date(), config.run.id))
+    const now = new Date()
+    // One observation, three plans: take it down (remove), or set up a role or a key.
+    const plan = (state.plan = config.remove
+      ? buildRemovalPlan(config, observation.observed, now, config.run.id)
+      : config.credentials === 'role'
+        ? buildRolePlan(config, observation.observed, now, config.run.id)
+        : buildPlan(config, observation.observed, now, config.run.id))
     await core.group(config.dryRun ? 'Plan (dry run: nothing will change)' : 'Plan', async () => {
-      for (const line of plan.kind === 'role'
-        ? rolePlanLines(plan, config)
-        : planLines(plan, config))
-        core.info(line)
+      for (const line of anyPlanLines(plan, config)) core.info(line)
       core.debug(`Plan: ${JSON.stringify(plan)}`)
     })
-    for (const w of plan.warnings.filter(w => !config.warnings.includes(w))) log.warning(w)
+    for (const w of anyPlanWarnings(plan).filter(w => !config.warnings.includes(w))) log.warning(w)
 
-    let outcome: Outcome | undefined
+    let outcome: AnyOutcome | undefined
     if (!config.dryRun) {
       const context = {
         config,
@@ -58,15 +74,17 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         now: () => new Date(),
         log
       }
-      outcome = await core.group('Apply', () =>
-        plan.kind === 'role'
-          ? executeRole({ ...context, plan })
-          : execute({
-              ...context,
-              plan,
-              userKeyIds: (observation.observed.user?.keys ?? []).map(k => k.id),
-              markersLeft: state.markersLeft
-            })
+      outcome = await core.group<AnyOutcome>('Apply', () =>
+        isRemovalPlan(plan)
+          ? remove({ plan, aws, github, accountId: observation.observed.identity.accountId, log })
+          : plan.kind === 'role'
+            ? executeRole({ ...context, plan })
+            : execute({
+                ...context,
+                plan,
+                userKeyIds: (observation.observed.user?.keys ?? []).map(k => k.id),
+                markersLeft: state.markersLeft
+              })
       )
       Object.assign(state.timingsMs, outcome.timingsMs)
     }
@@ -74,9 +92,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } catch (e) {
     await fail(e, state)
   }
+  // Only a key's runs set marker tags (on the user).
   const left =
-    state.plan?.kind !== 'role' &&
     state.plan &&
+    'userName' in state.plan &&
     markersLeftLine(state.plan.userName, state.markersLeft)
   if (left) core.info(left)
 }
@@ -84,7 +103,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
 /** What a run knows so far: a failure reports as much of it as exists. */
 interface RunState {
   config?: Config
-  plan?: Plan | RolePlan
+  plan?: AnyPlan
   warnings: string[]
   timingsMs: Record<string, number>
   started: number
@@ -117,25 +136,31 @@ function actionsLog(warnings: string[]): Log {
 
 async function report(
   state: RunState,
-  outcome: Outcome | undefined,
+  outcome: AnyOutcome | undefined,
   error?: { code: ActionError['code']; line: string }
 ): Promise<void> {
+  const plan = state.plan
+  if (plan) setOutputs(plan, outcome)
   state.timingsMs.total = Date.now() - state.started
-  if (state.plan?.kind === 'role') {
-    setRoleOutputs(state.plan, outcome)
-    await writeRoleSummary(state.plan, state.config!, {
-      ...(outcome ? { outcome } : {}),
+  if (plan && !isRemovalPlan(plan) && plan.kind === 'role') {
+    await writeRoleSummary(plan, state.config!, {
+      ...(outcome ? { outcome: outcome as Outcome } : {}),
       ...(error ? { error } : {}),
       warnings: state.warnings,
       timingsMs: state.timingsMs
     })
     return
   }
-  if (state.plan) setOutputs(state.plan, outcome)
+  // A removal reports its own plan and outcome; a setup the plan and the outcome.
+  const planned =
+    plan === undefined
+      ? {}
+      : isRemovalPlan(plan)
+        ? { removal: outcome ? { plan, outcome: outcome as RemovalOutcome } : { plan } }
+        : { plan, ...(outcome ? { outcome: outcome as Outcome } : {}) }
   await writeSummary({
     ...(state.config ? { config: state.config } : {}),
-    ...(state.plan ? { plan: state.plan } : {}),
-    ...(outcome ? { outcome } : {}),
+    ...planned,
     ...(error ? { error } : {}),
     warnings: state.warnings,
     timingsMs: state.timingsMs
@@ -152,7 +177,8 @@ async function fail(e: unknown, state: RunState): Promise<void> {
       )
   core.debug(`Error code: ${error.code}`)
   for (const err of [e, error.cause]) if (err instanceof Error && err.stack) core.debug(err.stack)
-  const outcome = e instanceof PartialWriteError ? e.outcome : undefined
+  const outcome =
+    e instanceof PartialWriteError || e instanceof RemovalIncompleteError ? e.outcome : undefined
   if (outcome) Object.assign(state.timingsMs, outcome.timingsMs)
   const line = error.toLine()
   try {

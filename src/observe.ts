@@ -34,9 +34,12 @@ export async function observe(
   // them in vain, but every later run (the usual one) saves the wait. With many, a first run would
   // pay for them in time as well (the throttling plugin lets ten reads run at once), so they wait
   // for the user.
-  // Role mode reads the lists always: a switch from access-key deletes the key's secrets.
+  // A removal needs them whatever IAM says: a run stopped midway may have left secrets behind a
+  // user it already deleted. Role mode too: a switch from access-key deletes the key's secrets.
   const secretNamesNeeded =
-    config.destinations.length <= SPECULATIVE_LISTS || config.credentials === 'role'
+    config.remove ||
+    config.credentials === 'role' ||
+    config.destinations.length <= SPECULATIVE_LISTS
       ? Promise.resolve(true)
       : findUser.then(
           u => u !== undefined,
@@ -54,11 +57,14 @@ export async function observe(
     const bucket: ObservedBucket = (await free)
       ? { state: 'absent' }
       : await aws.s3.findBucket(name, identity.accountId)
+    // Whether it is empty matters only to a removal that may delete it.
+    if (bucket.state === 'owned' && config.remove && config.removeBucket)
+      bucket.empty = await aws.s3.isEmpty(name, identity.accountId)
     return { name, bucket }
   })
   // The boundary's existence is checked beside the bucket, once the account is known.
   const boundaryReady = identityReady.then(async identity => {
-    if (config.permissionsBoundary === undefined) return undefined
+    if (config.permissionsBoundary === undefined || config.remove) return undefined
     const arn = boundaryArn(config.permissionsBoundary, identity)
     return { arn, exists: await aws.iam.policyExists(arn) }
   })
@@ -69,9 +75,11 @@ export async function observe(
   const roleReady = roleFound.then(found =>
     found ? aws.roles.findRole(config.roleName) : undefined
   )
-  const oidcReady = roleMode
-    ? identityReady.then(identity => observeOidc(config, aws, github, identity))
-    : Promise.resolve(undefined)
+  // A removal needs no trust: the provider and the subjects are not read.
+  const oidcReady =
+    roleMode && !config.remove
+      ? identityReady.then(identity => observeOidc(config, aws, github, identity))
+      : Promise.resolve(undefined)
   const [
     identity,
     user,
@@ -94,10 +102,11 @@ export async function observe(
         })
       )
     ),
-    selectedRepositoryIds(config, github),
+    // Who may read an organization's secrets matters to writing them, not to removing them.
+    config.remove ? ({} as Record<string, number[]>) : selectedRepositoryIds(config, github),
     bucketReady,
     boundaryReady,
-    readerCounts(config, github),
+    config.remove ? ({} as Record<string, number | undefined>) : readerCounts(config, github),
     roleReady,
     oidcReady
   ])

@@ -227,6 +227,18 @@ describe('authentication and permissions', () => {
     })
   })
 
+  it('a permission granted read-only reads but does not write or delete', async () => {
+    gh.addToken('github_pat_ro', {
+      kind: 'fine_grained_pat',
+      permissions: ['secrets'],
+      readOnly: ['secrets']
+    })
+    expect((await call('GET', KEY, { token: 'github_pat_ro' })).status).toBe(200)
+    const del = await call('DELETE', SECRET('X'), { token: 'github_pat_ro' })
+    expect(del.status).toBe(403)
+    expect(del.headers.get('x-accepted-github-permissions')).toBe('secrets=write')
+  })
+
   it('never lets a GITHUB_TOKEN manage secrets, whatever its declared permissions', async () => {
     gh.addToken('ghs_job', { kind: 'github_token', permissions: ['secrets', 'metadata'] })
     const res = await call('GET', KEY, { token: 'ghs_job' })

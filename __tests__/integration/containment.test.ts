@@ -12,6 +12,7 @@ import {
   CreateAccessKeyCommand,
   CreateGroupCommand,
   CreateUserCommand,
+  DeleteUserCommand,
   DeleteUserPermissionsBoundaryCommand,
   IAMClient
 } from '@aws-sdk/client-iam'
@@ -165,6 +166,25 @@ describe('refused before any change, and the role would be refused anyway', () =
       "IAM user 'alice' is a member of the group(s) admins"
     )
     expect(await snapshotMoto(role.w.moto)).toBe(before)
+  })
+
+  test('removal of a user on the path without the ownership tag: refused, and DeleteUser is denied to the role', async () => {
+    const role = await asRole(async w => {
+      await w.iam().send(new CreateUserCommand({ UserName: USER, Path: '/s3-credentials-action/' }))
+    })
+    const before = await snapshotMoto(role.w.moto)
+    refusal(
+      await role.run({ remove: 'true', 'remove-bucket': 'true' }),
+      'USER_NOT_MANAGED',
+      `IAM user '${USER}' exists but has no tag`
+    )
+    expect(await snapshotMoto(role.w.moto)).toBe(before)
+    const denied = await deniedByRole(role, () =>
+      role.iam().send(new DeleteUserCommand({ UserName: USER }))
+    )
+    expect(denied).toContain(
+      `iam:DeleteUser on resource: arn:aws:iam::${ACCOUNT_ID}:user/s3-credentials-action/${USER}`
+    )
   })
 
   test('policy AdministratorAccess: a bad input; attaching it is denied to the role', async () => {

@@ -13,7 +13,7 @@ import type { Authorizer } from '../support/iam-authorizer.js'
 import { enableAuth, snapshotMoto, type AwsCreds } from '../support/moto.js'
 import { actAsRole, documentedPolicy, forMoto, type PolicyDocument } from '../support/role.js'
 import type { RunResult } from '../support/run-action.js'
-import { ACCOUNT_ID, closeWorld, openWorld, TOKEN, type World } from '../support/world.js'
+import { ACCOUNT_ID, closeWorld, openWorld, REPO, TOKEN, type World } from '../support/world.js'
 
 const USER = 'octo-org+octo-repo'
 
@@ -44,6 +44,7 @@ const AUTHORIZED_AS: Record<string, string[]> = {
   's3:PutBucketEncryption': ['s3:PutEncryptionConfiguration'],
   's3:GetPublicAccessBlock': ['s3:GetBucketPublicAccessBlock'],
   's3:GetBucketEncryption': ['s3:GetEncryptionConfiguration'],
+  's3:ListObjectVersions': ['s3:ListBucketVersions'],
   // Tags and PermissionsBoundary in CreateUser need iam:TagUser and iam:PutUserPermissionsBoundary
   // (the fresh setup below passes both).
   'iam:CreateUser': ['iam:CreateUser', 'iam:TagUser', 'iam:PutUserPermissionsBoundary'],
@@ -165,6 +166,20 @@ describe('with exactly docs/iam-policy.json', () => {
     expect(back.outputs['key-created']).toBe('true')
     expect(w.aws.actions({ mutating: true })).toContain('DeleteRole')
     expect(await w.works(w.storedPair()!)).toBe(true)
+  })
+
+  test('a removal with remove-bucket takes the keys, the policies, the user and the empty bucket down', async () => {
+    const r = await run({ remove: 'true', 'remove-bucket': 'true' })
+    expect(r.outputs.removed).toBe('true')
+    const { users, buckets } = JSON.parse(await snapshotMoto(w.moto)) as {
+      users: { name: string }[]
+      buckets: unknown[]
+    }
+    expect({ users: users.map(u => u.name).filter(n => n === USER), buckets }).toEqual({
+      users: [],
+      buckets: []
+    })
+    expect(w.github.secretNames({ repo: REPO })).toEqual([])
   })
 
   test('every permission of the policy was needed, and no call needed another', () => {

@@ -305,3 +305,16 @@ test('a dry run of a switch shows every step and changes nothing', async () => {
   expect(w.aws.mutatingCount()).toBe(0)
   expect(w.github.writeCount()).toBe(writes)
 })
+
+test('remove: true takes a role setup down: its variables and the role', async () => {
+  const w = await roleWorld()
+  expect((await w.run(ROLE)).code).toBe(0)
+  const r = await w.run({ ...ROLE, remove: 'true' })
+  expect(r.code).toBe(0)
+  expect(r.outputs.removed).toBe('true')
+  expect(r.log).toContain(`Delete IAM role ${ROLE_ARN}`)
+  expect(w.github.variableNames({ repo: REPO })).toEqual([])
+  expect(await refused(w.iam().send(new GetRoleCommand({ RoleName: ROLE_NAME })))).toBe(
+    'NoSuchEntityException'
+  )
+})

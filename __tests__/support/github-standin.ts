@@ -50,6 +50,8 @@ export type TokenKind = 'installation' | 'github_token' | 'fine_grained_pat' | '
 export interface TokenSpec {
   kind: TokenKind
   permissions: Permission[] // ignored for classic_pat: everything is allowed
+  /** Of `permissions`, those granted read-only (a fine-grained PAT's "Secrets: read-only"). */
+  readOnly?: Permission[]
 }
 
 /**
@@ -147,7 +149,11 @@ export class GitHubStandin {
   // ----- set-up ------------------------------------------------------------------------------
 
   addToken(token: string, spec: TokenSpec): void {
-    this.tokens.set(token, { kind: spec.kind, permissions: [...spec.permissions] })
+    this.tokens.set(token, {
+      kind: spec.kind,
+      permissions: [...spec.permissions],
+      readOnly: [...(spec.readOnly ?? [])]
+    })
   }
 
   addRepository(fullName: string, opts: { environments?: string[] } = {}): void {
@@ -466,11 +472,12 @@ function matchesFilter(record: RecordedRequest, filter: RequestFilter): boolean 
 
 function allowed(token: TokenSpec, accepted: Access[][]): boolean {
   if (token.kind === 'classic_pat') return true
-  const granted = (permission: Permission) =>
+  const granted = ({ permission, level }: Access) =>
     permission === 'metadata' ||
     (token.permissions.includes(permission) &&
+      !(level === 'write' && token.readOnly?.includes(permission)) &&
       (token.kind !== 'github_token' || GITHUB_TOKEN_PERMISSIONS.has(permission)))
-  return accepted.some(alternative => alternative.every(access => granted(access.permission)))
+  return accepted.some(alternative => alternative.every(granted))
 }
 
 function forbidden(token: TokenSpec, docUrl: string): Reply {

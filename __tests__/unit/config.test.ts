@@ -69,6 +69,8 @@ describe('parseConfig defaults', () => {
       oldKey: 'delete',
       verifyTimeoutSeconds: 60,
       dryRun: false,
+      remove: false,
+      removeBucket: false,
       run: { id: `local-${process.pid}`, serverUrl: 'https://github.com' },
       warnings: []
     }
@@ -87,7 +89,9 @@ describe('parseConfig defaults', () => {
       rotate: 'false',
       'old-key': 'delete',
       'verify-timeout-seconds': '60',
-      'dry-run': 'false'
+      'dry-run': 'false',
+      remove: 'false',
+      'remove-bucket': 'false'
     }
     expect(configFrom(declared)).toStrictEqual(configFrom())
   })
@@ -883,5 +887,26 @@ describe('derived names', () => {
   // acme/web-app and acme-web/app share the user 'acme-web-app-s3' (and rotate each other's keys).
   test('distinct repositories derive distinct user names', () => {
     expect(deriveUserName('acme', 'web-app')).not.toBe(deriveUserName('acme-web', 'app'))
+  })
+})
+
+describe('remove and remove-bucket', () => {
+  test('parse to booleans', () => {
+    expect(configFrom({ remove: 'true', 'remove-bucket': 'true' })).toMatchObject({
+      remove: true,
+      removeBucket: true
+    })
+  })
+
+  test('remove-bucket applies only with remove', () => {
+    expectOneError({ 'remove-bucket': 'true' }, 'remove-bucket', "applies only with remove: 'true'")
+  })
+
+  test('rotate and remove exclude each other', () => {
+    expectOneError({ remove: 'true', rotate: 'true' }, 'rotate', 'exclude each other')
+  })
+
+  test('remove must be true or false', () => {
+    expectOneError({ remove: 'yes' }, 'remove', 'must be true or false')
   })
 })

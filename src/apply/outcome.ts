@@ -78,6 +78,43 @@ export class PartialWriteError extends ActionError {
   }
 }
 
+export interface DestinationRemovalResult {
+  destination: Destination
+  /** Secret and variable names removed (variables as `NAME (variable)`). */
+  removed: string[]
+  failed: { name: string; error: string }[]
+}
+
+/** What a removal did. */
+export interface RemovalOutcome {
+  destinations: DestinationRemovalResult[]
+  keysDeleted: string[]
+  policiesRemoved: string[]
+  userDeleted: boolean
+  /** The action's role (credentials role), deleted. */
+  roleDeleted?: boolean
+  /** What became of a bucket the plan deletes. */
+  bucket?: 'deleted' | 'not-empty'
+  timingsMs: Record<string, number>
+}
+
+/** A removal that stopped midway: carries what was done, for the outputs and the summary. */
+export class RemovalIncompleteError extends ActionError {
+  constructor(
+    message: string,
+    readonly outcome: RemovalOutcome,
+    opts: { code?: ErrorCode; remedy?: string; cause?: unknown } = {}
+  ) {
+    super(
+      opts.code ?? 'REMOVAL_INCOMPLETE',
+      message,
+      opts.remedy ?? 'run the step again with remove: true: it removes only what is left.',
+      opts.cause === undefined ? {} : { cause: opts.cause }
+    )
+    this.name = 'RemovalIncompleteError'
+  }
+}
+
 export { errorText } from '../errors.js'
 
 /** Runs `work` and records how long it took under `phase`. */

@@ -93,3 +93,17 @@ export async function awsLookup<T>(action: string, call: () => Promise<T>): Prom
     throw toAwsError(action, e)
   }
 }
+
+/**
+ * DeleteUser refused while something is attached that the action never makes (a login profile, an
+ * MFA device, a signing certificate, an SSH key, service-specific credentials): IAM's message
+ * names which.
+ */
+export function userNotDeletable(userName: string, e: unknown): ActionError {
+  return new ActionError(
+    'USER_NOT_DELETABLE',
+    `IAM would not delete user '${userName}': ${errorText(e)} Its access keys and policies are removed; the user stays.`,
+    `remove what IAM names from the user (aws iam delete-login-profile, deactivate-mfa-device, delete-signing-certificate, delete-ssh-public-key, delete-service-specific-credential), then run again with remove: true.`,
+    { cause: e }
+  )
+}

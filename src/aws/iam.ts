@@ -5,6 +5,7 @@ import {
   CreateAccessKeyCommand,
   CreateUserCommand,
   DeleteAccessKeyCommand,
+  DeleteUserCommand,
   DeleteUserPolicyCommand,
   DetachUserPolicyCommand,
   GetPolicyCommand,
@@ -30,7 +31,8 @@ import {
   awsRemove,
   errorName,
   isNotFound,
-  madeByLostAttempt
+  madeByLostAttempt,
+  userNotDeletable
 } from './errors.js'
 
 /** Waits while the key quota catches up with a deletion: about 8 s in all. */
@@ -296,6 +298,21 @@ export class Iam {
     await awsRemove('iam:DeleteAccessKey', () =>
       this.client.send(new DeleteAccessKeyCommand({ UserName, AccessKeyId }))
     )
+  }
+
+  /**
+   * Deletes the user (its tags go with it); a user already gone counts as deleted. IAM refuses
+   * (DeleteConflict) while anything is attached: its message names what.
+   */
+  async deleteUser(UserName: string): Promise<void> {
+    await awsRemove('iam:DeleteUser', async () => {
+      try {
+        return await this.client.send(new DeleteUserCommand({ UserName }))
+      } catch (e) {
+        if (/^DeleteConflict/.test(errorName(e))) throw userNotDeletable(UserName, e)
+        throw e
+      }
+    })
   }
 
   async deactivateAccessKey(UserName: string, AccessKeyId: string): Promise<void> {

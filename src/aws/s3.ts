@@ -2,12 +2,14 @@
 import {
   CreateBucketCommand,
   type CreateBucketCommandInput,
+  DeleteBucketCommand,
   GetBucketEncryptionCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
+  ListObjectVersionsCommand,
   PutBucketEncryptionCommand,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
@@ -212,6 +214,35 @@ export class S3 {
     await settled('s3:PutBucketPolicy', () =>
       this.client.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(policy) }))
     )
+  }
+
+  /**
+   * Whether the bucket holds nothing at all: ListObjectVersions lists current objects, old
+   * versions and delete markers alike (of a bucket never versioned too), so one key of any of
+   * them says it is not empty.
+   */
+  async isEmpty(Bucket: string, ExpectedBucketOwner: string): Promise<boolean> {
+    const out = await awsCall('s3:ListBucketVersions', () =>
+      this.client.send(new ListObjectVersionsCommand({ Bucket, ExpectedBucketOwner, MaxKeys: 1 }))
+    )
+    return (out.Versions?.length ?? 0) + (out.DeleteMarkers?.length ?? 0) === 0
+  }
+
+  /**
+   * Deletes an empty bucket; one already gone counts as deleted. 'not-empty' when S3 says it
+   * holds something (put there since the look-up): it is kept, never emptied.
+   */
+  async deleteBucket(
+    Bucket: string,
+    ExpectedBucketOwner: string
+  ): Promise<'deleted' | 'not-empty'> {
+    try {
+      await this.client.send(new DeleteBucketCommand({ Bucket, ExpectedBucketOwner }))
+    } catch (e) {
+      if (errorName(e) === 'BucketNotEmpty') return 'not-empty'
+      if (!isNotFound(e) && httpStatus(e) !== 404) throw toAwsError('s3:DeleteBucket', e)
+    }
+    return 'deleted'
   }
 
   async setTags(Bucket: string, tags: Tag[]): Promise<void> {

@@ -223,7 +223,33 @@ export class Destinations {
     })
   }
 
-  /** Ids of repositories in an organization, for visibility: selected. */
+  /** Deletes one secret; a secret already gone counts as deleted. */
+  async deleteSecret(d: Destination, name: string): Promise<void> {
+    await this.removal(`delete secret ${name}`, d, () =>
+      this.octokit.request(`DELETE ${secretsBase(d, this.store)}/${enc(name)}`)
+    )
+  }
+
+  /** Deletes one variable; a variable already gone counts as deleted. */
+  async deleteVariable(d: Destination, name: string): Promise<void> {
+    await this.removal(`delete variable ${name}`, d, () =>
+      this.octokit.request(`DELETE ${variablesBase(d)}/${enc(name)}`)
+    )
+  }
+
+  /**
+   * A DELETE whose 404 means it is gone (deleted since the look-up, or by an earlier attempt of
+   * this request whose answer was lost): only the destination's own absence was checked before.
+   */
+  private async removal(what: string, d: Destination, request: () => Promise<unknown>) {
+    try {
+      await request()
+    } catch (e) {
+      if ((e as { status?: number }).status === 404) return
+      throw toGitHubError(what, describe(d), e)
+    }
+  }
+
   /**
    * Whether workflow run `runId` of `repository` is still going (GET .../actions/runs/{run_id},
    * which needs "Actions: read"). Never fails the run: an answer it cannot read is `unknown`.
@@ -267,6 +293,7 @@ export class Destinations {
     }
   }
 
+  /** Ids of repositories in an organization, for visibility: selected. */
   async repositoryIds(org: string, names: string[]): Promise<number[]> {
     const d: Destination = {
       kind: 'organization',
@@ -322,25 +349,4 @@ export class Destinations {
       }
     }
   }
-
-  /** Deletes a secret; one that is not there is gone already. */
-  async deleteSecret(d: Destination, name: string): Promise<void> {
-    await this.call(`delete secret ${name}`, d, () =>
-      this.octokit
-        .request(`DELETE ${secretsBase(d, this.store)}/${enc(name)}`)
-        .catch(ignoreNotFound)
-    )
-  }
-
-  /** Deletes a configuration variable; one that is not there is gone already. */
-  async deleteVariable(d: Destination, name: string): Promise<void> {
-    await this.call(`delete variable ${name}`, d, () =>
-      this.octokit.request(`DELETE ${variablesBase(d)}/${enc(name)}`).catch(ignoreNotFound)
-    )
-  }
-}
-
-function ignoreNotFound(e: unknown): { data: undefined } {
-  if ((e as { status?: number }).status === 404) return { data: undefined }
-  throw e
 }

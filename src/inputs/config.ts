@@ -77,6 +77,10 @@ export interface Config {
   oldKey: OldKeyDisposal
   verifyTimeoutSeconds: number
   dryRun: boolean
+  /** Take down what the action made (removal plan) instead of setting it up. */
+  remove: boolean
+  /** With remove: delete the bucket too, when it is the action's and empty. */
+  removeBucket: boolean
   /** The workflow run this is (from the runner's environment), named in the rotation marker. */
   run: WorkflowRunRef
   /** Warnings found while parsing (not errors): printed as annotations. */
@@ -497,6 +501,11 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
       MAX_VERIFY_TIMEOUT_S
     ) ?? 60
   const dryRun = boolean(c, 'dry-run', read('dry-run') || 'false')
+  const remove = boolean(c, 'remove', read('remove') || 'false')
+  const removeBucket = boolean(c, 'remove-bucket', read('remove-bucket') || 'false')
+  if (removeBucket && !remove) c.fail('remove-bucket', "applies only with remove: 'true'")
+  if (remove && rotate)
+    c.fail('rotate', "and remove: 'true' exclude each other (remove takes the key down)")
 
   if (c.errors.length > 0) throw new InputErrors(c.errors)
   return {
@@ -524,6 +533,8 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
     oldKey,
     verifyTimeoutSeconds,
     dryRun,
+    remove,
+    removeBucket,
     warnings
   }
 }

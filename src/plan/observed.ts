@@ -56,7 +56,17 @@ export interface BucketHardening {
 
 export type ObservedBucket =
   | { state: 'absent' }
-  | { state: 'owned'; region: string; tags: Tag[]; hardening: BucketHardening }
+  | {
+      state: 'owned'
+      region: string
+      tags: Tag[]
+      hardening: BucketHardening
+      /**
+       * Whether it holds no object, no old version and no delete marker: read only for a removal
+       * with remove-bucket (undefined: not read).
+       */
+      empty?: boolean
+    }
   | { state: 'foreign' }
 
 export interface PublicKey {

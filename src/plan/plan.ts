@@ -212,8 +212,21 @@ function checkRotationLock(
   now: Date,
   runId?: string
 ): string[] {
+  return key.action === 'create' ? checkLockHeld(config, observed, now, runId) : []
+}
+
+/**
+ * Another run's live rotation marker refuses a run that changes the keys (throws); the warnings
+ * about a marker that is ignored (stale, or its run has ended) otherwise.
+ */
+export function checkLockHeld(
+  config: Config,
+  observed: Observed,
+  now: Date,
+  runId?: string
+): string[] {
   const lock = observed.rotationLock
-  if (key.action !== 'create' || !observed.user || !lock || lock.expiresAt <= now) return []
+  if (!observed.user || !lock || lock.expiresAt <= now) return []
   // Anyone who may tag the user can write the marker: an expiry no run could have set is stale.
   if (lock.expiresAt.getTime() > now.getTime() + MAX_ROTATION_LOCK_MS)
     return [
@@ -236,7 +249,7 @@ function checkRotationLock(
   )
 }
 
-function checkUserPath(config: Config, user: ObservedUser | undefined): void {
+export function checkUserPath(config: Config, user: ObservedUser | undefined): void {
   if (user && user.path !== config.userPath)
     throw new ActionError(
       'USER_PATH_MISMATCH',

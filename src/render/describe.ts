@@ -1,6 +1,8 @@
 /** Plain-language lines for a plan and an outcome: the log, the dry run and the summary share them. */
 import type { Config } from '../inputs/config.js'
-import type { Outcome } from '../apply/outcome.js'
+import type { Outcome, RemovalOutcome } from '../apply/outcome.js'
+import { OWNERSHIP_TAG } from '../plan/containment.js'
+import { removesSomething, type RemovalPlan } from '../plan/removal.js'
 import { describe as describeDestination } from '../github/destinations.js'
 import { ageInDays } from '../plan/keys.js'
 import type { BucketRepair, GrantChanges, Plan } from '../plan/plan.js'
@@ -171,4 +173,119 @@ function repairText(repair: BucketRepair): string {
   ]
     .filter(Boolean)
     .join(', ')
+}
+
+/** The removal plan, line by line: the dry run, the log and the summary share it. */
+export function removalLines(plan: RemovalPlan): string[] {
+  if (!removesSomething(plan))
+    return [
+      `Nothing to remove: no IAM user ${plan.userName}, and none of the action's secrets or variables at ${plan.destinations.map(d => describeDestination(d.destination)).join(', ')}.${plan.bucket.action === 'keep' ? ` ${keptBucketLine(plan)}` : ''}`
+    ]
+  const lines = plan.destinations.map(d => {
+    const names = [...d.secrets, ...d.variables.map(v => `${v} (variable)`)]
+    return names.length
+      ? `Delete from ${describeDestination(d.destination)}: ${names.join(', ')}.`
+      : `Nothing of the action's at ${describeDestination(d.destination)}.`
+  })
+  const user = plan.user
+  if (user) {
+    if (user.keys.length) lines.push(`Delete access keys ${user.keys.join(', ')}.`)
+    if (user.inlinePolicies.length)
+      lines.push(`Delete inline policies ${user.inlinePolicies.join(', ')}.`)
+    if (user.managedPolicies.length)
+      lines.push(`Detach managed policies ${user.managedPolicies.join(', ')}.`)
+    lines.push(
+      `Delete IAM user ${plan.userName} with its tags (the permissions boundary policy is shared and stays).`
+    )
+  } else lines.push(`No IAM user ${plan.userName}: nothing to remove in IAM.`)
+  if (plan.role)
+    lines.push(
+      `Delete IAM role ${plan.role.roleArn} with its policies (${[...plan.role.inlinePolicies, ...plan.role.managedPolicies].join(', ') || 'none'}).`
+    )
+  if (plan.bucket.action === 'delete')
+    lines.push(`Delete bucket ${plan.bucketName}: it is the action's and holds nothing.`)
+  else if (plan.bucket.action === 'keep') lines.push(keptBucketLine(plan))
+  return lines
+}
+
+function keptBucketLine(plan: RemovalPlan): string {
+  const b = plan.bucket
+  const why =
+    b.action !== 'keep'
+      ? ''
+      : {
+          'not-asked': 'remove-bucket is not true',
+          'not-empty':
+            'it holds objects (current, old versions or delete markers); the action never deletes objects',
+          'not-ours': `it does not carry the tag ${OWNERSHIP_TAG} naming this repository${b.owner ? ` (it names ${b.owner})` : ''}`,
+          foreign: 'it belongs to another AWS account (or this role may not see it)',
+          'other-region': `it is in ${b.region ?? 'another region'}, not in aws-region`
+        }[b.why]
+  return `Keep bucket ${plan.bucketName}: ${why}.`
+}
+
+/** Warnings of a removal: a bucket remove-bucket asked for that stays, an ignored rotation marker. */
+export function removalWarnings(plan: RemovalPlan): string[] {
+  const kept = plan.bucket.action === 'keep' && plan.bucket.why !== 'not-asked'
+  return [...plan.lockWarnings, ...(kept ? [keptBucketLine(plan)] : [])]
+}
+
+/** A bucket S3 would not delete after all: something was put there since the look-up. */
+export function bucketNotEmptyLine(bucketName: string): string {
+  return `Keep bucket ${bucketName}: S3 says it is not empty (an object was put there since the look-up); the action never deletes objects.`
+}
+
+/** What a removal that stopped midway left, and that a re-run finishes it. */
+export function removalLeftText(
+  plan: RemovalPlan,
+  outcome: RemovalOutcome,
+  stage: 'destinations' | 'aws'
+): string {
+  const failed = outcome.destinations
+    .filter(d => d.failed.length > 0)
+    .map(
+      d =>
+        `${describeDestination(d.destination)}: ${d.failed.map(f => f.name).join(', ')} (${d.failed[0]!.error})`
+    )
+  if (stage === 'destinations')
+    return `Could not remove ${failed.join('; ')}. ${removedText(outcome)}The IAM user ${plan.userName}, its keys and the bucket are left as they were, so that no secret is left referring to a deleted key; run again with remove: true to finish.`
+  const user = plan.user
+  const left = [
+    ...(user?.keys ?? []).filter(k => !outcome.keysDeleted.includes(k)).map(k => `access key ${k}`),
+    ...[...(user?.inlinePolicies ?? []), ...(user?.managedPolicies ?? [])]
+      .filter(p => !outcome.policiesRemoved.includes(p))
+      .map(p => `policy ${p}`),
+    ...(user && !outcome.userDeleted ? [`IAM user ${plan.userName}`] : []),
+    ...(plan.bucket.action === 'delete' && !outcome.bucket ? [`bucket ${plan.bucketName}`] : [])
+  ]
+  return `${removedText(outcome)}Left: ${left.join(', ') || 'nothing'}; no secret or variable of the action refers to them any more. Run again with remove: true to finish.`
+}
+
+function removedText(outcome: RemovalOutcome): string {
+  const removed = outcome.destinations.filter(d => d.removed.length > 0)
+  return removed.length
+    ? `Removed from ${removed.map(d => `${describeDestination(d.destination)} (${d.removed.join(', ')})`).join(', ')}. `
+    : ''
+}
+
+/** The removal's summary line. */
+export function removalHeadline(
+  plan: RemovalPlan,
+  outcome: RemovalOutcome | undefined,
+  dryRun: boolean
+): string {
+  if (!removesSomething(plan))
+    return dryRun
+      ? 'Dry run: nothing to remove.'
+      : 'Nothing to remove: everything was already gone.'
+  if (dryRun)
+    return 'Dry run: nothing was removed. A run without dry-run would remove what is listed below.'
+  const count = (outcome?.destinations ?? []).reduce((n, d) => n + d.removed.length, 0)
+  const parts = [
+    `${count} of the action's secrets and variables`,
+    ...(outcome?.keysDeleted.length ? [`access keys ${outcome.keysDeleted.join(', ')}`] : []),
+    ...(outcome?.userDeleted ? [`IAM user ${plan.userName}`] : []),
+    ...(outcome?.bucket === 'deleted' ? [`bucket ${plan.bucketName}`] : [])
+  ]
+  return `Removed ${parts.join(', ')}.`
 }

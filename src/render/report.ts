@@ -2,12 +2,67 @@
 import * as core from '@actions/core'
 import type { Config } from '../inputs/config.js'
 import type { ErrorCode } from '../errors.js'
-import type { Outcome } from '../apply/outcome.js'
+import type { Outcome, RemovalOutcome } from '../apply/outcome.js'
 import { describe as describeDestination } from '../github/destinations.js'
-import type { Plan } from '../plan/plan.js'
-import { oldKeyLine, planLines, policyLine } from './describe.js'
+import type { Plan, RolePlan } from '../plan/plan.js'
+import { escapeHtml } from './html.js'
+import { rolePlanLines, setRoleOutputs } from './role.js'
+import { isRemovalPlan, type RemovalPlan } from '../plan/removal.js'
+import {
+  oldKeyLine,
+  planLines,
+  policyLine,
+  removalHeadline,
+  removalLines,
+  removalWarnings
+} from './describe.js'
 
-export function setOutputs(plan: Plan, outcome: Outcome | undefined): void {
+export { escapeHtml } from './html.js'
+
+/** A key's or a role's setup plan, or a removal plan, with what carrying it out did. */
+export type AnyPlan = Plan | RolePlan | RemovalPlan
+export type AnyOutcome = Outcome | RemovalOutcome
+
+/** The plan's lines, as the log and the dry run show them. */
+export function anyPlanLines(plan: AnyPlan, config: Config): string[] {
+  if (isRemovalPlan(plan)) return removalLines(plan)
+  return plan.kind === 'role' ? rolePlanLines(plan, config) : planLines(plan, config)
+}
+
+/** The plan's warnings, beyond those of the inputs. */
+export function anyPlanWarnings(plan: AnyPlan): string[] {
+  return isRemovalPlan(plan) ? removalWarnings(plan) : plan.warnings
+}
+
+export function setOutputs(plan: AnyPlan, outcome: AnyOutcome | undefined): void {
+  if (isRemovalPlan(plan)) return setRemovalOutputs(plan, outcome as RemovalOutcome | undefined)
+  core.setOutput('removed', 'false')
+  if (plan.kind === 'role') return setRoleOutputs(plan, outcome as Outcome | undefined)
+  core.setOutput('role-arn', '')
+  setSetupOutputs(plan, outcome as Outcome | undefined)
+}
+
+/** A removal makes no key: the names it took down are the user's and the bucket's. */
+function setRemovalOutputs(plan: RemovalPlan, outcome: RemovalOutcome | undefined): void {
+  core.setOutput('user-arn', plan.userArn)
+  core.setOutput('bucket-name', plan.bucketName)
+  core.setOutput('bucket-arn', plan.bucketArn)
+  core.setOutput('access-key-id', '')
+  core.setOutput('old-access-key-id', '')
+  core.setOutput('secrets', '')
+  core.setOutput('key-created', 'false')
+  core.setOutput('rotated', 'false')
+  const removed =
+    outcome !== undefined &&
+    (outcome.userDeleted ||
+      outcome.roleDeleted === true ||
+      outcome.keysDeleted.length + outcome.policiesRemoved.length > 0 ||
+      outcome.bucket === 'deleted' ||
+      outcome.destinations.some(d => d.removed.length > 0))
+  core.setOutput('removed', String(removed))
+}
+
+function setSetupOutputs(plan: Plan, outcome: Outcome | undefined): void {
   core.setOutput('user-arn', plan.userArn)
   core.setOutput('bucket-name', plan.bucketName)
   core.setOutput('bucket-arn', plan.bucketArn)
@@ -33,6 +88,8 @@ export interface SummaryInput {
   /** Undefined when the run failed before planning. */
   plan?: Plan
   outcome?: Outcome
+  /** A removal's plan (instead of plan) and what it did. */
+  removal?: { plan: RemovalPlan; outcome?: RemovalOutcome }
   error?: { code: ErrorCode; line: string }
   /** Every warning annotation of the run. */
   warnings: string[]
@@ -87,7 +144,16 @@ export async function writeSummary(input: SummaryInput): Promise<void> {
   const { config, plan, outcome } = input
   const s = core.summary
   s.addHeading(config?.dryRun ? 'S3 credentials: dry run (nothing changed)' : 'S3 credentials', 2)
-  s.addRaw(`<p><b>${escapeHtml(headline(input))}</b></p>`, true)
+  const removal = input.removal
+  const line =
+    removal && !input.error
+      ? removalHeadline(removal.plan, removal.outcome, config?.dryRun ?? false)
+      : headline(input)
+  s.addRaw(`<p><b>${escapeHtml(line)}</b></p>`, true)
+  if (removal) {
+    s.addHeading(config?.dryRun ? 'Removal plan' : 'Removal plan carried out', 3)
+    s.addList(removalLines(removal.plan).map(escapeHtml))
+  }
 
   if (plan && config) {
     s.addHeading('Resources', 3)
@@ -164,11 +230,4 @@ function oldKeyCell(plan: Plan, outcome: Outcome | undefined, dryRun: boolean): 
   if (!replaces) return 'none replaced'
   const verb = { delete: 'deleted', deactivate: 'deactivated', keep: 'kept' }[replaces.disposal]
   return dryRun ? `${replaces.keyId} would be ${verb}` : `${replaces.keyId} (unchanged)`
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!
-  )
 }

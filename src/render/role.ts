@@ -5,7 +5,15 @@ import type { Outcome } from '../apply/outcome.js'
 import { describe as describeDestination } from '../github/destinations.js'
 import type { RolePlan } from '../plan/plan.js'
 import { bucketLine, grantLines, policyLine } from './describe.js'
-import { escapeHtml, type SummaryInput } from './report.js'
+import { escapeHtml } from './html.js'
+
+/** What the role's summary needs beyond the plan (report.ts's SummaryInput, in part). */
+interface RoleSummaryInput {
+  outcome?: Outcome
+  error?: { code: string; line: string }
+  warnings: string[]
+  timingsMs: Record<string, number>
+}
 
 export function rolePlanLines(plan: RolePlan, config: Config): string[] {
   const role = plan.role
@@ -80,7 +88,7 @@ export function roleHeadline(
 export async function writeRoleSummary(
   plan: RolePlan,
   config: Config,
-  input: SummaryInput
+  input: RoleSummaryInput
 ): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const s = core.summary
