@@ -183,7 +183,7 @@ test('every request of a rotation, failed once, persistently and with its answer
   )
   // The sweep reached the failure paths: some persistent faults failed the run.
   expect(findings.some(f => f.variant === 'persistent' && f.code !== 0)).toBe(true)
-}, 240_000)
+}, 480_000)
 
 function runEnv(id: number, attempt: number): Record<string, string> {
   return { GITHUB_RUN_ID: String(id), GITHUB_RUN_ATTEMPT: String(attempt) }

@@ -121,4 +121,4 @@ test('every changing request of a switch to role, failing, leaves the key or the
     expect(w.github.secretNames({ repo: REPO }).sort()).toEqual(['AWS_BUCKET_NAME', 'AWS_REGION'])
   }
   console.log(`switch sweep:\n${findings.join('\n')}`)
-})
+}, 300_000)
