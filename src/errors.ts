@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'ROTATION_IN_PROGRESS',
   'RATE_LIMIT_BUDGET',
   'PARTIAL_WRITE',
+  'DRIFT_DETECTED',
   'UNEXPECTED'
 ] as const
 

@@ -12,7 +12,8 @@ import { Destinations } from './github/destinations.js'
 import { observe } from './observe.js'
 import { PartialWriteError, timed, type Log, type Outcome } from './apply/outcome.js'
 import { buildPlan, type Plan } from './plan/plan.js'
-import { markersLeftLine, observedLines, planLines } from './render/describe.js'
+import { planChanges } from './plan/drift.js'
+import { driftError, markersLeftLine, observedLines, planLines } from './render/describe.js'
 import { setOutputs, writeSummary } from './render/report.js'
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -36,6 +37,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       core.debug(`Plan: ${JSON.stringify(plan)}`)
     })
     for (const w of plan.warnings.filter(w => !config.warnings.includes(w))) log.warning(w)
+
+    // A drift check: fails (outputs and summary written) when the dry run's plan changes anything.
+    if (config.failOnChanges && planChanges(plan)) throw driftError(plan)
 
     let outcome: Outcome | undefined
     if (!config.dryRun) {

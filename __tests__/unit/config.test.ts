@@ -65,6 +65,7 @@ describe('parseConfig defaults', () => {
       oldKey: 'delete',
       verifyTimeoutSeconds: 60,
       dryRun: false,
+      failOnChanges: false,
       run: { id: `local-${process.pid}`, serverUrl: 'https://github.com' },
       warnings: []
     }
@@ -83,7 +84,8 @@ describe('parseConfig defaults', () => {
       rotate: 'false',
       'old-key': 'delete',
       'verify-timeout-seconds': '60',
-      'dry-run': 'false'
+      'dry-run': 'false',
+      'fail-on-changes': 'false'
     }
     expect(configFrom(declared)).toStrictEqual(configFrom())
   })
@@ -285,6 +287,14 @@ describe('parseConfig single inputs', () => {
       for (const e of errors) expect(e.message).toContain(`must be true or false (got '${value}')`)
     }
   )
+
+  test('fail-on-changes is a check of a dry run: refused without dry-run, naming both', () => {
+    expect(configFrom({ 'dry-run': 'true', 'fail-on-changes': 'true' }).failOnChanges).toBe(true)
+    const { errors } = errorsOf({ 'fail-on-changes': 'true' })
+    expect(errors.map(e => e.message)).toEqual([
+      "Input 'fail-on-changes': applies only with dry-run: 'true' (a drift check changes nothing)."
+    ])
+  })
 
   test.each([
     ['1', 1],

@@ -60,6 +60,8 @@ export interface Config {
   oldKey: OldKeyDisposal
   verifyTimeoutSeconds: number
   dryRun: boolean
+  /** Fail a dry run whose plan changes anything (a drift check). */
+  failOnChanges: boolean
   /** The workflow run this is (from the runner's environment), named in the rotation marker. */
   run: WorkflowRunRef
   /** Warnings found while parsing (not errors): printed as annotations. */
@@ -415,6 +417,10 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
       MAX_VERIFY_TIMEOUT_S
     ) ?? 60
   const dryRun = boolean(c, 'dry-run', read('dry-run') || 'false')
+  const failOnChanges = boolean(c, 'fail-on-changes', read('fail-on-changes') || 'false')
+  // A check must not change anything: a real run would put the drift back and then report it.
+  if (failOnChanges && !dryRun)
+    c.fail('fail-on-changes', "applies only with dry-run: 'true' (a drift check changes nothing)")
 
   if (c.errors.length > 0) throw new InputErrors(c.errors)
   return {
@@ -439,6 +445,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
     oldKey,
     verifyTimeoutSeconds,
     dryRun,
+    failOnChanges,
     warnings
   }
 }

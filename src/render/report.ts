@@ -5,6 +5,7 @@ import type { ErrorCode } from '../errors.js'
 import type { Outcome } from '../apply/outcome.js'
 import { describe as describeDestination } from '../github/destinations.js'
 import type { Plan } from '../plan/plan.js'
+import { planChanges } from '../plan/drift.js'
 import { oldKeyLine, planLines, policyLine } from './describe.js'
 
 export function setOutputs(plan: Plan, outcome: Outcome | undefined): void {
@@ -19,6 +20,7 @@ export function setOutputs(plan: Plan, outcome: Outcome | undefined): void {
   core.setOutput('rotated', String(outcome?.rotated ?? false))
   core.setOutput('old-access-key-id', outcome?.oldKeyId ?? '')
   core.setOutput('secrets', secretsWritten(outcome).join(','))
+  core.setOutput('changes', String(planChanges(plan)))
 }
 
 function secretsWritten(outcome: Outcome | undefined): string[] {
@@ -48,8 +50,7 @@ export function headline(input: SummaryInput): string {
   const destinations = plan.writes.length
   const where = `${destinations} destination${destinations === 1 ? '' : 's'}`
   if (config.dryRun) {
-    const changes = plan.key.action === 'create' || planChangesSomething(plan)
-    return changes
+    return planChanges(plan)
       ? 'Dry run: nothing was changed. A run without dry-run would carry out the plan below.'
       : 'Dry run: nothing was changed, and a real run would change nothing either.'
   }
@@ -59,23 +60,9 @@ export function headline(input: SummaryInput): string {
   if (outcome?.keyCreated) return `Created key ${outcome.keyId} and stored it in ${where}.`
   const written = secretsWritten(outcome)
   if (written.length) return `Kept key ${outcome?.keyId}; wrote ${written.join(', ')}.`
-  return planChangesSomething(plan)
+  return planChanges(plan)
     ? `Kept key ${outcome?.keyId ?? ''}; updated the user, bucket or grants as planned.`
     : 'Everything was already in place: nothing changed.'
-}
-
-function planChangesSomething(plan: Plan): boolean {
-  const g = plan.grants
-  return (
-    plan.user.action === 'create' ||
-    (plan.user.action === 'reuse' &&
-      (plan.user.tagsToAdd.length > 0 || plan.user.setPermissionsBoundary !== undefined)) ||
-    plan.bucket.action === 'create' ||
-    (plan.bucket.action === 'reuse' && plan.bucket.tagsToSet !== undefined) ||
-    g.putInline !== undefined ||
-    g.attach.length + g.detach.length + g.deleteInline.length > 0 ||
-    plan.writes.some(w => w.secrets.length + w.variables.length > 0)
-  )
 }
 
 export async function writeSummary(input: SummaryInput): Promise<void> {
