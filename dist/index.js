@@ -72273,22 +72273,40 @@ function parsePolicy(text) {
 
 
 
+/** The action's name and version, as its user agent says them (kept equal to package.json's). */
+const ACTION_NAME = 's3-credentials-action';
+const ACTION_VERSION = '0.1.0';
+/**
+ * The user agent the clients add to the SDK's: the action, its version and the workflow run, so
+ * that a CloudTrail entry (its userAgent field) leads back to the run that made the call.
+ */
+function actionUserAgent(run) {
+    const where = run.repository ? `${run.repository}/${run.id}` : run.id;
+    return `${ACTION_NAME}/${ACTION_VERSION} md/run#${where}`;
+}
 /** `maskSecret` hides a new secret access key from the log the moment IAM returns it. */
-function createAwsClients(region, maskSecret) {
+function createAwsClients(region, maskSecret, run) {
+    const customUserAgent = actionUserAgent(run);
     return {
-        iam: new Iam(new dist_cjs/* IAMClient */.h8v({ region }), maskSecret),
-        s3: new S3(new client_s3_dist_cjs/* S3Client */.YxF({ region, followRegionRedirects: true })),
-        sts: new client_sts_dist_cjs/* STSClient */.iM({ region })
+        iam: new Iam(new dist_cjs/* IAMClient */.h8v({ region, customUserAgent }), maskSecret),
+        s3: new S3(new client_s3_dist_cjs/* S3Client */.YxF({ region, followRegionRedirects: true, customUserAgent })),
+        sts: new client_sts_dist_cjs/* STSClient */.iM({ region, customUserAgent })
     };
 }
 /**
  * Acting as the new key, for its verification: single attempts, because the caller polls. `list`
  * lists at most one object of the bucket.
  */
-function clientsForKey(region, credentials) {
-    const s3 = new client_s3_dist_cjs/* S3Client */.YxF({ region, credentials, maxAttempts: 1, followRegionRedirects: true });
+function clientsForKey(region, credentials, customUserAgent) {
+    const common = {
+        region,
+        credentials,
+        maxAttempts: 1,
+        ...(customUserAgent ? { customUserAgent } : {})
+    };
+    const s3 = new client_s3_dist_cjs/* S3Client */.YxF({ ...common, followRegionRedirects: true });
     return {
-        sts: new client_sts_dist_cjs/* STSClient */.iM({ region, credentials, maxAttempts: 1 }),
+        sts: new client_sts_dist_cjs/* STSClient */.iM(common),
         list: (Bucket) => s3.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({ Bucket, MaxKeys: 1 }))
     };
 }
@@ -73176,7 +73194,7 @@ function nextDelay(previous) {
     return Math.min(MAX_DELAY_MS, Math.round(previous * 1.5));
 }
 async function verifyKey(credentials, target, sleep = ms => new Promise(r => setTimeout(r, ms))) {
-    const clients = clientsForKey(target.region, credentials);
+    const clients = clientsForKey(target.region, credentials, target.userAgent);
     const started = Date.now();
     let delay = FIRST_DELAY_MS;
     let attempts = 0;
@@ -73238,6 +73256,7 @@ async function timed(timings, phase, work) {
 }
 
 ;// CONCATENATED MODULE: ./src/apply/key-lifecycle.ts
+
 
 
 
@@ -73369,7 +73388,8 @@ async function verifyAndMark(ctx, key) {
             region: plan.region,
             userArn: plan.userArn,
             ...(grantsBucketAccess(config) ? { bucket: plan.bucketName } : {}),
-            timeoutMs: config.verifyTimeoutSeconds * 1000
+            timeoutMs: config.verifyTimeoutSeconds * 1000,
+            userAgent: actionUserAgent(config.run)
         }),
         aws.iam.tagUser(plan.userName, [formatPendingKeys([...leftovers.map(r => r.keyId), key.id])])
     ]);
@@ -80290,7 +80310,7 @@ async function run(env = process.env) {
         const log = actionsLog(state.warnings);
         for (const w of config.warnings)
             log.warning(w);
-        const aws = createAwsClients(config.region, secret => core/* setSecret */.Pq(secret));
+        const aws = createAwsClients(config.region, secret => core/* setSecret */.Pq(secret), config.run);
         const github = new Destinations(createGitHubClient(config.githubToken, log), config.secretStore);
         const observation = await core/* group */.Os('Look up AWS and GitHub', () => timed(state.timingsMs, 'lookup', () => observe(config, aws, github)));
         for (const line of observedLines(observation.observed, new Date()))

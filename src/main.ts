@@ -23,7 +23,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const config = (state.config = parseConfig(envInputReader(env), env))
     const log = actionsLog(state.warnings)
     for (const w of config.warnings) log.warning(w)
-    const aws = createAwsClients(config.region, secret => core.setSecret(secret))
+    const aws = createAwsClients(config.region, secret => core.setSecret(secret), config.run)
     const github = new Destinations(createGitHubClient(config.githubToken, log), config.secretStore)
 
     const observation = await core.group('Look up AWS and GitHub', () =>
