@@ -71654,7 +71654,7 @@ function oneLine(text) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2561);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2174);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7526);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8380);
 /** The entry the runner executes: one awaited call; anything thrown fails the step. */
 
 
@@ -71671,7 +71671,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7526:
+/***/ 8380:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -80149,8 +80149,37 @@ function repairText(repair) {
         .join(', ');
 }
 
+;// CONCATENATED MODULE: ./src/render/links.ts
+/** The AWS console of a partition; none for partitions without a public console (iso, eusc). */
+function consoleBase(partition) {
+    return {
+        aws: 'https://console.aws.amazon.com',
+        'aws-cn': 'https://console.amazonaws.cn',
+        'aws-us-gov': 'https://console.amazonaws-us-gov.com'
+    }[partition];
+}
+function iamUserUrl(partition, userName) {
+    const base = consoleBase(partition);
+    return base && `${base}/iam/home#/users/details/${encodeURIComponent(userName)}`;
+}
+function s3BucketUrl(partition, bucket, region) {
+    const base = consoleBase(partition);
+    return base && `${base}/s3/buckets/${encodeURIComponent(bucket)}?region=${region}`;
+}
+/** The settings page that lists a destination's secrets (GitHub.com or GitHub Enterprise Server). */
+function secretsSettingsUrl(serverUrl, d, store) {
+    const server = serverUrl.replace(/\/+$/, '');
+    const enc = encodeURIComponent;
+    if (d.kind === 'organization')
+        return `${server}/organizations/${enc(d.org)}/settings/secrets/${store}`;
+    const repo = `${server}/${enc(d.owner)}/${enc(d.repo)}`;
+    return d.environment ? `${repo}/settings/environments` : `${repo}/settings/secrets/${store}`;
+}
+
 ;// CONCATENATED MODULE: ./src/render/report.ts
 /** Outputs and the job summary. Only ids, names and ARNs: never the secret access key. */
+
+
 
 
 
@@ -80170,6 +80199,17 @@ function secretsWritten(outcome) {
     return (outcome?.writes ?? []).flatMap(w => w.written).filter(unique);
 }
 const unique = (v, i, all) => all.indexOf(v) === i;
+/** The verdict, the summary's first words: done, nothing to do, partly done or failed. */
+function verdict(input) {
+    const { config, plan, outcome, error } = input;
+    if (error)
+        return error.code === 'PARTIAL_WRITE' ? 'partly done' : 'failed';
+    if (config?.dryRun)
+        return 'dry run (nothing changed)';
+    if (!plan || (!planChanges(plan) && !outcome?.keyCreated))
+        return 'nothing to do';
+    return 'done';
+}
 /** One line that says what happened (or, in a dry run, what would happen). */
 function headline(input) {
     const { config, plan, outcome, error } = input;
@@ -80203,74 +80243,105 @@ async function writeSummary(input) {
         core/* debug */.Yz('GITHUB_STEP_SUMMARY is not set: no job summary written.');
         return;
     }
-    const { config, plan, outcome } = input;
-    const s = core/* summary */.z;
-    s.addHeading(config?.dryRun ? 'S3 credentials: dry run (nothing changed)' : 'S3 credentials', 2);
-    s.addRaw(`<p><b>${escapeHtml(headline(input))}</b></p>`, true);
+    await core/* summary */.z.addRaw(summaryHtml(input), true).write();
+}
+/** The job summary: markdown-safe HTML, every link absolute, never the secret. */
+function summaryHtml(input) {
+    const { config, plan, outcome, error } = input;
+    const html = [
+        `<h2>S3 credentials: ${escapeHtml(verdict(input))}</h2>`,
+        `<p><b>${escapeHtml(headline(input))}</b></p>`
+    ];
+    if (error?.remedy)
+        html.push(`<p>What to do: ${escapeHtml(error.remedy)}</p>`);
     if (plan && config) {
-        s.addHeading('Resources', 3);
-        s.addTable([
-            [header('Resource'), header('Value')],
-            ...[
-                ['IAM user', `${plan.userArn} (${plan.user.action === 'create' ? 'new' : 'existing'})`],
-                [
-                    'Bucket',
-                    `${plan.bucketName} in ${plan.region} (${plan.bucket.action === 'create' ? 'new' : 'existing'})`
-                ],
-                ['Policy', policyLine(config)],
-                ['Access key', keyCell(plan, outcome, config.dryRun)],
-                ['Old key', oldKeyCell(plan, outcome, config.dryRun)]
-            ].map(row => row.map(escapeHtml))
-        ]);
-        s.addHeading(config.dryRun ? 'Plan' : 'Plan carried out', 3);
-        s.addList(planLines(plan, config).map(escapeHtml));
-        s.addHeading('Destinations', 3);
-        if (outcome)
-            s.addTable([
-                [header('Destination'), header('Written'), header('Failed')],
-                ...outcome.writes.map(w => [
-                    describe(w.destination),
-                    w.written.join(', ') || (w.failed.length > 0 ? 'nothing' : '(nothing needed)'),
-                    w.failed.map(f => f.name).join(', ') || '-'
-                ].map(escapeHtml))
-            ]);
-        else
-            s.addTable([
-                [header('Destination'), header(config.dryRun ? 'Would write' : 'Planned, not written')],
-                ...plan.writes.map(w => [
-                    describe(w.destination),
-                    [
-                        ...w.secrets.map(f => config.names[f]),
-                        ...w.variables.map(v => `${config.names[v.field]} (variable)`)
-                    ].join(', ') || '(nothing needed)'
-                ].map(escapeHtml))
-            ]);
+        const made = (create) => (create ? 'new' : 'existing');
+        html.push('<h3>Resources</h3>', table(['Resource', 'Value'], [
+            [
+                'IAM user',
+                `${report_link(iamUserUrl(plan.partition, plan.userName), plan.userArn)} (${made(plan.user.action === 'create')})`
+            ],
+            [
+                'Bucket',
+                `${report_link(s3BucketUrl(plan.partition, plan.bucketName, plan.region), plan.bucketName)} in ${escapeHtml(plan.region)} (${made(plan.bucket.action === 'create')})`
+            ],
+            ['Policy', escapeHtml(policyLine(config))],
+            ['Access key', escapeHtml(keyCell(plan, outcome, config, input))],
+            ['Old key', escapeHtml(oldKeyCell(plan, outcome, config.dryRun))]
+        ]), `<h3>${config.dryRun ? 'Plan' : 'Plan carried out'}</h3>`, list(planLines(plan, config).map(escapeHtml)), '<h3>Destinations</h3>', destinationsTable(config, plan, outcome));
+        if (!error && !config.dryRun && outcome?.keyCreated && !outcome.rotated)
+            html.push('<h3>Next: use the secrets in a job</h3>', `<pre lang="yaml"><code>${escapeHtml(useSnippet(config))}</code></pre>`);
     }
-    if (input.warnings.length) {
-        s.addHeading('Warnings', 3);
-        s.addList(input.warnings.map(escapeHtml));
-    }
+    if (input.warnings.length)
+        html.push('<h3>Warnings</h3>', list(input.warnings.map(escapeHtml)));
     const timings = Object.entries(input.timingsMs);
-    if (timings.length) {
-        s.addHeading('Timings', 3);
-        s.addTable([
-            [header('Phase'), header('Milliseconds')],
-            ...timings.map(([phase, ms]) => [escapeHtml(phase), String(ms)])
-        ]);
-    }
-    await s.write();
+    if (timings.length)
+        html.push('<details><summary>Timings</summary>', table(['Phase', 'Milliseconds'], timings.map(([phase, ms]) => [escapeHtml(phase), String(ms)])), '</details>');
+    return html.join('\n');
 }
-function header(data) {
-    return { data, header: true };
+function destinationsTable(config, plan, outcome) {
+    const where = (d) => report_link(secretsSettingsUrl(config.run.serverUrl, d, config.secretStore), describe(d));
+    if (outcome)
+        return table(['Destination', 'Written', 'Failed'], outcome.writes.map(w => [
+            where(w.destination),
+            escapeHtml(w.written.join(', ') || (w.failed.length > 0 ? 'nothing' : '(nothing needed)')),
+            escapeHtml(w.failed.map(f => f.name).join(', ') || '-')
+        ]));
+    return table(['Destination', config.dryRun ? 'Would write' : 'Planned, not written'], plan.writes.map(w => [
+        where(w.destination),
+        escapeHtml([
+            ...w.secrets.map(f => config.names[f]),
+            ...w.variables.map(v => `${config.names[v.field]} (variable)`)
+        ].join(', ') || '(nothing needed)')
+    ]));
 }
-function keyCell(plan, outcome, dryRun) {
+/** How a job's step reads what the action stored (as the README's examples/use.yml does). */
+function useSnippet(config) {
+    const n = config.names;
+    const store = config.regionAndBucketAs === 'variables' ? 'vars' : 'secrets';
+    return [
+        '- name: Upload to the bucket',
+        '  env:',
+        `    AWS_ACCESS_KEY_ID: \${{ secrets.${n.accessKeyId} }}`,
+        `    AWS_SECRET_ACCESS_KEY: \${{ secrets.${n.secretAccessKey} }}`,
+        `    AWS_REGION: \${{ ${store}.${n.region} }}`,
+        `    BUCKET: \${{ ${store}.${n.bucket} }}`,
+        '  run: aws s3 sync dist/ "s3://$BUCKET/"'
+    ].join('\n');
+}
+/** An anchor where there is an address, the plain text where there is none. Both escaped. */
+function report_link(url, text) {
+    return url ? `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>` : escapeHtml(text);
+}
+/** A table of cells that are HTML already (escaped by the caller). */
+function table(headers, rows) {
+    const row = (cells, tag) => `<tr>${cells.map(c => `<${tag}>${c}</${tag}>`).join('')}</tr>`;
+    return `<table>${row(headers.map(escapeHtml), 'th')}${rows.map(r => row(r, 'td')).join('')}</table>`;
+}
+function list(items) {
+    return `<ul>${items.map(i => `<li>${i}</li>`).join('')}</ul>`;
+}
+function keyCell(plan, outcome, config, input) {
     const key = plan.key;
+    const now = input.now ?? new Date();
     if (outcome?.keyId)
-        return `${outcome.keyId} (${outcome.keyCreated ? 'new' : 'kept'})`;
+        return `${outcome.keyId} (${outcome.keyCreated ? 'new' : 'kept'})${keyAge(outcome.keyCreated ? now : input.keys?.find(k => k.id === outcome.keyId)?.createdAt, config, now)}`;
     if (key.action !== 'create')
-        return `${key.keyId} (kept)`;
-    return dryRun ? 'a new key would be created' : 'none (no key was created)';
+        return `${key.keyId} (kept)${keyAge(input.keys?.find(k => k.id === key.keyId)?.createdAt, config, now)}`;
+    return config.dryRun ? 'a new key would be created' : 'none (no key was created)';
 }
+/** ", created 2025-06-01 (14 days old), rotation due 2025-08-30" where the dates are known. */
+function keyAge(createdAt, config, now) {
+    if (!createdAt)
+        return '';
+    const days = ageInDays({ id: '', status: 'Active', createdAt }, now);
+    const due = config.rotate && config.maxKeyAgeDays !== undefined
+        ? `, rotation due ${day(new Date(createdAt.getTime() + config.maxKeyAgeDays * report_DAY_MS))}`
+        : '';
+    return `, created ${day(createdAt)} (${days} day${days === 1 ? '' : 's'} old)${due}`;
+}
+const report_DAY_MS = 24 * 60 * 60 * 1000;
+const day = (d) => d.toISOString().slice(0, 10);
 function oldKeyCell(plan, outcome, dryRun) {
     if (outcome)
         return oldKeyLine(outcome);
@@ -80315,6 +80386,7 @@ async function run(env = process.env) {
         const observation = await core/* group */.Os('Look up AWS and GitHub', () => timed(state.timingsMs, 'lookup', () => observe(config, aws, github)));
         for (const line of observedLines(observation.observed, new Date()))
             core/* debug */.Yz(line);
+        state.keys = observation.observed.user?.keys;
         const plan = (state.plan = buildPlan(config, observation.observed, new Date(), config.run.id));
         await core/* group */.Os(config.dryRun ? 'Plan (dry run: nothing will change)' : 'Plan', async () => {
             for (const line of planLines(plan, config))
@@ -80386,6 +80458,7 @@ async function report(state, outcome, error) {
         ...(state.plan ? { plan: state.plan } : {}),
         ...(outcome ? { outcome } : {}),
         ...(error ? { error } : {}),
+        ...(state.keys ? { keys: state.keys } : {}),
         warnings: state.warnings,
         timingsMs: state.timingsMs
     });
@@ -80403,7 +80476,7 @@ async function fail(e, state) {
         Object.assign(state.timingsMs, outcome.timingsMs);
     const line = error.toLine();
     try {
-        await report(state, outcome, { code: error.code, line });
+        await report(state, outcome, { code: error.code, line, remedy: error.remedy });
     }
     catch (summaryError) {
         core/* debug */.Yz(`Could not write the job summary: ${String(summaryError)}`);

@@ -12,6 +12,7 @@ import { Destinations } from './github/destinations.js'
 import { observe } from './observe.js'
 import { PartialWriteError, timed, type Log, type Outcome } from './apply/outcome.js'
 import { buildPlan, type Plan } from './plan/plan.js'
+import type { AccessKey } from './plan/observed.js'
 import { planChanges } from './plan/drift.js'
 import { driftError, markersLeftLine, observedLines, planLines } from './render/describe.js'
 import { setOutputs, writeSummary } from './render/report.js'
@@ -30,6 +31,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       timed(state.timingsMs, 'lookup', () => observe(config, aws, github))
     )
     for (const line of observedLines(observation.observed, new Date())) core.debug(line)
+    state.keys = observation.observed.user?.keys
 
     const plan = (state.plan = buildPlan(config, observation.observed, new Date(), config.run.id))
     await core.group(config.dryRun ? 'Plan (dry run: nothing will change)' : 'Plan', async () => {
@@ -75,6 +77,8 @@ interface RunState {
   warnings: string[]
   timingsMs: Record<string, number>
   started: number
+  /** The user's keys as observed (the summary's key age). */
+  keys?: AccessKey[] | undefined
   /** Marker tags this run set and could not remove. */
   markersLeft: string[]
 }
@@ -105,7 +109,7 @@ function actionsLog(warnings: string[]): Log {
 async function report(
   state: RunState,
   outcome: Outcome | undefined,
-  error?: { code: ActionError['code']; line: string }
+  error?: { code: ActionError['code']; line: string; remedy: string }
 ): Promise<void> {
   if (state.plan) setOutputs(state.plan, outcome)
   state.timingsMs.total = Date.now() - state.started
@@ -114,6 +118,7 @@ async function report(
     ...(state.plan ? { plan: state.plan } : {}),
     ...(outcome ? { outcome } : {}),
     ...(error ? { error } : {}),
+    ...(state.keys ? { keys: state.keys } : {}),
     warnings: state.warnings,
     timingsMs: state.timingsMs
   })
@@ -133,7 +138,7 @@ async function fail(e: unknown, state: RunState): Promise<void> {
   if (outcome) Object.assign(state.timingsMs, outcome.timingsMs)
   const line = error.toLine()
   try {
-    await report(state, outcome, { code: error.code, line })
+    await report(state, outcome, { code: error.code, line, remedy: error.remedy })
   } catch (summaryError) {
     core.debug(`Could not write the job summary: ${String(summaryError)}`)
   }
