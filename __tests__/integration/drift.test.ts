@@ -62,7 +62,9 @@ describe('a scheduled drift check', () => {
     assertNoSecretLeak(r, [w.storedPair()!.secretAccessKey])
 
     // A real run puts both back; the check passes again.
-    expect((await w.run()).code).toBe(0)
+    const repair = await w.run()
+    expect(repair.code).toBe(0)
+    expect(repair.outputs.changes).toBe('true')
     const again = await w.run(CHECK)
     expect(again.code).toBe(0)
     expect(again.outputs.changes).toBe('false')
