@@ -8568,7 +8568,7 @@ __webpack_unused_export__ = waitUntilUserExists;
 var __webpack_unused_export__;
 const { getFlexibleChecksumsPlugin, NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS, NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS, resolveFlexibleChecksumsConfig } = __nccwpck_require__(238);
 const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
-const { getThrow200ExceptionsPlugin, getSsecPlugin, getLocationConstraintPlugin, getS3ExpiresMiddlewarePlugin, getCheckContentLengthHeaderPlugin, S3RestXmlProtocol, NODE_USE_ARN_REGION_CONFIG_OPTIONS, NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS, resolveS3Config, getValidateBucketNamePlugin, getAddExpectContinuePlugin, getRegionRedirectMiddlewarePlugin, getS3ExpressPlugin, getS3ExpressHttpSigningPlugin } = __nccwpck_require__(2647);
+const { getThrow200ExceptionsPlugin, getSsecPlugin, getLocationConstraintPlugin, getS3ExpiresMiddlewarePlugin, getCheckContentLengthHeaderPlugin, S3RestXmlProtocol, NODE_USE_ARN_REGION_CONFIG_OPTIONS, NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS, resolveS3Config, getValidateBucketNamePlugin, getAddExpectContinuePlugin, getRegionRedirectMiddlewarePlugin, getS3ExpressPlugin, getS3ExpressHttpSigningPlugin } = __nccwpck_require__(5028);
 const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
 const { normalizeProvider, getSmithyContext, makeBuilder, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(2658);
 const { Command: $Command } = __nccwpck_require__(2658);
@@ -20963,7 +20963,7 @@ exports.fromWebToken = fromWebToken;
 
 /***/ }),
 
-/***/ 2647:
+/***/ 5028:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { NoOpLogger, getSmithyContext } = __nccwpck_require__(2658);
@@ -71603,6 +71603,7 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'PARTIAL_WRITE',
     'REMOVAL_INCOMPLETE',
     'USER_NOT_DELETABLE',
+    'DRIFT_DETECTED',
     'UNEXPECTED'
 ]));
 class ActionError extends Error {
@@ -71658,7 +71659,7 @@ function oneLine(text) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5028);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9749);
 /** The entry the runner executes: one awaited call; anything thrown fails the step. */
 
 
@@ -71675,7 +71676,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5028:
+/***/ 9749:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72464,24 +72465,42 @@ function parsePolicy(text) {
 
 
 
+/** The action's name and version, as its user agent says them (kept equal to package.json's). */
+const ACTION_NAME = 's3-credentials-action';
+const ACTION_VERSION = '0.1.0';
+/**
+ * The user agent the clients add to the SDK's: the action, its version and the workflow run, so
+ * that a CloudTrail entry (its userAgent field) leads back to the run that made the call.
+ */
+function actionUserAgent(run) {
+    const where = run.repository ? `${run.repository}/${run.id}` : run.id;
+    return `${ACTION_NAME}/${ACTION_VERSION} md/run#${where}`;
+}
 /** `maskSecret` hides a new secret access key from the log the moment IAM returns it. */
-function createAwsClients(region, maskSecret) {
-    const iam = new dist_cjs/* IAMClient */.h8v({ region });
+function createAwsClients(region, maskSecret, run) {
+    const customUserAgent = actionUserAgent(run);
+    const iam = new dist_cjs/* IAMClient */.h8v({ region, customUserAgent });
     return {
         iam: new Iam(iam, maskSecret),
         roles: new Roles(iam),
-        s3: new S3(new client_s3_dist_cjs/* S3Client */.YxF({ region, followRegionRedirects: true })),
-        sts: new client_sts_dist_cjs/* STSClient */.iM({ region })
+        s3: new S3(new client_s3_dist_cjs/* S3Client */.YxF({ region, followRegionRedirects: true, customUserAgent })),
+        sts: new client_sts_dist_cjs/* STSClient */.iM({ region, customUserAgent })
     };
 }
 /**
  * Acting as the new key, for its verification: single attempts, because the caller polls. `list`
  * lists at most one object of the bucket.
  */
-function clientsForKey(region, credentials) {
-    const s3 = new client_s3_dist_cjs/* S3Client */.YxF({ region, credentials, maxAttempts: 1, followRegionRedirects: true });
+function clientsForKey(region, credentials, customUserAgent) {
+    const common = {
+        region,
+        credentials,
+        maxAttempts: 1,
+        ...(customUserAgent ? { customUserAgent } : {})
+    };
+    const s3 = new client_s3_dist_cjs/* S3Client */.YxF({ ...common, followRegionRedirects: true });
     return {
-        sts: new client_sts_dist_cjs/* STSClient */.iM({ region, credentials, maxAttempts: 1 }),
+        sts: new client_sts_dist_cjs/* STSClient */.iM(common),
         list: (Bucket) => s3.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({ Bucket, MaxKeys: 1 }))
     };
 }
@@ -73146,6 +73165,10 @@ function parseConfig(read, env) {
         c.fail('remove-bucket', "applies only with remove: 'true'");
     if (remove && rotate)
         c.fail('rotate', "and remove: 'true' exclude each other (remove takes the key down)");
+    const failOnChanges = config_boolean(c, 'fail-on-changes', read('fail-on-changes') || 'false');
+    // A check must not change anything: a real run would put the drift back and then report it.
+    if (failOnChanges && !dryRun)
+        c.fail('fail-on-changes', "applies only with dry-run: 'true' (a drift check changes nothing)");
     if (c.errors.length > 0)
         throw new errors/* InputErrors */.G(c.errors);
     return {
@@ -73175,6 +73198,7 @@ function parseConfig(read, env) {
         dryRun,
         remove,
         removeBucket,
+        failOnChanges,
         warnings
     };
 }
@@ -73522,7 +73546,7 @@ function nextDelay(previous) {
     return Math.min(MAX_DELAY_MS, Math.round(previous * 1.5));
 }
 async function verifyKey(credentials, target, sleep = ms => new Promise(r => setTimeout(r, ms))) {
-    const clients = clientsForKey(target.region, credentials);
+    const clients = clientsForKey(target.region, credentials, target.userAgent);
     const started = Date.now();
     let delay = FIRST_DELAY_MS;
     let attempts = 0;
@@ -73593,6 +73617,7 @@ async function timed(timings, phase, work) {
 }
 
 ;// CONCATENATED MODULE: ./src/apply/key-lifecycle.ts
+
 
 
 
@@ -73724,7 +73749,8 @@ async function verifyAndMark(ctx, key) {
             region: plan.region,
             userArn: plan.userArn,
             ...(grantsBucketAccess(config) ? { bucket: plan.bucketName } : {}),
-            timeoutMs: config.verifyTimeoutSeconds * 1000
+            timeoutMs: config.verifyTimeoutSeconds * 1000,
+            userAgent: actionUserAgent(config.run)
         }),
         aws.iam.tagUser(plan.userName, [formatPendingKeys([...leftovers.map(r => r.keyId), key.id])])
     ]);
@@ -80878,6 +80904,53 @@ function markersLeftLine(userName, tags) {
         return undefined;
     return `Marker tags left on IAM user ${userName}: ${tags.join(', ')}. The next run of the action handles them (it finishes or replaces the pending key, and takes over a rotation marker whose run has ended or expired).`;
 }
+/**
+ * What a plan would change, one short item each, in the plan's order: the line a failed drift
+ * check prints. Empty exactly when planChanges (plan/drift.ts) is false.
+ */
+function driftItems(plan) {
+    const items = [];
+    const { user, bucket, grants, key } = plan;
+    if (user.action === 'create')
+        items.push(`IAM user ${plan.userName} missing`);
+    else {
+        if (user.tagsToAdd.length)
+            items.push(`user tags missing (${user.tagsToAdd.map(t => t.key).join(', ')})`);
+        if (user.setPermissionsBoundary)
+            items.push('permissions boundary of the user');
+    }
+    if (bucket.action === 'create')
+        items.push(`bucket ${plan.bucketName} missing`);
+    else {
+        if (bucket.repair)
+            items.push(`bucket hardening (${repairText(bucket.repair)})`);
+        if (bucket.tagsToSet)
+            items.push('bucket tags');
+    }
+    if (grants.putInline)
+        items.push(`inline policy ${grants.putInline.name} missing or changed`);
+    for (const arn of grants.attach)
+        items.push(`grant ${lastSegment(arn)} not attached`);
+    for (const name of grants.deleteInline)
+        items.push(`inline policy ${name} on the user`);
+    for (const arn of grants.detach)
+        items.push(`grant ${lastSegment(arn)} attached to the user`);
+    if (key.action === 'create')
+        items.push(`access key: ${key.reason}`);
+    if (plan.staleMarkers.length)
+        items.push(`stale marker tags ${plan.staleMarkers.join(', ')}`);
+    // A new key is written everywhere: its writes are no drift of their own.
+    for (const w of key.action === 'create' ? [] : plan.writes) {
+        const count = w.secrets.length + w.variables.length + w.access.length;
+        if (count > 0)
+            items.push(`${describe(w.destination)}: ${count} secret(s) or variable(s) to write`);
+    }
+    return items;
+}
+/** A policy by its name (AmazonS3FullAccess), not its whole ARN. */
+function lastSegment(arn) {
+    return arn.slice(arn.lastIndexOf('/') + 1);
+}
 /** What a bucket repair puts back, as the plan line says it. */
 function repairText(repair) {
     return [
@@ -81324,8 +81397,80 @@ function roleUsage(config) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/plan/drift.ts
+
+/** True when the plan would create, change or delete anything on AWS or GitHub. */
+function planChanges(plan) {
+    const { user, bucket, grants } = plan;
+    return (user.action === 'create' ||
+        user.tagsToAdd.length > 0 ||
+        user.setPermissionsBoundary !== undefined ||
+        bucket.action === 'create' ||
+        bucket.repair !== undefined ||
+        bucket.tagsToSet !== undefined ||
+        grants.putInline !== undefined ||
+        grants.attach.length + grants.detach.length + grants.deleteInline.length > 0 ||
+        plan.key.action === 'create' ||
+        plan.staleMarkers.length > 0 ||
+        plan.writes.some(w => w.secrets.length + w.variables.length + w.access.length > 0) ||
+        plan.writes.some(w => (w.deletions?.length ?? 0) > 0) ||
+        plan.switchFromRole?.deleteRole === true);
+}
+/** The same for a role's plan: the role, its trust and grants, the bucket, the writes, the keys. */
+function rolePlanChanges(plan) {
+    const { role, bucket, grants } = plan;
+    return (role.action === 'create' ||
+        role.tagsToAdd.length > 0 ||
+        role.setPermissionsBoundary !== undefined ||
+        role.trustPolicy !== undefined ||
+        bucket.action === 'create' ||
+        bucket.repair !== undefined ||
+        bucket.tagsToSet !== undefined ||
+        grants.putInline !== undefined ||
+        grants.attach.length + grants.detach.length + grants.deleteInline.length > 0 ||
+        plan.writes.some(w => w.secrets.length + w.variables.length + (w.deletions?.length ?? 0) > 0) ||
+        plan.retireKeys !== undefined);
+}
+/** Any of the three plans (a removal changes something when it removes anything). */
+function anyPlanChanges(plan) {
+    if (isRemovalPlan(plan))
+        return removesSomething(plan);
+    return plan.kind === 'role' ? rolePlanChanges(plan) : planChanges(plan);
+}
+
+;// CONCATENATED MODULE: ./src/render/links.ts
+/** The AWS console of a partition; none for partitions without a public console (iso, eusc). */
+function consoleBase(partition) {
+    return {
+        aws: 'https://console.aws.amazon.com',
+        'aws-cn': 'https://console.amazonaws.cn',
+        'aws-us-gov': 'https://console.amazonaws-us-gov.com'
+    }[partition];
+}
+function iamUserUrl(partition, userName) {
+    const base = consoleBase(partition);
+    return base && `${base}/iam/home#/users/details/${encodeURIComponent(userName)}`;
+}
+function s3BucketUrl(partition, bucket, region) {
+    const base = consoleBase(partition);
+    return base && `${base}/s3/buckets/${encodeURIComponent(bucket)}?region=${region}`;
+}
+/** The settings page that lists a destination's secrets (GitHub.com or GitHub Enterprise Server). */
+function secretsSettingsUrl(serverUrl, d, store) {
+    const server = serverUrl.replace(/\/+$/, '');
+    const enc = encodeURIComponent;
+    if (d.kind === 'organization')
+        return `${server}/organizations/${enc(d.org)}/settings/secrets/${store}`;
+    const repo = `${server}/${enc(d.owner)}/${enc(d.repo)}`;
+    return d.environment ? `${repo}/settings/environments` : `${repo}/settings/secrets/${store}`;
+}
+
 ;// CONCATENATED MODULE: ./src/render/report.ts
 /** Outputs and the job summary. Only ids, names and ARNs: never the secret access key. */
+
+
+
+
 
 
 
@@ -81344,6 +81489,7 @@ function anyPlanWarnings(plan) {
     return isRemovalPlan(plan) ? removalWarnings(plan) : plan.warnings;
 }
 function setOutputs(plan, outcome) {
+    core/* setOutput */.uH('changes', String(anyPlanChanges(plan)));
     if (isRemovalPlan(plan))
         return setRemovalOutputs(plan, outcome);
     core/* setOutput */.uH('removed', 'false');
@@ -81384,6 +81530,21 @@ function secretsWritten(outcome) {
     return (outcome?.writes ?? []).flatMap(w => w.written).filter(unique);
 }
 const unique = (v, i, all) => all.indexOf(v) === i;
+/** The verdict, the summary's first words: done, nothing to do, partly done or failed. */
+function verdict(input) {
+    const { config, plan, outcome, error, removal } = input;
+    if (error)
+        return error.code === 'PARTIAL_WRITE' || error.code === 'REMOVAL_INCOMPLETE'
+            ? 'partly done'
+            : 'failed';
+    if (config?.dryRun)
+        return 'dry run (nothing changed)';
+    if (removal)
+        return removesSomething(removal.plan) ? 'done' : 'nothing to do';
+    if (!plan || (!planChanges(plan) && !outcome?.keyCreated))
+        return 'nothing to do';
+    return 'done';
+}
 /** One line that says what happened (or, in a dry run, what would happen). */
 function headline(input) {
     const { config, plan, outcome, error } = input;
@@ -81394,8 +81555,7 @@ function headline(input) {
     const destinations = plan.writes.length;
     const where = `${destinations} destination${destinations === 1 ? '' : 's'}`;
     if (config.dryRun) {
-        const changes = plan.key.action === 'create' || planChangesSomething(plan);
-        return changes
+        return planChanges(plan)
             ? 'Dry run: nothing was changed. A run without dry-run would carry out the plan below.'
             : 'Dry run: nothing was changed, and a real run would change nothing either.';
     }
@@ -81408,20 +81568,9 @@ function headline(input) {
     const written = secretsWritten(outcome);
     if (written.length)
         return `Kept key ${outcome?.keyId}; wrote ${written.join(', ')}.`;
-    return planChangesSomething(plan)
+    return planChanges(plan)
         ? `Kept key ${outcome?.keyId ?? ''}; updated the user, bucket or grants as planned.`
         : 'Everything was already in place: nothing changed.';
-}
-function planChangesSomething(plan) {
-    const g = plan.grants;
-    return (plan.user.action === 'create' ||
-        (plan.user.action === 'reuse' &&
-            (plan.user.tagsToAdd.length > 0 || plan.user.setPermissionsBoundary !== undefined)) ||
-        plan.bucket.action === 'create' ||
-        (plan.bucket.action === 'reuse' && plan.bucket.tagsToSet !== undefined) ||
-        g.putInline !== undefined ||
-        g.attach.length + g.detach.length + g.deleteInline.length > 0 ||
-        plan.writes.some(w => w.secrets.length + w.variables.length > 0));
 }
 async function writeSummary(input) {
     // Outside a runner (or a harness without file commands) there is nowhere to write to.
@@ -81429,82 +81578,109 @@ async function writeSummary(input) {
         core/* debug */.Yz('GITHUB_STEP_SUMMARY is not set: no job summary written.');
         return;
     }
-    const { config, plan, outcome } = input;
-    const s = core/* summary */.z;
-    s.addHeading(config?.dryRun ? 'S3 credentials: dry run (nothing changed)' : 'S3 credentials', 2);
-    const removal = input.removal;
-    const line = removal && !input.error
-        ? removalHeadline(removal.plan, removal.outcome, config?.dryRun ?? false)
-        : headline(input);
-    s.addRaw(`<p><b>${escapeHtml(line)}</b></p>`, true);
-    if (removal) {
-        s.addHeading(config?.dryRun ? 'Removal plan' : 'Removal plan carried out', 3);
-        s.addList(removalLines(removal.plan).map(escapeHtml));
-    }
+    await core/* summary */.z.addRaw(summaryHtml(input), true).write();
+}
+/** The job summary: markdown-safe HTML, every link absolute, never the secret. */
+function summaryHtml(input) {
+    const { config, plan, outcome, error } = input;
+    const html = [
+        `<h2>S3 credentials: ${escapeHtml(verdict(input))}</h2>`,
+        `<p><b>${escapeHtml(input.removal && !error
+            ? removalHeadline(input.removal.plan, input.removal.outcome, config?.dryRun ?? false)
+            : headline(input))}</b></p>`
+    ];
+    if (error?.remedy)
+        html.push(`<p>What to do: ${escapeHtml(error.remedy)}</p>`);
+    if (input.removal)
+        html.push(`<h3>${config?.dryRun ? 'Removal plan' : 'Removal plan carried out'}</h3>`, list(removalLines(input.removal.plan).map(escapeHtml)));
     if (plan && config) {
-        s.addHeading('Resources', 3);
-        s.addTable([
-            [header('Resource'), header('Value')],
-            ...[
-                ['IAM user', `${plan.userArn} (${plan.user.action === 'create' ? 'new' : 'existing'})`],
-                [
-                    'Bucket',
-                    `${plan.bucketName} in ${plan.region} (${plan.bucket.action === 'create' ? 'new' : 'existing'})`
-                ],
-                ['Policy', policyLine(config)],
-                ['Access key', keyCell(plan, outcome, config.dryRun)],
-                ['Old key', oldKeyCell(plan, outcome, config.dryRun)]
-            ].map(row => row.map(escapeHtml))
-        ]);
-        s.addHeading(config.dryRun ? 'Plan' : 'Plan carried out', 3);
-        s.addList(planLines(plan, config).map(escapeHtml));
-        s.addHeading('Destinations', 3);
-        if (outcome)
-            s.addTable([
-                [header('Destination'), header('Written'), header('Failed')],
-                ...outcome.writes.map(w => [
-                    describe(w.destination),
-                    w.written.join(', ') || (w.failed.length > 0 ? 'nothing' : '(nothing needed)'),
-                    w.failed.map(f => f.name).join(', ') || '-'
-                ].map(escapeHtml))
-            ]);
-        else
-            s.addTable([
-                [header('Destination'), header(config.dryRun ? 'Would write' : 'Planned, not written')],
-                ...plan.writes.map(w => [
-                    describe(w.destination),
-                    [
-                        ...w.secrets.map(f => config.names[f]),
-                        ...w.variables.map(v => `${config.names[v.field]} (variable)`)
-                    ].join(', ') || '(nothing needed)'
-                ].map(escapeHtml))
-            ]);
+        const made = (create) => (create ? 'new' : 'existing');
+        html.push('<h3>Resources</h3>', table(['Resource', 'Value'], [
+            [
+                'IAM user',
+                `${report_link(iamUserUrl(plan.partition, plan.userName), plan.userArn)} (${made(plan.user.action === 'create')})`
+            ],
+            [
+                'Bucket',
+                `${report_link(s3BucketUrl(plan.partition, plan.bucketName, plan.region), plan.bucketName)} in ${escapeHtml(plan.region)} (${made(plan.bucket.action === 'create')})`
+            ],
+            ['Policy', escapeHtml(policyLine(config))],
+            ['Access key', escapeHtml(keyCell(plan, outcome, config, input))],
+            ['Old key', escapeHtml(oldKeyCell(plan, outcome, config.dryRun))]
+        ]), `<h3>${config.dryRun ? 'Plan' : 'Plan carried out'}</h3>`, list(planLines(plan, config).map(escapeHtml)), '<h3>Destinations</h3>', destinationsTable(config, plan, outcome));
+        if (!error && !config.dryRun && outcome?.keyCreated && !outcome.rotated)
+            html.push('<h3>Next: use the secrets in a job</h3>', `<pre lang="yaml"><code>${escapeHtml(useSnippet(config))}</code></pre>`);
     }
-    if (input.warnings.length) {
-        s.addHeading('Warnings', 3);
-        s.addList(input.warnings.map(escapeHtml));
-    }
+    if (input.warnings.length)
+        html.push('<h3>Warnings</h3>', list(input.warnings.map(escapeHtml)));
     const timings = Object.entries(input.timingsMs);
-    if (timings.length) {
-        s.addHeading('Timings', 3);
-        s.addTable([
-            [header('Phase'), header('Milliseconds')],
-            ...timings.map(([phase, ms]) => [escapeHtml(phase), String(ms)])
-        ]);
-    }
-    await s.write();
+    if (timings.length)
+        html.push('<details><summary>Timings</summary>', table(['Phase', 'Milliseconds'], timings.map(([phase, ms]) => [escapeHtml(phase), String(ms)])), '</details>');
+    return html.join('\n');
 }
-function header(data) {
-    return { data, header: true };
+function destinationsTable(config, plan, outcome) {
+    const where = (d) => report_link(secretsSettingsUrl(config.run.serverUrl, d, config.secretStore), describe(d));
+    if (outcome)
+        return table(['Destination', 'Written', 'Failed'], outcome.writes.map(w => [
+            where(w.destination),
+            escapeHtml(w.written.join(', ') || (w.failed.length > 0 ? 'nothing' : '(nothing needed)')),
+            escapeHtml(w.failed.map(f => f.name).join(', ') || '-')
+        ]));
+    return table(['Destination', config.dryRun ? 'Would write' : 'Planned, not written'], plan.writes.map(w => [
+        where(w.destination),
+        escapeHtml([
+            ...w.secrets.map(f => config.names[f]),
+            ...w.variables.map(v => `${config.names[v.field]} (variable)`)
+        ].join(', ') || '(nothing needed)')
+    ]));
 }
-function keyCell(plan, outcome, dryRun) {
+/** How a job's step reads what the action stored (as the README's examples/use.yml does). */
+function useSnippet(config) {
+    const n = config.names;
+    const store = config.regionAndBucketAs === 'variables' ? 'vars' : 'secrets';
+    return [
+        '- name: Upload to the bucket',
+        '  env:',
+        `    AWS_ACCESS_KEY_ID: \${{ secrets.${n.accessKeyId} }}`,
+        `    AWS_SECRET_ACCESS_KEY: \${{ secrets.${n.secretAccessKey} }}`,
+        `    AWS_REGION: \${{ ${store}.${n.region} }}`,
+        `    BUCKET: \${{ ${store}.${n.bucket} }}`,
+        '  run: aws s3 sync dist/ "s3://$BUCKET/"'
+    ].join('\n');
+}
+/** An anchor where there is an address, the plain text where there is none. Both escaped. */
+function report_link(url, text) {
+    return url ? `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>` : escapeHtml(text);
+}
+/** A table of cells that are HTML already (escaped by the caller). */
+function table(headers, rows) {
+    const row = (cells, tag) => `<tr>${cells.map(c => `<${tag}>${c}</${tag}>`).join('')}</tr>`;
+    return `<table>${row(headers.map(escapeHtml), 'th')}${rows.map(r => row(r, 'td')).join('')}</table>`;
+}
+function list(items) {
+    return `<ul>${items.map(i => `<li>${i}</li>`).join('')}</ul>`;
+}
+function keyCell(plan, outcome, config, input) {
     const key = plan.key;
+    const now = input.now ?? new Date();
     if (outcome?.keyId)
-        return `${outcome.keyId} (${outcome.keyCreated ? 'new' : 'kept'})`;
+        return `${outcome.keyId} (${outcome.keyCreated ? 'new' : 'kept'})${keyAge(outcome.keyCreated ? now : input.keys?.find(k => k.id === outcome.keyId)?.createdAt, config, now)}`;
     if (key.action !== 'create')
-        return `${key.keyId} (kept)`;
-    return dryRun ? 'a new key would be created' : 'none (no key was created)';
+        return `${key.keyId} (kept)${keyAge(input.keys?.find(k => k.id === key.keyId)?.createdAt, config, now)}`;
+    return config.dryRun ? 'a new key would be created' : 'none (no key was created)';
 }
+/** ", created 2025-06-01 (14 days old), rotation due 2025-08-30" where the dates are known. */
+function keyAge(createdAt, config, now) {
+    if (!createdAt)
+        return '';
+    const days = ageInDays({ id: '', status: 'Active', createdAt }, now);
+    const due = config.rotate && config.maxKeyAgeDays !== undefined
+        ? `, rotation due ${day(new Date(createdAt.getTime() + config.maxKeyAgeDays * report_DAY_MS))}`
+        : '';
+    return `, created ${day(createdAt)} (${days} day${days === 1 ? '' : 's'} old)${due}`;
+}
+const report_DAY_MS = 24 * 60 * 60 * 1000;
+const day = (d) => d.toISOString().slice(0, 10);
 function oldKeyCell(plan, outcome, dryRun) {
     if (outcome)
         return oldKeyLine(outcome);
@@ -81514,12 +81690,21 @@ function oldKeyCell(plan, outcome, dryRun) {
     const verb = { delete: 'deleted', deactivate: 'deactivated', keep: 'kept' }[replaces.disposal];
     return dryRun ? `${replaces.keyId} would be ${verb}` : `${replaces.keyId} (unchanged)`;
 }
+/** The failed drift check (fail-on-changes): one line naming what drifted. */
+function driftError(plan, config) {
+    // A role's or a removal's changes are its plan's lines that change something.
+    const items = 'key' in plan
+        ? driftItems(plan)
+        : (plan.kind === 'role' ? rolePlanLines(plan, config) : removalLines(plan)).filter(line => !/^(Reuse|Keep|Leave|No IAM user)/.test(line));
+    return new errors/* ActionError */.lZ('DRIFT_DETECTED', `Drift found: ${items.join('; ')}; nothing was changed (dry run)`, 'run without dry-run to put it back, or look at who changed it (CloudTrail).');
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The pipeline: inputs → observe → plan → apply unless dry-run → report. Every decision lives in
  * pure modules; this file only sequences them and turns a failure into one line.
  */
+
 
 
 
@@ -81545,11 +81730,12 @@ async function run(env = process.env) {
         const log = actionsLog(state.warnings);
         for (const w of config.warnings)
             log.warning(w);
-        const aws = createAwsClients(config.region, secret => core/* setSecret */.Pq(secret));
+        const aws = createAwsClients(config.region, secret => core/* setSecret */.Pq(secret), config.run);
         const github = new Destinations(createGitHubClient(config.githubToken, log), config.secretStore);
         const observation = await core/* group */.Os('Look up AWS and GitHub', () => timed(state.timingsMs, 'lookup', () => observe(config, aws, github)));
         for (const line of observedLines(observation.observed, new Date()))
             core/* debug */.Yz(line);
+        state.keys = observation.observed.user?.keys;
         const now = new Date();
         // One observation, three plans: take it down (remove), or set up a role or a key.
         const plan = (state.plan = config.remove
@@ -81564,6 +81750,9 @@ async function run(env = process.env) {
         });
         for (const w of anyPlanWarnings(plan).filter(w => !config.warnings.includes(w)))
             log.warning(w);
+        // A drift check: fails (outputs and summary written) when the dry run's plan changes anything.
+        if (config.failOnChanges && anyPlanChanges(plan))
+            throw driftError(plan, config);
         let outcome;
         if (!config.dryRun) {
             const context = {
@@ -81649,6 +81838,7 @@ async function report(state, outcome, error) {
         ...(state.config ? { config: state.config } : {}),
         ...planned,
         ...(error ? { error } : {}),
+        ...(state.keys ? { keys: state.keys } : {}),
         warnings: state.warnings,
         timingsMs: state.timingsMs
     });
@@ -81666,7 +81856,7 @@ async function fail(e, state) {
         Object.assign(state.timingsMs, outcome.timingsMs);
     const line = error.toLine();
     try {
-        await report(state, outcome, { code: error.code, line });
+        await report(state, outcome, { code: error.code, line, remedy: error.remedy });
     }
     catch (summaryError) {
         core/* debug */.Yz(`Could not write the job summary: ${String(summaryError)}`);

@@ -5,8 +5,10 @@
  * repository holds are decrypted (by the stand-in, which keeps the private key) and the pair is
  * shown to work with STS GetCallerIdentity. The secret access key is never printed.
  */
+import { copyFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
-import type { RunResult } from '../__tests__/support/run-action.js'
+import { REPO_ROOT, type RunResult } from '../__tests__/support/run-action.js'
 import { closeWorld, openWorld, REGION, REPO, type World } from '../__tests__/support/world.js'
 
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text)
@@ -51,6 +53,8 @@ function summaryText(html: string): string {
     .trimEnd()
 }
 
+const SUMMARIES = join(REPO_ROOT, '.tmp', 'summaries')
+
 function show(title: string, r: RunResult, w: World): void {
   console.log(`\n${bold(`━━━ ${title} ━━━`)}  (exit code ${r.code}, ${r.durationMs} ms)`)
   console.log(dim('Log:'))
@@ -64,6 +68,13 @@ function show(title: string, r: RunResult, w: World): void {
     )
   )
   console.log(dim(`Files of this run (outputs, summary): ${r.tempDir}`))
+  // Kept where scripts/render-summaries.sh renders them to docs/summaries/*.png.
+  mkdirSync(SUMMARIES, { recursive: true })
+  const name = title
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/-+$/, '')
+    .toLowerCase()
+  copyFileSync(join(r.tempDir, 'step-summary'), join(SUMMARIES, `${name}.html`))
   if (r.code !== 0) throw new Error(`${title} failed: see its log above`)
 }
 

@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'PARTIAL_WRITE',
   'REMOVAL_INCOMPLETE',
   'USER_NOT_DELETABLE',
+  'DRIFT_DETECTED',
   'UNEXPECTED'
 ] as const
 

@@ -25,9 +25,12 @@ import { buildRolePlan } from './plan/role.js'
 import { executeRole } from './apply/role-mode.js'
 import { writeRoleSummary } from './render/role.js'
 import { markersLeftLine, observedLines } from './render/describe.js'
+import { anyPlanChanges } from './plan/drift.js'
+import type { AccessKey } from './plan/observed.js'
 import {
   anyPlanLines,
   anyPlanWarnings,
+  driftError,
   setOutputs,
   writeSummary,
   type AnyOutcome,
@@ -41,13 +44,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const config = (state.config = parseConfig(envInputReader(env), env))
     const log = actionsLog(state.warnings)
     for (const w of config.warnings) log.warning(w)
-    const aws = createAwsClients(config.region, secret => core.setSecret(secret))
+    const aws = createAwsClients(config.region, secret => core.setSecret(secret), config.run)
     const github = new Destinations(createGitHubClient(config.githubToken, log), config.secretStore)
 
     const observation = await core.group('Look up AWS and GitHub', () =>
       timed(state.timingsMs, 'lookup', () => observe(config, aws, github))
     )
     for (const line of observedLines(observation.observed, new Date())) core.debug(line)
+    state.keys = observation.observed.user?.keys
 
     const now = new Date()
     // One observation, three plans: take it down (remove), or set up a role or a key.
@@ -61,6 +65,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       core.debug(`Plan: ${JSON.stringify(plan)}`)
     })
     for (const w of anyPlanWarnings(plan).filter(w => !config.warnings.includes(w))) log.warning(w)
+
+    // A drift check: fails (outputs and summary written) when the dry run's plan changes anything.
+    if (config.failOnChanges && anyPlanChanges(plan)) throw driftError(plan, config)
 
     let outcome: AnyOutcome | undefined
     if (!config.dryRun) {
@@ -107,6 +114,8 @@ interface RunState {
   warnings: string[]
   timingsMs: Record<string, number>
   started: number
+  /** The user's keys as observed (the summary's key age). */
+  keys?: AccessKey[] | undefined
   /** Marker tags this run set and could not remove. */
   markersLeft: string[]
 }
@@ -137,7 +146,7 @@ function actionsLog(warnings: string[]): Log {
 async function report(
   state: RunState,
   outcome: AnyOutcome | undefined,
-  error?: { code: ActionError['code']; line: string }
+  error?: { code: ActionError['code']; line: string; remedy: string }
 ): Promise<void> {
   const plan = state.plan
   if (plan) setOutputs(plan, outcome)
@@ -162,6 +171,7 @@ async function report(
     ...(state.config ? { config: state.config } : {}),
     ...planned,
     ...(error ? { error } : {}),
+    ...(state.keys ? { keys: state.keys } : {}),
     warnings: state.warnings,
     timingsMs: state.timingsMs
   })
@@ -182,7 +192,7 @@ async function fail(e: unknown, state: RunState): Promise<void> {
   if (outcome) Object.assign(state.timingsMs, outcome.timingsMs)
   const line = error.toLine()
   try {
-    await report(state, outcome, { code: error.code, line })
+    await report(state, outcome, { code: error.code, line, remedy: error.remedy })
   } catch (summaryError) {
     core.debug(`Could not write the job summary: ${String(summaryError)}`)
   }

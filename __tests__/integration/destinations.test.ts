@@ -479,7 +479,7 @@ describe('a partial failure across destinations', () => {
     expect(r.log).toMatch(/octo-org\/app-2: .*AWS_ACCESS_KEY_ID.* failed/)
     // The summary has a row per destination: what was written, what failed.
     const row = (repo: string) =>
-      new RegExp(`<tr><td>${repo}</td><td>([^<]*)</td><td>([^<]*)</td></tr>`)
+      new RegExp(`<tr><td><a href="[^"]*">${repo}</a></td><td>([^<]*)</td><td>([^<]*)</td></tr>`)
     const all = NAMES.slice().sort()
     const cells = (repo: string) =>
       row(repo)

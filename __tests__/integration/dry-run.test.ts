@@ -5,6 +5,7 @@
 import { GetUserCommand } from '@aws-sdk/client-iam'
 import { HeadBucketCommand } from '@aws-sdk/client-s3'
 import { snapshotMoto } from '../support/moto.js'
+import { hrefs, htmlProblems } from '../support/html.js'
 import type { RunResult } from '../support/run-action.js'
 import { ACCOUNT_ID, closeWorld, openWorld, REGION, REPO, type World } from '../support/world.js'
 
@@ -173,6 +174,16 @@ describe('job summary and log of real runs', () => {
     const first = w.storedPair()!
     const s1 = text(setup.summary)
     expect(s1).toContain(`Created key ${first.accessKeyId} and stored it in 1 destination.`)
+    // Verdict first, well-formed HTML, absolute links to the consoles and the secrets settings.
+    expect(setup.summary.split('\n')[0]).toBe('<h2>S3 credentials: done</h2>')
+    expect(htmlProblems(setup.summary)).toEqual([])
+    expect(hrefs(setup.summary)).toEqual([
+      `https://console.aws.amazon.com/iam/home#/users/details/${encodeURIComponent(USER)}`,
+      `https://console.aws.amazon.com/s3/buckets/${BUCKET}?region=${REGION}`,
+      `https://github.com/${REPO}/settings/secrets/actions`
+    ])
+    expect(s1).toContain('Next: use the secrets in a job')
+    expect(s1).toContain('AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}')
     expect(s1).toContain(
       `IAM user | arn:aws:iam::${ACCOUNT_ID}:user/s3-credentials-action/${USER} (new)`
     )
@@ -207,6 +218,8 @@ describe('job summary and log of real runs', () => {
       `IAM user | arn:aws:iam::${ACCOUNT_ID}:user/s3-credentials-action/${USER} (existing)`
     )
     expect(s2).toContain(`Access key | ${second.accessKeyId} (new)`)
+    expect(htmlProblems(rotation.summary)).toEqual([])
+    expect(s2).not.toContain('Next: use the secrets')
     expect(s2).toContain(`Old key | ${first.accessKeyId} deactivated`)
     expect(writtenTo(s2)).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
     expect(rotation.log).toMatch(/^::debug::Access keys: \w+ Active 0 days old\.$/m)
@@ -226,5 +239,8 @@ describe('job summary and log of real runs', () => {
     expect(text(r.summary)).toContain(
       `Failed (GITHUB_AUTH): ${errors[0]!.slice('::error::'.length)}`
     )
+    expect(r.summary.split('\n')[0]).toBe('<h2>S3 credentials: failed</h2>')
+    expect(text(r.summary)).toContain('What to do:')
+    expect(htmlProblems(r.summary)).toEqual([])
   })
 })

@@ -92,7 +92,9 @@ describe(`${COUNT} repositories under a secondary rate limit`, () => {
     }
     // No destination failed: the summary's table has none in its Failed column.
     const rows = [
-      ...r.summary.matchAll(/<tr><td>(octo-org\/svc-\d+)<\/td><td>[^<]*<\/td><td>([^<]*)<\/td>/g)
+      ...r.summary.matchAll(
+        /<tr><td><a href="[^"]*">(octo-org\/svc-\d+)<\/a><\/td><td>[^<]*<\/td><td>([^<]*)<\/td>/g
+      )
     ]
     expect(rows).toHaveLength(COUNT)
     expect(rows.filter(m => m[2] !== '-')).toEqual([])

@@ -38,6 +38,8 @@ export interface AwsRequestRecord {
   accessKeyId?: string // from the SigV4 credential scope (header or presigned query)
   mutating: boolean
   at: number // Date.now() on arrival
+  /** The request's User-Agent header (the SDK's, with the action's customUserAgent). */
+  userAgent?: string
   /** Set when the authorizer refused the request (not forwarded): AWS's AccessDenied message. */
   denied?: string
 }
@@ -350,7 +352,8 @@ export class AwsProxy {
       status: 0,
       ...(c.accessKeyId === undefined ? {} : { accessKeyId: c.accessKeyId }),
       mutating: c.mutating,
-      at
+      at,
+      ...(req.headers['user-agent'] === undefined ? {} : { userAgent: req.headers['user-agent'] })
     }
     insertInOrder(this.requests, record)
 

@@ -12,6 +12,7 @@ import ts from 'typescript'
 import { parse } from 'yaml'
 import { updateReadme } from '../../scripts/readme-tables.mjs'
 import { ERROR_CODES } from '../../src/errors.js'
+import { ACTION_NAME, ACTION_VERSION, actionUserAgent } from '../../src/aws/clients.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
@@ -200,4 +201,12 @@ describe('the error catalogue', () => {
     const unused = ERROR_CODES.filter(c => text.split(`'${c}'`).length - 1 < 2)
     expect(unused).toEqual([])
   })
+})
+
+test("the user agent's name and version are package.json's, and it names the run", () => {
+  const pkg = JSON.parse(read('package.json')) as { name: string; version: string }
+  expect([ACTION_NAME, ACTION_VERSION]).toEqual([pkg.name, pkg.version])
+  expect(
+    actionUserAgent({ id: 'run-7-1', repository: 'o/r', serverUrl: 'https://github.com' })
+  ).toBe(`${pkg.name}/${pkg.version} md/run#o/r/run-7-1`)
 })

@@ -71,6 +71,7 @@ describe('parseConfig defaults', () => {
       dryRun: false,
       remove: false,
       removeBucket: false,
+      failOnChanges: false,
       run: { id: `local-${process.pid}`, serverUrl: 'https://github.com' },
       warnings: []
     }
@@ -91,7 +92,8 @@ describe('parseConfig defaults', () => {
       'verify-timeout-seconds': '60',
       'dry-run': 'false',
       remove: 'false',
-      'remove-bucket': 'false'
+      'remove-bucket': 'false',
+      'fail-on-changes': 'false'
     }
     expect(configFrom(declared)).toStrictEqual(configFrom())
   })
@@ -294,6 +296,14 @@ describe('parseConfig single inputs', () => {
       for (const e of errors) expect(e.message).toContain(`must be true or false (got '${value}')`)
     }
   )
+
+  test('fail-on-changes is a check of a dry run: refused without dry-run, naming both', () => {
+    expect(configFrom({ 'dry-run': 'true', 'fail-on-changes': 'true' }).failOnChanges).toBe(true)
+    const { errors } = errorsOf({ 'fail-on-changes': 'true' })
+    expect(errors.map(e => e.message)).toEqual([
+      "Input 'fail-on-changes': applies only with dry-run: 'true' (a drift check changes nothing)."
+    ])
+  })
 
   test.each([
     ['1', 1],

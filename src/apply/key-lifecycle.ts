@@ -6,6 +6,7 @@
 import type { Config } from '../inputs/config.js'
 import { ActionError } from '../errors.js'
 import type { NewAccessKey } from '../aws/iam.js'
+import { actionUserAgent } from '../aws/clients.js'
 import { verifyKey, type VerifyResult } from '../aws/verify.js'
 import type { KeyPlan } from '../plan/keys.js'
 import {
@@ -164,7 +165,8 @@ export async function verifyAndMark(ctx: ApplyContext, key: NewAccessKey): Promi
         region: plan.region,
         userArn: plan.userArn,
         ...(grantsBucketAccess(config) ? { bucket: plan.bucketName } : {}),
-        timeoutMs: config.verifyTimeoutSeconds * 1000
+        timeoutMs: config.verifyTimeoutSeconds * 1000,
+        userAgent: actionUserAgent(config.run)
       }
     ),
     aws.iam.tagUser(plan.userName, [formatPendingKeys([...leftovers.map(r => r.keyId), key.id])])

@@ -13,6 +13,8 @@ export interface VerifyTarget {
   /** Listed (s3:ListBucket, which every bucket policy choice grants) when set. */
   bucket?: string
   timeoutMs: number
+  /** The action's user agent (clients.ts actionUserAgent), so the key's calls name the run too. */
+  userAgent?: string
 }
 
 export interface VerifyResult {
@@ -39,7 +41,7 @@ export async function verifyKey(
   target: VerifyTarget,
   sleep: (ms: number) => Promise<void> = ms => new Promise(r => setTimeout(r, ms))
 ): Promise<VerifyResult> {
-  const clients = clientsForKey(target.region, credentials)
+  const clients = clientsForKey(target.region, credentials, target.userAgent)
   const started = Date.now()
   let delay = FIRST_DELAY_MS
   let attempts = 0

@@ -81,6 +81,8 @@ export interface Config {
   remove: boolean
   /** With remove: delete the bucket too, when it is the action's and empty. */
   removeBucket: boolean
+  /** Fail a dry run whose plan changes anything (a drift check). */
+  failOnChanges: boolean
   /** The workflow run this is (from the runner's environment), named in the rotation marker. */
   run: WorkflowRunRef
   /** Warnings found while parsing (not errors): printed as annotations. */
@@ -506,6 +508,10 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
   if (removeBucket && !remove) c.fail('remove-bucket', "applies only with remove: 'true'")
   if (remove && rotate)
     c.fail('rotate', "and remove: 'true' exclude each other (remove takes the key down)")
+  const failOnChanges = boolean(c, 'fail-on-changes', read('fail-on-changes') || 'false')
+  // A check must not change anything: a real run would put the drift back and then report it.
+  if (failOnChanges && !dryRun)
+    c.fail('fail-on-changes', "applies only with dry-run: 'true' (a drift check changes nothing)")
 
   if (c.errors.length > 0) throw new InputErrors(c.errors)
   return {
@@ -535,6 +541,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
     dryRun,
     remove,
     removeBucket,
+    failOnChanges,
     warnings
   }
 }

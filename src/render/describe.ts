@@ -163,6 +163,46 @@ export function markersLeftLine(userName: string, tags: string[]): string | unde
   return `Marker tags left on IAM user ${userName}: ${tags.join(', ')}. The next run of the action handles them (it finishes or replaces the pending key, and takes over a rotation marker whose run has ended or expired).`
 }
 
+/**
+ * What a plan would change, one short item each, in the plan's order: the line a failed drift
+ * check prints. Empty exactly when planChanges (plan/drift.ts) is false.
+ */
+export function driftItems(plan: Plan): string[] {
+  const items: string[] = []
+  const { user, bucket, grants, key } = plan
+  if (user.action === 'create') items.push(`IAM user ${plan.userName} missing`)
+  else {
+    if (user.tagsToAdd.length)
+      items.push(`user tags missing (${user.tagsToAdd.map(t => t.key).join(', ')})`)
+    if (user.setPermissionsBoundary) items.push('permissions boundary of the user')
+  }
+  if (bucket.action === 'create') items.push(`bucket ${plan.bucketName} missing`)
+  else {
+    if (bucket.repair) items.push(`bucket hardening (${repairText(bucket.repair)})`)
+    if (bucket.tagsToSet) items.push('bucket tags')
+  }
+  if (grants.putInline) items.push(`inline policy ${grants.putInline.name} missing or changed`)
+  for (const arn of grants.attach) items.push(`grant ${lastSegment(arn)} not attached`)
+  for (const name of grants.deleteInline) items.push(`inline policy ${name} on the user`)
+  for (const arn of grants.detach) items.push(`grant ${lastSegment(arn)} attached to the user`)
+  if (key.action === 'create') items.push(`access key: ${key.reason}`)
+  if (plan.staleMarkers.length) items.push(`stale marker tags ${plan.staleMarkers.join(', ')}`)
+  // A new key is written everywhere: its writes are no drift of their own.
+  for (const w of key.action === 'create' ? [] : plan.writes) {
+    const count = w.secrets.length + w.variables.length + w.access.length
+    if (count > 0)
+      items.push(
+        `${describeDestination(w.destination)}: ${count} secret(s) or variable(s) to write`
+      )
+  }
+  return items
+}
+
+/** A policy by its name (AmazonS3FullAccess), not its whole ARN. */
+function lastSegment(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1)
+}
+
 /** What a bucket repair puts back, as the plan line says it. */
 function repairText(repair: BucketRepair): string {
   return [

@@ -1,14 +1,15 @@
 /** Outputs and the job summary. Only ids, names and ARNs: never the secret access key. */
 import * as core from '@actions/core'
-import type { Config } from '../inputs/config.js'
+import type { Config, Destination } from '../inputs/config.js'
 import type { ErrorCode } from '../errors.js'
 import type { Outcome, RemovalOutcome } from '../apply/outcome.js'
 import { describe as describeDestination } from '../github/destinations.js'
 import type { Plan, RolePlan } from '../plan/plan.js'
 import { escapeHtml } from './html.js'
 import { rolePlanLines, setRoleOutputs } from './role.js'
-import { isRemovalPlan, type RemovalPlan } from '../plan/removal.js'
+import { isRemovalPlan, removesSomething, type RemovalPlan } from '../plan/removal.js'
 import {
+  driftItems,
   oldKeyLine,
   planLines,
   policyLine,
@@ -16,6 +17,11 @@ import {
   removalLines,
   removalWarnings
 } from './describe.js'
+import { ActionError } from '../errors.js'
+import { anyPlanChanges, planChanges } from '../plan/drift.js'
+import { iamUserUrl, s3BucketUrl, secretsSettingsUrl } from './links.js'
+import { ageInDays } from '../plan/keys.js'
+import type { AccessKey } from '../plan/observed.js'
 
 export { escapeHtml } from './html.js'
 
@@ -35,6 +41,7 @@ export function anyPlanWarnings(plan: AnyPlan): string[] {
 }
 
 export function setOutputs(plan: AnyPlan, outcome: AnyOutcome | undefined): void {
+  core.setOutput('changes', String(anyPlanChanges(plan)))
   if (isRemovalPlan(plan)) return setRemovalOutputs(plan, outcome as RemovalOutcome | undefined)
   core.setOutput('removed', 'false')
   if (plan.kind === 'role') return setRoleOutputs(plan, outcome as Outcome | undefined)
@@ -90,11 +97,28 @@ export interface SummaryInput {
   outcome?: Outcome
   /** A removal's plan (instead of plan) and what it did. */
   removal?: { plan: RemovalPlan; outcome?: RemovalOutcome }
-  error?: { code: ErrorCode; line: string }
+  error?: { code: ErrorCode; line: string; remedy?: string }
+  /** The user's access keys as observed (for the key's age and due date). */
+  keys?: AccessKey[]
   /** Every warning annotation of the run. */
   warnings: string[]
   /** Per phase (lookup, user, bucket, grants, key, verify, secrets) and total. */
   timingsMs: Record<string, number>
+  /** When the summary is written (the new key's creation, the due date's start). */
+  now?: Date
+}
+
+/** The verdict, the summary's first words: done, nothing to do, partly done or failed. */
+export function verdict(input: SummaryInput): string {
+  const { config, plan, outcome, error, removal } = input
+  if (error)
+    return error.code === 'PARTIAL_WRITE' || error.code === 'REMOVAL_INCOMPLETE'
+      ? 'partly done'
+      : 'failed'
+  if (config?.dryRun) return 'dry run (nothing changed)'
+  if (removal) return removesSomething(removal.plan) ? 'done' : 'nothing to do'
+  if (!plan || (!planChanges(plan) && !outcome?.keyCreated)) return 'nothing to do'
+  return 'done'
 }
 
 /** One line that says what happened (or, in a dry run, what would happen). */
@@ -105,8 +129,7 @@ export function headline(input: SummaryInput): string {
   const destinations = plan.writes.length
   const where = `${destinations} destination${destinations === 1 ? '' : 's'}`
   if (config.dryRun) {
-    const changes = plan.key.action === 'create' || planChangesSomething(plan)
-    return changes
+    return planChanges(plan)
       ? 'Dry run: nothing was changed. A run without dry-run would carry out the plan below.'
       : 'Dry run: nothing was changed, and a real run would change nothing either.'
   }
@@ -116,23 +139,9 @@ export function headline(input: SummaryInput): string {
   if (outcome?.keyCreated) return `Created key ${outcome.keyId} and stored it in ${where}.`
   const written = secretsWritten(outcome)
   if (written.length) return `Kept key ${outcome?.keyId}; wrote ${written.join(', ')}.`
-  return planChangesSomething(plan)
+  return planChanges(plan)
     ? `Kept key ${outcome?.keyId ?? ''}; updated the user, bucket or grants as planned.`
     : 'Everything was already in place: nothing changed.'
-}
-
-function planChangesSomething(plan: Plan): boolean {
-  const g = plan.grants
-  return (
-    plan.user.action === 'create' ||
-    (plan.user.action === 'reuse' &&
-      (plan.user.tagsToAdd.length > 0 || plan.user.setPermissionsBoundary !== undefined)) ||
-    plan.bucket.action === 'create' ||
-    (plan.bucket.action === 'reuse' && plan.bucket.tagsToSet !== undefined) ||
-    g.putInline !== undefined ||
-    g.attach.length + g.detach.length + g.deleteInline.length > 0 ||
-    plan.writes.some(w => w.secrets.length + w.variables.length > 0)
-  )
 }
 
 export async function writeSummary(input: SummaryInput): Promise<void> {
@@ -141,88 +150,160 @@ export async function writeSummary(input: SummaryInput): Promise<void> {
     core.debug('GITHUB_STEP_SUMMARY is not set: no job summary written.')
     return
   }
-  const { config, plan, outcome } = input
-  const s = core.summary
-  s.addHeading(config?.dryRun ? 'S3 credentials: dry run (nothing changed)' : 'S3 credentials', 2)
-  const removal = input.removal
-  const line =
-    removal && !input.error
-      ? removalHeadline(removal.plan, removal.outcome, config?.dryRun ?? false)
-      : headline(input)
-  s.addRaw(`<p><b>${escapeHtml(line)}</b></p>`, true)
-  if (removal) {
-    s.addHeading(config?.dryRun ? 'Removal plan' : 'Removal plan carried out', 3)
-    s.addList(removalLines(removal.plan).map(escapeHtml))
-  }
+  await core.summary.addRaw(summaryHtml(input), true).write()
+}
 
+/** The job summary: markdown-safe HTML, every link absolute, never the secret. */
+export function summaryHtml(input: SummaryInput): string {
+  const { config, plan, outcome, error } = input
+  const html: string[] = [
+    `<h2>S3 credentials: ${escapeHtml(verdict(input))}</h2>`,
+    `<p><b>${escapeHtml(
+      input.removal && !error
+        ? removalHeadline(input.removal.plan, input.removal.outcome, config?.dryRun ?? false)
+        : headline(input)
+    )}</b></p>`
+  ]
+  if (error?.remedy) html.push(`<p>What to do: ${escapeHtml(error.remedy)}</p>`)
+  if (input.removal)
+    html.push(
+      `<h3>${config?.dryRun ? 'Removal plan' : 'Removal plan carried out'}</h3>`,
+      list(removalLines(input.removal.plan).map(escapeHtml))
+    )
   if (plan && config) {
-    s.addHeading('Resources', 3)
-    s.addTable([
-      [header('Resource'), header('Value')],
-      ...[
-        ['IAM user', `${plan.userArn} (${plan.user.action === 'create' ? 'new' : 'existing'})`],
+    const made = (create: boolean) => (create ? 'new' : 'existing')
+    html.push(
+      '<h3>Resources</h3>',
+      table(
+        ['Resource', 'Value'],
         [
-          'Bucket',
-          `${plan.bucketName} in ${plan.region} (${plan.bucket.action === 'create' ? 'new' : 'existing'})`
-        ],
-        ['Policy', policyLine(config)],
-        ['Access key', keyCell(plan, outcome, config.dryRun)],
-        ['Old key', oldKeyCell(plan, outcome, config.dryRun)]
-      ].map(row => row.map(escapeHtml))
-    ])
-    s.addHeading(config.dryRun ? 'Plan' : 'Plan carried out', 3)
-    s.addList(planLines(plan, config).map(escapeHtml))
-    s.addHeading('Destinations', 3)
-    if (outcome)
-      s.addTable([
-        [header('Destination'), header('Written'), header('Failed')],
-        ...outcome.writes.map(w =>
           [
-            describeDestination(w.destination),
-            w.written.join(', ') || (w.failed.length > 0 ? 'nothing' : '(nothing needed)'),
-            w.failed.map(f => f.name).join(', ') || '-'
-          ].map(escapeHtml)
-        )
-      ])
-    else
-      s.addTable([
-        [header('Destination'), header(config.dryRun ? 'Would write' : 'Planned, not written')],
-        ...plan.writes.map(w =>
+            'IAM user',
+            `${link(iamUserUrl(plan.partition, plan.userName), plan.userArn)} (${made(plan.user.action === 'create')})`
+          ],
           [
-            describeDestination(w.destination),
-            [
-              ...w.secrets.map(f => config.names[f]),
-              ...w.variables.map(v => `${config.names[v.field]} (variable)`)
-            ].join(', ') || '(nothing needed)'
-          ].map(escapeHtml)
-        )
-      ])
+            'Bucket',
+            `${link(s3BucketUrl(plan.partition, plan.bucketName, plan.region), plan.bucketName)} in ${escapeHtml(plan.region)} (${made(plan.bucket.action === 'create')})`
+          ],
+          ['Policy', escapeHtml(policyLine(config))],
+          ['Access key', escapeHtml(keyCell(plan, outcome, config, input))],
+          ['Old key', escapeHtml(oldKeyCell(plan, outcome, config.dryRun))]
+        ]
+      ),
+      `<h3>${config.dryRun ? 'Plan' : 'Plan carried out'}</h3>`,
+      list(planLines(plan, config).map(escapeHtml)),
+      '<h3>Destinations</h3>',
+      destinationsTable(config, plan, outcome)
+    )
+    if (!error && !config.dryRun && outcome?.keyCreated && !outcome.rotated)
+      html.push(
+        '<h3>Next: use the secrets in a job</h3>',
+        `<pre lang="yaml"><code>${escapeHtml(useSnippet(config))}</code></pre>`
+      )
   }
-  if (input.warnings.length) {
-    s.addHeading('Warnings', 3)
-    s.addList(input.warnings.map(escapeHtml))
-  }
+  if (input.warnings.length) html.push('<h3>Warnings</h3>', list(input.warnings.map(escapeHtml)))
   const timings = Object.entries(input.timingsMs)
-  if (timings.length) {
-    s.addHeading('Timings', 3)
-    s.addTable([
-      [header('Phase'), header('Milliseconds')],
-      ...timings.map(([phase, ms]) => [escapeHtml(phase), String(ms)])
+  if (timings.length)
+    html.push(
+      '<details><summary>Timings</summary>',
+      table(
+        ['Phase', 'Milliseconds'],
+        timings.map(([phase, ms]) => [escapeHtml(phase), String(ms)])
+      ),
+      '</details>'
+    )
+  return html.join('\n')
+}
+
+function destinationsTable(config: Config, plan: Plan, outcome: Outcome | undefined): string {
+  const where = (d: Destination) =>
+    link(secretsSettingsUrl(config.run.serverUrl, d, config.secretStore), describeDestination(d))
+  if (outcome)
+    return table(
+      ['Destination', 'Written', 'Failed'],
+      outcome.writes.map(w => [
+        where(w.destination),
+        escapeHtml(w.written.join(', ') || (w.failed.length > 0 ? 'nothing' : '(nothing needed)')),
+        escapeHtml(w.failed.map(f => f.name).join(', ') || '-')
+      ])
+    )
+  return table(
+    ['Destination', config.dryRun ? 'Would write' : 'Planned, not written'],
+    plan.writes.map(w => [
+      where(w.destination),
+      escapeHtml(
+        [
+          ...w.secrets.map(f => config.names[f]),
+          ...w.variables.map(v => `${config.names[v.field]} (variable)`)
+        ].join(', ') || '(nothing needed)'
+      )
     ])
-  }
-  await s.write()
+  )
 }
 
-function header(data: string) {
-  return { data, header: true }
+/** How a job's step reads what the action stored (as the README's examples/use.yml does). */
+export function useSnippet(config: Config): string {
+  const n = config.names
+  const store = config.regionAndBucketAs === 'variables' ? 'vars' : 'secrets'
+  return [
+    '- name: Upload to the bucket',
+    '  env:',
+    `    AWS_ACCESS_KEY_ID: \${{ secrets.${n.accessKeyId} }}`,
+    `    AWS_SECRET_ACCESS_KEY: \${{ secrets.${n.secretAccessKey} }}`,
+    `    AWS_REGION: \${{ ${store}.${n.region} }}`,
+    `    BUCKET: \${{ ${store}.${n.bucket} }}`,
+    '  run: aws s3 sync dist/ "s3://$BUCKET/"'
+  ].join('\n')
 }
 
-function keyCell(plan: Plan, outcome: Outcome | undefined, dryRun: boolean): string {
+/** An anchor where there is an address, the plain text where there is none. Both escaped. */
+function link(url: string | undefined, text: string): string {
+  return url ? `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>` : escapeHtml(text)
+}
+
+/** A table of cells that are HTML already (escaped by the caller). */
+function table(headers: string[], rows: string[][]): string {
+  const row = (cells: string[], tag: 'th' | 'td') =>
+    `<tr>${cells.map(c => `<${tag}>${c}</${tag}>`).join('')}</tr>`
+  return `<table>${row(headers.map(escapeHtml), 'th')}${rows.map(r => row(r, 'td')).join('')}</table>`
+}
+
+function list(items: string[]): string {
+  return `<ul>${items.map(i => `<li>${i}</li>`).join('')}</ul>`
+}
+
+function keyCell(
+  plan: Plan,
+  outcome: Outcome | undefined,
+  config: Config,
+  input: SummaryInput
+): string {
   const key = plan.key
-  if (outcome?.keyId) return `${outcome.keyId} (${outcome.keyCreated ? 'new' : 'kept'})`
-  if (key.action !== 'create') return `${key.keyId} (kept)`
-  return dryRun ? 'a new key would be created' : 'none (no key was created)'
+  const now = input.now ?? new Date()
+  if (outcome?.keyId)
+    return `${outcome.keyId} (${outcome.keyCreated ? 'new' : 'kept'})${keyAge(
+      outcome.keyCreated ? now : input.keys?.find(k => k.id === outcome.keyId)?.createdAt,
+      config,
+      now
+    )}`
+  if (key.action !== 'create')
+    return `${key.keyId} (kept)${keyAge(input.keys?.find(k => k.id === key.keyId)?.createdAt, config, now)}`
+  return config.dryRun ? 'a new key would be created' : 'none (no key was created)'
 }
+
+/** ", created 2025-06-01 (14 days old), rotation due 2025-08-30" where the dates are known. */
+function keyAge(createdAt: Date | undefined, config: Config, now: Date): string {
+  if (!createdAt) return ''
+  const days = ageInDays({ id: '', status: 'Active', createdAt }, now)
+  const due =
+    config.rotate && config.maxKeyAgeDays !== undefined
+      ? `, rotation due ${day(new Date(createdAt.getTime() + config.maxKeyAgeDays * DAY_MS))}`
+      : ''
+  return `, created ${day(createdAt)} (${days} day${days === 1 ? '' : 's'} old)${due}`
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+const day = (d: Date) => d.toISOString().slice(0, 10)
 
 function oldKeyCell(plan: Plan, outcome: Outcome | undefined, dryRun: boolean): string {
   if (outcome) return oldKeyLine(outcome)
@@ -230,4 +311,20 @@ function oldKeyCell(plan: Plan, outcome: Outcome | undefined, dryRun: boolean): 
   if (!replaces) return 'none replaced'
   const verb = { delete: 'deleted', deactivate: 'deactivated', keep: 'kept' }[replaces.disposal]
   return dryRun ? `${replaces.keyId} would be ${verb}` : `${replaces.keyId} (unchanged)`
+}
+
+/** The failed drift check (fail-on-changes): one line naming what drifted. */
+export function driftError(plan: Plan | RolePlan | RemovalPlan, config: Config): ActionError {
+  // A role's or a removal's changes are its plan's lines that change something.
+  const items =
+    'key' in plan
+      ? driftItems(plan)
+      : (plan.kind === 'role' ? rolePlanLines(plan, config) : removalLines(plan)).filter(
+          line => !/^(Reuse|Keep|Leave|No IAM user)/.test(line)
+        )
+  return new ActionError(
+    'DRIFT_DETECTED',
+    `Drift found: ${items.join('; ')}; nothing was changed (dry run)`,
+    'run without dry-run to put it back, or look at who changed it (CloudTrail).'
+  )
 }
