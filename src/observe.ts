@@ -3,7 +3,13 @@ import { type Config, deriveBucketName } from './inputs/config.js'
 import type { AwsClients } from './aws/clients.js'
 import { callerIdentity } from './aws/sts.js'
 import type { Destinations } from './github/destinations.js'
-import { pendingKeys, rotationLock, workflowRunNumber, type RotationLock } from './plan/markers.js'
+import {
+  pendingKeys,
+  retireMarker,
+  rotationLock,
+  workflowRunNumber,
+  type RotationLock
+} from './plan/markers.js'
 import { boundaryArn } from './plan/containment.js'
 import { INLINE_POLICY_NAME } from './plan/policy.js'
 import type { LockRunState, Observed, ObservedBucket } from './plan/observed.js'
@@ -60,24 +66,39 @@ export async function observe(
     const arn = boundaryArn(config.permissionsBoundary, identity)
     return { arn, exists: await aws.iam.policyExists(arn) }
   })
-  const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary, readers] =
-    await Promise.all([
-      identityReady,
-      findUser,
-      Promise.all(
-        config.destinations.map(d =>
-          github.observe(d, {
-            variables: withVariables,
-            secretNames: secretNamesNeeded,
-            access: Object.values(config.names)
-          })
-        )
-      ),
-      selectedRepositoryIds(config, github),
-      bucketReady,
-      boundaryReady,
-      readerCounts(config, github)
-    ])
+  // The key an earlier rotation left in its grace: its last use decides how it is retired.
+  const retireReady = findUser.then(async u => {
+    const marker = u ? retireMarker(u.tags) : undefined
+    if (!u || !marker || !u.keys.some(k => k.id === marker.keyId)) return { marker }
+    return { marker, lastUsed: await aws.iam.keyLastUsed(config.userName, marker.keyId) }
+  })
+  const [
+    identity,
+    user,
+    destinations,
+    selected,
+    { name: bucketName, bucket },
+    boundary,
+    readers,
+    retire
+  ] = await Promise.all([
+    identityReady,
+    findUser,
+    Promise.all(
+      config.destinations.map(d =>
+        github.observe(d, {
+          variables: withVariables,
+          secretNames: secretNamesNeeded,
+          access: Object.values(config.names)
+        })
+      )
+    ),
+    selectedRepositoryIds(config, github),
+    bucketReady,
+    boundaryReady,
+    readerCounts(config, github),
+    retireReady
+  ])
   const lock = user ? rotationLock(user.tags) : undefined
   const lockRun = lock ? await lockRunState(lock, config, github) : undefined
   const pendingKeyIds = user ? pendingKeys(user.tags) : []
@@ -99,7 +120,9 @@ export async function observe(
       }),
       ...(lock ? { rotationLock: lock } : {}),
       ...(lockRun ? { rotationLockRun: lockRun } : {}),
-      ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {})
+      ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {}),
+      ...(retire.marker ? { retireMarker: retire.marker } : {}),
+      ...(retire.lastUsed ? { retireKeyLastUsed: retire.lastUsed } : {})
     },
     selectedRepositoryIds: selected
   }

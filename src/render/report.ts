@@ -18,6 +18,7 @@ export function setOutputs(plan: Plan, outcome: Outcome | undefined): void {
   core.setOutput('key-created', String(outcome?.keyCreated ?? false))
   core.setOutput('rotated', String(outcome?.rotated ?? false))
   core.setOutput('old-access-key-id', outcome?.oldKeyId ?? '')
+  core.setOutput('old-key-retire-after', outcome?.oldKeyRetireAfter?.toISOString() ?? '')
   core.setOutput('secrets', secretsWritten(outcome).join(','))
 }
 
@@ -71,6 +72,7 @@ function planChangesSomething(plan: Plan): boolean {
     (plan.user.action === 'reuse' &&
       (plan.user.tagsToAdd.length > 0 || plan.user.setPermissionsBoundary !== undefined)) ||
     plan.bucket.action === 'create' ||
+    (plan.oldKeyGrace !== undefined && !['wait', 'first'].includes(plan.oldKeyGrace.action)) ||
     (plan.bucket.action === 'reuse' && plan.bucket.tagsToSet !== undefined) ||
     g.putInline !== undefined ||
     g.attach.length + g.detach.length + g.deleteInline.length > 0 ||
@@ -163,7 +165,10 @@ function oldKeyCell(plan: Plan, outcome: Outcome | undefined, dryRun: boolean): 
   const replaces = plan.key.action === 'create' ? plan.key.replaces : undefined
   if (!replaces) return 'none replaced'
   const verb = { delete: 'deleted', deactivate: 'deactivated', keep: 'kept' }[replaces.disposal]
-  return dryRun ? `${replaces.keyId} would be ${verb}` : `${replaces.keyId} (unchanged)`
+  if (!dryRun) return `${replaces.keyId} (unchanged)`
+  return replaces.graceHours
+    ? `${replaces.keyId} would stay active for ${replaces.graceHours} hours, then be ${verb}`
+    : `${replaces.keyId} would be ${verb}`
 }
 
 export function escapeHtml(text: string): string {
