@@ -7965,7 +7965,7 @@ __webpack_unused_export__ = GenerateServiceLastAccessedDetailsCommand;
 __webpack_unused_export__ = GenerateServiceLastAccessedDetailsRequest$;
 __webpack_unused_export__ = GenerateServiceLastAccessedDetailsResponse$;
 __webpack_unused_export__ = GetAccessKeyLastUsed$;
-__webpack_unused_export__ = GetAccessKeyLastUsedCommand;
+exports.qRl = GetAccessKeyLastUsedCommand;
 __webpack_unused_export__ = GetAccessKeyLastUsedRequest$;
 __webpack_unused_export__ = GetAccessKeyLastUsedResponse$;
 __webpack_unused_export__ = GetAccountAuthorizationDetails$;
@@ -71990,6 +71990,24 @@ class Iam {
     async deactivateAccessKey(UserName, AccessKeyId) {
         await awsCall('iam:UpdateAccessKey', () => this.client.send(new dist_cjs/* UpdateAccessKeyCommand */.SF3({ UserName, AccessKeyId, Status: 'Inactive' })));
     }
+    /**
+     * When, where and by which service `AccessKeyId` was last used (IAM records it with a delay and
+     * rounds the time); undefined when the key is gone or belongs to another user.
+     */
+    async keyLastUsed(UserName, AccessKeyId) {
+        const out = await awsLookup('iam:GetAccessKeyLastUsed', () => this.client.send(new dist_cjs/* GetAccessKeyLastUsedCommand */.qRl({ AccessKeyId })));
+        if (!out || out.UserName !== UserName)
+            return undefined;
+        const used = out.AccessKeyLastUsed;
+        const known = (v) => (v && v !== 'N/A' ? v : undefined);
+        const service = known(used?.ServiceName);
+        const region = known(used?.Region);
+        return {
+            ...(used?.LastUsedDate ? { at: used.LastUsedDate } : {}),
+            ...(service ? { service } : {}),
+            ...(region ? { region } : {})
+        };
+    }
     async listAccessKeys(UserName) {
         const out = await awsCall('iam:ListAccessKeys', () => this.onUser(UserName, () => this.client.send(new dist_cjs/* ListAccessKeysCommand */.Qxm({ UserName }))));
         return (out.AccessKeyMetadata ?? []).map(toAccessKey);
@@ -72592,6 +72610,47 @@ function isEarlierAttempt(lockRunId, runId) {
     const self = parse(runId);
     return !!lock && !!self && lock[1] === self[1] && Number(lock[2]) < Number(self[2]);
 }
+/**
+ * Set when a rotation leaves the key it replaced active for a grace period, so that jobs that read
+ * the old pair before the rotation keep working: `<key id> <replaced-at ISO> <retire-after ISO>`.
+ * One key at a time (a user has at most two). Every later run retires the key once it is past.
+ */
+const RETIRE_TAG = `${RESERVED_TAG_PREFIX}retire`;
+/**
+ * The largest old-key-grace-hours the inputs accept: the longest a job on a self-hosted runner may
+ * run (5 days). A marker whose grace ends later than this from now was not set by a run: stale.
+ */
+const MAX_GRACE_HOURS = 120;
+const MAX_GRACE_MS = MAX_GRACE_HOURS * 60 * 60 * 1000;
+/** IAM access key ids: upper-case letters and digits (AKIA...), 16 to 128 characters. */
+const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
+function isoDate(text) {
+    // Only the form the action writes: a date a person typed differently counts as absent.
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/.test(text))
+        return undefined;
+    const date = new Date(text);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+}
+/** The retire marker, when it parses (an id, then two times in order); otherwise absent. */
+function retireMarker(tags) {
+    const value = tagValue(tags, RETIRE_TAG);
+    if (value === undefined)
+        return undefined;
+    const [keyId = '', replaced = '', after = '', ...rest] = value.split(' ');
+    const replacedAt = isoDate(replaced);
+    const retireAfter = isoDate(after);
+    if (rest.length > 0 || !ACCESS_KEY_ID.test(keyId) || !replacedAt || !retireAfter)
+        return undefined;
+    if (retireAfter < replacedAt)
+        return undefined;
+    return { keyId, replacedAt, retireAfter };
+}
+function formatRetireMarker(marker) {
+    return {
+        key: RETIRE_TAG,
+        value: `${marker.keyId} ${marker.replacedAt.toISOString()} ${marker.retireAfter.toISOString()}`
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/plan/containment.ts
 /**
@@ -73157,6 +73216,7 @@ function parseConfig(read, env) {
         'deactivate',
         'keep'
     ]);
+    const oldKeyGraceHours = integer(c, 'old-key-grace-hours', read('old-key-grace-hours') || '6', 0, MAX_GRACE_HOURS) ?? 6;
     const verifyTimeoutSeconds = integer(c, 'verify-timeout-seconds', read('verify-timeout-seconds') || '60', 1, MAX_VERIFY_TIMEOUT_S) ?? 60;
     const dryRun = config_boolean(c, 'dry-run', read('dry-run') || 'false');
     const remove = config_boolean(c, 'remove', read('remove') || 'false');
@@ -73194,6 +73254,7 @@ function parseConfig(read, env) {
         rotate,
         ...(maxKeyAgeDays !== undefined ? { maxKeyAgeDays } : {}),
         oldKey,
+        oldKeyGraceHours,
         verifyTimeoutSeconds,
         dryRun,
         remove,
@@ -73583,6 +73644,1079 @@ async function verifyKey(credentials, target, sleep = ms => new Promise(r => set
     }
 }
 
+;// CONCATENATED MODULE: ./src/plan/budget.ts
+/**
+ * GitHub's secondary rate limits for content-creating requests: about 80 a minute and 500 an hour
+ * (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api). Every secret or
+ * variable the plan writes is one such request. Counted before anything changes, so that a run that
+ * cannot finish within the hour fails up front instead of half-way, and pure, so that the dry run
+ * shows the same verdict.
+ */
+
+/** Content-creating requests GitHub.com allows a minute: above, the writes are paced. */
+const WRITES_PER_MINUTE = 80;
+/** Content-creating requests GitHub.com allows an hour: the default of max-writes. */
+const WRITES_PER_HOUR = 500;
+function countWrites(writes) {
+    const per = writes.map(w => w.secrets.length + w.variables.length + w.access.length);
+    return { writes: per.reduce((a, b) => a + b, 0), destinations: per.filter(n => n > 0).length };
+}
+/**
+ * The warnings for the plan's writes; throws RATE_LIMIT_BUDGET when they exceed `maxWrites`
+ * (nothing has changed yet when this is called).
+ */
+function checkWriteBudget(writes, maxWrites) {
+    const count = countWrites(writes);
+    const what = `${count.writes} secret and variable writes to ${count.destinations} destination${count.destinations === 1 ? '' : 's'}`;
+    if (count.writes > maxWrites)
+        throw new errors/* ActionError */.lZ('RATE_LIMIT_BUDGET', `This run needs ${what}, more than max-writes (${maxWrites}; GitHub.com allows ${WRITES_PER_HOUR} content-creating requests an hour), so GitHub would stop it part-way; nothing was changed.`, `store organization secrets instead (organization, visibility: selected, selected-repositories): four writes whatever the number of repositories; or split the repositories over runs an hour apart; on GitHub Enterprise Server with higher limits, raise max-writes.`);
+    if (count.writes > WRITES_PER_MINUTE)
+        return [
+            `This run needs ${what}; GitHub allows about ${WRITES_PER_MINUTE} content-creating requests a minute, so the writes are paced once GitHub pushes back and take about ${Math.ceil(count.writes / WRITES_PER_MINUTE)} minutes. Organization secrets with visibility: selected need four writes whatever the number of repositories.`
+        ];
+    return [];
+}
+
+;// CONCATENATED MODULE: ./src/plan/keys.ts
+
+
+const MAX_KEYS_PER_USER = 2;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+/**
+ * IAM rounds a key's LastUsedDate (to the hour), so a recorded use counts as later than the end of
+ * the key's grace only when it is later by more than this.
+ */
+const LAST_USED_ROUNDING_MS = HOUR_MS;
+/** A retire marker replaced later than now by more than this (clock skew) was not set by a run. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+/**
+ * The retire marker is a tag anyone allowed to tag the user can write, so the key it names is
+ * taken only where a rotation could have left it: a key of the user that current-access-key-id
+ * does not name, not an unfinished run's key, and, if active, older than the user's other active
+ * key (a rotation leaves the key it replaced beside a newer one; the newer one is the key the
+ * destinations hold). A grace ending later than any run sets, or a replacement in the future, is
+ * stale. While an unfinished run's key is pending the marker is left alone.
+ */
+function graceKey(facts) {
+    const marker = facts.retireMarker;
+    if (!marker || crediblePendingKeys(facts).ids.length > 0)
+        return {};
+    const now = facts.now.getTime();
+    const ignore = (why) => ({ ignored: { keyId: marker.keyId, why } });
+    if (marker.retireAfter.getTime() > now + MAX_GRACE_MS)
+        return ignore(`its grace ends ${marker.retireAfter.toISOString()}, later than any run sets (${MAX_GRACE_HOURS} hours)`);
+    if (marker.replacedAt.getTime() > now + CLOCK_SKEW_MS)
+        return ignore(`it says it was replaced in the future (${marker.replacedAt.toISOString()})`);
+    const key = facts.keys.find(k => k.id === marker.keyId);
+    if (!key)
+        return ignore('not a key of the user');
+    if (key.id === facts.currentAccessKeyId)
+        return ignore('the key current-access-key-id names');
+    const newerActive = facts.keys.some(k => k.status === 'Active' && k.id !== key.id && k.createdAt > key.createdAt);
+    if (key.status === 'Active' && !newerActive)
+        return ignore('not older than an active key of the user that could have replaced it');
+    const used = facts.retireKeyLastUsed;
+    const usedAfterGrace = used?.at !== undefined &&
+        used.at.getTime() > marker.retireAfter.getTime() + LAST_USED_ROUNDING_MS;
+    return {
+        key: {
+            keyId: key.id,
+            status: key.status,
+            replacedAt: marker.replacedAt,
+            retireAfter: marker.retireAfter,
+            pastGrace: now >= marker.retireAfter.getTime(),
+            ...(used ? { lastUsed: used } : {}),
+            usedAfterGrace
+        }
+    };
+}
+/**
+ * What this run does with the key in grace, given the key plan: a create plan that needs its slot
+ * deletes it first; otherwise it waits for its grace to end, then is retired per `old-key`. A key
+ * used after its grace is deactivated rather than deleted, so that a person can look first.
+ */
+function oldKeyGrace(facts, plan) {
+    const grace = graceKey(facts).key;
+    if (!grace)
+        return undefined;
+    const first = plan.action === 'create' && plan.removeFirst.some(r => r.keyId === grace.keyId);
+    const action = first
+        ? 'first'
+        : !grace.pastGrace
+            ? 'wait'
+            : facts.oldKey === 'keep'
+                ? 'keep'
+                : facts.oldKey === 'delete' && !grace.usedAfterGrace
+                    ? 'delete'
+                    : grace.status === 'Inactive'
+                        ? 'none'
+                        : 'deactivate';
+    return { ...grace, action };
+}
+/**
+ * A scheduled rotation (max-key-age-days) does not cut a grace short: while the key it would need
+ * the slot of is in its grace, or has just been found in use after it, the rotation waits.
+ */
+function graceHoldsRotation(grace) {
+    return (grace !== undefined && grace.status === 'Active' && (!grace.pastGrace || grace.usedAfterGrace));
+}
+function graceWhy(grace) {
+    const replaced = `replaced by a rotation at ${grace.replacedAt.toISOString()}`;
+    return grace.pastGrace
+        ? `${replaced}, its grace ended at ${grace.retireAfter.toISOString()}`
+        : `${replaced}, its grace (until ${grace.retireAfter.toISOString()}) cut short to make room`;
+}
+/**
+ * Which key the destinations refer to: named by the input, else the only active key when some
+ * destination holds a key (one that does not, e.g. added since, gets the new key with the rest).
+ */
+function currentKey(facts) {
+    const active = facts.keys.filter(k => k.status === 'Active');
+    if (facts.currentAccessKeyId)
+        return active.find(k => k.id === facts.currentAccessKeyId);
+    const held = facts.destinationsHoldKey || facts.someDestinationsHoldKey === true;
+    // The key in grace is the one a rotation replaced: the destinations hold the other one.
+    const grace = graceKey(facts).key?.keyId;
+    const candidates = active.filter(k => k.id !== grace);
+    return held && candidates.length === 1 ? candidates[0] : undefined;
+}
+function ageInDays(key, now) {
+    return Math.floor((now.getTime() - key.createdAt.getTime()) / DAY_MS);
+}
+/**
+ * The pending marker is a tag anyone allowed to tag the user can write, so its ids are taken only
+ * where they could have been set by a run: a key of the user, and not the only active key when
+ * every destination holds a pair (the key they hold). The key current-access-key-id names is
+ * never removed first either (see finishUnfinished).
+ */
+function crediblePendingKeys(facts) {
+    const ids = [];
+    const ignored = [];
+    const active = facts.keys.filter(k => k.status === 'Active');
+    const soleHeld = facts.destinationsHoldKey && active.length === 1 ? active[0].id : undefined;
+    for (const id of new Set(facts.pendingKeyIds ?? [])) {
+        const why = !facts.keys.some(k => k.id === id)
+            ? 'not a key of the user'
+            : id === soleHeld
+                ? 'the only active key, which every destination holds'
+                : undefined;
+        if (why)
+            ignored.push({ keyId: id, why });
+        else
+            ids.push(id);
+    }
+    return { ids, ignored };
+}
+function decideKey(facts) {
+    if (!facts.userExists)
+        return { action: 'create', reason: 'the user is new', rotation: false, removeFirst: [] };
+    const pending = crediblePendingKeys(facts).ids;
+    if (pending.length > 0)
+        return finishUnfinished(facts, pending);
+    const current = currentKey(facts);
+    const grace = graceKey(facts).key;
+    const active = facts.keys.filter(k => k.status === 'Active');
+    const ambiguous = !facts.currentAccessKeyId && facts.destinationsHoldKey && active.length > 1 && !current;
+    if (facts.destinationsHoldKey && current && !facts.rotate)
+        return {
+            action: 'reuse',
+            keyId: current.id,
+            reason: 'the destinations hold an active key of the user'
+        };
+    if (ambiguous && !facts.rotate)
+        // Both keys are active and either may be the stored one: keep both, nothing to decide.
+        return {
+            action: 'reuse',
+            keyId: active[0].id,
+            reason: 'the destinations hold the key; pass current-access-key-id to check which one'
+        };
+    if (facts.rotate && current && facts.maxKeyAgeDays !== undefined && facts.destinationsHoldKey) {
+        const age = ageInDays(current, facts.now);
+        if (age < facts.maxKeyAgeDays)
+            return {
+                action: 'not-due',
+                keyId: current.id,
+                ageDays: age,
+                reason: `the key is ${age} days old, under max-key-age-days ${facts.maxKeyAgeDays}`
+            };
+        if (graceHoldsRotation(grace))
+            return {
+                action: 'not-due',
+                keyId: current.id,
+                ageDays: age,
+                reason: grace.pastGrace
+                    ? `the key is ${age} days old, but ${grace.keyId}, which the last rotation replaced, was used after its grace: it is retired without being deleted this run, and the rotation waits for the next run`
+                    : `the key is ${age} days old, but ${grace.keyId}, which the last rotation replaced, is in its grace until ${grace.retireAfter.toISOString()}: the rotation waits for the first run after it`
+            };
+    }
+    if (ambiguous)
+        throw ambiguousKeys(active);
+    const reason = !facts.destinationsHoldKey
+        ? facts.someDestinationsHoldKey
+            ? 'some destinations do not hold the key yet'
+            : 'the destinations do not hold a key yet'
+        : !current
+            ? facts.currentAccessKeyId
+                ? `the stored key ${facts.currentAccessKeyId} is not an active key of the user`
+                : 'the user has no active key that the destinations could hold'
+            : 'rotation was requested';
+    return {
+        action: 'create',
+        reason,
+        rotation: facts.rotate && current !== undefined,
+        removeFirst: keysToRemove(facts.keys, current, grace),
+        ...(current ? { replaces: replacing(facts, current.id) } : {})
+    };
+}
+/** How the key the destinations hold is handled once they hold the new one. */
+function replacing(facts, keyId) {
+    const graceHours = facts.oldKey === 'keep' ? 0 : (facts.graceHours ?? 0);
+    return { keyId, disposal: facts.oldKey, ...(graceHours > 0 ? { graceHours } : {}) };
+}
+/**
+ * Makes room for one more key. Inactive keys go first (they are past their grace period); then the
+ * key an earlier rotation left in its grace; then active keys that the destinations do not hold.
+ * The current key is never removed here.
+ */
+function keysToRemove(keys, current, grace) {
+    const isGrace = (k) => k.id === grace?.keyId;
+    const removals = keys
+        .filter(k => k.status === 'Inactive')
+        .map(k => ({
+        keyId: k.id,
+        why: isGrace(k) ? graceWhy(grace) : 'inactive (replaced by an earlier rotation)'
+    }));
+    const remaining = keys.length - removals.length;
+    if (remaining < MAX_KEYS_PER_USER)
+        return removals;
+    const spare = keys.filter(k => k.status === 'Active' && k.id !== current?.id);
+    spare.sort((a, b) => Number(isGrace(b)) - Number(isGrace(a)));
+    const needed = remaining - MAX_KEYS_PER_USER + 1;
+    for (const key of spare.slice(0, needed))
+        removals.push({
+            keyId: key.id,
+            why: isGrace(key) ? graceWhy(grace) : 'active but not the key the destinations hold'
+        });
+    return removals;
+}
+const PENDING_WHY = 'created by an earlier run that stopped before every secret held it';
+/**
+ * Earlier runs created keys P and stopped while writing them: each destination may hold a P, the
+ * key before it, or (when even restoring failed) a mismatched pair. No destination is known to hold
+ * a verified pair, so a fresh key is created and written everywhere, whether or not rotation was
+ * asked for. Room is made from inactive keys first, then from the P keys; the key before them (the
+ * one the unwritten secrets still hold) is never removed first: it is retired per `old-key` only
+ * once every destination holds the fresh key. The P keys left are deleted then.
+ */
+function finishUnfinished(facts, markedIds) {
+    // The key current-access-key-id names is the one the repository holds, whatever a marker says:
+    // it is the key before, retired only once every destination holds the fresh one.
+    const named = facts.keys.find(k => k.status === 'Active' && k.id === facts.currentAccessKeyId);
+    const pendingIds = markedIds.filter(id => id !== named?.id);
+    const isPending = (k) => pendingIds.includes(k.id);
+    const otherActive = facts.keys.filter(k => k.status === 'Active' && !isPending(k));
+    const previous = named ?? (otherActive.length === 1 ? otherActive[0] : undefined);
+    if (!previous && otherActive.length > 1)
+        throw ambiguousKeys(otherActive);
+    const removeFirst = facts.keys
+        .filter(k => k.status === 'Inactive')
+        .map(k => ({
+        keyId: k.id,
+        why: isPending(k) ? `inactive, ${PENDING_WHY}` : 'inactive (replaced by an earlier rotation)'
+    }));
+    const candidates = [
+        ...facts.keys.filter(k => k.status === 'Active' && isPending(k)),
+        ...otherActive.filter(k => k.id !== previous?.id)
+    ];
+    for (const key of candidates) {
+        if (facts.keys.length - removeFirst.length < MAX_KEYS_PER_USER)
+            break;
+        removeFirst.push({
+            keyId: key.id,
+            why: isPending(key) ? PENDING_WHY : 'active but not the key the destinations hold'
+        });
+    }
+    const deleteAfter = facts.keys
+        .filter(k => isPending(k) && !removeFirst.some(r => r.keyId === k.id))
+        .map(k => ({ keyId: k.id, why: PENDING_WHY }));
+    return {
+        action: 'create',
+        reason: `an earlier run stopped before every destination held its new key ${markedIds.join(', ')}`,
+        rotation: previous !== undefined,
+        removeFirst,
+        ...(previous ? { replaces: replacing(facts, previous.id) } : {}),
+        resumes: pendingIds,
+        ...(deleteAfter.length > 0 ? { deleteAfter } : {})
+    };
+}
+function ambiguousKeys(active) {
+    return new errors/* ActionError */.lZ('KEY_AMBIGUOUS', `The user has two active keys (${active.map(k => k.id).join(', ')}) and the action cannot tell which one the repository holds; nothing was changed.`, 'pass current-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }} (or delete the key you do not use in IAM) and run again.');
+}
+
+;// CONCATENATED MODULE: ./src/plan/plan.ts
+
+
+
+
+
+
+function userArn(partition, accountId, path, name) {
+    return `arn:${partition}:iam::${accountId}:user${path}${name}`;
+}
+/** `runId` is this run's (`run-<id>-<attempt>`): an earlier attempt's rotation marker is stale. */
+function buildPlan(config, observed, now, runId) {
+    const { identity, bucketName } = observed;
+    checkContainment(config, observed);
+    checkBucket(config, observed);
+    plan_checkUserPath(config, observed.user);
+    const holdsKey = (d) => [config.names.accessKeyId, config.names.secretAccessKey].every(n => d.secretNames.includes(n));
+    const destinationsHoldKey = observed.destinations.every(holdsKey);
+    const keyFacts = {
+        userExists: observed.user !== undefined,
+        keys: observed.user?.keys ?? [],
+        destinationsHoldKey,
+        someDestinationsHoldKey: observed.destinations.some(holdsKey),
+        ...(config.currentAccessKeyId ? { currentAccessKeyId: config.currentAccessKeyId } : {}),
+        rotate: config.rotate,
+        ...(config.maxKeyAgeDays !== undefined ? { maxKeyAgeDays: config.maxKeyAgeDays } : {}),
+        oldKey: config.oldKey,
+        now,
+        ...(observed.pendingKeyIds ? { pendingKeyIds: observed.pendingKeyIds } : {}),
+        graceHours: config.oldKeyGraceHours,
+        ...(observed.retireMarker ? { retireMarker: observed.retireMarker } : {}),
+        ...(observed.retireKeyLastUsed ? { retireKeyLastUsed: observed.retireKeyLastUsed } : {})
+    };
+    const key = decideKey(keyFacts);
+    const grace = oldKeyGrace(keyFacts, key);
+    const ignoredRetire = observed.user ? graceKey(keyFacts).ignored : undefined;
+    const pending = crediblePendingKeys(keyFacts);
+    const pendingWarnings = observed.user
+        ? pending.ignored.map(k => `The tag ${PENDING_KEY_TAG} names ${k.keyId}, ${k.why}: it is not treated as an unfinished run's key. Remove the tag if no run of the action set it.`)
+        : [];
+    const lockWarnings = checkRotationLock(config, observed, key, now, runId);
+    const exposureWarnings = observed.destinations.flatMap(exposureWarning);
+    const switchFromRole = planSwitchFromRole(config, observed);
+    const writes = observed.destinations.map(d => withRoleDeletions(planWrites(config, d, key, bucketName), d, config, switchFromRole));
+    const budgetWarnings = checkWriteBudget(writes, config.maxWrites);
+    return {
+        userName: config.userName,
+        userArn: observed.user?.arn ??
+            userArn(identity.partition, identity.accountId, config.userPath, config.userName),
+        bucketName,
+        bucketArn: bucketArn(identity.partition, bucketName),
+        region: config.region,
+        partition: identity.partition,
+        user: planUser(config, observed),
+        bucket: planBucket(config, observed),
+        grants: planGrants(config, observed, observed.user),
+        key,
+        writes,
+        ...(grace ? { oldKeyGrace: grace } : {}),
+        staleMarkers: [
+            ...staleMarkers(observed, key, pending.ids, now, runId),
+            ...(ignoredRetire ? [RETIRE_TAG] : [])
+        ],
+        ...(switchFromRole ? { switchFromRole } : {}),
+        warnings: [
+            ...config.warnings,
+            ...pendingWarnings,
+            ...(ignoredRetire
+                ? [
+                    `The tag ${RETIRE_TAG} names ${ignoredRetire.keyId}, ${ignoredRetire.why}: it is not retired because of it, and the tag is removed. Remove the tag if no run of the action set it.`
+                ]
+                : []),
+            ...(grace ? graceWarnings(grace) : []),
+            ...exposureWarnings,
+            ...lockWarnings,
+            ...keyWarnings(key),
+            ...budgetWarnings
+        ]
+    };
+}
+function planSwitchFromRole(config, observed) {
+    const role = observed.role;
+    const { owner, repo } = config.homeRepository;
+    if (!role || roleOwnershipProblem(role, `${owner}/${repo}`, config.userPath))
+        return undefined;
+    return {
+        roleName: config.roleName,
+        roleArn: role.arn,
+        deleteRole: config.oldKey === 'delete',
+        inlinePolicies: Object.keys(role.inlinePolicies),
+        managedPolicyArns: role.managedPolicyArns
+    };
+}
+/** The role's ARN goes from every destination that holds it, as a secret or a variable. */
+function withRoleDeletions(write, observed, config, switchFromRole) {
+    if (!switchFromRole)
+        return write;
+    const name = config.names.roleArn;
+    const deletions = [
+        ...(observed.secretNames.includes(name)
+            ? [{ field: 'roleArn', kind: 'secret' }]
+            : []),
+        ...(name in observed.variables
+            ? [{ field: 'roleArn', kind: 'variable' }]
+            : [])
+    ];
+    return deletions.length > 0 ? { ...write, deletions } : write;
+}
+function checkBucket(config, observed) {
+    const { bucket, bucketName } = observed;
+    if (bucket.state === 'foreign')
+        throw new errors/* ActionError */.lZ('BUCKET_FOREIGN', `Bucket '${bucketName}' exists but belongs to another AWS account (or this role may not see it); nothing was changed.`, 'choose another bucket-name (bucket names are global across all AWS accounts).');
+    if (bucket.state === 'owned' && bucket.region !== config.region)
+        throw new errors/* ActionError */.lZ('BUCKET_REGION_MISMATCH', `Bucket '${bucketName}' is in ${bucket.region}, not in aws-region ${config.region}; nothing was changed.`, `set aws-region: ${bucket.region}, or choose another bucket-name.`);
+}
+/** Returns the warnings about a marker it ignores; throws while another run holds it. */
+/**
+ * Markers left by runs that could not remove them, which this run removes: a pending marker none
+ * of whose ids counts, and a rotation marker no run holds (expired, stale, an earlier attempt's,
+ * or its run has ended). A run that makes a key sets and removes both itself.
+ */
+function staleMarkers(observed, key, credible, now, runId) {
+    if (!observed.user || key.action === 'create')
+        return [];
+    const stale = [];
+    if ((observed.pendingKeyIds?.length ?? 0) > 0 && credible.length === 0)
+        stale.push(PENDING_KEY_TAG);
+    const lock = observed.rotationLock;
+    if (lock &&
+        (lock.expiresAt <= now ||
+            lock.expiresAt.getTime() > now.getTime() + MAX_ROTATION_LOCK_MS ||
+            (runId !== undefined && isEarlierAttempt(lock.runId, runId)) ||
+            observed.rotationLockRun?.state === 'completed'))
+        stale.push(ROTATION_LOCK_TAG);
+    return stale;
+}
+/** Organization secrets that more than the named repositories may read: how many can. */
+function exposureWarning(o) {
+    const d = o.destination;
+    if (d.kind !== 'organization' || d.visibility === 'selected')
+        return [];
+    const which = d.visibility === 'private' ? 'private and internal ' : '';
+    const count = o.readers === undefined ? '' : ` (${o.readers} repositories)`;
+    return [
+        `visibility '${d.visibility}': every ${which}repository of '${d.org}'${count} can read the AWS key; prefer visibility selected with selected-repositories.`
+    ];
+}
+function checkRotationLock(config, observed, key, now, runId) {
+    return key.action === 'create' ? checkLockHeld(config, observed, now, runId) : [];
+}
+/**
+ * Another run's live rotation marker refuses a run that changes the keys (throws); the warnings
+ * about a marker that is ignored (stale, or its run has ended) otherwise.
+ */
+function checkLockHeld(config, observed, now, runId) {
+    const lock = observed.rotationLock;
+    if (!observed.user || !lock || lock.expiresAt <= now)
+        return [];
+    // Anyone who may tag the user can write the marker: an expiry no run could have set is stale.
+    if (lock.expiresAt.getTime() > now.getTime() + MAX_ROTATION_LOCK_MS)
+        return [
+            `The tag ${ROTATION_LOCK_TAG} on the user says a run holds it until ${lock.expiresAt.toISOString()}, later than any run can (${MAX_ROTATION_LOCK_MS / 60_000} minutes): it is ignored as stale.`
+        ];
+    if (runId && isEarlierAttempt(lock.runId, runId))
+        return [];
+    const url = lockRunUrl(config.run.serverUrl, lock);
+    const run = observed.rotationLockRun;
+    const which = `${lock.runId}${url ? `, ${url}` : ''}`;
+    if (run?.state === 'completed')
+        return [
+            `The tag ${ROTATION_LOCK_TAG} was set by run ${which}, which has ended: this run takes the rotation over.`
+        ];
+    throw new errors/* ActionError */.lZ('ROTATION_IN_PROGRESS', `Another run (${which}) is changing the keys of this user until ${lock.expiresAt.toISOString()}; nothing was changed.`, run?.state === 'unknown'
+        ? `let that run finish and run again; ${run.why}, so the action could not check whether it has ended: give the token "Actions: read" to let it check.`
+        : 'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).');
+}
+function plan_checkUserPath(config, user) {
+    if (user && user.path !== config.userPath)
+        throw new errors/* ActionError */.lZ('USER_PATH_MISMATCH', `IAM user '${config.userName}' exists with path ${user.path}, not user-path ${config.userPath}; nothing was changed.`, `set user-path: ${user.path}, or choose another user-name.`);
+}
+function missingTags(wanted, present) {
+    return wanted.filter(t => !present.some(p => p.key === t.key && p.value === t.value));
+}
+/**
+ * Before anything changes: the policy and the boundary are the caller's own, the boundary exists,
+ * and an existing user is the action's for this repository (containment.ts).
+ */
+function checkContainment(config, observed) {
+    checkPolicies(config, observed);
+    const { owner, repo } = config.homeRepository;
+    if (observed.user)
+        checkOwnership(observed.user, config.userName, `${owner}/${repo}`);
+}
+/** The policy and the boundary are the caller's own, and the boundary exists. */
+function checkPolicies(config, observed) {
+    if (config.policy.kind === 'managed')
+        checkOwnAccountPolicy('policy', config.policy.arn, observed.identity);
+    const boundary = wantedBoundary(config, observed);
+    if (boundary) {
+        checkOwnAccountPolicy('permissions-boundary', boundary, observed.identity);
+        if (observed.boundary?.arn === boundary && !observed.boundary.exists)
+            throw new errors/* ActionError */.lZ('BOUNDARY_MISSING', `The permissions boundary ${boundary} does not exist; nothing was changed.`, 'deploy bootstrap/role.yml (it creates the boundary policy), name an existing policy in permissions-boundary, or set permissions-boundary: none.');
+    }
+}
+/** The boundary's ARN in the caller's account (a name given is of that account). */
+function wantedBoundary(config, observed) {
+    return config.permissionsBoundary === undefined
+        ? undefined
+        : boundaryArn(config.permissionsBoundary, observed.identity);
+}
+function planUser(config, observed) {
+    const { user } = observed;
+    const boundary = wantedBoundary(config, observed);
+    const { owner, repo } = config.homeRepository;
+    if (!user)
+        return {
+            action: 'create',
+            path: config.userPath,
+            tags: [...config.tags, ownershipTag(owner, repo)],
+            ...(boundary ? { permissionsBoundary: boundary } : {})
+        };
+    const boundaryChanges = boundary !== undefined && boundary !== user.permissionsBoundaryArn;
+    return {
+        action: 'reuse',
+        tagsToAdd: missingTags(config.tags, user.tags),
+        ...(boundaryChanges ? { setPermissionsBoundary: boundary } : {})
+    };
+}
+function planBucket(config, observed) {
+    const { owner, repo } = config.homeRepository;
+    const bucket = observed.bucket;
+    if (bucket.state !== 'owned')
+        return { action: 'create', tags: [...config.tags, ownershipTag(owner, repo)] };
+    const present = bucket.tags;
+    // PutBucketTagging replaces the whole set: keep the tags others put there.
+    const tagsToSet = missingTags(config.tags, present).length === 0
+        ? undefined
+        : [...present.filter(p => !config.tags.some(t => t.key === p.key)), ...config.tags];
+    // Only a bucket the action made for this repository is brought back to its hardening.
+    const ours = tagValue(present, OWNERSHIP_TAG)?.toLowerCase() === `${owner}/${repo}`.toLowerCase();
+    const repair = ours
+        ? bucketRepair(bucket.hardening, tlsOnlyBucketPolicy(observed.identity.partition, observed.bucketName))
+        : undefined;
+    return {
+        action: 'reuse',
+        ...(tagsToSet ? { tagsToSet } : {}),
+        ...(repair ? { repair } : {})
+    };
+}
+/** What the bucket lacks of the hardening the action gave it; undefined when nothing. */
+function bucketRepair(h, tlsOnly) {
+    const ours = tlsOnly.Statement[0];
+    const current = h.policy?.Statement;
+    const statements = Array.isArray(current) ? current : [];
+    const hasTlsOnly = statements.some(st => sameDocument(st, ours));
+    const repair = {
+        ...(h.publicAccessBlocked ? {} : { publicAccessBlock: true }),
+        ...(h.ownershipEnforced ? {} : { ownership: true }),
+        ...(h.encrypted ? {} : { encryption: true }),
+        ...(hasTlsOnly
+            ? {}
+            : {
+                policy: {
+                    ...tlsOnly,
+                    // The bucket's other statements stay; a changed statement of ours is replaced.
+                    Statement: [...statements.filter(st => st.Sid !== ours.Sid), ours]
+                }
+            })
+    };
+    return Object.keys(repair).length > 0 ? repair : undefined;
+}
+/**
+ * The user is dedicated to this action, so any grant the chosen policy does not include is
+ * removed: switching `policy` leaves no leftover permission behind.
+ */
+function planGrants(config, observed, 
+/** The user or the role whose grants these are; undefined when it does not exist yet. */
+principal) {
+    const wanted = grantsFor(config.policy, observed.identity.partition, observed.bucketName);
+    const inline = principal?.inlinePolicies ?? {};
+    const attached = principal?.managedPolicyArns ?? [];
+    const ours = inline[INLINE_POLICY_NAME];
+    const putInline = wanted.inline && !(ours !== undefined && sameDocument(ours, wanted.inline))
+        ? { name: INLINE_POLICY_NAME, document: wanted.inline }
+        : undefined;
+    return {
+        ...(putInline ? { putInline } : {}),
+        deleteInline: Object.keys(inline).filter(n => !(wanted.inline && n === INLINE_POLICY_NAME)),
+        attach: wanted.managedArns.filter(a => !attached.includes(a)),
+        detach: attached.filter(a => !wanted.managedArns.includes(a))
+    };
+}
+function planWrites(config, observed, key, bucketName) {
+    const names = config.names;
+    const values = { region: config.region, bucket: bucketName };
+    const secrets = key.action === 'create' ? ['accessKeyId', 'secretAccessKey'] : [];
+    const variables = [];
+    for (const field of ['region', 'bucket']) {
+        if (config.regionAndBucketAs === 'variables') {
+            const current = observed.variables[names[field]];
+            if (current !== values[field])
+                variables.push({ field, exists: current !== undefined });
+            continue;
+        }
+        // Secrets cannot be read back. A fresh start (a new user, or a user whose key no destination
+        // holds) rewrites them: they may be left from another account or bucket. A key that replaces
+        // one the destinations hold (rotation, a destination added, an unfinished run) leaves region
+        // and bucket as they are where they exist: they did not change.
+        const fresh = key.action === 'create' && !key.replaces && !key.resumes?.length;
+        if (!observed.secretNames.includes(names[field]) || fresh)
+            secrets.push(field);
+    }
+    const secretFields = config.regionAndBucketAs === 'variables'
+        ? ['accessKeyId', 'secretAccessKey']
+        : ['accessKeyId', 'secretAccessKey', 'region', 'bucket'];
+    const access = secretFields.filter(field => !secrets.includes(field) && accessDiffers(observed, names[field]));
+    return { destination: observed.destination, secrets, variables, access };
+}
+/** Whether an organization secret's visibility or selected repositories differ from the inputs. */
+function accessDiffers(observed, name) {
+    const d = observed.destination;
+    const current = observed.secretAccess?.[name];
+    if (d.kind !== 'organization' || !current)
+        return false;
+    if (current.visibility !== d.visibility)
+        return true;
+    if (d.visibility !== 'selected')
+        return false;
+    const wanted = [...(observed.wantedRepositoryIds ?? [])].sort((a, b) => a - b);
+    const held = [...(current.repositoryIds ?? [])].sort((a, b) => a - b);
+    return wanted.length !== held.length || wanted.some((id, i) => id !== held[i]);
+}
+/** A key in use after its grace, or a grace cut short: a person should know. */
+function graceWarnings(grace) {
+    const replaced = `replaced by a rotation at ${grace.replacedAt.toISOString()}`;
+    const warnings = [];
+    if (grace.usedAfterGrace && grace.lastUsed?.at)
+        warnings.push(`Access key ${grace.keyId}, ${replaced}, was used at ${grace.lastUsed.at.toISOString()} (${grace.lastUsed.service ?? 'unknown service'}, ${grace.lastUsed.region ?? 'unknown region'}), after its grace ended at ${grace.retireAfter.toISOString()}: something still holds the old pair.${grace.action === 'first'
+            ? ' It is deleted to make room for the new key.'
+            : grace.action === 'keep'
+                ? ''
+                : ' It is deactivated, not deleted: find what uses it, then delete it in IAM (or reactivate it).'}`);
+    if (grace.action === 'first' && !grace.pastGrace)
+        warnings.push(`Access key ${grace.keyId}, ${replaced}, is deleted before its grace ends (${grace.retireAfter.toISOString()}) to make room for the new key: a job that read it before that rotation may fail.`);
+    return warnings;
+}
+function keyWarnings(key) {
+    if (key.action === 'create' && key.removeFirst.length > 0)
+        return key.removeFirst.map(r => `Access key ${r.keyId} will be deleted first: ${r.why}.`);
+    return [];
+}
+
+;// CONCATENATED MODULE: ./src/plan/removal.ts
+
+
+
+
+function buildRemovalPlan(config, observed, now, runId) {
+    const { owner, repo } = config.homeRepository;
+    const { identity, user, bucketName } = observed;
+    if (user) {
+        checkOwnership(user, config.userName, `${owner}/${repo}`);
+        plan_checkUserPath(config, user);
+    }
+    const ownRole = observed.role && !roleOwnershipProblem(observed.role, `${owner}/${repo}`, config.userPath)
+        ? observed.role
+        : undefined;
+    const role = ownRole && {
+        roleName: config.roleName,
+        roleArn: ownRole.arn,
+        inlinePolicies: Object.keys(ownRole.inlinePolicies),
+        managedPolicies: ownRole.managedPolicyArns
+    };
+    return {
+        kind: 'removal',
+        userName: config.userName,
+        userArn: user?.arn ??
+            userArn(identity.partition, identity.accountId, config.userPath, config.userName),
+        bucketName,
+        bucketArn: bucketArn(identity.partition, bucketName),
+        destinations: observed.destinations.map(d => destinationRemoval(config, d, role !== undefined)),
+        ...(role ? { role } : {}),
+        ...(user
+            ? {
+                user: {
+                    keys: user.keys.map(k => k.id),
+                    inlinePolicies: Object.keys(user.inlinePolicies),
+                    managedPolicies: user.managedPolicyArns
+                }
+            }
+            : {}),
+        bucket: bucketRemoval(config, observed),
+        lockWarnings: checkLockHeld(config, observed, now, runId)
+    };
+}
+/** Only the names the action writes, and only where they exist. */
+function destinationRemoval(config, o, ownRole) {
+    const n = config.names;
+    const asVariables = config.regionAndBucketAs === 'variables';
+    // The role's ARN, where the action's role exists: as a secret or a variable, wherever it is.
+    const roleArn = ownRole ? [n.roleArn] : [];
+    const secretNames = asVariables
+        ? [n.accessKeyId, n.secretAccessKey, ...roleArn]
+        : [n.accessKeyId, n.secretAccessKey, n.region, n.bucket, ...roleArn];
+    const variableNames = asVariables ? [n.region, n.bucket, ...roleArn] : roleArn;
+    return {
+        destination: o.destination,
+        secrets: secretNames.filter(name => o.secretNames.includes(name)),
+        variables: variableNames.filter(name => name in o.variables)
+    };
+}
+function bucketRemoval(config, observed) {
+    const bucket = observed.bucket;
+    if (bucket.state === 'absent')
+        return { action: 'absent' };
+    if (!config.removeBucket)
+        return bucket.state === 'owned' ? { action: 'keep', why: 'not-asked' } : { action: 'absent' };
+    if (bucket.state === 'foreign')
+        return { action: 'keep', why: 'foreign' };
+    const home = `${config.homeRepository.owner}/${config.homeRepository.repo}`;
+    const owner = tagValue(bucket.tags, OWNERSHIP_TAG);
+    if (owner?.toLowerCase() !== home.toLowerCase())
+        return { action: 'keep', why: 'not-ours', ...(owner ? { owner } : {}) };
+    if (bucket.region !== config.region)
+        return { action: 'keep', why: 'other-region', region: bucket.region };
+    if (bucket.empty !== true)
+        return { action: 'keep', why: 'not-empty' };
+    return { action: 'delete' };
+}
+/** Whether the plan removes anything at all (a re-run after a complete removal: nothing). */
+function removesSomething(plan) {
+    return (plan.user !== undefined ||
+        plan.role !== undefined ||
+        plan.bucket.action === 'delete' ||
+        plan.destinations.some(d => d.secrets.length + d.variables.length > 0));
+}
+/** Tells a removal plan from a setup plan (main.ts carries either). */
+function isRemovalPlan(plan) {
+    return 'kind' in plan && plan.kind === 'removal';
+}
+
+;// CONCATENATED MODULE: ./src/render/describe.ts
+
+
+
+
+function planLines(plan, config) {
+    const lines = [];
+    lines.push(plan.user.action === 'create'
+        ? `Create IAM user ${plan.userName} (path ${plan.user.path}${plan.user.permissionsBoundary ? `, boundary ${plan.user.permissionsBoundary}` : ''}).`
+        : `Reuse IAM user ${plan.userName}${plan.user.tagsToAdd.length ? `; add tags ${plan.user.tagsToAdd.map(t => t.key).join(', ')}` : ''}${plan.user.setPermissionsBoundary ? `; set boundary ${plan.user.setPermissionsBoundary}` : ''}.`);
+    lines.push(bucketLine(plan), ...grantLines(plan.grants, config));
+    if (plan.oldKeyGrace)
+        lines.push(graceLine(plan.oldKeyGrace));
+    lines.push(...keyLines(plan));
+    if (plan.staleMarkers.length > 0)
+        lines.push(`Remove the marker tags ${plan.staleMarkers.join(', ')} from ${plan.userName}: no run holds them any more.`);
+    for (const w of plan.writes) {
+        const names = [
+            ...w.secrets.map(f => config.names[f]),
+            ...w.variables.map(v => `${config.names[v.field]} (variable)`),
+            ...w.access.map(f => `${config.names[f]} (who may use it only)`)
+        ];
+        lines.push(names.length
+            ? `Write to ${describe(w.destination)}: ${names.join(', ')}.`
+            : `Leave ${describe(w.destination)} as it is: it holds what it needs.`);
+    }
+    lines.push(...switchBackLines(plan, config));
+    return lines;
+}
+function bucketLine(plan) {
+    return plan.bucket.action === 'create'
+        ? `Create bucket ${plan.bucketName} in ${plan.region}: block public access, enforce bucket-owner object ownership, default encryption, TLS-only policy${plan.bucket.tags.length ? ', tags' : ''}.`
+        : `Reuse bucket ${plan.bucketName} in ${plan.region}${plan.bucket.repair ? `; repair: ${repairText(plan.bucket.repair)}` : ''}${plan.bucket.tagsToSet ? '; update its tags' : ''}.`;
+}
+/** What the user's (or the role's) grants become. */
+function grantLines(g, config) {
+    const lines = [];
+    if (g.putInline)
+        lines.push(`Grant ${describePolicy(config)} (inline policy ${g.putInline.name}).`);
+    for (const arn of g.attach)
+        lines.push(`Attach managed policy ${arn}.`);
+    for (const name of g.deleteInline)
+        lines.push(`Remove inline policy ${name} (not part of policy '${policyName(config)}').`);
+    for (const arn of g.detach)
+        lines.push(`Detach managed policy ${arn} (not part of policy '${policyName(config)}').`);
+    if (!g.putInline && g.attach.length + g.deleteInline.length + g.detach.length === 0)
+        lines.push(`Keep the grants: ${describePolicy(config)} is in place.`);
+    return lines;
+}
+/** A switch back from credentials role: what goes once every destination holds the key. */
+function switchBackLines(plan, config) {
+    const from = plan.switchFromRole;
+    if (!from)
+        return [];
+    const lines = plan.writes
+        .filter(w => w.deletions?.length)
+        .map(w => `Then delete ${config.names.roleArn} from ${describe(w.destination)}: the key replaces the role.`);
+    lines.push(from.deleteRole
+        ? `Then delete the role ${from.roleArn} (old-key delete).`
+        : `Keep the role ${from.roleArn} (old-key ${config.oldKey}).`);
+    return lines;
+}
+function keyLines(plan) {
+    const key = plan.key;
+    if (key.action === 'reuse')
+        return [`Keep access key ${key.keyId}: ${key.reason}.`];
+    if (key.action === 'not-due')
+        return [`Rotation not due: ${key.reason}. Nothing changes.`];
+    const lines = key.removeFirst.map(r => `Delete access key ${r.keyId} first: ${r.why}.`);
+    lines.push(`Create a new access key (${key.reason}) and verify it before it is stored.`);
+    if (key.replaces?.graceHours)
+        lines.push(`Then leave the old key ${key.replaces.keyId} active for ${key.replaces.graceHours} hours (old-key-grace-hours) once every destination holds the new one, so that jobs that read it before keep working; the first run after that will ${key.replaces.disposal} it.`);
+    else if (key.replaces)
+        lines.push(`Then ${key.replaces.disposal === 'keep' ? 'keep' : key.replaces.disposal} the old key ${key.replaces.keyId} once every destination holds the new one.`);
+    for (const r of key.deleteAfter ?? [])
+        lines.push(`Then delete access key ${r.keyId} (${r.why}) once every destination holds the new one.`);
+    return lines;
+}
+function policyName(config) {
+    return config.policy.kind === 'managed' ? config.policy.arn : config.policy.kind;
+}
+/** The policy input and what it grants, for the summary. */
+function policyLine(config) {
+    return `${policyName(config)}: ${describePolicy(config)}`;
+}
+function describePolicy(config) {
+    switch (config.policy.kind) {
+        case 'bucket-read-write':
+            return 'read-write access to the bucket only';
+        case 'bucket-read-only':
+            return 'read-only access to the bucket only';
+        case 's3-full-access':
+            return 'AmazonS3FullAccess (every bucket of the account)';
+        case 'managed':
+            return `managed policy ${config.policy.arn}`;
+    }
+}
+function oldKeyLine(outcome) {
+    const earlier = outcome.graceRetired;
+    if (!outcome.oldKeyId)
+        return earlier
+            ? `${earlier.keyId} (replaced by an earlier rotation, past its grace): ${earlier.result === 'inactive' ? 'left inactive' : earlier.result}`
+            : 'none replaced';
+    switch (outcome.oldKeyResult) {
+        case 'kept-active':
+            return `${outcome.oldKeyId} still active (some destinations may hold it)`;
+        case 'in-grace':
+            return `${outcome.oldKeyId} active until ${outcome.oldKeyRetireAfter?.toISOString() ?? '?'} (its grace), then retired by the next run`;
+        case undefined:
+            return outcome.oldKeyId;
+        default:
+            return `${outcome.oldKeyId} ${outcome.oldKeyResult}`;
+    }
+}
+/** When, by what and where a key was last used, as GetAccessKeyLastUsed says. */
+function lastUsedText(used) {
+    if (!used?.at)
+        return 'no use recorded';
+    const where = [used.service, used.region].filter(Boolean).join(', ');
+    return `last used ${used.at.toISOString()}${where ? ` (${where})` : ''}`;
+}
+function graceText(grace) {
+    return `replaced at ${grace.replacedAt.toISOString()}, grace until ${grace.retireAfter.toISOString()}; ${lastUsedText(grace.lastUsed)}`;
+}
+/** The plan line for the key an earlier rotation left in its grace. */
+function graceLine(grace) {
+    const about = `access key ${grace.keyId} (${graceText(grace)})`;
+    switch (grace.action) {
+        case 'wait':
+            return `Leave ${about} active: its grace has not ended.`;
+        case 'first':
+            return `Retire ${about}: deleted first, to make room for the new key.`;
+        case 'keep':
+            return `Keep ${about} (old-key keep); its retire marker is removed.`;
+        case 'none':
+            return `Retire ${about}: it is inactive already, and stays so (used after its grace).`;
+        case 'deactivate':
+            return `Retire ${about}: deactivate it${grace.usedAfterGrace ? ', not delete it: it was used after its grace' : ''}.`;
+        case 'delete':
+            return `Retire ${about}: delete it.`;
+    }
+}
+/** The log line once the key in grace has been retired. */
+function graceRetiredLine(grace, result) {
+    return `Access key ${grace.keyId} (${graceText(grace)}): ${result === 'inactive' ? 'left inactive' : result}.`;
+}
+/** What the lookup found, for the debug log (ACTIONS_STEP_DEBUG): names, ids and states only. */
+function observedLines(observed, now) {
+    const { user, bucket } = observed;
+    const lines = [`Caller: ${observed.identity.arn} (account ${observed.identity.accountId}).`];
+    if (!user)
+        lines.push('IAM user: absent.');
+    else {
+        lines.push(`IAM user: ${user.arn}, path ${user.path}, tags ${user.tags.map(t => t.key).join(', ') || 'none'}, boundary ${user.permissionsBoundaryArn ?? 'none'}.`, `Grants: inline ${Object.keys(user.inlinePolicies).join(', ') || 'none'}; managed ${user.managedPolicyArns.join(', ') || 'none'}.`, `Access keys: ${user.keys.map(k => `${k.id} ${k.status} ${ageInDays(k, now)} days old`).join('; ') || 'none'}.`);
+    }
+    lines.push(`Bucket ${observed.bucketName}: ${bucket.state}${bucket.state === 'owned' ? ` in ${bucket.region}` : ''}.`);
+    if (observed.rotationLock)
+        lines.push(`Rotation marker: ${observed.rotationLock.runId} until ${observed.rotationLock.expiresAt.toISOString()}.`);
+    for (const d of observed.destinations)
+        lines.push(`${describe(d.destination)} holds secrets: ${d.secretNames.join(', ') || 'none'}${Object.keys(d.variables).length ? `; variables: ${Object.keys(d.variables).join(', ')}` : ''}.`);
+    return lines;
+}
+/** The run's last line when marker tags it set are still on the user. */
+function markersLeftLine(userName, tags) {
+    if (tags.length === 0)
+        return undefined;
+    return `Marker tags left on IAM user ${userName}: ${tags.join(', ')}. The next run of the action handles them (it finishes or replaces the pending key, and takes over a rotation marker whose run has ended or expired).`;
+}
+/**
+ * What a plan would change, one short item each, in the plan's order: the line a failed drift
+ * check prints. Empty exactly when planChanges (plan/drift.ts) is false.
+ */
+function driftItems(plan) {
+    const items = [];
+    const { user, bucket, grants, key } = plan;
+    if (user.action === 'create')
+        items.push(`IAM user ${plan.userName} missing`);
+    else {
+        if (user.tagsToAdd.length)
+            items.push(`user tags missing (${user.tagsToAdd.map(t => t.key).join(', ')})`);
+        if (user.setPermissionsBoundary)
+            items.push('permissions boundary of the user');
+    }
+    if (bucket.action === 'create')
+        items.push(`bucket ${plan.bucketName} missing`);
+    else {
+        if (bucket.repair)
+            items.push(`bucket hardening (${repairText(bucket.repair)})`);
+        if (bucket.tagsToSet)
+            items.push('bucket tags');
+    }
+    if (grants.putInline)
+        items.push(`inline policy ${grants.putInline.name} missing or changed`);
+    for (const arn of grants.attach)
+        items.push(`grant ${lastSegment(arn)} not attached`);
+    for (const name of grants.deleteInline)
+        items.push(`inline policy ${name} on the user`);
+    for (const arn of grants.detach)
+        items.push(`grant ${lastSegment(arn)} attached to the user`);
+    if (key.action === 'create')
+        items.push(`access key: ${key.reason}`);
+    if (plan.staleMarkers.length)
+        items.push(`stale marker tags ${plan.staleMarkers.join(', ')}`);
+    // A new key is written everywhere: its writes are no drift of their own.
+    for (const w of key.action === 'create' ? [] : plan.writes) {
+        const count = w.secrets.length + w.variables.length + w.access.length;
+        if (count > 0)
+            items.push(`${describe(w.destination)}: ${count} secret(s) or variable(s) to write`);
+    }
+    return items;
+}
+/** A policy by its name (AmazonS3FullAccess), not its whole ARN. */
+function lastSegment(arn) {
+    return arn.slice(arn.lastIndexOf('/') + 1);
+}
+/** What a bucket repair puts back, as the plan line says it. */
+function repairText(repair) {
+    return [
+        repair.publicAccessBlock && 'block public access',
+        repair.ownership && 'enforce bucket-owner object ownership',
+        repair.encryption && 'default encryption',
+        repair.policy && 'TLS-only policy'
+    ]
+        .filter(Boolean)
+        .join(', ');
+}
+/** The removal plan, line by line: the dry run, the log and the summary share it. */
+function removalLines(plan) {
+    if (!removesSomething(plan))
+        return [
+            `Nothing to remove: no IAM user ${plan.userName}, and none of the action's secrets or variables at ${plan.destinations.map(d => describe(d.destination)).join(', ')}.${plan.bucket.action === 'keep' ? ` ${keptBucketLine(plan)}` : ''}`
+        ];
+    const lines = plan.destinations.map(d => {
+        const names = [...d.secrets, ...d.variables.map(v => `${v} (variable)`)];
+        return names.length
+            ? `Delete from ${describe(d.destination)}: ${names.join(', ')}.`
+            : `Nothing of the action's at ${describe(d.destination)}.`;
+    });
+    const user = plan.user;
+    if (user) {
+        if (user.keys.length)
+            lines.push(`Delete access keys ${user.keys.join(', ')}.`);
+        if (user.inlinePolicies.length)
+            lines.push(`Delete inline policies ${user.inlinePolicies.join(', ')}.`);
+        if (user.managedPolicies.length)
+            lines.push(`Detach managed policies ${user.managedPolicies.join(', ')}.`);
+        lines.push(`Delete IAM user ${plan.userName} with its tags (the permissions boundary policy is shared and stays).`);
+    }
+    else
+        lines.push(`No IAM user ${plan.userName}: nothing to remove in IAM.`);
+    if (plan.role)
+        lines.push(`Delete IAM role ${plan.role.roleArn} with its policies (${[...plan.role.inlinePolicies, ...plan.role.managedPolicies].join(', ') || 'none'}).`);
+    if (plan.bucket.action === 'delete')
+        lines.push(`Delete bucket ${plan.bucketName}: it is the action's and holds nothing.`);
+    else if (plan.bucket.action === 'keep')
+        lines.push(keptBucketLine(plan));
+    return lines;
+}
+function keptBucketLine(plan) {
+    const b = plan.bucket;
+    const why = b.action !== 'keep'
+        ? ''
+        : {
+            'not-asked': 'remove-bucket is not true',
+            'not-empty': 'it holds objects (current, old versions or delete markers); the action never deletes objects',
+            'not-ours': `it does not carry the tag ${OWNERSHIP_TAG} naming this repository${b.owner ? ` (it names ${b.owner})` : ''}`,
+            foreign: 'it belongs to another AWS account (or this role may not see it)',
+            'other-region': `it is in ${b.region ?? 'another region'}, not in aws-region`
+        }[b.why];
+    return `Keep bucket ${plan.bucketName}: ${why}.`;
+}
+/** Warnings of a removal: a bucket remove-bucket asked for that stays, an ignored rotation marker. */
+function removalWarnings(plan) {
+    const kept = plan.bucket.action === 'keep' && plan.bucket.why !== 'not-asked';
+    return [...plan.lockWarnings, ...(kept ? [keptBucketLine(plan)] : [])];
+}
+/** A bucket S3 would not delete after all: something was put there since the look-up. */
+function bucketNotEmptyLine(bucketName) {
+    return `Keep bucket ${bucketName}: S3 says it is not empty (an object was put there since the look-up); the action never deletes objects.`;
+}
+/** What a removal that stopped midway left, and that a re-run finishes it. */
+function removalLeftText(plan, outcome, stage) {
+    const failed = outcome.destinations
+        .filter(d => d.failed.length > 0)
+        .map(d => `${describe(d.destination)}: ${d.failed.map(f => f.name).join(', ')} (${d.failed[0].error})`);
+    if (stage === 'destinations')
+        return `Could not remove ${failed.join('; ')}. ${removedText(outcome)}The IAM user ${plan.userName}, its keys and the bucket are left as they were, so that no secret is left referring to a deleted key; run again with remove: true to finish.`;
+    const user = plan.user;
+    const left = [
+        ...(user?.keys ?? []).filter(k => !outcome.keysDeleted.includes(k)).map(k => `access key ${k}`),
+        ...[...(user?.inlinePolicies ?? []), ...(user?.managedPolicies ?? [])]
+            .filter(p => !outcome.policiesRemoved.includes(p))
+            .map(p => `policy ${p}`),
+        ...(user && !outcome.userDeleted ? [`IAM user ${plan.userName}`] : []),
+        ...(plan.bucket.action === 'delete' && !outcome.bucket ? [`bucket ${plan.bucketName}`] : [])
+    ];
+    return `${removedText(outcome)}Left: ${left.join(', ') || 'nothing'}; no secret or variable of the action refers to them any more. Run again with remove: true to finish.`;
+}
+function removedText(outcome) {
+    const removed = outcome.destinations.filter(d => d.removed.length > 0);
+    return removed.length
+        ? `Removed from ${removed.map(d => `${describe(d.destination)} (${d.removed.join(', ')})`).join(', ')}. `
+        : '';
+}
+/** The removal's summary line. */
+function removalHeadline(plan, outcome, dryRun) {
+    if (!removesSomething(plan))
+        return dryRun
+            ? 'Dry run: nothing to remove.'
+            : 'Nothing to remove: everything was already gone.';
+    if (dryRun)
+        return 'Dry run: nothing was removed. A run without dry-run would remove what is listed below.';
+    const count = (outcome?.destinations ?? []).reduce((n, d) => n + d.removed.length, 0);
+    const parts = [
+        `${count} of the action's secrets and variables`,
+        ...(outcome?.keysDeleted.length ? [`access keys ${outcome.keysDeleted.join(', ')}`] : []),
+        ...(outcome?.userDeleted ? [`IAM user ${plan.userName}`] : []),
+        ...(outcome?.bucket === 'deleted' ? [`bucket ${plan.bucketName}`] : [])
+    ];
+    return `Removed ${parts.join(', ')}.`;
+}
+
 ;// CONCATENATED MODULE: ./src/apply/outcome.ts
 
 /** A failure after changes were made: carries what was done, for the outputs and the summary. */
@@ -73622,14 +74756,53 @@ async function timed(timings, phase, work) {
 
 
 
+
+const key_lifecycle_HOUR_MS = 60 * 60 * 1000;
+/**
+ * The key an earlier rotation left in its grace, now past it: retired per `old-key` (deactivated
+ * rather than deleted when it was used after its grace), and its marker removed. A failure is a
+ * warning: the marker stays and the next run tries again.
+ */
+async function retireGraceKey(ctx) {
+    const grace = ctx.plan.oldKeyGrace;
+    if (!grace || grace.action === 'wait' || grace.action === 'first')
+        return undefined;
+    const { iam } = ctx.aws;
+    const user = ctx.plan.userName;
+    let result;
+    try {
+        if (grace.action === 'delete') {
+            result = await iam.deleteAccessKey(user, grace.keyId).then(() => 'deleted', async (e) => {
+                await iam.deactivateAccessKey(user, grace.keyId);
+                ctx.log.warning(`Access key ${grace.keyId} could not be deleted (${(0,errors/* errorText */.kc)(e)}); it was deactivated instead, and the next rotation deletes it.`);
+                return 'deactivated';
+            });
+        }
+        else if (grace.action === 'deactivate') {
+            await iam.deactivateAccessKey(user, grace.keyId);
+            result = 'deactivated';
+        }
+        else
+            result = grace.action === 'keep' ? 'kept' : 'inactive';
+    }
+    catch (e) {
+        ctx.log.warning(`Access key ${grace.keyId} is past its grace but could not be retired (${(0,errors/* errorText */.kc)(e)}); the next run tries again.`);
+        return { keyId: grace.keyId, result: 'failed' };
+    }
+    ctx.markers.removeLater(RETIRE_TAG);
+    ctx.log.info(graceRetiredLine(grace, result));
+    return { keyId: grace.keyId, result };
+}
 /**
  * Makes room within the two-key limit, then creates the key; meanwhile a rotation marks the user
  * (the marker does not depend on the key, so it costs no round trip of its own).
  */
 async function prepareKey(ctx) {
     const { plan, aws } = ctx;
-    if (plan.key.action !== 'create')
-        return { removed: [] };
+    if (plan.key.action !== 'create') {
+        const graceRetired = await retireGraceKey(ctx);
+        return { removed: [], ...(graceRetired ? { graceRetired } : {}) };
+    }
     let marking;
     if (plan.user.action === 'reuse') {
         // Removed at the end even when tagging seems to fail: the answer may have been lost.
@@ -73659,6 +74832,8 @@ async function makeRoomAndCreate(ctx, keyPlan) {
         if (results[i]?.status !== 'fulfilled')
             return;
         removed.push(r.keyId);
+        if (r.keyId === plan.oldKeyGrace?.keyId)
+            ctx.markers.removeLater(RETIRE_TAG);
         log.info(`Deleted access key ${r.keyId}: ${r.why}.`);
     });
     const failure = results.find(r => r.status === 'rejected');
@@ -73786,8 +74961,11 @@ async function retire(ctx, keyPlan, outcome) {
     const leftovers = keyPlan.deleteAfter ?? [];
     const replaces = keyPlan.replaces;
     ctx.markers.removeLater(PENDING_KEY_TAG);
+    // A new retire marker replaces whatever the tag held: it must not be removed beside it.
+    if (replaces?.graceHours)
+        ctx.markers.keep(RETIRE_TAG);
     const [old, , ...gone] = await Promise.allSettled([
-        replaces ? retireOldKey(ctx, replaces.keyId, replaces.disposal) : undefined,
+        replaces ? handOver(ctx, replaces) : undefined,
         ctx.markers.removeAll(),
         ...leftovers.map(r => ctx.aws.iam.deleteAccessKey(user, r.keyId))
     ]);
@@ -73808,8 +74986,14 @@ async function retire(ctx, keyPlan, outcome) {
         return;
     outcome.rotated = true;
     outcome.oldKeyId = replaces.keyId;
-    if (old?.status === 'fulfilled' && old.value)
-        outcome.oldKeyResult = old.value;
+    if (old?.status === 'fulfilled' && old.value) {
+        if (old.value instanceof Date) {
+            outcome.oldKeyResult = 'in-grace';
+            outcome.oldKeyRetireAfter = old.value;
+        }
+        else
+            outcome.oldKeyResult = old.value;
+    }
     if (old?.status !== 'rejected')
         return;
     outcome.oldKeyResult = 'kept-active';
@@ -73817,6 +75001,30 @@ async function retire(ctx, keyPlan, outcome) {
         code: 'AWS_CALL_FAILED',
         remedy: `${replaces.disposal === 'delete' ? 'delete' : 'deactivate'} access key ${replaces.keyId} of ${user} in IAM (or run again with rotate and current-access-key-id, which removes it).`
     });
+}
+/**
+ * The replaced key once every destination holds the new one: with a grace, left active and
+ * recorded on the user (retire marker) for the first run after the grace; a marker that cannot be
+ * set leaves nothing to retire it later, so the key is then retired at once. Without a grace,
+ * retired at once. Returns when the key may be retired, or what was done.
+ */
+async function handOver(ctx, replaces) {
+    const hours = replaces.graceHours;
+    if (!hours)
+        return retireOldKey(ctx, replaces.keyId, replaces.disposal);
+    const replacedAt = ctx.now();
+    const retireAfter = new Date(replacedAt.getTime() + hours * key_lifecycle_HOUR_MS);
+    try {
+        await ctx.aws.iam.tagUser(ctx.plan.userName, [
+            formatRetireMarker({ keyId: replaces.keyId, replacedAt, retireAfter })
+        ]);
+    }
+    catch (e) {
+        ctx.log.warning(`The old key ${replaces.keyId} could not be recorded for retirement after its grace (${(0,errors/* errorText */.kc)(e)}), so it is retired at once.`);
+        return retireOldKey(ctx, replaces.keyId, replaces.disposal);
+    }
+    ctx.log.info(`Old access key ${replaces.keyId} stays active until ${retireAfter.toISOString()} (old-key-grace-hours ${hours}); the first run after that retires it (old-key ${replaces.disposal}).`);
+    return retireAfter;
 }
 /**
  * Retires the replaced key per `old-key`. A key that cannot be deleted is deactivated instead, so
@@ -73864,6 +75072,10 @@ class RunMarkers {
     /** `tag` is removed by the next call of removeAll (at the latest, the run's end). */
     removeLater(tag) {
         this.toRemove.add(tag);
+    }
+    /** `tag` is set anew by this run: it is no longer to be removed. */
+    keep(tag) {
+        this.toRemove.delete(tag);
     }
     /** Removes the tags marked so far, in one call; a failure is a warning, never an error. */
     async removeAll() {
@@ -74308,7 +75520,8 @@ async function execute(context) {
             rotated: false,
             removedKeys: prepared.removed,
             writes: [],
-            timingsMs: timings
+            timingsMs: timings,
+            ...(prepared.graceRetired ? { graceRetired: prepared.graceRetired } : {})
         };
         if (prepared.key) {
             outcome.keyId = prepared.key.id;
@@ -80077,7 +81290,14 @@ async function observe(config, aws, github) {
     const oidcReady = roleMode && !config.remove
         ? identityReady.then(identity => observeOidc(config, aws, github, identity))
         : Promise.resolve(undefined);
-    const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary, readers, role, oidc] = await Promise.all([
+    // The key an earlier rotation left in its grace: its last use decides how it is retired.
+    const retireReady = findUser.then(async (u) => {
+        const marker = u ? retireMarker(u.tags) : undefined;
+        if (!u || !marker || !u.keys.some(k => k.id === marker.keyId))
+            return { marker };
+        return { marker, lastUsed: await aws.iam.keyLastUsed(config.userName, marker.keyId) };
+    });
+    const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary, readers, role, oidc, retire] = await Promise.all([
         identityReady,
         findUser,
         Promise.all(config.destinations.map(d => github.observe(d, {
@@ -80091,7 +81311,8 @@ async function observe(config, aws, github) {
         boundaryReady,
         config.remove ? {} : readerCounts(config, github),
         roleReady,
-        oidcReady
+        oidcReady,
+        retireReady
     ]);
     const lock = user ? rotationLock(user.tags) : undefined;
     const lockRun = lock ? await lockRunState(lock, config, github) : undefined;
@@ -80117,7 +81338,9 @@ async function observe(config, aws, github) {
             }),
             ...(lock ? { rotationLock: lock } : {}),
             ...(lockRun ? { rotationLockRun: lockRun } : {}),
-            ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {})
+            ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {}),
+            ...(retire.marker ? { retireMarker: retire.marker } : {}),
+            ...(retire.lastUsed ? { retireKeyLastUsed: retire.lastUsed } : {})
         },
         selectedRepositoryIds: selected
     };
@@ -80166,896 +81389,6 @@ function trustedRepositories(config) {
         ? [[d.owner, d.repo]]
         : d.selectedRepositories.map((r) => [d.org, r]));
     return all.filter(([o, r], i) => all.findIndex(([o2, r2]) => o2.toLowerCase() === o.toLowerCase() && r2.toLowerCase() === r.toLowerCase()) === i);
-}
-
-;// CONCATENATED MODULE: ./src/plan/budget.ts
-/**
- * GitHub's secondary rate limits for content-creating requests: about 80 a minute and 500 an hour
- * (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api). Every secret or
- * variable the plan writes is one such request. Counted before anything changes, so that a run that
- * cannot finish within the hour fails up front instead of half-way, and pure, so that the dry run
- * shows the same verdict.
- */
-
-/** Content-creating requests GitHub.com allows a minute: above, the writes are paced. */
-const WRITES_PER_MINUTE = 80;
-/** Content-creating requests GitHub.com allows an hour: the default of max-writes. */
-const WRITES_PER_HOUR = 500;
-function countWrites(writes) {
-    const per = writes.map(w => w.secrets.length + w.variables.length + w.access.length);
-    return { writes: per.reduce((a, b) => a + b, 0), destinations: per.filter(n => n > 0).length };
-}
-/**
- * The warnings for the plan's writes; throws RATE_LIMIT_BUDGET when they exceed `maxWrites`
- * (nothing has changed yet when this is called).
- */
-function checkWriteBudget(writes, maxWrites) {
-    const count = countWrites(writes);
-    const what = `${count.writes} secret and variable writes to ${count.destinations} destination${count.destinations === 1 ? '' : 's'}`;
-    if (count.writes > maxWrites)
-        throw new errors/* ActionError */.lZ('RATE_LIMIT_BUDGET', `This run needs ${what}, more than max-writes (${maxWrites}; GitHub.com allows ${WRITES_PER_HOUR} content-creating requests an hour), so GitHub would stop it part-way; nothing was changed.`, `store organization secrets instead (organization, visibility: selected, selected-repositories): four writes whatever the number of repositories; or split the repositories over runs an hour apart; on GitHub Enterprise Server with higher limits, raise max-writes.`);
-    if (count.writes > WRITES_PER_MINUTE)
-        return [
-            `This run needs ${what}; GitHub allows about ${WRITES_PER_MINUTE} content-creating requests a minute, so the writes are paced once GitHub pushes back and take about ${Math.ceil(count.writes / WRITES_PER_MINUTE)} minutes. Organization secrets with visibility: selected need four writes whatever the number of repositories.`
-        ];
-    return [];
-}
-
-;// CONCATENATED MODULE: ./src/plan/keys.ts
-
-const MAX_KEYS_PER_USER = 2;
-const DAY_MS = 24 * 60 * 60 * 1000;
-/**
- * Which key the destinations refer to: named by the input, else the only active key when some
- * destination holds a key (one that does not, e.g. added since, gets the new key with the rest).
- */
-function currentKey(facts) {
-    const active = facts.keys.filter(k => k.status === 'Active');
-    if (facts.currentAccessKeyId)
-        return active.find(k => k.id === facts.currentAccessKeyId);
-    const held = facts.destinationsHoldKey || facts.someDestinationsHoldKey === true;
-    return held && active.length === 1 ? active[0] : undefined;
-}
-function ageInDays(key, now) {
-    return Math.floor((now.getTime() - key.createdAt.getTime()) / DAY_MS);
-}
-/**
- * The pending marker is a tag anyone allowed to tag the user can write, so its ids are taken only
- * where they could have been set by a run: a key of the user, and not the only active key when
- * every destination holds a pair (the key they hold). The key current-access-key-id names is
- * never removed first either (see finishUnfinished).
- */
-function crediblePendingKeys(facts) {
-    const ids = [];
-    const ignored = [];
-    const active = facts.keys.filter(k => k.status === 'Active');
-    const soleHeld = facts.destinationsHoldKey && active.length === 1 ? active[0].id : undefined;
-    for (const id of new Set(facts.pendingKeyIds ?? [])) {
-        const why = !facts.keys.some(k => k.id === id)
-            ? 'not a key of the user'
-            : id === soleHeld
-                ? 'the only active key, which every destination holds'
-                : undefined;
-        if (why)
-            ignored.push({ keyId: id, why });
-        else
-            ids.push(id);
-    }
-    return { ids, ignored };
-}
-function decideKey(facts) {
-    if (!facts.userExists)
-        return { action: 'create', reason: 'the user is new', rotation: false, removeFirst: [] };
-    const pending = crediblePendingKeys(facts).ids;
-    if (pending.length > 0)
-        return finishUnfinished(facts, pending);
-    const current = currentKey(facts);
-    const active = facts.keys.filter(k => k.status === 'Active');
-    const ambiguous = !facts.currentAccessKeyId && facts.destinationsHoldKey && active.length > 1;
-    if (facts.destinationsHoldKey && current && !facts.rotate)
-        return {
-            action: 'reuse',
-            keyId: current.id,
-            reason: 'the destinations hold an active key of the user'
-        };
-    if (ambiguous && !facts.rotate)
-        // Both keys are active and either may be the stored one: keep both, nothing to decide.
-        return {
-            action: 'reuse',
-            keyId: active[0].id,
-            reason: 'the destinations hold the key; pass current-access-key-id to check which one'
-        };
-    if (facts.rotate && current && facts.maxKeyAgeDays !== undefined && facts.destinationsHoldKey) {
-        const age = ageInDays(current, facts.now);
-        if (age < facts.maxKeyAgeDays)
-            return {
-                action: 'not-due',
-                keyId: current.id,
-                ageDays: age,
-                reason: `the key is ${age} days old, under max-key-age-days ${facts.maxKeyAgeDays}`
-            };
-    }
-    if (ambiguous)
-        throw ambiguousKeys(active);
-    const reason = !facts.destinationsHoldKey
-        ? facts.someDestinationsHoldKey
-            ? 'some destinations do not hold the key yet'
-            : 'the destinations do not hold a key yet'
-        : !current
-            ? facts.currentAccessKeyId
-                ? `the stored key ${facts.currentAccessKeyId} is not an active key of the user`
-                : 'the user has no active key that the destinations could hold'
-            : 'rotation was requested';
-    return {
-        action: 'create',
-        reason,
-        rotation: facts.rotate && current !== undefined,
-        removeFirst: keysToRemove(facts.keys, current),
-        ...(current ? { replaces: { keyId: current.id, disposal: facts.oldKey } } : {})
-    };
-}
-/**
- * Makes room for one more key. Inactive keys go first (they are past their grace period); then
- * active keys that the destinations do not hold. The current key is never removed here.
- */
-function keysToRemove(keys, current) {
-    const removals = keys
-        .filter(k => k.status === 'Inactive')
-        .map(k => ({ keyId: k.id, why: 'inactive (replaced by an earlier rotation)' }));
-    const remaining = keys.length - removals.length;
-    if (remaining < MAX_KEYS_PER_USER)
-        return removals;
-    const spare = keys.filter(k => k.status === 'Active' && k.id !== current?.id);
-    const needed = remaining - MAX_KEYS_PER_USER + 1;
-    for (const key of spare.slice(0, needed))
-        removals.push({ keyId: key.id, why: 'active but not the key the destinations hold' });
-    return removals;
-}
-const PENDING_WHY = 'created by an earlier run that stopped before every secret held it';
-/**
- * Earlier runs created keys P and stopped while writing them: each destination may hold a P, the
- * key before it, or (when even restoring failed) a mismatched pair. No destination is known to hold
- * a verified pair, so a fresh key is created and written everywhere, whether or not rotation was
- * asked for. Room is made from inactive keys first, then from the P keys; the key before them (the
- * one the unwritten secrets still hold) is never removed first: it is retired per `old-key` only
- * once every destination holds the fresh key. The P keys left are deleted then.
- */
-function finishUnfinished(facts, markedIds) {
-    // The key current-access-key-id names is the one the repository holds, whatever a marker says:
-    // it is the key before, retired only once every destination holds the fresh one.
-    const named = facts.keys.find(k => k.status === 'Active' && k.id === facts.currentAccessKeyId);
-    const pendingIds = markedIds.filter(id => id !== named?.id);
-    const isPending = (k) => pendingIds.includes(k.id);
-    const otherActive = facts.keys.filter(k => k.status === 'Active' && !isPending(k));
-    const previous = named ?? (otherActive.length === 1 ? otherActive[0] : undefined);
-    if (!previous && otherActive.length > 1)
-        throw ambiguousKeys(otherActive);
-    const removeFirst = facts.keys
-        .filter(k => k.status === 'Inactive')
-        .map(k => ({
-        keyId: k.id,
-        why: isPending(k) ? `inactive, ${PENDING_WHY}` : 'inactive (replaced by an earlier rotation)'
-    }));
-    const candidates = [
-        ...facts.keys.filter(k => k.status === 'Active' && isPending(k)),
-        ...otherActive.filter(k => k.id !== previous?.id)
-    ];
-    for (const key of candidates) {
-        if (facts.keys.length - removeFirst.length < MAX_KEYS_PER_USER)
-            break;
-        removeFirst.push({
-            keyId: key.id,
-            why: isPending(key) ? PENDING_WHY : 'active but not the key the destinations hold'
-        });
-    }
-    const deleteAfter = facts.keys
-        .filter(k => isPending(k) && !removeFirst.some(r => r.keyId === k.id))
-        .map(k => ({ keyId: k.id, why: PENDING_WHY }));
-    return {
-        action: 'create',
-        reason: `an earlier run stopped before every destination held its new key ${markedIds.join(', ')}`,
-        rotation: previous !== undefined,
-        removeFirst,
-        ...(previous ? { replaces: { keyId: previous.id, disposal: facts.oldKey } } : {}),
-        resumes: pendingIds,
-        ...(deleteAfter.length > 0 ? { deleteAfter } : {})
-    };
-}
-function ambiguousKeys(active) {
-    return new errors/* ActionError */.lZ('KEY_AMBIGUOUS', `The user has two active keys (${active.map(k => k.id).join(', ')}) and the action cannot tell which one the repository holds; nothing was changed.`, 'pass current-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }} (or delete the key you do not use in IAM) and run again.');
-}
-
-;// CONCATENATED MODULE: ./src/plan/plan.ts
-
-
-
-
-
-
-function userArn(partition, accountId, path, name) {
-    return `arn:${partition}:iam::${accountId}:user${path}${name}`;
-}
-/** `runId` is this run's (`run-<id>-<attempt>`): an earlier attempt's rotation marker is stale. */
-function buildPlan(config, observed, now, runId) {
-    const { identity, bucketName } = observed;
-    checkContainment(config, observed);
-    checkBucket(config, observed);
-    plan_checkUserPath(config, observed.user);
-    const holdsKey = (d) => [config.names.accessKeyId, config.names.secretAccessKey].every(n => d.secretNames.includes(n));
-    const destinationsHoldKey = observed.destinations.every(holdsKey);
-    const keyFacts = {
-        userExists: observed.user !== undefined,
-        keys: observed.user?.keys ?? [],
-        destinationsHoldKey,
-        someDestinationsHoldKey: observed.destinations.some(holdsKey),
-        ...(config.currentAccessKeyId ? { currentAccessKeyId: config.currentAccessKeyId } : {}),
-        rotate: config.rotate,
-        ...(config.maxKeyAgeDays !== undefined ? { maxKeyAgeDays: config.maxKeyAgeDays } : {}),
-        oldKey: config.oldKey,
-        now,
-        ...(observed.pendingKeyIds ? { pendingKeyIds: observed.pendingKeyIds } : {})
-    };
-    const key = decideKey(keyFacts);
-    const pending = crediblePendingKeys(keyFacts);
-    const pendingWarnings = observed.user
-        ? pending.ignored.map(k => `The tag ${PENDING_KEY_TAG} names ${k.keyId}, ${k.why}: it is not treated as an unfinished run's key. Remove the tag if no run of the action set it.`)
-        : [];
-    const lockWarnings = checkRotationLock(config, observed, key, now, runId);
-    const exposureWarnings = observed.destinations.flatMap(exposureWarning);
-    const switchFromRole = planSwitchFromRole(config, observed);
-    const writes = observed.destinations.map(d => withRoleDeletions(planWrites(config, d, key, bucketName), d, config, switchFromRole));
-    const budgetWarnings = checkWriteBudget(writes, config.maxWrites);
-    return {
-        userName: config.userName,
-        userArn: observed.user?.arn ??
-            userArn(identity.partition, identity.accountId, config.userPath, config.userName),
-        bucketName,
-        bucketArn: bucketArn(identity.partition, bucketName),
-        region: config.region,
-        partition: identity.partition,
-        user: planUser(config, observed),
-        bucket: planBucket(config, observed),
-        grants: planGrants(config, observed, observed.user),
-        key,
-        writes,
-        staleMarkers: staleMarkers(observed, key, pending.ids, now, runId),
-        ...(switchFromRole ? { switchFromRole } : {}),
-        warnings: [
-            ...config.warnings,
-            ...pendingWarnings,
-            ...exposureWarnings,
-            ...lockWarnings,
-            ...keyWarnings(key),
-            ...budgetWarnings
-        ]
-    };
-}
-function planSwitchFromRole(config, observed) {
-    const role = observed.role;
-    const { owner, repo } = config.homeRepository;
-    if (!role || roleOwnershipProblem(role, `${owner}/${repo}`, config.userPath))
-        return undefined;
-    return {
-        roleName: config.roleName,
-        roleArn: role.arn,
-        deleteRole: config.oldKey === 'delete',
-        inlinePolicies: Object.keys(role.inlinePolicies),
-        managedPolicyArns: role.managedPolicyArns
-    };
-}
-/** The role's ARN goes from every destination that holds it, as a secret or a variable. */
-function withRoleDeletions(write, observed, config, switchFromRole) {
-    if (!switchFromRole)
-        return write;
-    const name = config.names.roleArn;
-    const deletions = [
-        ...(observed.secretNames.includes(name)
-            ? [{ field: 'roleArn', kind: 'secret' }]
-            : []),
-        ...(name in observed.variables
-            ? [{ field: 'roleArn', kind: 'variable' }]
-            : [])
-    ];
-    return deletions.length > 0 ? { ...write, deletions } : write;
-}
-function checkBucket(config, observed) {
-    const { bucket, bucketName } = observed;
-    if (bucket.state === 'foreign')
-        throw new errors/* ActionError */.lZ('BUCKET_FOREIGN', `Bucket '${bucketName}' exists but belongs to another AWS account (or this role may not see it); nothing was changed.`, 'choose another bucket-name (bucket names are global across all AWS accounts).');
-    if (bucket.state === 'owned' && bucket.region !== config.region)
-        throw new errors/* ActionError */.lZ('BUCKET_REGION_MISMATCH', `Bucket '${bucketName}' is in ${bucket.region}, not in aws-region ${config.region}; nothing was changed.`, `set aws-region: ${bucket.region}, or choose another bucket-name.`);
-}
-/** Returns the warnings about a marker it ignores; throws while another run holds it. */
-/**
- * Markers left by runs that could not remove them, which this run removes: a pending marker none
- * of whose ids counts, and a rotation marker no run holds (expired, stale, an earlier attempt's,
- * or its run has ended). A run that makes a key sets and removes both itself.
- */
-function staleMarkers(observed, key, credible, now, runId) {
-    if (!observed.user || key.action === 'create')
-        return [];
-    const stale = [];
-    if ((observed.pendingKeyIds?.length ?? 0) > 0 && credible.length === 0)
-        stale.push(PENDING_KEY_TAG);
-    const lock = observed.rotationLock;
-    if (lock &&
-        (lock.expiresAt <= now ||
-            lock.expiresAt.getTime() > now.getTime() + MAX_ROTATION_LOCK_MS ||
-            (runId !== undefined && isEarlierAttempt(lock.runId, runId)) ||
-            observed.rotationLockRun?.state === 'completed'))
-        stale.push(ROTATION_LOCK_TAG);
-    return stale;
-}
-/** Organization secrets that more than the named repositories may read: how many can. */
-function exposureWarning(o) {
-    const d = o.destination;
-    if (d.kind !== 'organization' || d.visibility === 'selected')
-        return [];
-    const which = d.visibility === 'private' ? 'private and internal ' : '';
-    const count = o.readers === undefined ? '' : ` (${o.readers} repositories)`;
-    return [
-        `visibility '${d.visibility}': every ${which}repository of '${d.org}'${count} can read the AWS key; prefer visibility selected with selected-repositories.`
-    ];
-}
-function checkRotationLock(config, observed, key, now, runId) {
-    return key.action === 'create' ? checkLockHeld(config, observed, now, runId) : [];
-}
-/**
- * Another run's live rotation marker refuses a run that changes the keys (throws); the warnings
- * about a marker that is ignored (stale, or its run has ended) otherwise.
- */
-function checkLockHeld(config, observed, now, runId) {
-    const lock = observed.rotationLock;
-    if (!observed.user || !lock || lock.expiresAt <= now)
-        return [];
-    // Anyone who may tag the user can write the marker: an expiry no run could have set is stale.
-    if (lock.expiresAt.getTime() > now.getTime() + MAX_ROTATION_LOCK_MS)
-        return [
-            `The tag ${ROTATION_LOCK_TAG} on the user says a run holds it until ${lock.expiresAt.toISOString()}, later than any run can (${MAX_ROTATION_LOCK_MS / 60_000} minutes): it is ignored as stale.`
-        ];
-    if (runId && isEarlierAttempt(lock.runId, runId))
-        return [];
-    const url = lockRunUrl(config.run.serverUrl, lock);
-    const run = observed.rotationLockRun;
-    const which = `${lock.runId}${url ? `, ${url}` : ''}`;
-    if (run?.state === 'completed')
-        return [
-            `The tag ${ROTATION_LOCK_TAG} was set by run ${which}, which has ended: this run takes the rotation over.`
-        ];
-    throw new errors/* ActionError */.lZ('ROTATION_IN_PROGRESS', `Another run (${which}) is changing the keys of this user until ${lock.expiresAt.toISOString()}; nothing was changed.`, run?.state === 'unknown'
-        ? `let that run finish and run again; ${run.why}, so the action could not check whether it has ended: give the token "Actions: read" to let it check.`
-        : 'let that run finish and run again (the README workflow uses a concurrency group so runs queue instead).');
-}
-function plan_checkUserPath(config, user) {
-    if (user && user.path !== config.userPath)
-        throw new errors/* ActionError */.lZ('USER_PATH_MISMATCH', `IAM user '${config.userName}' exists with path ${user.path}, not user-path ${config.userPath}; nothing was changed.`, `set user-path: ${user.path}, or choose another user-name.`);
-}
-function missingTags(wanted, present) {
-    return wanted.filter(t => !present.some(p => p.key === t.key && p.value === t.value));
-}
-/**
- * Before anything changes: the policy and the boundary are the caller's own, the boundary exists,
- * and an existing user is the action's for this repository (containment.ts).
- */
-function checkContainment(config, observed) {
-    checkPolicies(config, observed);
-    const { owner, repo } = config.homeRepository;
-    if (observed.user)
-        checkOwnership(observed.user, config.userName, `${owner}/${repo}`);
-}
-/** The policy and the boundary are the caller's own, and the boundary exists. */
-function checkPolicies(config, observed) {
-    if (config.policy.kind === 'managed')
-        checkOwnAccountPolicy('policy', config.policy.arn, observed.identity);
-    const boundary = wantedBoundary(config, observed);
-    if (boundary) {
-        checkOwnAccountPolicy('permissions-boundary', boundary, observed.identity);
-        if (observed.boundary?.arn === boundary && !observed.boundary.exists)
-            throw new errors/* ActionError */.lZ('BOUNDARY_MISSING', `The permissions boundary ${boundary} does not exist; nothing was changed.`, 'deploy bootstrap/role.yml (it creates the boundary policy), name an existing policy in permissions-boundary, or set permissions-boundary: none.');
-    }
-}
-/** The boundary's ARN in the caller's account (a name given is of that account). */
-function wantedBoundary(config, observed) {
-    return config.permissionsBoundary === undefined
-        ? undefined
-        : boundaryArn(config.permissionsBoundary, observed.identity);
-}
-function planUser(config, observed) {
-    const { user } = observed;
-    const boundary = wantedBoundary(config, observed);
-    const { owner, repo } = config.homeRepository;
-    if (!user)
-        return {
-            action: 'create',
-            path: config.userPath,
-            tags: [...config.tags, ownershipTag(owner, repo)],
-            ...(boundary ? { permissionsBoundary: boundary } : {})
-        };
-    const boundaryChanges = boundary !== undefined && boundary !== user.permissionsBoundaryArn;
-    return {
-        action: 'reuse',
-        tagsToAdd: missingTags(config.tags, user.tags),
-        ...(boundaryChanges ? { setPermissionsBoundary: boundary } : {})
-    };
-}
-function planBucket(config, observed) {
-    const { owner, repo } = config.homeRepository;
-    const bucket = observed.bucket;
-    if (bucket.state !== 'owned')
-        return { action: 'create', tags: [...config.tags, ownershipTag(owner, repo)] };
-    const present = bucket.tags;
-    // PutBucketTagging replaces the whole set: keep the tags others put there.
-    const tagsToSet = missingTags(config.tags, present).length === 0
-        ? undefined
-        : [...present.filter(p => !config.tags.some(t => t.key === p.key)), ...config.tags];
-    // Only a bucket the action made for this repository is brought back to its hardening.
-    const ours = tagValue(present, OWNERSHIP_TAG)?.toLowerCase() === `${owner}/${repo}`.toLowerCase();
-    const repair = ours
-        ? bucketRepair(bucket.hardening, tlsOnlyBucketPolicy(observed.identity.partition, observed.bucketName))
-        : undefined;
-    return {
-        action: 'reuse',
-        ...(tagsToSet ? { tagsToSet } : {}),
-        ...(repair ? { repair } : {})
-    };
-}
-/** What the bucket lacks of the hardening the action gave it; undefined when nothing. */
-function bucketRepair(h, tlsOnly) {
-    const ours = tlsOnly.Statement[0];
-    const current = h.policy?.Statement;
-    const statements = Array.isArray(current) ? current : [];
-    const hasTlsOnly = statements.some(st => sameDocument(st, ours));
-    const repair = {
-        ...(h.publicAccessBlocked ? {} : { publicAccessBlock: true }),
-        ...(h.ownershipEnforced ? {} : { ownership: true }),
-        ...(h.encrypted ? {} : { encryption: true }),
-        ...(hasTlsOnly
-            ? {}
-            : {
-                policy: {
-                    ...tlsOnly,
-                    // The bucket's other statements stay; a changed statement of ours is replaced.
-                    Statement: [...statements.filter(st => st.Sid !== ours.Sid), ours]
-                }
-            })
-    };
-    return Object.keys(repair).length > 0 ? repair : undefined;
-}
-/**
- * The user is dedicated to this action, so any grant the chosen policy does not include is
- * removed: switching `policy` leaves no leftover permission behind.
- */
-function planGrants(config, observed, 
-/** The user or the role whose grants these are; undefined when it does not exist yet. */
-principal) {
-    const wanted = grantsFor(config.policy, observed.identity.partition, observed.bucketName);
-    const inline = principal?.inlinePolicies ?? {};
-    const attached = principal?.managedPolicyArns ?? [];
-    const ours = inline[INLINE_POLICY_NAME];
-    const putInline = wanted.inline && !(ours !== undefined && sameDocument(ours, wanted.inline))
-        ? { name: INLINE_POLICY_NAME, document: wanted.inline }
-        : undefined;
-    return {
-        ...(putInline ? { putInline } : {}),
-        deleteInline: Object.keys(inline).filter(n => !(wanted.inline && n === INLINE_POLICY_NAME)),
-        attach: wanted.managedArns.filter(a => !attached.includes(a)),
-        detach: attached.filter(a => !wanted.managedArns.includes(a))
-    };
-}
-function planWrites(config, observed, key, bucketName) {
-    const names = config.names;
-    const values = { region: config.region, bucket: bucketName };
-    const secrets = key.action === 'create' ? ['accessKeyId', 'secretAccessKey'] : [];
-    const variables = [];
-    for (const field of ['region', 'bucket']) {
-        if (config.regionAndBucketAs === 'variables') {
-            const current = observed.variables[names[field]];
-            if (current !== values[field])
-                variables.push({ field, exists: current !== undefined });
-            continue;
-        }
-        // Secrets cannot be read back. A fresh start (a new user, or a user whose key no destination
-        // holds) rewrites them: they may be left from another account or bucket. A key that replaces
-        // one the destinations hold (rotation, a destination added, an unfinished run) leaves region
-        // and bucket as they are where they exist: they did not change.
-        const fresh = key.action === 'create' && !key.replaces && !key.resumes?.length;
-        if (!observed.secretNames.includes(names[field]) || fresh)
-            secrets.push(field);
-    }
-    const secretFields = config.regionAndBucketAs === 'variables'
-        ? ['accessKeyId', 'secretAccessKey']
-        : ['accessKeyId', 'secretAccessKey', 'region', 'bucket'];
-    const access = secretFields.filter(field => !secrets.includes(field) && accessDiffers(observed, names[field]));
-    return { destination: observed.destination, secrets, variables, access };
-}
-/** Whether an organization secret's visibility or selected repositories differ from the inputs. */
-function accessDiffers(observed, name) {
-    const d = observed.destination;
-    const current = observed.secretAccess?.[name];
-    if (d.kind !== 'organization' || !current)
-        return false;
-    if (current.visibility !== d.visibility)
-        return true;
-    if (d.visibility !== 'selected')
-        return false;
-    const wanted = [...(observed.wantedRepositoryIds ?? [])].sort((a, b) => a - b);
-    const held = [...(current.repositoryIds ?? [])].sort((a, b) => a - b);
-    return wanted.length !== held.length || wanted.some((id, i) => id !== held[i]);
-}
-function keyWarnings(key) {
-    if (key.action === 'create' && key.removeFirst.length > 0)
-        return key.removeFirst.map(r => `Access key ${r.keyId} will be deleted first: ${r.why}.`);
-    return [];
-}
-
-;// CONCATENATED MODULE: ./src/plan/removal.ts
-
-
-
-
-function buildRemovalPlan(config, observed, now, runId) {
-    const { owner, repo } = config.homeRepository;
-    const { identity, user, bucketName } = observed;
-    if (user) {
-        checkOwnership(user, config.userName, `${owner}/${repo}`);
-        plan_checkUserPath(config, user);
-    }
-    const ownRole = observed.role && !roleOwnershipProblem(observed.role, `${owner}/${repo}`, config.userPath)
-        ? observed.role
-        : undefined;
-    const role = ownRole && {
-        roleName: config.roleName,
-        roleArn: ownRole.arn,
-        inlinePolicies: Object.keys(ownRole.inlinePolicies),
-        managedPolicies: ownRole.managedPolicyArns
-    };
-    return {
-        kind: 'removal',
-        userName: config.userName,
-        userArn: user?.arn ??
-            userArn(identity.partition, identity.accountId, config.userPath, config.userName),
-        bucketName,
-        bucketArn: bucketArn(identity.partition, bucketName),
-        destinations: observed.destinations.map(d => destinationRemoval(config, d, role !== undefined)),
-        ...(role ? { role } : {}),
-        ...(user
-            ? {
-                user: {
-                    keys: user.keys.map(k => k.id),
-                    inlinePolicies: Object.keys(user.inlinePolicies),
-                    managedPolicies: user.managedPolicyArns
-                }
-            }
-            : {}),
-        bucket: bucketRemoval(config, observed),
-        lockWarnings: checkLockHeld(config, observed, now, runId)
-    };
-}
-/** Only the names the action writes, and only where they exist. */
-function destinationRemoval(config, o, ownRole) {
-    const n = config.names;
-    const asVariables = config.regionAndBucketAs === 'variables';
-    // The role's ARN, where the action's role exists: as a secret or a variable, wherever it is.
-    const roleArn = ownRole ? [n.roleArn] : [];
-    const secretNames = asVariables
-        ? [n.accessKeyId, n.secretAccessKey, ...roleArn]
-        : [n.accessKeyId, n.secretAccessKey, n.region, n.bucket, ...roleArn];
-    const variableNames = asVariables ? [n.region, n.bucket, ...roleArn] : roleArn;
-    return {
-        destination: o.destination,
-        secrets: secretNames.filter(name => o.secretNames.includes(name)),
-        variables: variableNames.filter(name => name in o.variables)
-    };
-}
-function bucketRemoval(config, observed) {
-    const bucket = observed.bucket;
-    if (bucket.state === 'absent')
-        return { action: 'absent' };
-    if (!config.removeBucket)
-        return bucket.state === 'owned' ? { action: 'keep', why: 'not-asked' } : { action: 'absent' };
-    if (bucket.state === 'foreign')
-        return { action: 'keep', why: 'foreign' };
-    const home = `${config.homeRepository.owner}/${config.homeRepository.repo}`;
-    const owner = tagValue(bucket.tags, OWNERSHIP_TAG);
-    if (owner?.toLowerCase() !== home.toLowerCase())
-        return { action: 'keep', why: 'not-ours', ...(owner ? { owner } : {}) };
-    if (bucket.region !== config.region)
-        return { action: 'keep', why: 'other-region', region: bucket.region };
-    if (bucket.empty !== true)
-        return { action: 'keep', why: 'not-empty' };
-    return { action: 'delete' };
-}
-/** Whether the plan removes anything at all (a re-run after a complete removal: nothing). */
-function removesSomething(plan) {
-    return (plan.user !== undefined ||
-        plan.role !== undefined ||
-        plan.bucket.action === 'delete' ||
-        plan.destinations.some(d => d.secrets.length + d.variables.length > 0));
-}
-/** Tells a removal plan from a setup plan (main.ts carries either). */
-function isRemovalPlan(plan) {
-    return 'kind' in plan && plan.kind === 'removal';
-}
-
-;// CONCATENATED MODULE: ./src/render/describe.ts
-
-
-
-
-function planLines(plan, config) {
-    const lines = [];
-    lines.push(plan.user.action === 'create'
-        ? `Create IAM user ${plan.userName} (path ${plan.user.path}${plan.user.permissionsBoundary ? `, boundary ${plan.user.permissionsBoundary}` : ''}).`
-        : `Reuse IAM user ${plan.userName}${plan.user.tagsToAdd.length ? `; add tags ${plan.user.tagsToAdd.map(t => t.key).join(', ')}` : ''}${plan.user.setPermissionsBoundary ? `; set boundary ${plan.user.setPermissionsBoundary}` : ''}.`);
-    lines.push(bucketLine(plan), ...grantLines(plan.grants, config));
-    lines.push(...keyLines(plan));
-    if (plan.staleMarkers.length > 0)
-        lines.push(`Remove the marker tags ${plan.staleMarkers.join(', ')} from ${plan.userName}: no run holds them any more.`);
-    for (const w of plan.writes) {
-        const names = [
-            ...w.secrets.map(f => config.names[f]),
-            ...w.variables.map(v => `${config.names[v.field]} (variable)`),
-            ...w.access.map(f => `${config.names[f]} (who may use it only)`)
-        ];
-        lines.push(names.length
-            ? `Write to ${describe(w.destination)}: ${names.join(', ')}.`
-            : `Leave ${describe(w.destination)} as it is: it holds what it needs.`);
-    }
-    lines.push(...switchBackLines(plan, config));
-    return lines;
-}
-function bucketLine(plan) {
-    return plan.bucket.action === 'create'
-        ? `Create bucket ${plan.bucketName} in ${plan.region}: block public access, enforce bucket-owner object ownership, default encryption, TLS-only policy${plan.bucket.tags.length ? ', tags' : ''}.`
-        : `Reuse bucket ${plan.bucketName} in ${plan.region}${plan.bucket.repair ? `; repair: ${repairText(plan.bucket.repair)}` : ''}${plan.bucket.tagsToSet ? '; update its tags' : ''}.`;
-}
-/** What the user's (or the role's) grants become. */
-function grantLines(g, config) {
-    const lines = [];
-    if (g.putInline)
-        lines.push(`Grant ${describePolicy(config)} (inline policy ${g.putInline.name}).`);
-    for (const arn of g.attach)
-        lines.push(`Attach managed policy ${arn}.`);
-    for (const name of g.deleteInline)
-        lines.push(`Remove inline policy ${name} (not part of policy '${policyName(config)}').`);
-    for (const arn of g.detach)
-        lines.push(`Detach managed policy ${arn} (not part of policy '${policyName(config)}').`);
-    if (!g.putInline && g.attach.length + g.deleteInline.length + g.detach.length === 0)
-        lines.push(`Keep the grants: ${describePolicy(config)} is in place.`);
-    return lines;
-}
-/** A switch back from credentials role: what goes once every destination holds the key. */
-function switchBackLines(plan, config) {
-    const from = plan.switchFromRole;
-    if (!from)
-        return [];
-    const lines = plan.writes
-        .filter(w => w.deletions?.length)
-        .map(w => `Then delete ${config.names.roleArn} from ${describe(w.destination)}: the key replaces the role.`);
-    lines.push(from.deleteRole
-        ? `Then delete the role ${from.roleArn} (old-key delete).`
-        : `Keep the role ${from.roleArn} (old-key ${config.oldKey}).`);
-    return lines;
-}
-function keyLines(plan) {
-    const key = plan.key;
-    if (key.action === 'reuse')
-        return [`Keep access key ${key.keyId}: ${key.reason}.`];
-    if (key.action === 'not-due')
-        return [`Rotation not due: ${key.reason}. Nothing changes.`];
-    const lines = key.removeFirst.map(r => `Delete access key ${r.keyId} first: ${r.why}.`);
-    lines.push(`Create a new access key (${key.reason}) and verify it before it is stored.`);
-    if (key.replaces)
-        lines.push(`Then ${key.replaces.disposal === 'keep' ? 'keep' : key.replaces.disposal} the old key ${key.replaces.keyId} once every destination holds the new one.`);
-    for (const r of key.deleteAfter ?? [])
-        lines.push(`Then delete access key ${r.keyId} (${r.why}) once every destination holds the new one.`);
-    return lines;
-}
-function policyName(config) {
-    return config.policy.kind === 'managed' ? config.policy.arn : config.policy.kind;
-}
-/** The policy input and what it grants, for the summary. */
-function policyLine(config) {
-    return `${policyName(config)}: ${describePolicy(config)}`;
-}
-function describePolicy(config) {
-    switch (config.policy.kind) {
-        case 'bucket-read-write':
-            return 'read-write access to the bucket only';
-        case 'bucket-read-only':
-            return 'read-only access to the bucket only';
-        case 's3-full-access':
-            return 'AmazonS3FullAccess (every bucket of the account)';
-        case 'managed':
-            return `managed policy ${config.policy.arn}`;
-    }
-}
-function oldKeyLine(outcome) {
-    if (!outcome.oldKeyId)
-        return 'none replaced';
-    switch (outcome.oldKeyResult) {
-        case 'kept-active':
-            return `${outcome.oldKeyId} still active (some destinations may hold it)`;
-        case undefined:
-            return outcome.oldKeyId;
-        default:
-            return `${outcome.oldKeyId} ${outcome.oldKeyResult}`;
-    }
-}
-/** What the lookup found, for the debug log (ACTIONS_STEP_DEBUG): names, ids and states only. */
-function observedLines(observed, now) {
-    const { user, bucket } = observed;
-    const lines = [`Caller: ${observed.identity.arn} (account ${observed.identity.accountId}).`];
-    if (!user)
-        lines.push('IAM user: absent.');
-    else {
-        lines.push(`IAM user: ${user.arn}, path ${user.path}, tags ${user.tags.map(t => t.key).join(', ') || 'none'}, boundary ${user.permissionsBoundaryArn ?? 'none'}.`, `Grants: inline ${Object.keys(user.inlinePolicies).join(', ') || 'none'}; managed ${user.managedPolicyArns.join(', ') || 'none'}.`, `Access keys: ${user.keys.map(k => `${k.id} ${k.status} ${ageInDays(k, now)} days old`).join('; ') || 'none'}.`);
-    }
-    lines.push(`Bucket ${observed.bucketName}: ${bucket.state}${bucket.state === 'owned' ? ` in ${bucket.region}` : ''}.`);
-    if (observed.rotationLock)
-        lines.push(`Rotation marker: ${observed.rotationLock.runId} until ${observed.rotationLock.expiresAt.toISOString()}.`);
-    for (const d of observed.destinations)
-        lines.push(`${describe(d.destination)} holds secrets: ${d.secretNames.join(', ') || 'none'}${Object.keys(d.variables).length ? `; variables: ${Object.keys(d.variables).join(', ')}` : ''}.`);
-    return lines;
-}
-/** The run's last line when marker tags it set are still on the user. */
-function markersLeftLine(userName, tags) {
-    if (tags.length === 0)
-        return undefined;
-    return `Marker tags left on IAM user ${userName}: ${tags.join(', ')}. The next run of the action handles them (it finishes or replaces the pending key, and takes over a rotation marker whose run has ended or expired).`;
-}
-/**
- * What a plan would change, one short item each, in the plan's order: the line a failed drift
- * check prints. Empty exactly when planChanges (plan/drift.ts) is false.
- */
-function driftItems(plan) {
-    const items = [];
-    const { user, bucket, grants, key } = plan;
-    if (user.action === 'create')
-        items.push(`IAM user ${plan.userName} missing`);
-    else {
-        if (user.tagsToAdd.length)
-            items.push(`user tags missing (${user.tagsToAdd.map(t => t.key).join(', ')})`);
-        if (user.setPermissionsBoundary)
-            items.push('permissions boundary of the user');
-    }
-    if (bucket.action === 'create')
-        items.push(`bucket ${plan.bucketName} missing`);
-    else {
-        if (bucket.repair)
-            items.push(`bucket hardening (${repairText(bucket.repair)})`);
-        if (bucket.tagsToSet)
-            items.push('bucket tags');
-    }
-    if (grants.putInline)
-        items.push(`inline policy ${grants.putInline.name} missing or changed`);
-    for (const arn of grants.attach)
-        items.push(`grant ${lastSegment(arn)} not attached`);
-    for (const name of grants.deleteInline)
-        items.push(`inline policy ${name} on the user`);
-    for (const arn of grants.detach)
-        items.push(`grant ${lastSegment(arn)} attached to the user`);
-    if (key.action === 'create')
-        items.push(`access key: ${key.reason}`);
-    if (plan.staleMarkers.length)
-        items.push(`stale marker tags ${plan.staleMarkers.join(', ')}`);
-    // A new key is written everywhere: its writes are no drift of their own.
-    for (const w of key.action === 'create' ? [] : plan.writes) {
-        const count = w.secrets.length + w.variables.length + w.access.length;
-        if (count > 0)
-            items.push(`${describe(w.destination)}: ${count} secret(s) or variable(s) to write`);
-    }
-    return items;
-}
-/** A policy by its name (AmazonS3FullAccess), not its whole ARN. */
-function lastSegment(arn) {
-    return arn.slice(arn.lastIndexOf('/') + 1);
-}
-/** What a bucket repair puts back, as the plan line says it. */
-function repairText(repair) {
-    return [
-        repair.publicAccessBlock && 'block public access',
-        repair.ownership && 'enforce bucket-owner object ownership',
-        repair.encryption && 'default encryption',
-        repair.policy && 'TLS-only policy'
-    ]
-        .filter(Boolean)
-        .join(', ');
-}
-/** The removal plan, line by line: the dry run, the log and the summary share it. */
-function removalLines(plan) {
-    if (!removesSomething(plan))
-        return [
-            `Nothing to remove: no IAM user ${plan.userName}, and none of the action's secrets or variables at ${plan.destinations.map(d => describe(d.destination)).join(', ')}.${plan.bucket.action === 'keep' ? ` ${keptBucketLine(plan)}` : ''}`
-        ];
-    const lines = plan.destinations.map(d => {
-        const names = [...d.secrets, ...d.variables.map(v => `${v} (variable)`)];
-        return names.length
-            ? `Delete from ${describe(d.destination)}: ${names.join(', ')}.`
-            : `Nothing of the action's at ${describe(d.destination)}.`;
-    });
-    const user = plan.user;
-    if (user) {
-        if (user.keys.length)
-            lines.push(`Delete access keys ${user.keys.join(', ')}.`);
-        if (user.inlinePolicies.length)
-            lines.push(`Delete inline policies ${user.inlinePolicies.join(', ')}.`);
-        if (user.managedPolicies.length)
-            lines.push(`Detach managed policies ${user.managedPolicies.join(', ')}.`);
-        lines.push(`Delete IAM user ${plan.userName} with its tags (the permissions boundary policy is shared and stays).`);
-    }
-    else
-        lines.push(`No IAM user ${plan.userName}: nothing to remove in IAM.`);
-    if (plan.role)
-        lines.push(`Delete IAM role ${plan.role.roleArn} with its policies (${[...plan.role.inlinePolicies, ...plan.role.managedPolicies].join(', ') || 'none'}).`);
-    if (plan.bucket.action === 'delete')
-        lines.push(`Delete bucket ${plan.bucketName}: it is the action's and holds nothing.`);
-    else if (plan.bucket.action === 'keep')
-        lines.push(keptBucketLine(plan));
-    return lines;
-}
-function keptBucketLine(plan) {
-    const b = plan.bucket;
-    const why = b.action !== 'keep'
-        ? ''
-        : {
-            'not-asked': 'remove-bucket is not true',
-            'not-empty': 'it holds objects (current, old versions or delete markers); the action never deletes objects',
-            'not-ours': `it does not carry the tag ${OWNERSHIP_TAG} naming this repository${b.owner ? ` (it names ${b.owner})` : ''}`,
-            foreign: 'it belongs to another AWS account (or this role may not see it)',
-            'other-region': `it is in ${b.region ?? 'another region'}, not in aws-region`
-        }[b.why];
-    return `Keep bucket ${plan.bucketName}: ${why}.`;
-}
-/** Warnings of a removal: a bucket remove-bucket asked for that stays, an ignored rotation marker. */
-function removalWarnings(plan) {
-    const kept = plan.bucket.action === 'keep' && plan.bucket.why !== 'not-asked';
-    return [...plan.lockWarnings, ...(kept ? [keptBucketLine(plan)] : [])];
-}
-/** A bucket S3 would not delete after all: something was put there since the look-up. */
-function bucketNotEmptyLine(bucketName) {
-    return `Keep bucket ${bucketName}: S3 says it is not empty (an object was put there since the look-up); the action never deletes objects.`;
-}
-/** What a removal that stopped midway left, and that a re-run finishes it. */
-function removalLeftText(plan, outcome, stage) {
-    const failed = outcome.destinations
-        .filter(d => d.failed.length > 0)
-        .map(d => `${describe(d.destination)}: ${d.failed.map(f => f.name).join(', ')} (${d.failed[0].error})`);
-    if (stage === 'destinations')
-        return `Could not remove ${failed.join('; ')}. ${removedText(outcome)}The IAM user ${plan.userName}, its keys and the bucket are left as they were, so that no secret is left referring to a deleted key; run again with remove: true to finish.`;
-    const user = plan.user;
-    const left = [
-        ...(user?.keys ?? []).filter(k => !outcome.keysDeleted.includes(k)).map(k => `access key ${k}`),
-        ...[...(user?.inlinePolicies ?? []), ...(user?.managedPolicies ?? [])]
-            .filter(p => !outcome.policiesRemoved.includes(p))
-            .map(p => `policy ${p}`),
-        ...(user && !outcome.userDeleted ? [`IAM user ${plan.userName}`] : []),
-        ...(plan.bucket.action === 'delete' && !outcome.bucket ? [`bucket ${plan.bucketName}`] : [])
-    ];
-    return `${removedText(outcome)}Left: ${left.join(', ') || 'nothing'}; no secret or variable of the action refers to them any more. Run again with remove: true to finish.`;
-}
-function removedText(outcome) {
-    const removed = outcome.destinations.filter(d => d.removed.length > 0);
-    return removed.length
-        ? `Removed from ${removed.map(d => `${describe(d.destination)} (${d.removed.join(', ')})`).join(', ')}. `
-        : '';
-}
-/** The removal's summary line. */
-function removalHeadline(plan, outcome, dryRun) {
-    if (!removesSomething(plan))
-        return dryRun
-            ? 'Dry run: nothing to remove.'
-            : 'Nothing to remove: everything was already gone.';
-    if (dryRun)
-        return 'Dry run: nothing was removed. A run without dry-run would remove what is listed below.';
-    const count = (outcome?.destinations ?? []).reduce((n, d) => n + d.removed.length, 0);
-    const parts = [
-        `${count} of the action's secrets and variables`,
-        ...(outcome?.keysDeleted.length ? [`access keys ${outcome.keysDeleted.join(', ')}`] : []),
-        ...(outcome?.userDeleted ? [`IAM user ${plan.userName}`] : []),
-        ...(outcome?.bucket === 'deleted' ? [`bucket ${plan.bucketName}`] : [])
-    ];
-    return `Removed ${parts.join(', ')}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/apply/remove.ts
@@ -81412,6 +81745,8 @@ function planChanges(plan) {
         grants.attach.length + grants.detach.length + grants.deleteInline.length > 0 ||
         plan.key.action === 'create' ||
         plan.staleMarkers.length > 0 ||
+        // A key whose grace is over is retired (one in its grace, or first to go, waits).
+        (plan.oldKeyGrace !== undefined && !['wait', 'first'].includes(plan.oldKeyGrace.action)) ||
         plan.writes.some(w => w.secrets.length + w.variables.length + w.access.length > 0) ||
         plan.writes.some(w => (w.deletions?.length ?? 0) > 0) ||
         plan.switchFromRole?.deleteRole === true);
@@ -81524,6 +81859,7 @@ function setSetupOutputs(plan, outcome) {
     core/* setOutput */.uH('key-created', String(outcome?.keyCreated ?? false));
     core/* setOutput */.uH('rotated', String(outcome?.rotated ?? false));
     core/* setOutput */.uH('old-access-key-id', outcome?.oldKeyId ?? '');
+    core/* setOutput */.uH('old-key-retire-after', outcome?.oldKeyRetireAfter?.toISOString() ?? '');
     core/* setOutput */.uH('secrets', secretsWritten(outcome).join(','));
 }
 function secretsWritten(outcome) {
@@ -81688,7 +82024,11 @@ function oldKeyCell(plan, outcome, dryRun) {
     if (!replaces)
         return 'none replaced';
     const verb = { delete: 'deleted', deactivate: 'deactivated', keep: 'kept' }[replaces.disposal];
-    return dryRun ? `${replaces.keyId} would be ${verb}` : `${replaces.keyId} (unchanged)`;
+    if (!dryRun)
+        return `${replaces.keyId} (unchanged)`;
+    return replaces.graceHours
+        ? `${replaces.keyId} would stay active for ${replaces.graceHours} hours, then be ${verb}`
+        : `${replaces.keyId} would be ${verb}`;
 }
 /** The failed drift check (fail-on-changes): one line naming what drifted. */
 function driftError(plan, config) {

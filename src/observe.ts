@@ -3,7 +3,13 @@ import { type Config, deriveBucketName } from './inputs/config.js'
 import type { AwsClients } from './aws/clients.js'
 import { callerIdentity } from './aws/sts.js'
 import type { Destinations } from './github/destinations.js'
-import { pendingKeys, rotationLock, workflowRunNumber, type RotationLock } from './plan/markers.js'
+import {
+  pendingKeys,
+  retireMarker,
+  rotationLock,
+  workflowRunNumber,
+  type RotationLock
+} from './plan/markers.js'
 import { boundaryArn } from './plan/containment.js'
 import { INLINE_POLICY_NAME } from './plan/policy.js'
 import type { LockRunState, Observed, ObservedBucket, ObservedOidc } from './plan/observed.js'
@@ -80,6 +86,12 @@ export async function observe(
     roleMode && !config.remove
       ? identityReady.then(identity => observeOidc(config, aws, github, identity))
       : Promise.resolve(undefined)
+  // The key an earlier rotation left in its grace: its last use decides how it is retired.
+  const retireReady = findUser.then(async u => {
+    const marker = u ? retireMarker(u.tags) : undefined
+    if (!u || !marker || !u.keys.some(k => k.id === marker.keyId)) return { marker }
+    return { marker, lastUsed: await aws.iam.keyLastUsed(config.userName, marker.keyId) }
+  })
   const [
     identity,
     user,
@@ -89,7 +101,8 @@ export async function observe(
     boundary,
     readers,
     role,
-    oidc
+    oidc,
+    retire
   ] = await Promise.all([
     identityReady,
     findUser,
@@ -108,7 +121,8 @@ export async function observe(
     boundaryReady,
     config.remove ? ({} as Record<string, number | undefined>) : readerCounts(config, github),
     roleReady,
-    oidcReady
+    oidcReady,
+    retireReady
   ])
   const lock = user ? rotationLock(user.tags) : undefined
   const lockRun = lock ? await lockRunState(lock, config, github) : undefined
@@ -133,7 +147,9 @@ export async function observe(
       }),
       ...(lock ? { rotationLock: lock } : {}),
       ...(lockRun ? { rotationLockRun: lockRun } : {}),
-      ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {})
+      ...(pendingKeyIds.length > 0 ? { pendingKeyIds } : {}),
+      ...(retire.marker ? { retireMarker: retire.marker } : {}),
+      ...(retire.lastUsed ? { retireKeyLastUsed: retire.lastUsed } : {})
     },
     selectedRepositoryIds: selected
   }

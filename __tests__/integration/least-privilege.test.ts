@@ -8,7 +8,11 @@
  * with the reason (support/role.ts); the proxy's evaluator then judges every request of the role
  * by the policy as it is, conditions and resource ARNs included (issue 13).
  */
-import { CreateOpenIDConnectProviderCommand, CreatePolicyCommand } from '@aws-sdk/client-iam'
+import {
+  CreateOpenIDConnectProviderCommand,
+  CreatePolicyCommand,
+  TagUserCommand
+} from '@aws-sdk/client-iam'
 import type { Authorizer } from '../support/iam-authorizer.js'
 import { enableAuth, snapshotMoto, type AwsCreds } from '../support/moto.js'
 import { actAsRole, documentedPolicy, forMoto, type PolicyDocument } from '../support/role.js'
@@ -147,6 +151,32 @@ describe('with exactly docs/iam-policy.json', () => {
     const third = w.storedPair()!
     expect(await keysOfUser()).toEqual([`${third.accessKeyId} Active`])
     expect(await w.works(third)).toBe(true)
+  })
+
+  test('a rotation with a grace keeps the old key; the first run after the grace retires it', async () => {
+    const before = w.storedPair()!
+    await run({
+      rotate: 'true',
+      'current-access-key-id': before.accessKeyId,
+      'old-key-grace-hours': '6'
+    })
+    const after = w.storedPair()!
+    expect(await keysOfUser()).toHaveLength(2)
+    // The test clock: the retire marker (data) moved back past its grace.
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString()
+    await w.iam(admin).send(
+      new TagUserCommand({
+        UserName: USER,
+        Tags: [
+          {
+            Key: 's3-credentials-action:retire',
+            Value: `${before.accessKeyId} ${hoursAgo(7)} ${hoursAgo(1)}`
+          }
+        ]
+      })
+    )
+    await run({ 'current-access-key-id': after.accessKeyId })
+    expect(await keysOfUser()).toEqual([`${after.accessKeyId} Active`])
   })
 
   test('a switch to credentials role, a managed policy on the role and back, a trust and a tag', async () => {

@@ -67,6 +67,7 @@ describe('parseConfig defaults', () => {
       },
       rotate: false,
       oldKey: 'delete',
+      oldKeyGraceHours: 6,
       verifyTimeoutSeconds: 60,
       dryRun: false,
       remove: false,
@@ -89,6 +90,7 @@ describe('parseConfig defaults', () => {
       'max-writes': '500',
       rotate: 'false',
       'old-key': 'delete',
+      'old-key-grace-hours': '6',
       'verify-timeout-seconds': '60',
       'dry-run': 'false',
       remove: 'false',
@@ -355,6 +357,23 @@ describe('parseConfig single inputs', () => {
         'verify-timeout-seconds',
         'must be a whole number from 1 to 900'
       )
+  )
+
+  test.each([
+    ['', 6],
+    ['0', 0],
+    ['1', 1],
+    ['120', 120]
+  ])('old-key-grace-hours %j', (value, hours) => {
+    expect(configFrom({ 'old-key-grace-hours': value }).oldKeyGraceHours).toBe(hours)
+  })
+
+  test.each([['121'], ['-1'], ['6h'], ['1.5']])('old-key-grace-hours %j is rejected', value =>
+    expectOneError(
+      { 'old-key-grace-hours': value },
+      'old-key-grace-hours',
+      'must be a whole number from 0 to 120'
+    )
   )
 
   test('bucket-name is kept when valid, and dots are warned about', () => {

@@ -53,7 +53,8 @@ export async function execute(context: Context): Promise<Outcome> {
       rotated: false,
       removedKeys: prepared.removed,
       writes: [],
-      timingsMs: timings
+      timingsMs: timings,
+      ...(prepared.graceRetired ? { graceRetired: prepared.graceRetired } : {})
     }
     if (prepared.key) {
       outcome.keyId = prepared.key.id

@@ -11,17 +11,67 @@ import { verifyKey, type VerifyResult } from '../aws/verify.js'
 import type { KeyPlan } from '../plan/keys.js'
 import {
   formatPendingKeys,
+  formatRetireMarker,
   formatRotationLock,
   PENDING_KEY_TAG,
+  RETIRE_TAG,
   ROTATION_LOCK_TAG,
   rotationLockUntil
 } from '../plan/markers.js'
-import { errorText, PartialWriteError, type Context, type Outcome } from './outcome.js'
+import { graceRetiredLine } from '../render/describe.js'
+import {
+  errorText,
+  PartialWriteError,
+  type Context,
+  type GraceRetired,
+  type Outcome
+} from './outcome.js'
 import type { ApplyContext } from './run-markers.js'
+
+const HOUR_MS = 60 * 60 * 1000
 
 export interface PreparedKey {
   key?: NewAccessKey
   removed: string[]
+  graceRetired?: GraceRetired
+}
+
+/**
+ * The key an earlier rotation left in its grace, now past it: retired per `old-key` (deactivated
+ * rather than deleted when it was used after its grace), and its marker removed. A failure is a
+ * warning: the marker stays and the next run tries again.
+ */
+export async function retireGraceKey(ctx: ApplyContext): Promise<GraceRetired | undefined> {
+  const grace = ctx.plan.oldKeyGrace
+  if (!grace || grace.action === 'wait' || grace.action === 'first') return undefined
+  const { iam } = ctx.aws
+  const user = ctx.plan.userName
+  let result: GraceRetired['result']
+  try {
+    if (grace.action === 'delete') {
+      result = await iam.deleteAccessKey(user, grace.keyId).then(
+        () => 'deleted' as const,
+        async (e: unknown) => {
+          await iam.deactivateAccessKey(user, grace.keyId)
+          ctx.log.warning(
+            `Access key ${grace.keyId} could not be deleted (${errorText(e)}); it was deactivated instead, and the next rotation deletes it.`
+          )
+          return 'deactivated' as const
+        }
+      )
+    } else if (grace.action === 'deactivate') {
+      await iam.deactivateAccessKey(user, grace.keyId)
+      result = 'deactivated'
+    } else result = grace.action === 'keep' ? 'kept' : 'inactive'
+  } catch (e) {
+    ctx.log.warning(
+      `Access key ${grace.keyId} is past its grace but could not be retired (${errorText(e)}); the next run tries again.`
+    )
+    return { keyId: grace.keyId, result: 'failed' }
+  }
+  ctx.markers.removeLater(RETIRE_TAG)
+  ctx.log.info(graceRetiredLine(grace, result))
+  return { keyId: grace.keyId, result }
 }
 
 /**
@@ -30,7 +80,10 @@ export interface PreparedKey {
  */
 export async function prepareKey(ctx: ApplyContext): Promise<PreparedKey> {
   const { plan, aws } = ctx
-  if (plan.key.action !== 'create') return { removed: [] }
+  if (plan.key.action !== 'create') {
+    const graceRetired = await retireGraceKey(ctx)
+    return { removed: [], ...(graceRetired ? { graceRetired } : {}) }
+  }
   let marking: Promise<void> | undefined
   if (plan.user.action === 'reuse') {
     // Removed at the end even when tagging seems to fail: the answer may have been lost.
@@ -52,7 +105,7 @@ export async function prepareKey(ctx: ApplyContext): Promise<PreparedKey> {
 }
 
 async function makeRoomAndCreate(
-  ctx: Context,
+  ctx: ApplyContext,
   keyPlan: Extract<KeyPlan, { action: 'create' }>
 ): Promise<PreparedKey> {
   const { plan, aws, log } = ctx
@@ -63,6 +116,7 @@ async function makeRoomAndCreate(
   keyPlan.removeFirst.forEach((r, i) => {
     if (results[i]?.status !== 'fulfilled') return
     removed.push(r.keyId)
+    if (r.keyId === plan.oldKeyGrace?.keyId) ctx.markers.removeLater(RETIRE_TAG)
     log.info(`Deleted access key ${r.keyId}: ${r.why}.`)
   })
   const failure = results.find(r => r.status === 'rejected')
@@ -217,8 +271,10 @@ export async function retire(
   const leftovers = keyPlan.deleteAfter ?? []
   const replaces = keyPlan.replaces
   ctx.markers.removeLater(PENDING_KEY_TAG)
+  // A new retire marker replaces whatever the tag held: it must not be removed beside it.
+  if (replaces?.graceHours) ctx.markers.keep(RETIRE_TAG)
   const [old, , ...gone] = await Promise.allSettled([
-    replaces ? retireOldKey(ctx, replaces.keyId, replaces.disposal) : undefined,
+    replaces ? handOver(ctx, replaces) : undefined,
     ctx.markers.removeAll(),
     ...leftovers.map(r => ctx.aws.iam.deleteAccessKey(user, r.keyId))
   ])
@@ -239,7 +295,12 @@ export async function retire(
   if (!replaces) return
   outcome.rotated = true
   outcome.oldKeyId = replaces.keyId
-  if (old?.status === 'fulfilled' && old.value) outcome.oldKeyResult = old.value
+  if (old?.status === 'fulfilled' && old.value) {
+    if (old.value instanceof Date) {
+      outcome.oldKeyResult = 'in-grace'
+      outcome.oldKeyRetireAfter = old.value
+    } else outcome.oldKeyResult = old.value
+  }
   if (old?.status !== 'rejected') return
   outcome.oldKeyResult = 'kept-active'
   throw new PartialWriteError(
@@ -250,6 +311,38 @@ export async function retire(
       remedy: `${replaces.disposal === 'delete' ? 'delete' : 'deactivate'} access key ${replaces.keyId} of ${user} in IAM (or run again with rotate and current-access-key-id, which removes it).`
     }
   )
+}
+
+type Replaces = NonNullable<Extract<KeyPlan, { action: 'create' }>['replaces']>
+
+/**
+ * The replaced key once every destination holds the new one: with a grace, left active and
+ * recorded on the user (retire marker) for the first run after the grace; a marker that cannot be
+ * set leaves nothing to retire it later, so the key is then retired at once. Without a grace,
+ * retired at once. Returns when the key may be retired, or what was done.
+ */
+async function handOver(
+  ctx: ApplyContext,
+  replaces: Replaces
+): Promise<Date | 'deleted' | 'deactivated' | 'kept'> {
+  const hours = replaces.graceHours
+  if (!hours) return retireOldKey(ctx, replaces.keyId, replaces.disposal)
+  const replacedAt = ctx.now()
+  const retireAfter = new Date(replacedAt.getTime() + hours * HOUR_MS)
+  try {
+    await ctx.aws.iam.tagUser(ctx.plan.userName, [
+      formatRetireMarker({ keyId: replaces.keyId, replacedAt, retireAfter })
+    ])
+  } catch (e) {
+    ctx.log.warning(
+      `The old key ${replaces.keyId} could not be recorded for retirement after its grace (${errorText(e)}), so it is retired at once.`
+    )
+    return retireOldKey(ctx, replaces.keyId, replaces.disposal)
+  }
+  ctx.log.info(
+    `Old access key ${replaces.keyId} stays active until ${retireAfter.toISOString()} (old-key-grace-hours ${hours}); the first run after that retires it (old-key ${replaces.disposal}).`
+  )
+  return retireAfter
 }
 
 /**

@@ -34,7 +34,11 @@ export interface Outcome {
   keyCreated: boolean
   rotated: boolean
   oldKeyId?: string
-  oldKeyResult?: 'deleted' | 'deactivated' | 'kept' | 'kept-active'
+  /** in-grace: left active until oldKeyRetireAfter (old-key-grace-hours), recorded on the user. */
+  oldKeyResult?: 'deleted' | 'deactivated' | 'kept' | 'kept-active' | 'in-grace'
+  oldKeyRetireAfter?: Date
+  /** The key an earlier rotation left in its grace, retired (or found in use) by this run. */
+  graceRetired?: GraceRetired
   removedKeys: string[]
   writes: WriteResult[]
   /** Secrets deleted (role mode: the key pair's, once every destination holds the role). */
@@ -43,6 +47,11 @@ export interface Outcome {
   removedRole?: string
   verification?: VerifyResult
   timingsMs: Record<string, number>
+}
+
+export interface GraceRetired {
+  keyId: string
+  result: 'deleted' | 'deactivated' | 'kept' | 'inactive' | 'failed'
 }
 
 export interface Context {

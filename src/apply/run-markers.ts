@@ -27,6 +27,11 @@ export class RunMarkers {
     this.toRemove.add(tag)
   }
 
+  /** `tag` is set anew by this run: it is no longer to be removed. */
+  keep(tag: string): void {
+    this.toRemove.delete(tag)
+  }
+
   /** Removes the tags marked so far, in one call; a failure is a warning, never an error. */
   async removeAll(): Promise<void> {
     if (this.toRemove.size === 0) return

@@ -8,6 +8,7 @@ import {
   DeleteUserCommand,
   DeleteUserPolicyCommand,
   DetachUserPolicyCommand,
+  GetAccessKeyLastUsedCommand,
   GetPolicyCommand,
   GetUserCommand,
   GetUserPolicyCommand,
@@ -23,7 +24,7 @@ import {
   UpdateAccessKeyCommand
 } from '@aws-sdk/client-iam'
 import type { Tag } from '../inputs/config.js'
-import type { AccessKey, ObservedUser } from '../plan/observed.js'
+import type { AccessKey, KeyLastUsed, ObservedUser } from '../plan/observed.js'
 import { fromAwsTags, toAwsTags } from './tags.js'
 import {
   awsCall,
@@ -319,6 +320,26 @@ export class Iam {
     await awsCall('iam:UpdateAccessKey', () =>
       this.client.send(new UpdateAccessKeyCommand({ UserName, AccessKeyId, Status: 'Inactive' }))
     )
+  }
+
+  /**
+   * When, where and by which service `AccessKeyId` was last used (IAM records it with a delay and
+   * rounds the time); undefined when the key is gone or belongs to another user.
+   */
+  async keyLastUsed(UserName: string, AccessKeyId: string): Promise<KeyLastUsed | undefined> {
+    const out = await awsLookup('iam:GetAccessKeyLastUsed', () =>
+      this.client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId }))
+    )
+    if (!out || out.UserName !== UserName) return undefined
+    const used = out.AccessKeyLastUsed
+    const known = (v: string | undefined) => (v && v !== 'N/A' ? v : undefined)
+    const service = known(used?.ServiceName)
+    const region = known(used?.Region)
+    return {
+      ...(used?.LastUsedDate ? { at: used.LastUsedDate } : {}),
+      ...(service ? { service } : {}),
+      ...(region ? { region } : {})
+    }
   }
 
   async listAccessKeys(UserName: string): Promise<AccessKey[]> {

@@ -10,7 +10,7 @@ import {
   DEFAULT_BOUNDARY_NAME,
   DEFAULT_USER_PATH
 } from '../plan/containment.js'
-import { MAX_VERIFY_TIMEOUT_S, type Tag } from '../plan/markers.js'
+import { MAX_GRACE_HOURS, MAX_VERIFY_TIMEOUT_S, type Tag } from '../plan/markers.js'
 import * as rules from './rules.js'
 
 export type SecretStore = 'actions' | 'dependabot' | 'codespaces'
@@ -75,6 +75,8 @@ export interface Config {
   rotate: boolean
   maxKeyAgeDays?: number
   oldKey: OldKeyDisposal
+  /** Hours a replaced key stays active before it is retired per `old-key` (0: at once). */
+  oldKeyGraceHours: number
   verifyTimeoutSeconds: number
   dryRun: boolean
   /** Take down what the action made (removal plan) instead of setting it up. */
@@ -494,6 +496,8 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
     'deactivate',
     'keep'
   ])
+  const oldKeyGraceHours =
+    integer(c, 'old-key-grace-hours', read('old-key-grace-hours') || '6', 0, MAX_GRACE_HOURS) ?? 6
   const verifyTimeoutSeconds =
     integer(
       c,
@@ -537,6 +541,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
     rotate,
     ...(maxKeyAgeDays !== undefined ? { maxKeyAgeDays } : {}),
     oldKey,
+    oldKeyGraceHours,
     verifyTimeoutSeconds,
     dryRun,
     remove,

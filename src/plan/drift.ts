@@ -20,6 +20,8 @@ export function planChanges(plan: Plan): boolean {
     grants.attach.length + grants.detach.length + grants.deleteInline.length > 0 ||
     plan.key.action === 'create' ||
     plan.staleMarkers.length > 0 ||
+    // A key whose grace is over is retired (one in its grace, or first to go, waits).
+    (plan.oldKeyGrace !== undefined && !['wait', 'first'].includes(plan.oldKeyGrace.action)) ||
     plan.writes.some(w => w.secrets.length + w.variables.length + w.access.length > 0) ||
     plan.writes.some(w => (w.deletions?.length ?? 0) > 0) ||
     plan.switchFromRole?.deleteRole === true

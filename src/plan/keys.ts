@@ -4,10 +4,19 @@
  */
 import type { OldKeyDisposal } from '../inputs/config.js'
 import { ActionError } from '../errors.js'
-import type { AccessKey } from './observed.js'
+import { MAX_GRACE_HOURS, MAX_GRACE_MS, type RetireMarker } from './markers.js'
+import type { AccessKey, KeyLastUsed } from './observed.js'
 
 export const MAX_KEYS_PER_USER = 2
 const DAY_MS = 24 * 60 * 60 * 1000
+const HOUR_MS = 60 * 60 * 1000
+/**
+ * IAM rounds a key's LastUsedDate (to the hour), so a recorded use counts as later than the end of
+ * the key's grace only when it is later by more than this.
+ */
+export const LAST_USED_ROUNDING_MS = HOUR_MS
+/** A retire marker replaced later than now by more than this (clock skew) was not set by a run. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000
 
 export interface KeyRemoval {
   keyId: string
@@ -23,8 +32,11 @@ export type KeyPlan =
       rotation: boolean
       /** Keys deleted before the new one is created, to stay within the two-key limit. */
       removeFirst: KeyRemoval[]
-      /** The key the destinations hold now, handled per `old-key` once the new key is stored. */
-      replaces?: { keyId: string; disposal: OldKeyDisposal }
+      /**
+       * The key the destinations hold now, handled per `old-key` once the new key is stored: at
+       * once, or (graceHours) recorded on the user and retired by the first run after the grace.
+       */
+      replaces?: { keyId: string; disposal: OldKeyDisposal; graceHours?: number }
       /** The pending keys of unfinished earlier runs this run finishes (user tag), if any. */
       resumes?: string[]
       /** Keys deleted once every destination holds the new key: unfinished runs' new keys. */
@@ -48,6 +60,122 @@ export interface KeyFacts {
    * but did not finish writing everywhere.
    */
   pendingKeyIds?: string[]
+  /** old-key-grace-hours (0 when absent: the replaced key is retired at once). */
+  graceHours?: number
+  /** The key an earlier rotation left active for its grace (user tag), as parsed. */
+  retireMarker?: RetireMarker
+  /** GetAccessKeyLastUsed of the key the retire marker names. */
+  retireKeyLastUsed?: KeyLastUsed
+}
+
+/** A key an earlier rotation replaced and left active for its grace, as the retire marker says. */
+export interface GraceKey {
+  keyId: string
+  status: AccessKey['status']
+  replacedAt: Date
+  retireAfter: Date
+  /** The grace has ended: this run retires it per `old-key`. */
+  pastGrace: boolean
+  lastUsed?: KeyLastUsed
+  /** IAM recorded a use later than the end of its grace: something still holds the old pair. */
+  usedAfterGrace: boolean
+}
+
+/**
+ * What this run does with the grace key: retire it per old-key (delete, deactivate, keep; none:
+ * already inactive), leave it in its grace (wait), or delete it first to make room (first).
+ */
+export type GraceAction = 'delete' | 'deactivate' | 'keep' | 'none' | 'wait' | 'first'
+export type OldKeyGrace = GraceKey & { action: GraceAction }
+
+/** A marker the action does not act on, and why. */
+export interface IgnoredMarker {
+  keyId: string
+  why: string
+}
+
+/**
+ * The retire marker is a tag anyone allowed to tag the user can write, so the key it names is
+ * taken only where a rotation could have left it: a key of the user that current-access-key-id
+ * does not name, not an unfinished run's key, and, if active, older than the user's other active
+ * key (a rotation leaves the key it replaced beside a newer one; the newer one is the key the
+ * destinations hold). A grace ending later than any run sets, or a replacement in the future, is
+ * stale. While an unfinished run's key is pending the marker is left alone.
+ */
+export function graceKey(facts: KeyFacts): { key?: GraceKey; ignored?: IgnoredMarker } {
+  const marker = facts.retireMarker
+  if (!marker || crediblePendingKeys(facts).ids.length > 0) return {}
+  const now = facts.now.getTime()
+  const ignore = (why: string) => ({ ignored: { keyId: marker.keyId, why } })
+  if (marker.retireAfter.getTime() > now + MAX_GRACE_MS)
+    return ignore(
+      `its grace ends ${marker.retireAfter.toISOString()}, later than any run sets (${MAX_GRACE_HOURS} hours)`
+    )
+  if (marker.replacedAt.getTime() > now + CLOCK_SKEW_MS)
+    return ignore(`it says it was replaced in the future (${marker.replacedAt.toISOString()})`)
+  const key = facts.keys.find(k => k.id === marker.keyId)
+  if (!key) return ignore('not a key of the user')
+  if (key.id === facts.currentAccessKeyId) return ignore('the key current-access-key-id names')
+  const newerActive = facts.keys.some(
+    k => k.status === 'Active' && k.id !== key.id && k.createdAt > key.createdAt
+  )
+  if (key.status === 'Active' && !newerActive)
+    return ignore('not older than an active key of the user that could have replaced it')
+  const used = facts.retireKeyLastUsed
+  const usedAfterGrace =
+    used?.at !== undefined &&
+    used.at.getTime() > marker.retireAfter.getTime() + LAST_USED_ROUNDING_MS
+  return {
+    key: {
+      keyId: key.id,
+      status: key.status,
+      replacedAt: marker.replacedAt,
+      retireAfter: marker.retireAfter,
+      pastGrace: now >= marker.retireAfter.getTime(),
+      ...(used ? { lastUsed: used } : {}),
+      usedAfterGrace
+    }
+  }
+}
+
+/**
+ * What this run does with the key in grace, given the key plan: a create plan that needs its slot
+ * deletes it first; otherwise it waits for its grace to end, then is retired per `old-key`. A key
+ * used after its grace is deactivated rather than deleted, so that a person can look first.
+ */
+export function oldKeyGrace(facts: KeyFacts, plan: KeyPlan): OldKeyGrace | undefined {
+  const grace = graceKey(facts).key
+  if (!grace) return undefined
+  const first = plan.action === 'create' && plan.removeFirst.some(r => r.keyId === grace.keyId)
+  const action: GraceAction = first
+    ? 'first'
+    : !grace.pastGrace
+      ? 'wait'
+      : facts.oldKey === 'keep'
+        ? 'keep'
+        : facts.oldKey === 'delete' && !grace.usedAfterGrace
+          ? 'delete'
+          : grace.status === 'Inactive'
+            ? 'none'
+            : 'deactivate'
+  return { ...grace, action }
+}
+
+/**
+ * A scheduled rotation (max-key-age-days) does not cut a grace short: while the key it would need
+ * the slot of is in its grace, or has just been found in use after it, the rotation waits.
+ */
+function graceHoldsRotation(grace: GraceKey | undefined): grace is GraceKey {
+  return (
+    grace !== undefined && grace.status === 'Active' && (!grace.pastGrace || grace.usedAfterGrace)
+  )
+}
+
+function graceWhy(grace: GraceKey): string {
+  const replaced = `replaced by a rotation at ${grace.replacedAt.toISOString()}`
+  return grace.pastGrace
+    ? `${replaced}, its grace ended at ${grace.retireAfter.toISOString()}`
+    : `${replaced}, its grace (until ${grace.retireAfter.toISOString()}) cut short to make room`
 }
 
 /**
@@ -58,7 +186,10 @@ export function currentKey(facts: KeyFacts): AccessKey | undefined {
   const active = facts.keys.filter(k => k.status === 'Active')
   if (facts.currentAccessKeyId) return active.find(k => k.id === facts.currentAccessKeyId)
   const held = facts.destinationsHoldKey || facts.someDestinationsHoldKey === true
-  return held && active.length === 1 ? active[0] : undefined
+  // The key in grace is the one a rotation replaced: the destinations hold the other one.
+  const grace = graceKey(facts).key?.keyId
+  const candidates = active.filter(k => k.id !== grace)
+  return held && candidates.length === 1 ? candidates[0] : undefined
 }
 
 export function ageInDays(key: AccessKey, now: Date): number {
@@ -103,8 +234,10 @@ export function decideKey(facts: KeyFacts): KeyPlan {
   const pending = crediblePendingKeys(facts).ids
   if (pending.length > 0) return finishUnfinished(facts, pending)
   const current = currentKey(facts)
+  const grace = graceKey(facts).key
   const active = facts.keys.filter(k => k.status === 'Active')
-  const ambiguous = !facts.currentAccessKeyId && facts.destinationsHoldKey && active.length > 1
+  const ambiguous =
+    !facts.currentAccessKeyId && facts.destinationsHoldKey && active.length > 1 && !current
 
   if (facts.destinationsHoldKey && current && !facts.rotate)
     return {
@@ -128,6 +261,15 @@ export function decideKey(facts: KeyFacts): KeyPlan {
         ageDays: age,
         reason: `the key is ${age} days old, under max-key-age-days ${facts.maxKeyAgeDays}`
       }
+    if (graceHoldsRotation(grace))
+      return {
+        action: 'not-due',
+        keyId: current.id,
+        ageDays: age,
+        reason: grace.pastGrace
+          ? `the key is ${age} days old, but ${grace.keyId}, which the last rotation replaced, was used after its grace: it is retired without being deleted this run, and the rotation waits for the next run`
+          : `the key is ${age} days old, but ${grace.keyId}, which the last rotation replaced, is in its grace until ${grace.retireAfter.toISOString()}: the rotation waits for the first run after it`
+      }
   }
   if (ambiguous) throw ambiguousKeys(active)
 
@@ -144,25 +286,46 @@ export function decideKey(facts: KeyFacts): KeyPlan {
     action: 'create',
     reason,
     rotation: facts.rotate && current !== undefined,
-    removeFirst: keysToRemove(facts.keys, current),
-    ...(current ? { replaces: { keyId: current.id, disposal: facts.oldKey } } : {})
+    removeFirst: keysToRemove(facts.keys, current, grace),
+    ...(current ? { replaces: replacing(facts, current.id) } : {})
   }
 }
 
+/** How the key the destinations hold is handled once they hold the new one. */
+function replacing(facts: KeyFacts, keyId: string): NonNullable<CreatePlan['replaces']> {
+  const graceHours = facts.oldKey === 'keep' ? 0 : (facts.graceHours ?? 0)
+  return { keyId, disposal: facts.oldKey, ...(graceHours > 0 ? { graceHours } : {}) }
+}
+
+type CreatePlan = Extract<KeyPlan, { action: 'create' }>
+
 /**
- * Makes room for one more key. Inactive keys go first (they are past their grace period); then
- * active keys that the destinations do not hold. The current key is never removed here.
+ * Makes room for one more key. Inactive keys go first (they are past their grace period); then the
+ * key an earlier rotation left in its grace; then active keys that the destinations do not hold.
+ * The current key is never removed here.
  */
-export function keysToRemove(keys: AccessKey[], current: AccessKey | undefined): KeyRemoval[] {
+export function keysToRemove(
+  keys: AccessKey[],
+  current: AccessKey | undefined,
+  grace?: GraceKey
+): KeyRemoval[] {
+  const isGrace = (k: AccessKey) => k.id === grace?.keyId
   const removals: KeyRemoval[] = keys
     .filter(k => k.status === 'Inactive')
-    .map(k => ({ keyId: k.id, why: 'inactive (replaced by an earlier rotation)' }))
+    .map(k => ({
+      keyId: k.id,
+      why: isGrace(k) ? graceWhy(grace!) : 'inactive (replaced by an earlier rotation)'
+    }))
   const remaining = keys.length - removals.length
   if (remaining < MAX_KEYS_PER_USER) return removals
   const spare = keys.filter(k => k.status === 'Active' && k.id !== current?.id)
+  spare.sort((a, b) => Number(isGrace(b)) - Number(isGrace(a)))
   const needed = remaining - MAX_KEYS_PER_USER + 1
   for (const key of spare.slice(0, needed))
-    removals.push({ keyId: key.id, why: 'active but not the key the destinations hold' })
+    removals.push({
+      keyId: key.id,
+      why: isGrace(key) ? graceWhy(grace!) : 'active but not the key the destinations hold'
+    })
   return removals
 }
 
@@ -211,7 +374,7 @@ function finishUnfinished(facts: KeyFacts, markedIds: string[]): KeyPlan {
     reason: `an earlier run stopped before every destination held its new key ${markedIds.join(', ')}`,
     rotation: previous !== undefined,
     removeFirst,
-    ...(previous ? { replaces: { keyId: previous.id, disposal: facts.oldKey } } : {}),
+    ...(previous ? { replaces: replacing(facts, previous.id) } : {}),
     resumes: pendingIds,
     ...(deleteAfter.length > 0 ? { deleteAfter } : {})
   }

@@ -107,3 +107,52 @@ export function isEarlierAttempt(lockRunId: string, runId: string): boolean {
   const self = parse(runId)
   return !!lock && !!self && lock[1] === self[1] && Number(lock[2]) < Number(self[2])
 }
+
+/**
+ * Set when a rotation leaves the key it replaced active for a grace period, so that jobs that read
+ * the old pair before the rotation keep working: `<key id> <replaced-at ISO> <retire-after ISO>`.
+ * One key at a time (a user has at most two). Every later run retires the key once it is past.
+ */
+export const RETIRE_TAG = `${RESERVED_TAG_PREFIX}retire`
+/**
+ * The largest old-key-grace-hours the inputs accept: the longest a job on a self-hosted runner may
+ * run (5 days). A marker whose grace ends later than this from now was not set by a run: stale.
+ */
+export const MAX_GRACE_HOURS = 120
+export const MAX_GRACE_MS = MAX_GRACE_HOURS * 60 * 60 * 1000
+
+/** The retire marker's content: which key, when it was replaced, when it may be retired. */
+export interface RetireMarker {
+  keyId: string
+  replacedAt: Date
+  retireAfter: Date
+}
+
+/** IAM access key ids: upper-case letters and digits (AKIA...), 16 to 128 characters. */
+const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/
+
+function isoDate(text: string): Date | undefined {
+  // Only the form the action writes: a date a person typed differently counts as absent.
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/.test(text)) return undefined
+  const date = new Date(text)
+  return Number.isNaN(date.getTime()) ? undefined : date
+}
+
+/** The retire marker, when it parses (an id, then two times in order); otherwise absent. */
+export function retireMarker(tags: Tag[]): RetireMarker | undefined {
+  const value = tagValue(tags, RETIRE_TAG)
+  if (value === undefined) return undefined
+  const [keyId = '', replaced = '', after = '', ...rest] = value.split(' ')
+  const replacedAt = isoDate(replaced)
+  const retireAfter = isoDate(after)
+  if (rest.length > 0 || !ACCESS_KEY_ID.test(keyId) || !replacedAt || !retireAfter) return undefined
+  if (retireAfter < replacedAt) return undefined
+  return { keyId, replacedAt, retireAfter }
+}
+
+export function formatRetireMarker(marker: RetireMarker): Tag {
+  return {
+    key: RETIRE_TAG,
+    value: `${marker.keyId} ${marker.replacedAt.toISOString()} ${marker.retireAfter.toISOString()}`
+  }
+}

@@ -1,12 +1,20 @@
 /** What the action observed before deciding anything: the input of the pure planning code. */
 import type { Destination, Tag } from '../inputs/config.js'
-import type { RotationLock } from './markers.js'
+import type { RetireMarker, RotationLock } from './markers.js'
 import type { TrustedRepository } from './trust.js'
 
 export interface AccessKey {
   id: string
   status: 'Active' | 'Inactive'
   createdAt: Date
+}
+
+/** GetAccessKeyLastUsed: when, by which service and in which region a key was last used. */
+export interface KeyLastUsed {
+  /** Undefined when the key was never used (as far as IAM has recorded yet). */
+  at?: Date
+  service?: string
+  region?: string
 }
 
 export interface ObservedUser {
@@ -131,4 +139,8 @@ export interface Observed {
   rotationLockRun?: LockRunState
   /** New keys of runs that stopped while writing them (user tag `s3-credentials-action:pending`). */
   pendingKeyIds?: string[]
+  /** The key an earlier rotation left active for its grace (user tag `s3-credentials-action:retire`). */
+  retireMarker?: RetireMarker
+  /** The last use of the key the retire marker names, when it is a key of the user. */
+  retireKeyLastUsed?: KeyLastUsed
 }

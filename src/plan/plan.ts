@@ -19,10 +19,19 @@ import {
   lockRunUrl,
   MAX_ROTATION_LOCK_MS,
   PENDING_KEY_TAG,
+  RETIRE_TAG,
   ROTATION_LOCK_TAG,
   tagValue
 } from './markers.js'
-import { crediblePendingKeys, decideKey, type KeyFacts, type KeyPlan } from './keys.js'
+import {
+  crediblePendingKeys,
+  decideKey,
+  graceKey,
+  oldKeyGrace,
+  type KeyFacts,
+  type KeyPlan,
+  type OldKeyGrace
+} from './keys.js'
 import {
   bucketArn,
   grantsFor,
@@ -68,9 +77,14 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     ...(config.maxKeyAgeDays !== undefined ? { maxKeyAgeDays: config.maxKeyAgeDays } : {}),
     oldKey: config.oldKey,
     now,
-    ...(observed.pendingKeyIds ? { pendingKeyIds: observed.pendingKeyIds } : {})
+    ...(observed.pendingKeyIds ? { pendingKeyIds: observed.pendingKeyIds } : {}),
+    graceHours: config.oldKeyGraceHours,
+    ...(observed.retireMarker ? { retireMarker: observed.retireMarker } : {}),
+    ...(observed.retireKeyLastUsed ? { retireKeyLastUsed: observed.retireKeyLastUsed } : {})
   }
   const key = decideKey(keyFacts)
+  const grace = oldKeyGrace(keyFacts, key)
+  const ignoredRetire = observed.user ? graceKey(keyFacts).ignored : undefined
   const pending = crediblePendingKeys(keyFacts)
   const pendingWarnings = observed.user
     ? pending.ignored.map(
@@ -99,11 +113,21 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     grants: planGrants(config, observed, observed.user),
     key,
     writes,
-    staleMarkers: staleMarkers(observed, key, pending.ids, now, runId),
+    ...(grace ? { oldKeyGrace: grace } : {}),
+    staleMarkers: [
+      ...staleMarkers(observed, key, pending.ids, now, runId),
+      ...(ignoredRetire ? [RETIRE_TAG] : [])
+    ],
     ...(switchFromRole ? { switchFromRole } : {}),
     warnings: [
       ...config.warnings,
       ...pendingWarnings,
+      ...(ignoredRetire
+        ? [
+            `The tag ${RETIRE_TAG} names ${ignoredRetire.keyId}, ${ignoredRetire.why}: it is not retired because of it, and the tag is removed. Remove the tag if no run of the action set it.`
+          ]
+        : []),
+      ...(grace ? graceWarnings(grace) : []),
       ...exposureWarnings,
       ...lockWarnings,
       ...keyWarnings(key),
@@ -432,6 +456,27 @@ function accessDiffers(observed: ObservedDestination, name: string): boolean {
   const wanted = [...(observed.wantedRepositoryIds ?? [])].sort((a, b) => a - b)
   const held = [...(current.repositoryIds ?? [])].sort((a, b) => a - b)
   return wanted.length !== held.length || wanted.some((id, i) => id !== held[i])
+}
+
+/** A key in use after its grace, or a grace cut short: a person should know. */
+function graceWarnings(grace: OldKeyGrace): string[] {
+  const replaced = `replaced by a rotation at ${grace.replacedAt.toISOString()}`
+  const warnings: string[] = []
+  if (grace.usedAfterGrace && grace.lastUsed?.at)
+    warnings.push(
+      `Access key ${grace.keyId}, ${replaced}, was used at ${grace.lastUsed.at.toISOString()} (${grace.lastUsed.service ?? 'unknown service'}, ${grace.lastUsed.region ?? 'unknown region'}), after its grace ended at ${grace.retireAfter.toISOString()}: something still holds the old pair.${
+        grace.action === 'first'
+          ? ' It is deleted to make room for the new key.'
+          : grace.action === 'keep'
+            ? ''
+            : ' It is deactivated, not deleted: find what uses it, then delete it in IAM (or reactivate it).'
+      }`
+    )
+  if (grace.action === 'first' && !grace.pastGrace)
+    warnings.push(
+      `Access key ${grace.keyId}, ${replaced}, is deleted before its grace ends (${grace.retireAfter.toISOString()}) to make room for the new key: a job that read it before that rotation may fail.`
+    )
+  return warnings
 }
 
 function keyWarnings(key: KeyPlan): string[] {

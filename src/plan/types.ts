@@ -1,7 +1,7 @@
 /** The plan's shape: what a run will create, reuse, change, rotate and write (see plan.ts). */
 import type { Destination, OldKeyDisposal, SecretNames, Tag } from '../inputs/config.js'
 import type { TrustPolicy } from './trust.js'
-import type { KeyPlan } from './keys.js'
+import type { KeyPlan, OldKeyGrace } from './keys.js'
 import type { PolicyDocument } from './policy.js'
 
 export type UserPlan =
@@ -103,6 +103,8 @@ export interface Plan {
   bucket: BucketPlan
   grants: GrantChanges
   key: KeyPlan
+  /** The key an earlier rotation left in its grace, and what this run does with it. */
+  oldKeyGrace?: OldKeyGrace
   writes: DestinationWrite[]
   /** Marker tags no run holds any more (left by runs that could not remove them): removed. */
   staleMarkers: string[]

@@ -1,10 +1,11 @@
 /** Plain-language lines for a plan and an outcome: the log, the dry run and the summary share them. */
 import type { Config } from '../inputs/config.js'
-import type { Outcome, RemovalOutcome } from '../apply/outcome.js'
+import type { GraceRetired, Outcome, RemovalOutcome } from '../apply/outcome.js'
 import { OWNERSHIP_TAG } from '../plan/containment.js'
 import { removesSomething, type RemovalPlan } from '../plan/removal.js'
 import { describe as describeDestination } from '../github/destinations.js'
-import { ageInDays } from '../plan/keys.js'
+import { ageInDays, type GraceKey, type OldKeyGrace } from '../plan/keys.js'
+import type { KeyLastUsed } from '../plan/observed.js'
 import type { BucketRepair, GrantChanges, Plan } from '../plan/plan.js'
 import type { Observed } from '../plan/observed.js'
 
@@ -16,6 +17,7 @@ export function planLines(plan: Plan, config: Config): string[] {
       : `Reuse IAM user ${plan.userName}${plan.user.tagsToAdd.length ? `; add tags ${plan.user.tagsToAdd.map(t => t.key).join(', ')}` : ''}${plan.user.setPermissionsBoundary ? `; set boundary ${plan.user.setPermissionsBoundary}` : ''}.`
   )
   lines.push(bucketLine(plan), ...grantLines(plan.grants, config))
+  if (plan.oldKeyGrace) lines.push(graceLine(plan.oldKeyGrace))
   lines.push(...keyLines(plan))
   if (plan.staleMarkers.length > 0)
     lines.push(
@@ -82,7 +84,11 @@ function keyLines(plan: Plan): string[] {
   if (key.action === 'not-due') return [`Rotation not due: ${key.reason}. Nothing changes.`]
   const lines = key.removeFirst.map(r => `Delete access key ${r.keyId} first: ${r.why}.`)
   lines.push(`Create a new access key (${key.reason}) and verify it before it is stored.`)
-  if (key.replaces)
+  if (key.replaces?.graceHours)
+    lines.push(
+      `Then leave the old key ${key.replaces.keyId} active for ${key.replaces.graceHours} hours (old-key-grace-hours) once every destination holds the new one, so that jobs that read it before keep working; the first run after that will ${key.replaces.disposal} it.`
+    )
+  else if (key.replaces)
     lines.push(
       `Then ${key.replaces.disposal === 'keep' ? 'keep' : key.replaces.disposal} the old key ${key.replaces.keyId} once every destination holds the new one.`
     )
@@ -116,15 +122,56 @@ function describePolicy(config: Config): string {
 }
 
 export function oldKeyLine(outcome: Outcome): string {
-  if (!outcome.oldKeyId) return 'none replaced'
+  const earlier = outcome.graceRetired
+  if (!outcome.oldKeyId)
+    return earlier
+      ? `${earlier.keyId} (replaced by an earlier rotation, past its grace): ${earlier.result === 'inactive' ? 'left inactive' : earlier.result}`
+      : 'none replaced'
   switch (outcome.oldKeyResult) {
     case 'kept-active':
       return `${outcome.oldKeyId} still active (some destinations may hold it)`
+    case 'in-grace':
+      return `${outcome.oldKeyId} active until ${outcome.oldKeyRetireAfter?.toISOString() ?? '?'} (its grace), then retired by the next run`
     case undefined:
       return outcome.oldKeyId
     default:
       return `${outcome.oldKeyId} ${outcome.oldKeyResult}`
   }
+}
+
+/** When, by what and where a key was last used, as GetAccessKeyLastUsed says. */
+export function lastUsedText(used: KeyLastUsed | undefined): string {
+  if (!used?.at) return 'no use recorded'
+  const where = [used.service, used.region].filter(Boolean).join(', ')
+  return `last used ${used.at.toISOString()}${where ? ` (${where})` : ''}`
+}
+
+function graceText(grace: GraceKey): string {
+  return `replaced at ${grace.replacedAt.toISOString()}, grace until ${grace.retireAfter.toISOString()}; ${lastUsedText(grace.lastUsed)}`
+}
+
+/** The plan line for the key an earlier rotation left in its grace. */
+function graceLine(grace: OldKeyGrace): string {
+  const about = `access key ${grace.keyId} (${graceText(grace)})`
+  switch (grace.action) {
+    case 'wait':
+      return `Leave ${about} active: its grace has not ended.`
+    case 'first':
+      return `Retire ${about}: deleted first, to make room for the new key.`
+    case 'keep':
+      return `Keep ${about} (old-key keep); its retire marker is removed.`
+    case 'none':
+      return `Retire ${about}: it is inactive already, and stays so (used after its grace).`
+    case 'deactivate':
+      return `Retire ${about}: deactivate it${grace.usedAfterGrace ? ', not delete it: it was used after its grace' : ''}.`
+    case 'delete':
+      return `Retire ${about}: delete it.`
+  }
+}
+
+/** The log line once the key in grace has been retired. */
+export function graceRetiredLine(grace: GraceKey, result: GraceRetired['result']): string {
+  return `Access key ${grace.keyId} (${graceText(grace)}): ${result === 'inactive' ? 'left inactive' : result}.`
 }
 
 /** What the lookup found, for the debug log (ACTIONS_STEP_DEBUG): names, ids and states only. */

@@ -80,6 +80,7 @@ function setSetupOutputs(plan: Plan, outcome: Outcome | undefined): void {
   core.setOutput('key-created', String(outcome?.keyCreated ?? false))
   core.setOutput('rotated', String(outcome?.rotated ?? false))
   core.setOutput('old-access-key-id', outcome?.oldKeyId ?? '')
+  core.setOutput('old-key-retire-after', outcome?.oldKeyRetireAfter?.toISOString() ?? '')
   core.setOutput('secrets', secretsWritten(outcome).join(','))
 }
 
@@ -310,7 +311,10 @@ function oldKeyCell(plan: Plan, outcome: Outcome | undefined, dryRun: boolean): 
   const replaces = plan.key.action === 'create' ? plan.key.replaces : undefined
   if (!replaces) return 'none replaced'
   const verb = { delete: 'deleted', deactivate: 'deactivated', keep: 'kept' }[replaces.disposal]
-  return dryRun ? `${replaces.keyId} would be ${verb}` : `${replaces.keyId} (unchanged)`
+  if (!dryRun) return `${replaces.keyId} (unchanged)`
+  return replaces.graceHours
+    ? `${replaces.keyId} would stay active for ${replaces.graceHours} hours, then be ${verb}`
+    : `${replaces.keyId} would be ${verb}`
 }
 
 /** The failed drift check (fail-on-changes): one line naming what drifted. */
