@@ -71948,7 +71948,12 @@ class Iam {
         const secret = out.AccessKey?.SecretAccessKey ?? '';
         if (secret)
             this.maskSecret(secret);
-        return { id: out.AccessKey?.AccessKeyId ?? '', secret, attempts: out.$metadata.attempts ?? 1 };
+        return {
+            id: out.AccessKey?.AccessKeyId ?? '',
+            secret,
+            attempts: out.$metadata.attempts ?? 1,
+            createdAt: out.AccessKey?.CreateDate ?? new Date()
+        };
     }
     async deleteAccessKey(UserName, AccessKeyId) {
         await awsRemove('iam:DeleteAccessKey', () => this.client.send(new dist_cjs/* DeleteAccessKeyCommand */.yq0({ UserName, AccessKeyId })));
@@ -72438,6 +72443,67 @@ function formatRetireMarker(marker) {
         value: `${marker.keyId} ${marker.replacedAt.toISOString()} ${marker.retireAfter.toISOString()}`
     };
 }
+/**
+ * One per key the action made, named by the key (`s3-credentials-action:key:<key id>`): the run that
+ * made it, `<owner/repository> <run id> <attempt> <created ISO time>` (`-` for what a run outside
+ * a workflow does not know). Set beside the pending marker, removed when the key is deleted.
+ */
+const KEY_ORIGIN_TAG_PREFIX = `${RESERVED_TAG_PREFIX}key:`;
+function keyOriginTagKey(keyId) {
+    return `${KEY_ORIGIN_TAG_PREFIX}${keyId}`;
+}
+/** The origin tag of a key made by workflow run `runId` (`run-<id>-<attempt>`) of `repository`. */
+function formatKeyOrigin(keyId, made) {
+    const run = /^run-(\d{1,19})-(\d{1,6})$/.exec(made.runId);
+    const fields = [made.repository ?? '-', run?.[1] ?? '-', run?.[2] ?? '-'];
+    return {
+        key: keyOriginTagKey(keyId),
+        value: `${fields.join(' ')} ${made.createdAt.toISOString()}`
+    };
+}
+/**
+ * The origin of every key an origin tag names, by key id; a tag whose key id or value does not
+ * parse counts as absent.
+ */
+function keyOrigins(tags) {
+    const origins = {};
+    const prefix = KEY_ORIGIN_TAG_PREFIX.toLowerCase();
+    for (const tag of tags) {
+        if (!tag.key.toLowerCase().startsWith(prefix))
+            continue;
+        const keyId = tag.key.slice(prefix.length);
+        const [repository = '', runId = '', attempt = '', created = '', ...rest] = tag.value.split(' ');
+        const createdAt = isoDate(created);
+        const known = (field, pattern) => (pattern.test(field) ? field : undefined);
+        const fields = {
+            repository: known(repository, REPOSITORY),
+            runId: known(runId, /^\d{1,19}$/),
+            attempt: known(attempt, /^\d{1,6}$/)
+        };
+        const parses = (field, value) => field === '-' || value !== undefined;
+        if (!ACCESS_KEY_ID.test(keyId) || !createdAt || rest.length > 0)
+            continue;
+        if (!parses(repository, fields.repository) || !parses(runId, fields.runId))
+            continue;
+        if (!parses(attempt, fields.attempt))
+            continue;
+        origins[keyId] = {
+            createdAt,
+            ...(fields.repository ? { repository: fields.repository } : {}),
+            ...(fields.runId ? { runId: fields.runId } : {}),
+            ...(fields.attempt ? { attempt: fields.attempt } : {})
+        };
+    }
+    return origins;
+}
+/** The origin tags on the user whose key is not one of `keyIds` (the key is gone): stale. */
+function staleKeyOriginTags(tags, keyIds) {
+    const prefix = KEY_ORIGIN_TAG_PREFIX.toLowerCase();
+    return tags
+        .filter(t => t.key.toLowerCase().startsWith(prefix))
+        .filter(t => !keyIds.includes(t.key.slice(prefix.length)))
+        .map(t => t.key);
+}
 
 ;// CONCATENATED MODULE: ./src/plan/containment.ts
 /**
@@ -72636,10 +72702,11 @@ function checkTag(key, value) {
     return undefined;
 }
 /**
- * IAM and S3 both allow 50 tags; the action keeps three slots for its own tags on the user (the
- * ownership tag and the two markers).
+ * IAM and S3 both allow 50 tags; the action keeps six slots for its own tags on the user: the
+ * ownership tag, the three markers (rotation, pending, retire) and the records of the run that
+ * made each of the two keys a user may have.
  */
-const MAX_USER_TAGS = 47;
+const MAX_USER_TAGS = 44;
 
 ;// CONCATENATED MODULE: ./src/inputs/config.ts
 /**
@@ -73570,6 +73637,9 @@ function planLines(plan, config) {
     if (plan.oldKeyGrace)
         lines.push(graceLine(plan.oldKeyGrace));
     lines.push(...keyLines(plan));
+    const inUse = plan.keyInUse;
+    if (inUse?.origin)
+        lines.push(`Access key ${inUse.keyId} was made ${originText(inUse.origin, config.run.serverUrl)}.`);
     if (plan.staleMarkers.length > 0)
         lines.push(`Remove the marker tags ${plan.staleMarkers.join(', ')} from ${plan.userName}: no run holds them any more.`);
     for (const w of plan.writes) {
@@ -73635,6 +73705,17 @@ function oldKeyLine(outcome) {
         default:
             return `${outcome.oldKeyId} ${outcome.oldKeyResult}`;
     }
+}
+/** Which run made a key, as its origin tag says, with a link to the run where it names one. */
+function originText(origin, serverUrl) {
+    const run = origin.runId
+        ? `by run ${origin.runId}${origin.attempt ? ` (attempt ${origin.attempt})` : ''}`
+        : 'outside a workflow run';
+    const where = origin.repository ? ` of ${origin.repository}` : '';
+    const url = origin.runId && origin.repository
+        ? `, ${serverUrl.replace(/\/+$/, '')}/${origin.repository}/actions/runs/${origin.runId}${origin.attempt ? `/attempts/${origin.attempt}` : ''}`
+        : '';
+    return `${run}${where} at ${origin.createdAt.toISOString()}${url}`;
 }
 /** When, by what and where a key was last used, as GetAccessKeyLastUsed says. */
 function lastUsedText(used) {
@@ -73765,6 +73846,8 @@ async function retireGraceKey(ctx) {
         return { keyId: grace.keyId, result: 'failed' };
     }
     ctx.markers.removeLater(RETIRE_TAG);
+    if (result === 'deleted')
+        ctx.markers.removeLater(keyOriginTagKey(grace.keyId));
     ctx.log.info(graceRetiredLine(grace, result));
     return { keyId: grace.keyId, result };
 }
@@ -73807,6 +73890,7 @@ async function makeRoomAndCreate(ctx, keyPlan) {
         if (results[i]?.status !== 'fulfilled')
             return;
         removed.push(r.keyId);
+        ctx.markers.removeLater(keyOriginTagKey(r.keyId));
         if (r.keyId === plan.oldKeyGrace?.keyId)
             ctx.markers.removeLater(RETIRE_TAG);
         log.info(`Deleted access key ${r.keyId}: ${r.why}.`);
@@ -73875,6 +73959,7 @@ async function unmarkPending(ctx) {
 async function deleteNewKey(ctx, keyId, why) {
     try {
         await ctx.aws.iam.deleteAccessKey(ctx.plan.userName, keyId);
+        ctx.markers.removeLater(keyOriginTagKey(keyId));
         ctx.log.info(`Deleted the new access key ${keyId} again: ${why}.`);
         return true;
     }
@@ -73901,7 +73986,15 @@ async function verifyAndMark(ctx, key) {
             ...(grantsBucketAccess(config) ? { bucket: plan.bucketName } : {}),
             timeoutMs: config.verifyTimeoutSeconds * 1000
         }),
-        aws.iam.tagUser(plan.userName, [formatPendingKeys([...leftovers.map(r => r.keyId), key.id])])
+        // The run that made the key is recorded beside it, in the same request.
+        aws.iam.tagUser(plan.userName, [
+            formatPendingKeys([...leftovers.map(r => r.keyId), key.id]),
+            formatKeyOrigin(key.id, {
+                runId: ctx.runId,
+                ...(config.run.repository ? { repository: config.run.repository } : {}),
+                createdAt: key.createdAt
+            })
+        ])
     ]);
     if (verified.status === 'fulfilled' && verified.value.ok && marked.status === 'fulfilled') {
         const { attempts, waitedMs } = verified.value;
@@ -73935,6 +74028,11 @@ async function retire(ctx, keyPlan, outcome) {
     const leftovers = keyPlan.deleteAfter ?? [];
     const replaces = keyPlan.replaces;
     ctx.markers.removeLater(PENDING_KEY_TAG);
+    // The records of the keys deleted in this wave go with them.
+    for (const r of leftovers)
+        ctx.markers.removeLater(keyOriginTagKey(r.keyId));
+    if (replaces && !replaces.graceHours && replaces.disposal === 'delete')
+        ctx.markers.removeLater(keyOriginTagKey(replaces.keyId));
     // A new retire marker replaces whatever the tag held: it must not be removed beside it.
     if (replaces?.graceHours)
         ctx.markers.keep(RETIRE_TAG);
@@ -74058,7 +74156,9 @@ class RunMarkers {
         const keys = [...this.toRemove];
         this.toRemove.clear();
         await this.iam.untagUser(this.userName, keys).catch((e) => {
-            this.left.push(...keys.filter(k => !this.left.includes(k)));
+            // A key's origin record left behind is no marker: the next run removes it as stale.
+            const markers = keys.filter(k => !k.startsWith(KEY_ORIGIN_TAG_PREFIX));
+            this.left.push(...markers.filter(k => !this.left.includes(k)));
             this.log.warning(`Could not remove the tag(s) ${keys.join(', ')} from ${this.userName} (${(0,errors/* errorText */.kc)(e)}).` +
                 (keys.includes(PENDING_KEY_TAG)
                     ? ' The next run takes the new key for unfinished and replaces it everywhere.'
@@ -74319,6 +74419,7 @@ async function execute(context) {
         };
         if (prepared.key) {
             outcome.keyId = prepared.key.id;
+            outcome.keyCreatedAt = prepared.key.createdAt;
             const [verification] = await settleAll([time('verify', verifyAndMark(ctx, prepared.key)), hardened], ctx, keyReady);
             outcome.verification = verification;
         }
@@ -74422,6 +74523,7 @@ async function finishWrites(ctx, key, outcome) {
         if (deleted) {
             await unmarkPending(ctx);
             outcome.keyCreated = false;
+            delete outcome.keyCreatedAt;
             if (replaces)
                 outcome.keyId = replaces.keyId;
             else
@@ -80136,9 +80238,13 @@ function buildPlan(config, observed, now, runId) {
         key,
         writes,
         ...(grace ? { oldKeyGrace: grace } : {}),
+        ...keyInUse(observed, key),
         staleMarkers: [
             ...staleMarkers(observed, key, pending.ids, now, runId),
-            ...(ignoredRetire ? [RETIRE_TAG] : [])
+            ...(ignoredRetire ? [RETIRE_TAG] : []),
+            ...(observed.user
+                ? staleKeyOriginTags(observed.user.tags, observed.user.keys.map(k => k.id))
+                : [])
         ],
         warnings: [
             ...config.warnings,
@@ -80367,6 +80473,20 @@ function accessDiffers(observed, name) {
     const held = [...(current.repositoryIds ?? [])].sort((a, b) => a - b);
     return wanted.length !== held.length || wanted.some((id, i) => id !== held[i]);
 }
+/**
+ * The key the destinations hold before this run (the one kept, or the one a new key replaces):
+ * when it was made and, where its record is on the user, by which run.
+ */
+function keyInUse(observed, key) {
+    const id = key.action === 'create' ? key.replaces?.keyId : key.keyId;
+    const found = observed.user?.keys.find(k => k.id === id);
+    if (!found)
+        return {};
+    const origin = keyOrigins(observed.user?.tags ?? [])[found.id];
+    return {
+        keyInUse: { keyId: found.id, createdAt: found.createdAt, ...(origin ? { origin } : {}) }
+    };
+}
 /** A key in use after its grace, or a grace cut short: a person should know. */
 function graceWarnings(grace) {
     const replaced = `replaced by a rotation at ${grace.replacedAt.toISOString()}`;
@@ -80398,10 +80518,20 @@ function setOutputs(plan, outcome) {
     core/* setOutput */.uH('bucket-arn', plan.bucketArn);
     core/* setOutput */.uH('access-key-id', outcome?.keyId ?? (plan.key.action === 'create' ? '' : plan.key.keyId));
     core/* setOutput */.uH('key-created', String(outcome?.keyCreated ?? false));
+    core/* setOutput */.uH('key-created-at', keyCreatedAt(plan, outcome));
     core/* setOutput */.uH('rotated', String(outcome?.rotated ?? false));
     core/* setOutput */.uH('old-access-key-id', outcome?.oldKeyId ?? '');
     core/* setOutput */.uH('old-key-retire-after', outcome?.oldKeyRetireAfter?.toISOString() ?? '');
     core/* setOutput */.uH('secrets', secretsWritten(outcome).join(','));
+}
+/** When the key the secrets hold now was made: the new key's time, or the kept key's. */
+function keyCreatedAt(plan, outcome) {
+    if (outcome?.keyCreatedAt)
+        return outcome.keyCreatedAt.toISOString();
+    const held = outcome ? outcome.keyId : plan.key.action === 'create' ? undefined : plan.key.keyId;
+    return held !== undefined && held === plan.keyInUse?.keyId
+        ? plan.keyInUse.createdAt.toISOString()
+        : '';
 }
 function secretsWritten(outcome) {
     return (outcome?.writes ?? []).flatMap(w => w.written).filter(unique);

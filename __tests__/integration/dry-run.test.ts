@@ -78,7 +78,12 @@ describe('a dry run before the first setup', () => {
     expect(user.User?.Path).toBe('/s3-credentials-action/')
     expect(user.User?.Tags).toEqual([
       { Key: 'team', Value: 'platform' },
-      { Key: 's3-credentials-action:repository', Value: 'octo-org/octo-repo' }
+      { Key: 's3-credentials-action:repository', Value: 'octo-org/octo-repo' },
+      // The run that made the key (issue 17); outside a workflow run, no run id.
+      {
+        Key: `s3-credentials-action:key:${w.storedPair()!.accessKeyId}`,
+        Value: expect.stringMatching(/^octo-org\/octo-repo - - \S+Z$/) as unknown
+      }
     ])
     const head = await w.s3().send(new HeadBucketCommand({ Bucket: BUCKET }))
     expect(head.BucketRegion).toBe(REGION)

@@ -1,6 +1,7 @@
 /** The plan's shape: what a run will create, reuse, change, rotate and write (see plan.ts). */
 import type { Destination, SecretNames, Tag } from '../inputs/config.js'
 import type { KeyPlan, OldKeyGrace } from './keys.js'
+import type { KeyOrigin } from './markers.js'
 import type { PolicyDocument } from './policy.js'
 
 export type UserPlan =
@@ -52,6 +53,11 @@ export interface Plan {
   bucket: BucketPlan
   grants: GrantChanges
   key: KeyPlan
+  /**
+   * The key the destinations hold before this run (kept, or replaced by a new one): when it was
+   * made and, when its origin tag is on the user, by which run.
+   */
+  keyInUse?: { keyId: string; createdAt: Date; origin?: KeyOrigin }
   /** The key an earlier rotation left in its grace, and what this run does with it. */
   oldKeyGrace?: OldKeyGrace
   writes: DestinationWrite[]
