@@ -79,7 +79,12 @@ describe('a dry run before the first setup', () => {
     expect(user.User?.Path).toBe('/s3-credentials-action/')
     expect(user.User?.Tags).toEqual([
       { Key: 'team', Value: 'platform' },
-      { Key: 's3-credentials-action:repository', Value: 'octo-org/octo-repo' }
+      { Key: 's3-credentials-action:repository', Value: 'octo-org/octo-repo' },
+      // The run that made the key (issue 17); outside a workflow run, no run id.
+      {
+        Key: `s3-credentials-action:key:${w.storedPair()!.accessKeyId}`,
+        Value: expect.stringMatching(/^octo-org\/octo-repo - - \S+Z$/) as unknown
+      }
     ])
     const head = await w.s3().send(new HeadBucketCommand({ Bucket: BUCKET }))
     expect(head.BucketRegion).toBe(REGION)
@@ -99,6 +104,10 @@ describe('a dry run before the first setup', () => {
       `Reuse bucket ${BUCKET} in ${REGION}.`,
       'Keep the grants: read-write access to the bucket only is in place.',
       `Keep access key ${keyId}: the destinations hold an active key of the user.`,
+      // The run that made it (the test's runs are outside a workflow), from the key's origin tag.
+      expect.stringMatching(
+        /^Access key AKIA\w+ was made outside a workflow run of octo-org\/octo-repo at \d{4}-\d\d-\d\dT[\d:.]+Z\.$/
+      ),
       `Leave ${REPO} as it is: it holds what it needs.`
     ])
     expect(again.outputs['access-key-id']).toBe(keyId)
@@ -115,6 +124,9 @@ describe('a dry run before the first setup', () => {
       'Keep the grants: read-write access to the bucket only is in place.',
       'Create a new access key (rotation was requested) and verify it before it is stored.',
       `Then delete the old key ${oldKey.accessKeyId} once every destination holds the new one.`,
+      expect.stringMatching(
+        /^Access key AKIA\w+ was made outside a workflow run of octo-org\/octo-repo at \d{4}-\d\d-\d\dT[\d:.]+Z\.$/
+      ),
       `Write to ${REPO}: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.`
     ])
     expect(dry.summary).toContain(`${oldKey.accessKeyId} would be deleted`)

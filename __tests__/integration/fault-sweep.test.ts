@@ -272,9 +272,13 @@ async function orphans(w: World, r: RunResult, stored: AwsCreds, old: AwsCreds):
 /** Exactly one key, active and stored, and none of the action's marker tags on the user. */
 async function markerTags(w: World): Promise<string[]> {
   const tags = await w.iam().send(new ListUserTagsCommand({ UserName: USER }))
-  return (tags.Tags ?? [])
-    .map(t => t.Key!)
-    .filter(k => k.startsWith('s3-credentials-action:') && k !== OWNERSHIP_TAG)
+  return (
+    (tags.Tags ?? [])
+      .map(t => t.Key!)
+      .filter(k => k.startsWith('s3-credentials-action:') && k !== OWNERSHIP_TAG)
+      // Not markers: the record of the run that made each key (issue 17).
+      .filter(k => !k.startsWith('s3-credentials-action:key:'))
+  )
 }
 
 async function converged(w: World, stored: AwsCreds): Promise<boolean> {

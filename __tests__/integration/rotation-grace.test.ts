@@ -4,11 +4,11 @@
  * is the retire marker itself (a tag, data): a test sets its times in the past, as a run hours
  * later would find them. moto records a key's last use on every request it serves.
  */
-import { ListUserTagsCommand, TagUserCommand } from '@aws-sdk/client-iam'
+import { ListAccessKeysCommand, ListUserTagsCommand, TagUserCommand } from '@aws-sdk/client-iam'
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import type { AwsCreds } from '../support/moto.js'
 import { actionInputs, assertNoSecretLeak } from '../support/run-action.js'
-import { closeWorld, openWorld, REGION, type World } from '../support/world.js'
+import { closeWorld, openWorld, REGION, REPO, type World } from '../support/world.js'
 
 const USER = 'octo-org+octo-repo'
 const OWNERSHIP_TAG = 's3-credentials-action:repository'
@@ -180,5 +180,53 @@ describe('old-key-grace-hours (default)', () => {
     expect(r.outputs['old-access-key-id']).toBe(pair.accessKeyId)
     expect(r.outputs['old-key-retire-after']).toBe((await userTags(w))[RETIRE_TAG]!.split(' ')[2])
     assertNoSecretLeak(r, [old.secretAccessKey, pair.secretAccessKey, third.secretAccessKey])
+  })
+})
+
+// Issue 17 (audit trail): each key records on its user the run that made it.
+describe('the run that made each key', () => {
+  const ORIGIN = 's3-credentials-action:key:'
+  const runEnv = (id: number, attempt = 1) => ({
+    GITHUB_RUN_ID: String(id),
+    GITHUB_RUN_ATTEMPT: String(attempt)
+  })
+  async function createDates(w: World): Promise<Record<string, string>> {
+    const out = await w.iam().send(new ListAccessKeysCommand({ UserName: USER }))
+    return Object.fromEntries(
+      (out.AccessKeyMetadata ?? []).map(k => [k.AccessKeyId!, k.CreateDate!.toISOString()])
+    )
+  }
+  const origins = async (w: World) =>
+    Object.entries(await userTags(w)).filter(([k]) => k.startsWith(ORIGIN))
+
+  test('is tagged beside the key, named in the plan, removed with the key; key-created-at', async () => {
+    const w = await openWorld({ auth: true })
+    const setup = await w.run({}, runEnv(4242))
+    expect(setup.code).toBe(0)
+    const first = w.storedPair()!
+    const made = (await createDates(w))[first.accessKeyId]!
+    expect(await origins(w)).toEqual([[`${ORIGIN}${first.accessKeyId}`, `${REPO} 4242 1 ${made}`]])
+    expect(setup.outputs['key-created-at']).toBe(made)
+    // Recorded in the same request as the pending marker: no TagUser of its own.
+    expect(w.aws.requests.filter(q => q.action === 'TagUser')).toHaveLength(1)
+
+    w.aws.reset()
+    const again = await w.run({}, runEnv(4243))
+    expect(again.code).toBe(0)
+    expect(w.aws.actions({ mutating: true })).toEqual([])
+    expect(again.outputs['key-created-at']).toBe(made)
+    expect(again.log).toContain(
+      `Access key ${first.accessKeyId} was made by run 4242 (attempt 1) of ${REPO} at ${made}, https://github.com/${REPO}/actions/runs/4242/attempts/1.`
+    )
+
+    const rotation = await w.run({ rotate: 'true' }, runEnv(4244, 2))
+    expect(rotation.code).toBe(0)
+    const second = w.storedPair()!
+    const madeNow = (await createDates(w))[second.accessKeyId]!
+    expect(await origins(w)).toEqual([
+      [`${ORIGIN}${second.accessKeyId}`, `${REPO} 4244 2 ${madeNow}`]
+    ])
+    expect(rotation.outputs['key-created-at']).toBe(madeNow)
+    assertNoSecretLeak(rotation, [first.secretAccessKey, second.secretAccessKey])
   })
 })

@@ -47,7 +47,11 @@ async function userTags(w: World): Promise<Record<string, string>> {
 /** The action's own tags on the user (marker and pending key): none once a run is over. */
 async function markerTags(w: World): Promise<string[]> {
   return Object.keys(await userTags(w)).filter(
-    k => k.startsWith('s3-credentials-action:') && k !== OWNERSHIP_TAG
+    k =>
+      k.startsWith('s3-credentials-action:') &&
+      k !== OWNERSHIP_TAG &&
+      // Not markers: the record of the run that made each key (issue 17).
+      !k.startsWith('s3-credentials-action:key:')
   )
 }
 

@@ -445,13 +445,13 @@ describe('parseConfig tags', () => {
   const lines = (n: number): string =>
     Array.from({ length: n }, (_, i) => `key${i}=value${i}`).join('\n')
 
-  // 50 per user, less the ownership tag and the two markers.
-  test('47 tags are allowed', () => {
-    expect(configFrom({ tags: lines(47) }).tags).toHaveLength(47)
+  // 50 per user, less the ownership tag, the three markers and the two keys' origin records.
+  test('44 tags are allowed', () => {
+    expect(configFrom({ tags: lines(44) }).tags).toHaveLength(44)
   })
 
-  test('48 tags are too many', () => {
-    expectOneError({ tags: lines(48) }, 'tags', 'at most 47 tags (got 48)')
+  test('45 tags are too many', () => {
+    expectOneError({ tags: lines(45) }, 'tags', 'at most 44 tags (got 45)')
   })
 
   test('every bad tag line is reported, not only the first', () => {

@@ -300,7 +300,7 @@ describe('checkTag', () => {
 
   test('the reserved prefix and the tag limit are what the action relies on', () => {
     expect(rules.RESERVED_TAG_PREFIX).toBe('s3-credentials-action:')
-    expect(rules.MAX_USER_TAGS).toBe(47)
+    expect(rules.MAX_USER_TAGS).toBe(44)
   })
 })
 

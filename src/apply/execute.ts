@@ -58,6 +58,7 @@ export async function execute(context: Context): Promise<Outcome> {
     }
     if (prepared.key) {
       outcome.keyId = prepared.key.id
+      outcome.keyCreatedAt = prepared.key.createdAt
       const [verification] = await settleAll(
         [time('verify', verifyAndMark(ctx, prepared.key)), hardened],
         ctx,
@@ -83,7 +84,7 @@ export async function execute(context: Context): Promise<Outcome> {
  */
 async function settleAll<T extends unknown[]>(
   phases: { [K in keyof T]: Promise<T[K]> },
-  ctx: Context,
+  ctx: ApplyContext,
   keyReady: Promise<PreparedKey>
 ): Promise<T> {
   const results = await Promise.allSettled(phases)
@@ -160,6 +161,7 @@ async function finishWrites(
     if (deleted) {
       await unmarkPending(ctx)
       outcome.keyCreated = false
+      delete outcome.keyCreatedAt
       if (replaces) outcome.keyId = replaces.keyId
       else delete outcome.keyId
     }

@@ -10,8 +10,10 @@ import { actionUserAgent } from '../aws/clients.js'
 import { verifyKey, type VerifyResult } from '../aws/verify.js'
 import type { KeyPlan } from '../plan/keys.js'
 import {
+  formatKeyOrigin,
   formatPendingKeys,
   formatRetireMarker,
+  keyOriginTagKey,
   formatRotationLock,
   PENDING_KEY_TAG,
   RETIRE_TAG,
@@ -70,6 +72,7 @@ export async function retireGraceKey(ctx: ApplyContext): Promise<GraceRetired | 
     return { keyId: grace.keyId, result: 'failed' }
   }
   ctx.markers.removeLater(RETIRE_TAG)
+  if (result === 'deleted') ctx.markers.removeLater(keyOriginTagKey(grace.keyId))
   ctx.log.info(graceRetiredLine(grace, result))
   return { keyId: grace.keyId, result }
 }
@@ -116,6 +119,7 @@ async function makeRoomAndCreate(
   keyPlan.removeFirst.forEach((r, i) => {
     if (results[i]?.status !== 'fulfilled') return
     removed.push(r.keyId)
+    ctx.markers.removeLater(keyOriginTagKey(r.keyId))
     if (r.keyId === plan.oldKeyGrace?.keyId) ctx.markers.removeLater(RETIRE_TAG)
     log.info(`Deleted access key ${r.keyId}: ${r.why}.`)
   })
@@ -187,9 +191,14 @@ export async function unmarkPending(ctx: ApplyContext): Promise<void> {
 }
 
 /** Deletes a key no secret refers to; true when it is gone. */
-export async function deleteNewKey(ctx: Context, keyId: string, why: string): Promise<boolean> {
+export async function deleteNewKey(
+  ctx: ApplyContext,
+  keyId: string,
+  why: string
+): Promise<boolean> {
   try {
     await ctx.aws.iam.deleteAccessKey(ctx.plan.userName, keyId)
+    ctx.markers.removeLater(keyOriginTagKey(keyId))
     ctx.log.info(`Deleted the new access key ${keyId} again: ${why}.`)
     return true
   } catch (e) {
@@ -223,7 +232,15 @@ export async function verifyAndMark(ctx: ApplyContext, key: NewAccessKey): Promi
         userAgent: actionUserAgent(config.run)
       }
     ),
-    aws.iam.tagUser(plan.userName, [formatPendingKeys([...leftovers.map(r => r.keyId), key.id])])
+    // The run that made the key is recorded beside it, in the same request.
+    aws.iam.tagUser(plan.userName, [
+      formatPendingKeys([...leftovers.map(r => r.keyId), key.id]),
+      formatKeyOrigin(key.id, {
+        runId: ctx.runId,
+        ...(config.run.repository ? { repository: config.run.repository } : {}),
+        createdAt: key.createdAt
+      })
+    ])
   ])
   if (verified.status === 'fulfilled' && verified.value.ok && marked.status === 'fulfilled') {
     const { attempts, waitedMs } = verified.value
@@ -271,6 +288,10 @@ export async function retire(
   const leftovers = keyPlan.deleteAfter ?? []
   const replaces = keyPlan.replaces
   ctx.markers.removeLater(PENDING_KEY_TAG)
+  // The records of the keys deleted in this wave go with them.
+  for (const r of leftovers) ctx.markers.removeLater(keyOriginTagKey(r.keyId))
+  if (replaces && !replaces.graceHours && replaces.disposal === 'delete')
+    ctx.markers.removeLater(keyOriginTagKey(replaces.keyId))
   // A new retire marker replaces whatever the tag held: it must not be removed beside it.
   if (replaces?.graceHours) ctx.markers.keep(RETIRE_TAG)
   const [old, , ...gone] = await Promise.allSettled([

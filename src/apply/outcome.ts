@@ -31,6 +31,8 @@ export interface WriteResult {
 
 export interface Outcome {
   keyId?: string
+  /** When the new key was made (CreateAccessKey), when this run made one that stays. */
+  keyCreatedAt?: Date
   keyCreated: boolean
   rotated: boolean
   oldKeyId?: string

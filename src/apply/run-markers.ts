@@ -3,7 +3,7 @@
  * when setting one seemed to fail: its answer may have been lost).
  */
 import type { Iam } from '../aws/iam.js'
-import { PENDING_KEY_TAG } from '../plan/markers.js'
+import { KEY_ORIGIN_TAG_PREFIX, PENDING_KEY_TAG } from '../plan/markers.js'
 import { errorText, type Context, type Log } from './outcome.js'
 
 /** The context of the apply steps that may set marker tags. */
@@ -38,7 +38,9 @@ export class RunMarkers {
     const keys = [...this.toRemove]
     this.toRemove.clear()
     await this.iam.untagUser(this.userName, keys).catch((e: unknown) => {
-      this.left.push(...keys.filter(k => !this.left.includes(k)))
+      // A key's origin record left behind is no marker: the next run removes it as stale.
+      const markers = keys.filter(k => !k.startsWith(KEY_ORIGIN_TAG_PREFIX))
+      this.left.push(...markers.filter(k => !this.left.includes(k)))
       this.log.warning(
         `Could not remove the tag(s) ${keys.join(', ')} from ${this.userName} (${errorText(e)}).` +
           (keys.includes(PENDING_KEY_TAG)

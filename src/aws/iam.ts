@@ -44,6 +44,7 @@ export interface NewAccessKey {
   secret: string
   /** The SDK's attempts at CreateAccessKey: more than one, and an earlier one may have made a key. */
   attempts: number
+  createdAt: Date
 }
 
 const toAccessKey = (k: AccessKeyMetadata): AccessKey => ({
@@ -292,7 +293,12 @@ export class Iam {
     )
     const secret = out.AccessKey?.SecretAccessKey ?? ''
     if (secret) this.maskSecret(secret)
-    return { id: out.AccessKey?.AccessKeyId ?? '', secret, attempts: out.$metadata.attempts ?? 1 }
+    return {
+      id: out.AccessKey?.AccessKeyId ?? '',
+      secret,
+      attempts: out.$metadata.attempts ?? 1,
+      createdAt: out.AccessKey?.CreateDate ?? new Date()
+    }
   }
 
   async deleteAccessKey(UserName: string, AccessKeyId: string): Promise<void> {

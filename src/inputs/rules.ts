@@ -183,7 +183,8 @@ export function checkTag(key: string, value: string): string | undefined {
 }
 
 /**
- * IAM and S3 both allow 50 tags; the action keeps three slots for its own tags on the user (the
- * ownership tag and the two markers).
+ * IAM and S3 both allow 50 tags; the action keeps six slots for its own tags on the user: the
+ * ownership tag, the three markers (rotation, pending, retire) and the records of the run that
+ * made each of the two keys a user may have.
  */
-export const MAX_USER_TAGS = 47
+export const MAX_USER_TAGS = 44

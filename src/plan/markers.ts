@@ -156,3 +156,77 @@ export function formatRetireMarker(marker: RetireMarker): Tag {
     value: `${marker.keyId} ${marker.replacedAt.toISOString()} ${marker.retireAfter.toISOString()}`
   }
 }
+
+/**
+ * One per key the action made, named by the key (`s3-credentials-action:key:<key id>`): the run that
+ * made it, `<owner/repository> <run id> <attempt> <created ISO time>` (`-` for what a run outside
+ * a workflow does not know). Set beside the pending marker, removed when the key is deleted.
+ */
+export const KEY_ORIGIN_TAG_PREFIX = `${RESERVED_TAG_PREFIX}key:`
+
+/** Which run made a key, as its tag records it. */
+export interface KeyOrigin {
+  repository?: string
+  runId?: string
+  attempt?: string
+  createdAt: Date
+}
+
+export function keyOriginTagKey(keyId: string): string {
+  return `${KEY_ORIGIN_TAG_PREFIX}${keyId}`
+}
+
+/** The origin tag of a key made by workflow run `runId` (`run-<id>-<attempt>`) of `repository`. */
+export function formatKeyOrigin(
+  keyId: string,
+  made: { runId: string; repository?: string; createdAt: Date }
+): Tag {
+  const run = /^run-(\d{1,19})-(\d{1,6})$/.exec(made.runId)
+  const fields = [made.repository ?? '-', run?.[1] ?? '-', run?.[2] ?? '-']
+  return {
+    key: keyOriginTagKey(keyId),
+    value: `${fields.join(' ')} ${made.createdAt.toISOString()}`
+  }
+}
+
+/**
+ * The origin of every key an origin tag names, by key id; a tag whose key id or value does not
+ * parse counts as absent.
+ */
+export function keyOrigins(tags: Tag[]): Record<string, KeyOrigin> {
+  const origins: Record<string, KeyOrigin> = {}
+  const prefix = KEY_ORIGIN_TAG_PREFIX.toLowerCase()
+  for (const tag of tags) {
+    if (!tag.key.toLowerCase().startsWith(prefix)) continue
+    const keyId = tag.key.slice(prefix.length)
+    const [repository = '', runId = '', attempt = '', created = '', ...rest] = tag.value.split(' ')
+    const createdAt = isoDate(created)
+    const known = (field: string, pattern: RegExp) => (pattern.test(field) ? field : undefined)
+    const fields = {
+      repository: known(repository, REPOSITORY),
+      runId: known(runId, /^\d{1,19}$/),
+      attempt: known(attempt, /^\d{1,6}$/)
+    }
+    const parses = (field: string, value: string | undefined) =>
+      field === '-' || value !== undefined
+    if (!ACCESS_KEY_ID.test(keyId) || !createdAt || rest.length > 0) continue
+    if (!parses(repository, fields.repository) || !parses(runId, fields.runId)) continue
+    if (!parses(attempt, fields.attempt)) continue
+    origins[keyId] = {
+      createdAt,
+      ...(fields.repository ? { repository: fields.repository } : {}),
+      ...(fields.runId ? { runId: fields.runId } : {}),
+      ...(fields.attempt ? { attempt: fields.attempt } : {})
+    }
+  }
+  return origins
+}
+
+/** The origin tags on the user whose key is not one of `keyIds` (the key is gone): stale. */
+export function staleKeyOriginTags(tags: Tag[], keyIds: string[]): string[] {
+  const prefix = KEY_ORIGIN_TAG_PREFIX.toLowerCase()
+  return tags
+    .filter(t => t.key.toLowerCase().startsWith(prefix))
+    .filter(t => !keyIds.includes(t.key.slice(prefix.length)))
+    .map(t => t.key)
+}

@@ -16,11 +16,13 @@ import {
 import { ActionError } from '../errors.js'
 import {
   isEarlierAttempt,
+  keyOrigins,
   lockRunUrl,
   MAX_ROTATION_LOCK_MS,
   PENDING_KEY_TAG,
   RETIRE_TAG,
   ROTATION_LOCK_TAG,
+  staleKeyOriginTags,
   tagValue
 } from './markers.js'
 import {
@@ -114,9 +116,16 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     key,
     writes,
     ...(grace ? { oldKeyGrace: grace } : {}),
+    ...keyInUse(observed, key),
     staleMarkers: [
       ...staleMarkers(observed, key, pending.ids, now, runId),
-      ...(ignoredRetire ? [RETIRE_TAG] : [])
+      ...(ignoredRetire ? [RETIRE_TAG] : []),
+      ...(observed.user
+        ? staleKeyOriginTags(
+            observed.user.tags,
+            observed.user.keys.map(k => k.id)
+          )
+        : [])
     ],
     ...(switchFromRole ? { switchFromRole } : {}),
     warnings: [
@@ -456,6 +465,20 @@ function accessDiffers(observed: ObservedDestination, name: string): boolean {
   const wanted = [...(observed.wantedRepositoryIds ?? [])].sort((a, b) => a - b)
   const held = [...(current.repositoryIds ?? [])].sort((a, b) => a - b)
   return wanted.length !== held.length || wanted.some((id, i) => id !== held[i])
+}
+
+/**
+ * The key the destinations hold before this run (the one kept, or the one a new key replaces):
+ * when it was made and, where its record is on the user, by which run.
+ */
+function keyInUse(observed: Observed, key: KeyPlan): Pick<Plan, 'keyInUse'> {
+  const id = key.action === 'create' ? key.replaces?.keyId : key.keyId
+  const found = observed.user?.keys.find(k => k.id === id)
+  if (!found) return {}
+  const origin = keyOrigins(observed.user?.tags ?? [])[found.id]
+  return {
+    keyInUse: { keyId: found.id, createdAt: found.createdAt, ...(origin ? { origin } : {}) }
+  }
 }
 
 /** A key in use after its grace, or a grace cut short: a person should know. */

@@ -2,6 +2,7 @@
 import type { Destination, OldKeyDisposal, SecretNames, Tag } from '../inputs/config.js'
 import type { TrustPolicy } from './trust.js'
 import type { KeyPlan, OldKeyGrace } from './keys.js'
+import type { KeyOrigin } from './markers.js'
 import type { PolicyDocument } from './policy.js'
 
 export type UserPlan =
@@ -103,6 +104,11 @@ export interface Plan {
   bucket: BucketPlan
   grants: GrantChanges
   key: KeyPlan
+  /**
+   * The key the destinations hold before this run (kept, or replaced by a new one): when it was
+   * made and, when its origin tag is on the user, by which run.
+   */
+  keyInUse?: { keyId: string; createdAt: Date; origin?: KeyOrigin }
   /** The key an earlier rotation left in its grace, and what this run does with it. */
   oldKeyGrace?: OldKeyGrace
   writes: DestinationWrite[]

@@ -5,6 +5,7 @@ import { OWNERSHIP_TAG } from '../plan/containment.js'
 import { removesSomething, type RemovalPlan } from '../plan/removal.js'
 import { describe as describeDestination } from '../github/destinations.js'
 import { ageInDays, type GraceKey, type OldKeyGrace } from '../plan/keys.js'
+import type { KeyOrigin } from '../plan/markers.js'
 import type { KeyLastUsed } from '../plan/observed.js'
 import type { BucketRepair, GrantChanges, Plan } from '../plan/plan.js'
 import type { Observed } from '../plan/observed.js'
@@ -19,6 +20,11 @@ export function planLines(plan: Plan, config: Config): string[] {
   lines.push(bucketLine(plan), ...grantLines(plan.grants, config))
   if (plan.oldKeyGrace) lines.push(graceLine(plan.oldKeyGrace))
   lines.push(...keyLines(plan))
+  const inUse = plan.keyInUse
+  if (inUse?.origin)
+    lines.push(
+      `Access key ${inUse.keyId} was made ${originText(inUse.origin, config.run.serverUrl)}.`
+    )
   if (plan.staleMarkers.length > 0)
     lines.push(
       `Remove the marker tags ${plan.staleMarkers.join(', ')} from ${plan.userName}: no run holds them any more.`
@@ -137,6 +143,19 @@ export function oldKeyLine(outcome: Outcome): string {
     default:
       return `${outcome.oldKeyId} ${outcome.oldKeyResult}`
   }
+}
+
+/** Which run made a key, as its origin tag says, with a link to the run where it names one. */
+export function originText(origin: KeyOrigin, serverUrl: string): string {
+  const run = origin.runId
+    ? `by run ${origin.runId}${origin.attempt ? ` (attempt ${origin.attempt})` : ''}`
+    : 'outside a workflow run'
+  const where = origin.repository ? ` of ${origin.repository}` : ''
+  const url =
+    origin.runId && origin.repository
+      ? `, ${serverUrl.replace(/\/+$/, '')}/${origin.repository}/actions/runs/${origin.runId}${origin.attempt ? `/attempts/${origin.attempt}` : ''}`
+      : ''
+  return `${run}${where} at ${origin.createdAt.toISOString()}${url}`
 }
 
 /** When, by what and where a key was last used, as GetAccessKeyLastUsed says. */

@@ -78,10 +78,20 @@ function setSetupOutputs(plan: Plan, outcome: Outcome | undefined): void {
     outcome?.keyId ?? (plan.key.action === 'create' ? '' : plan.key.keyId)
   )
   core.setOutput('key-created', String(outcome?.keyCreated ?? false))
+  core.setOutput('key-created-at', keyCreatedAt(plan, outcome))
   core.setOutput('rotated', String(outcome?.rotated ?? false))
   core.setOutput('old-access-key-id', outcome?.oldKeyId ?? '')
   core.setOutput('old-key-retire-after', outcome?.oldKeyRetireAfter?.toISOString() ?? '')
   core.setOutput('secrets', secretsWritten(outcome).join(','))
+}
+
+/** When the key the secrets hold now was made: the new key's time, or the kept key's. */
+function keyCreatedAt(plan: Plan, outcome: Outcome | undefined): string {
+  if (outcome?.keyCreatedAt) return outcome.keyCreatedAt.toISOString()
+  const held = outcome ? outcome.keyId : plan.key.action === 'create' ? undefined : plan.key.keyId
+  return held !== undefined && held === plan.keyInUse?.keyId
+    ? plan.keyInUse.createdAt.toISOString()
+    : ''
 }
 
 function secretsWritten(outcome: Outcome | undefined): string[] {
