@@ -116,8 +116,19 @@ async function main(): Promise<void> {
 
   w.aws.reset()
   show(
-    '4. Rotation (rotate: true, old-key: delete)',
-    await w.run({ rotate: 'true', 'current-access-key-id': first.accessKeyId }),
+    '4. Rotation (rotate: true, old-key: delete, old-key-grace-hours: 6): the old key stays active for jobs in flight',
+    await w.run({
+      rotate: 'true',
+      'current-access-key-id': first.accessKeyId,
+      'old-key-grace-hours': '6'
+    }),
+    w
+  )
+
+  w.aws.reset()
+  show(
+    '5. Drift check (dry-run: true, fail-on-changes: true): nothing drifted',
+    await w.run({ 'dry-run': 'true', 'fail-on-changes': 'true', tags: 'team=platform' }),
     w
   )
 
@@ -131,7 +142,17 @@ async function main(): Promise<void> {
   console.log(`    AWS_BUCKET_NAME        ${w.github.secret({ repo: REPO }, 'AWS_BUCKET_NAME')}`)
   console.log(`  STS GetCallerIdentity with the stored pair: ${await callerOf(pair, w)}`)
   console.log(
-    `  The same with the key before the rotation (${first.accessKeyId}): ${await callerOf(first, w)}`
+    `  The same with the key before the rotation (${first.accessKeyId}), in its grace: ${await callerOf(first, w)}`
+  )
+
+  w.aws.reset()
+  show(
+    '6. Removal (remove: true, remove-bucket: true): secrets, keys, user and the empty bucket',
+    await w.run({ remove: 'true', 'remove-bucket': 'true' }),
+    w
+  )
+  console.log(
+    `  Secrets of ${REPO} now: ${w.github.secretNames({ repo: REPO }).join(', ') || 'none'}`
   )
 }
 

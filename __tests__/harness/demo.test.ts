@@ -30,11 +30,20 @@ test('npm run demo: setup, re-run and rotation, a working stored pair, no secret
   const { code, out } = await runDemo()
   expect(code).toBe(0)
   expect(out).toContain('Demo finished.')
-  for (const step of ['1. ', '2. Setup', '3. Re-run', '4. Rotation']) expect(out).toContain(step)
+  for (const step of [
+    '1. ',
+    '2. Setup',
+    '3. Re-run',
+    '4. Rotation',
+    '5. Drift check',
+    '6. Removal'
+  ])
+    expect(out).toContain(step)
+  expect(out).toContain(`Secrets of ${'octo-org/octo-repo'} now: none`)
   expect(out).toMatch(
     /STS GetCallerIdentity with the stored pair: arn:aws:\S+:user\/s3-credentials-action\/octo-org\+/
   )
-  expect(out).toMatch(/The same with the key before the rotation \(AKIA\w+\): refused/)
+  expect(out).toMatch(/The same with the key before the rotation \(AKIA\w+\), in its grace: arn:/)
   expect(out).toMatch(/AWS_SECRET_ACCESS_KEY {2}\(40 characters, not shown\)/)
   // A secret access key is 40 characters of base64; nothing of that shape may be printed.
   expect(out).not.toMatch(/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/)
