@@ -11,6 +11,7 @@
 import {
   CreateOpenIDConnectProviderCommand,
   CreatePolicyCommand,
+  CreateRoleCommand,
   TagUserCommand
 } from '@aws-sdk/client-iam'
 import type { Authorizer } from '../support/iam-authorizer.js'
@@ -210,6 +211,25 @@ describe('with exactly docs/iam-policy.json', () => {
       buckets: []
     })
     expect(w.github.secretNames({ repo: REPO })).toEqual([])
+  })
+
+  test('a role on the path without the ownership tag: its trust and its deletion are refused', async () => {
+    await w.iam(admin).send(
+      new CreateRoleCommand({
+        RoleName: 'someone-elses',
+        Path: '/s3-credentials-action/',
+        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] })
+      })
+    )
+    for (const action of ['DeleteRole', 'UpdateAssumeRolePolicy']) {
+      const decision = await authorizer.authorize({
+        service: 'iam',
+        action,
+        accessKeyId: admin.accessKeyId,
+        params: { RoleName: 'someone-elses' }
+      })
+      expect({ action, allowed: decision.allowed }).toEqual({ action, allowed: false })
+    }
   })
 
   test('every permission of the policy was needed, and no call needed another', () => {

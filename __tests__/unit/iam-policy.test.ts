@@ -133,6 +133,11 @@ describe('the role policy', () => {
   test('changes roles only on the action’s path, and creates them only with the boundary', () => {
     const wide = allows.filter(st => resources(st).includes('arn:aws:iam::ACCOUNT_ID:role/*'))
     expect(wide.flatMap(st => st.Action).every(a => /^iam:(Get|List)/.test(a))).toBe(true)
+    // A role's trust is rewritten, and a role deleted, only where it carries the ownership tag.
+    expect(named(docs.role, 'ManageTrustAndDeletionOfOwnedRolesOnThePath')).toMatchObject({
+      Action: ['iam:UpdateAssumeRolePolicy', 'iam:DeleteRole'],
+      Condition: { Null: { 'aws:ResourceTag/s3-credentials-action:repository': 'false' } }
+    })
     expect(named(docs.role, 'CreateRolesWithTheBoundary')).toMatchObject({
       Action: ['iam:CreateRole'],
       Resource: 'arn:aws:iam::ACCOUNT_ID:role/s3-credentials-action/*',
