@@ -9,6 +9,7 @@ import { parse } from 'yaml'
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 /** The Node 24 binary of the `node` devDependency: what `runs.using: node24` means. */
 export const NODE24 = join(REPO_ROOT, 'node_modules', '.bin', 'node')
+const COVERAGE_HOOK = join(REPO_ROOT, '__tests__', 'support', 'coverage-hook.mjs')
 export const ACTION_ENTRY = join(REPO_ROOT, 'dist', 'index.js')
 const RUNS_DIR = join(REPO_ROOT, '.tmp', 'runs')
 /** Nothing listens there: a test that forgets to point the action somewhere fails fast. */
@@ -116,10 +117,11 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    // The test command's coverage of src/ through the bundle's source map, when it asks for it. A
-    // variable of its own: NODE_V8_COVERAGE on jest would also record jest's workers.
+    // The test command's coverage of src/ through the bundle's source map, when it asks for it
+    // (recorded by COVERAGE_HOOK). A variable of its own: NODE_V8_COVERAGE on jest would also
+    // record jest's workers.
     ...(process.env.ACTION_COVERAGE_DIR
-      ? { NODE_V8_COVERAGE: process.env.ACTION_COVERAGE_DIR }
+      ? { ACTION_COVERAGE_DIR: process.env.ACTION_COVERAGE_DIR }
       : {}),
     ...opts.env,
     ...files
@@ -179,7 +181,12 @@ function runChild(
 ): Promise<{ code: number; chunks: Chunk[] }> {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`)
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE24, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const preload = env.ACTION_COVERAGE_DIR ? ['--import', COVERAGE_HOOK] : []
+    const child = spawn(NODE24, [...preload, entry], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
     // Arrival order approximates the order the runner sees (it reads both pipes as they come).
     const chunks: Chunk[] = []
     child.stdout
