@@ -72,8 +72,11 @@ export interface RequestAuthorizer {
  */
 export type AwsFault =
   | { status: 500 | 503; afterApplying?: boolean }
-  /** A client error AWS answers with that code (e.g. STS's InvalidClientTokenId). */
-  | { status: 400 | 403; code: string; message?: string }
+  /**
+   * A client error AWS answers with that code (e.g. STS's InvalidClientTokenId, S3's 409
+   * OperationAborted or 404 NoSuchBucket).
+   */
+  | { status: 400 | 403 | 404 | 409; code: string; message?: string }
   | { throttle: true }
   | { drop: true; afterApplying?: boolean }
 
