@@ -23,14 +23,12 @@ describe('a bucket in another region than aws-region', () => {
     'HeadBucket answered %s with x-amz-bucket-region: an input error naming the region, nothing changed',
     async headStatus => {
       const w = await openWorld()
-      await w
-        .s3(undefined, ELSEWHERE)
-        .send(
-          new CreateBucketCommand({
-            Bucket: BUCKET,
-            CreateBucketConfiguration: { LocationConstraint: ELSEWHERE }
-          })
-        )
+      await w.s3(undefined, ELSEWHERE).send(
+        new CreateBucketCommand({
+          Bucket: BUCKET,
+          CreateBucketConfiguration: { LocationConstraint: ELSEWHERE }
+        })
+      )
       w.aws.placeBucket(BUCKET, ELSEWHERE, headStatus)
       const writes = w.github.writeCount()
       const r = await w.run()
@@ -39,9 +37,9 @@ describe('a bucket in another region than aws-region', () => {
       expect(line).toContain(`Bucket '${BUCKET}' is in ${ELSEWHERE}, not in aws-region eu-west-1`)
       expect(line).toContain(`set aws-region: ${ELSEWHERE}`)
       // The redirect was seen: S3 was asked in the wrong region first.
-      expect(
-        w.aws.requests.some(q => q.action === 'HeadBucket' && q.status === headStatus)
-      ).toBe(true)
+      expect(w.aws.requests.some(q => q.action === 'HeadBucket' && q.status === headStatus)).toBe(
+        true
+      )
       expect(w.aws.actions({ mutating: true })).toEqual([])
       expect(w.github.writeCount()).toBe(writes)
     }
@@ -49,14 +47,12 @@ describe('a bucket in another region than aws-region', () => {
 
   test('the same bucket asked in its own region is found, and the run succeeds there', async () => {
     const w = await openWorld()
-    await w
-      .s3(undefined, ELSEWHERE)
-      .send(
-        new CreateBucketCommand({
-          Bucket: BUCKET,
-          CreateBucketConfiguration: { LocationConstraint: ELSEWHERE }
-        })
-      )
+    await w.s3(undefined, ELSEWHERE).send(
+      new CreateBucketCommand({
+        Bucket: BUCKET,
+        CreateBucketConfiguration: { LocationConstraint: ELSEWHERE }
+      })
+    )
     w.aws.placeBucket(BUCKET, ELSEWHERE)
     const r = await w.run({ 'aws-region': ELSEWHERE })
     expect({ code: r.code, error: errorLine(r.log) }).toMatchObject({ code: 0 })

@@ -59,6 +59,20 @@ function s3ProvenBeforeStored(w: World, since: number, stored: AwsCreds): boolea
   )
 }
 
+/** A customer-managed policy of the account that grants listing buckets; its ARN. */
+async function listingPolicy(w: World): Promise<string> {
+  await w.iam().send(
+    new CreatePolicyCommand({
+      PolicyName: 'ci-artifacts-list',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }]
+      })
+    })
+  )
+  return `arn:aws:iam::${ACCOUNT_ID}:policy/ci-artifacts-list`
+}
+
 function refusedByS3(w: World, keyId: string): string[] {
   return w.aws.requests
     .filter(r => r.service === 's3' && r.accessKeyId === keyId && r.status === 403)
@@ -111,16 +125,7 @@ describe('verification waits until S3 accepts the new key', () => {
   // an S3 answer other than InvalidAccessKeyId (AccessDenied included) shows it does.
   test('a managed policy: the key is stored only once S3 knows it', async () => {
     const w = await openWorld()
-    const managed = `arn:aws:iam::${ACCOUNT_ID}:policy/ci-artifacts-list`
-    await w.iam().send(
-      new CreatePolicyCommand({
-        PolicyName: 'ci-artifacts-list',
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }]
-        })
-      })
-    )
+    const managed = await listingPolicy(w)
     w.aws.lagS3ForNewKeys(LAG_MS)
     const since = w.github.requests.length
     const r = await w.run({ policy: managed })
@@ -142,16 +147,7 @@ describe('a key S3 never accepts within verify-timeout-seconds', () => {
       const w = await openWorld()
       const inputs: Record<string, string> = {}
       if (managed) {
-        await w.iam().send(
-          new CreatePolicyCommand({
-            PolicyName: 'ci-artifacts-list',
-            PolicyDocument: JSON.stringify({
-              Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }]
-            })
-          })
-        )
-        inputs.policy = `arn:aws:iam::${ACCOUNT_ID}:policy/ci-artifacts-list`
+        inputs.policy = await listingPolicy(w)
       }
       expect((await w.run(inputs)).code).toBe(0)
       const old = plain(w.storedPair()!)
