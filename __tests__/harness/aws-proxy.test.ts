@@ -452,6 +452,37 @@ describe('new access keys (IAM eventual consistency)', () => {
     await sts({ creds: key }).send(new GetCallerIdentityCommand({}))
   })
 
+  test('lagS3ForNewKeys: S3 refuses a new key that STS already accepts, until the lag is over', async () => {
+    proxy.lagS3ForNewKeys(1000)
+    const key = await newUserKey(iam(), 'gina')
+    const created = Date.now()
+    expect((await sts({ creds: key }).send(new GetCallerIdentityCommand({}))).Arn).toContain(
+      'user/gina'
+    )
+    const refused = await rejection(
+      s3({ creds: key, maxAttempts: 1 }).send(new ListBucketsCommand({}))
+    )
+    expect(refused.name).toBe('InvalidAccessKeyId')
+    expect((refused.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(403)
+    await sleep(created + 1000 - Date.now() + 50)
+    await s3({ creds: key }).send(new ListBucketsCommand({}))
+  })
+
+  test("lagUserPolicies: after PutUserPolicy, S3 answers AccessDenied to the user's keys for a while", async () => {
+    proxy.lagUserPolicies(1000)
+    const key = await newUserKey(iam(), 'hal')
+    const put = proxy.requests.find(r => r.action === 'PutUserPolicy')!.at
+    await sts({ creds: key }).send(new GetCallerIdentityCommand({}))
+    const denied = await rejection(
+      s3({ creds: key, maxAttempts: 1 }).send(new ListBucketsCommand({}))
+    )
+    expect(denied.name).toBe('AccessDenied')
+    // Other principals' S3 requests are not affected.
+    await s3().send(new ListBucketsCommand({}))
+    await sleep(put + 1000 - Date.now() + 50)
+    await s3({ creds: key }).send(new ListBucketsCommand({}))
+  })
+
   test('signatures stay valid through the proxy, and moto still checks them', async () => {
     const adminCreds = await enableAuth(moto)
     const client = s3({ creds: adminCreds })
@@ -474,6 +505,50 @@ describe('new access keys (IAM eventual consistency)', () => {
 
 // moto 5 keeps no user permissions boundaries (CreateUser ignores it, GetUser never shows one,
 // PutUserPermissionsBoundary answers 500): the proxy keeps them and answers as IAM does.
+describe('a bucket kept in another region (placeBucket)', () => {
+  async function placed(headStatus?: 301 | 400): Promise<void> {
+    const west = new S3Client({ ...config({}), region: 'us-west-2' })
+    clients.push(west)
+    await west.send(
+      new CreateBucketCommand({
+        Bucket: 'far',
+        CreateBucketConfiguration: { LocationConstraint: 'us-west-2' }
+      })
+    )
+    proxy.placeBucket('far', 'us-west-2', headStatus)
+  }
+
+  test.each([301, 400] as const)(
+    'HeadBucket signed for another region: %s with x-amz-bucket-region and no error code',
+    async status => {
+      await placed(status)
+      const err = await rejection(
+        s3({ maxAttempts: 1 }).send(new HeadBucketCommand({ Bucket: 'far' }))
+      )
+      expect((err.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(status)
+      const headers = (err.$response as { headers: Record<string, string> }).headers
+      expect(headers['x-amz-bucket-region']).toBe('us-west-2')
+      expect(['NotFound', 'PermanentRedirect', 'BadRequest']).not.toContain(err.name)
+    }
+  )
+
+  test('other requests get 301 PermanentRedirect; the SDK follows it with followRegionRedirects', async () => {
+    await placed()
+    const err = await rejection(
+      s3({ maxAttempts: 1 }).send(new ListObjectsV2Command({ Bucket: 'far' }))
+    )
+    expect(err.name).toBe('PermanentRedirect')
+    const following = new S3Client({ ...config({}), followRegionRedirects: true })
+    clients.push(following)
+    expect((await following.send(new HeadBucketCommand({ Bucket: 'far' }))).BucketRegion).toBe(
+      'us-west-2'
+    )
+    await following.send(new ListObjectsV2Command({ Bucket: 'far' }))
+    const statuses = proxy.requests.filter(r => r.path.startsWith('/far')).map(r => r.status)
+    expect(statuses).toEqual([200, 301, 301, 200, 301, 200])
+  })
+})
+
 describe('user permissions boundaries', () => {
   const BOUNDARY = 'arn:aws:iam::123456789012:policy/s3-credentials-action-boundary'
   const OTHER = 'arn:aws:iam::123456789012:policy/other'

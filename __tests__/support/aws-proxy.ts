@@ -5,7 +5,9 @@
 //   the action mutates state;
 // - answers chosen requests itself with a fault (5xx, throttling, dropped connection);
 // - simulates IAM eventual consistency: access keys created through it are refused for a while,
-//   and users created through it are not found by other IAM calls for a while;
+//   and users created through it are not found by other IAM calls for a while; S3 may lag STS
+//   in accepting a new key, and a user's new inline policy may take a while to apply in S3;
+// - answers for a bucket kept in another region as S3 does (a redirect naming the region);
 // - answers a fixed latency after each request arrived (moto's own time included, unless longer).
 // - with an authorizer (setAuthorizer), refuses the requests it denies with AWS's AccessDenied
 //   answer, without forwarding them: what moto does not check (resource ARNs, conditions,
@@ -70,8 +72,11 @@ export interface RequestAuthorizer {
  */
 export type AwsFault =
   | { status: 500 | 503; afterApplying?: boolean }
-  /** A client error AWS answers with that code (e.g. STS's InvalidClientTokenId). */
-  | { status: 400 | 403; code: string; message?: string }
+  /**
+   * A client error AWS answers with that code (e.g. STS's InvalidClientTokenId, S3's 409
+   * OperationAborted or 404 NoSuchBucket).
+   */
+  | { status: 400 | 403 | 404 | 409; code: string; message?: string }
   | { throttle: true }
   | { drop: true; afterApplying?: boolean }
 
@@ -170,6 +175,14 @@ export class AwsProxy {
   /** User → when a key of theirs was deleted (lagKeyQuota). */
   private readonly keyDeletedAt = new Map<string, number>()
   private keyQuotaLagMs = 0
+  /** Key → the user it was made for (CreateAccessKey through this proxy). */
+  private readonly keyOwners = new Map<string, string>()
+  private s3KeyLagMs = 0
+  private policyLagMs = 0
+  /** User → when an inline policy of theirs was last put (lagUserPolicies). */
+  private readonly policyPutAt = new Map<string, number>()
+  /** Bucket → the region S3 keeps it in, and how HeadBucket elsewhere is answered (placeBucket). */
+  private readonly bucketRegions = new Map<string, { region: string; headStatus: 301 | 400 }>()
   private authorizer: RequestAuthorizer | undefined
   private webIdentity: WebIdentityAuthorizer | undefined
 
@@ -296,6 +309,35 @@ export class AwsProxy {
     this.keyQuotaLagMs = ms
   }
 
+  /**
+   * S3 behind STS in accepting a new key: for `ms` after CreateAccessKey (through this proxy), S3
+   * requests signed with the key are answered 403 InvalidAccessKeyId, while STS and IAM accept it
+   * (IAM's eventual consistency: a key is not seen by every service at once). 0 turns it off.
+   */
+  lagS3ForNewKeys(ms: number): void {
+    this.s3KeyLagMs = ms
+  }
+
+  /**
+   * An inline policy as IAM applies it: for `ms` after PutUserPolicy (through this proxy), S3
+   * requests signed with a key of that user (made through this proxy) are answered 403
+   * AccessDenied; the policy is not in force yet (the policy it replaces is not modelled either:
+   * every S3 request of the user is refused meanwhile). 0 turns it off.
+   */
+  lagUserPolicies(ms: number): void {
+    this.policyLagMs = ms
+  }
+
+  /**
+   * S3 keeps `bucket` in `region` (make it there in moto too): a request for it signed for
+   * another region is answered as S3 answers one sent to the wrong regional endpoint, 301
+   * PermanentRedirect with the header x-amz-bucket-region (HeadBucket with no body, and with
+   * `headStatus` 400 as the newer regions answer it); one signed for `region` goes on to moto.
+   */
+  placeBucket(bucket: string, region: string, headStatus: 301 | 400 = 301): void {
+    this.bucketRegions.set(bucket, { region, headStatus })
+  }
+
   /** Forgets what it modelled of the account (users' boundaries): for an account reset too. */
   forgetAccount(): void {
     this.boundaries.clear()
@@ -318,6 +360,11 @@ export class AwsProxy {
     this.s3Model = { configMs: 0, newBucketMs: 0 }
     this.keyQuotaLagMs = 0
     this.keyDeletedAt.clear()
+    this.keyOwners.clear()
+    this.s3KeyLagMs = 0
+    this.policyLagMs = 0
+    this.policyPutAt.clear()
+    this.bucketRegions.clear()
     this.configuring.clear()
     this.bucketMade.clear()
     this.authorizer = undefined
@@ -388,6 +435,14 @@ export class AwsProxy {
       if (!body) req.resume()
       await this.delay(record.at)
       record.status = answer(res, refusedReply(c))
+      return
+    }
+
+    const s3Early = c.service === 's3' ? this.s3RegionOrLag(c, req) : undefined
+    if (s3Early) {
+      req.resume()
+      await this.delay(record.at)
+      record.status = answer(res, s3Early)
       return
     }
 
@@ -558,6 +613,32 @@ export class AwsProxy {
     return undefined
   }
 
+  /** S3's answers that moto does not give: a bucket in another region, a key or policy not yet in force. */
+  private s3RegionOrLag(c: Classified, req: IncomingMessage): Reply | undefined {
+    return this.redirectToRegion(c, req) ?? this.s3PropagationLag(c)
+  }
+
+  /** A request for a bucket kept in another region (placeBucket), signed for the wrong one. */
+  private redirectToRegion(c: Classified, req: IncomingMessage): Reply | undefined {
+    const bucket = s3Location(req.headers.host, new URL(req.url ?? '/', 'http://x')).bucket
+    const placed = bucket === undefined ? undefined : this.bucketRegions.get(bucket)
+    if (!bucket || !placed || c.region === placed.region) return undefined
+    return regionRedirectReply(bucket, placed, req.method === 'HEAD')
+  }
+
+  /** A new key S3 does not know yet (lagS3ForNewKeys), a user's policy not yet applied (lagUserPolicies). */
+  private s3PropagationLag(c: Classified): Reply | undefined {
+    if (c.accessKeyId === undefined) return undefined
+    const now = Date.now()
+    const created = this.newKeys.get(c.accessKeyId)
+    if (created !== undefined && now - created < this.s3KeyLagMs) return refusedReply(c)
+    const owner = this.keyOwners.get(c.accessKeyId)
+    const put = owner === undefined ? undefined : this.policyPutAt.get(owner)
+    if (put !== undefined && now - put < this.policyLagMs)
+      return accessDeniedReply(c, 'Access Denied')
+    return undefined
+  }
+
   private faultFor(seq: number, info: AwsRequestInfo): AwsFault | undefined {
     const scheduled = this.scheduled.get(seq)
     if (scheduled) {
@@ -641,6 +722,8 @@ export class AwsProxy {
           const status = upRes.statusCode ?? 502
           const headers = withoutHopByHop(upRes.rawHeaders)
           onStatus?.(status)
+          if (c.action === 'PutUserPolicy' && status === 200 && user !== undefined)
+            this.policyPutAt.set(user, Date.now())
           if (boundary !== undefined && status === 200) {
             const payload = withBoundary(
               decode(await readAll(upRes), upRes.headers['content-encoding']),
@@ -673,6 +756,7 @@ export class AwsProxy {
             const payload = await readAll(upRes)
             const keyId = createdKeyId(payload, upRes.headers['content-encoding'])
             if (keyId) this.newKeys.set(keyId, Date.now())
+            if (keyId && user !== undefined) this.keyOwners.set(keyId, user)
             await this.delay(record.at)
             res.writeHead(status, upRes.statusMessage, headers)
             record.status = status
@@ -1077,6 +1161,30 @@ function faultReply(c: Classified, fault: Exclude<AwsFault, { drop: true }>): Re
   return fault.status === 503
     ? errorReply(c, 503, 'ServiceUnavailable', 'Service is unavailable.', 'Receiver')
     : errorReply(c, 500, 'InternalFailure', 'An internal error occurred.', 'Receiver')
+}
+
+/**
+ * S3's answer to a request sent to the wrong region's endpoint: 301 PermanentRedirect naming the
+ * bucket's region in x-amz-bucket-region (a HEAD request gets no body, so an SDK sees no error
+ * code, only the status and the header).
+ */
+function regionRedirectReply(
+  bucket: string,
+  placed: { region: string; headStatus: 301 | 400 },
+  head: boolean
+): Reply {
+  const requestId = randomUUID()
+  const headers = { 'x-amz-request-id': requestId, 'x-amz-bucket-region': placed.region }
+  if (head) return { status: placed.headStatus, headers, body: '' }
+  return {
+    status: 301,
+    headers: { ...headers, 'content-type': 'application/xml' },
+    body:
+      '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      '<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.</Message>' +
+      `<Endpoint>${bucket}.s3.${placed.region}.amazonaws.com</Endpoint><Bucket>${bucket}</Bucket>` +
+      `<RequestId>${requestId}</RequestId><HostId>aws-proxy</HostId></Error>`
+  }
 }
 
 function refusedReply(c: Classified): Reply {

@@ -184,7 +184,56 @@ describe('verifyKey', () => {
       ok: false,
       attempts: 3,
       waitedMs: 250,
-      lastError: 'AccessDenied'
+      lastError: 'AccessDenied from S3 (ListObjectsV2 on app-bucket)'
+    })
+  })
+
+  // Issue 14: STS may accept a new key before S3 does (InvalidAccessKeyId from S3).
+  test('a key STS accepts and S3 does not know yet: not verified until S3 accepts it', async () => {
+    sts({})
+    const unknown = {
+      error: Object.assign(new Error('The AWS Access Key Id you provided does not exist'), {
+        name: 'InvalidAccessKeyId'
+      })
+    }
+    list(unknown, unknown, {})
+    await expect(verifyKey(KEY, target(5000, 'app-bucket'), sleep())).resolves.toEqual({
+      ok: true,
+      attempts: 3,
+      waitedMs: 250
+    })
+  })
+
+  test("'known': S3's AccessDenied shows it knows the key; InvalidAccessKeyId does not", async () => {
+    sts({})
+    list(
+      {
+        error: Object.assign(new Error('The AWS Access Key Id you provided does not exist'), {
+          name: 'InvalidAccessKeyId'
+        })
+      },
+      { error: Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }) }
+    )
+    await expect(
+      verifyKey(KEY, { ...target(5000, 'app-bucket'), s3Access: 'known' }, sleep())
+    ).resolves.toEqual({ ok: true, attempts: 2, waitedMs: 100 })
+    expect(listInputs).toHaveLength(2)
+  })
+
+  test("'known' still fails on a key S3 never knows, and says so", async () => {
+    sts({})
+    list({
+      error: Object.assign(new Error('The AWS Access Key Id you provided does not exist'), {
+        name: 'InvalidAccessKeyId'
+      })
+    })
+    await expect(
+      verifyKey(KEY, { ...target(300, 'app-bucket'), s3Access: 'known' }, sleep())
+    ).resolves.toEqual({
+      ok: false,
+      attempts: 3,
+      waitedMs: 250,
+      lastError: 'InvalidAccessKeyId from S3 (ListObjectsV2 on app-bucket)'
     })
   })
 

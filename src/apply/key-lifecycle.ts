@@ -20,6 +20,7 @@ import {
   ROTATION_LOCK_TAG,
   rotationLockUntil
 } from '../plan/markers.js'
+import { ALLOWED_AWS_MANAGED_POLICIES, awsManagedPolicyName } from '../plan/containment.js'
 import { graceRetiredLine } from '../render/describe.js'
 import {
   errorText,
@@ -209,8 +210,17 @@ export async function deleteNewKey(
   }
 }
 
-function grantsBucketAccess(config: Config): boolean {
-  return config.policy.kind !== 'managed'
+/**
+ * What the stored credentials promise in S3, as verification checks it: listing the bucket, which
+ * every policy the action writes grants, and so do the two AWS-managed S3 policies; of a
+ * customer-managed policy nothing is known, so only that S3 knows the key (STS may accept a key
+ * before S3 does).
+ */
+function promisedS3Access(config: Config): 'list' | 'known' {
+  const policy = config.policy
+  if (policy.kind !== 'managed') return 'list'
+  const awsManaged = awsManagedPolicyName(policy.arn)
+  return awsManaged && ALLOWED_AWS_MANAGED_POLICIES.includes(awsManaged) ? 'list' : 'known'
 }
 
 /**
@@ -227,7 +237,8 @@ export async function verifyAndMark(ctx: ApplyContext, key: NewAccessKey): Promi
       {
         region: plan.region,
         userArn: plan.userArn,
-        ...(grantsBucketAccess(config) ? { bucket: plan.bucketName } : {}),
+        bucket: plan.bucketName,
+        s3Access: promisedS3Access(config),
         timeoutMs: config.verifyTimeoutSeconds * 1000,
         userAgent: actionUserAgent(config.run)
       }

@@ -18,6 +18,7 @@ import {
   S3Client
 } from '@aws-sdk/client-s3'
 import type { Tag } from '../inputs/config.js'
+import { ActionError } from '../errors.js'
 import { tlsOnlyBucketPolicy } from '../plan/policy.js'
 import type { BucketHardening, ObservedBucket } from '../plan/observed.js'
 import type { BucketRepair } from '../plan/plan.js'
@@ -54,6 +55,10 @@ export class S3 {
       )
       region = head.BucketRegion ?? 'us-east-1'
     } catch (e) {
+      const elsewhere = redirectedTo(e)
+      const asked = await this.region()
+      if (elsewhere !== undefined && elsewhere !== asked)
+        throw bucketElsewhere(Bucket, elsewhere, asked, e)
       if (isNotFound(e) || httpStatus(e) === 404) return { state: 'absent' }
       if (httpStatus(e) === 403 || errorName(e) === 'Forbidden') return { state: 'foreign' }
       throw toAwsError('s3:ListBucket (HeadBucket)', e)
@@ -61,6 +66,16 @@ export class S3 {
     const read = await details
     if ('error' in read) throw read.error
     return { state: 'owned', region, ...read }
+  }
+
+  /** The region the client asks S3 in (undefined if it cannot say). */
+  private async region(): Promise<string | undefined> {
+    const region = (this.client.config as { region?: unknown } | undefined)?.region
+    try {
+      return typeof region === 'function' ? String(await (region as () => unknown)()) : undefined
+    } catch {
+      return undefined
+    }
   }
 
   /** The settings the action hardens a bucket with, as they are now (absent: off). */
@@ -255,6 +270,35 @@ export class S3 {
       )
     )
   }
+}
+
+/**
+ * The region S3 redirected a request to: a bucket kept in another region is answered 301 (400
+ * from the newer regions, 307 while a new bucket's name spreads) with x-amz-bucket-region, and
+ * for HeadBucket with no body, so the SDK's error has no code. The client follows such redirects
+ * (followRegionRedirects); one that reaches the action was not followed.
+ */
+function redirectedTo(e: unknown): string | undefined {
+  const status = httpStatus(e)
+  if (status !== 301 && status !== 307 && status !== 400) return undefined
+  const headers = (e as { $response?: { headers?: Record<string, string | undefined> } }).$response
+    ?.headers
+  return headers?.['x-amz-bucket-region'] || undefined
+}
+
+/** Not "absent" (CreateBucket would fail) nor "another account's": the bucket is elsewhere. */
+function bucketElsewhere(
+  Bucket: string,
+  region: string,
+  asked: string | undefined,
+  cause: unknown
+): ActionError {
+  return new ActionError(
+    'BUCKET_REGION_MISMATCH',
+    `Bucket '${Bucket}' exists in ${region} (S3 redirected the request there), not in aws-region${asked ? ` ${asked}` : ''}; nothing was changed.`,
+    `set aws-region: ${region}, or choose another bucket-name.`,
+    { cause }
+  )
 }
 
 /** S3's answers that mean "not yet": a concurrent change, or a bucket just made. */

@@ -1,6 +1,8 @@
 /**
  * Proves that a new key works before anything depends on it. IAM is eventually consistent: a new
- * key can be refused for a few seconds, so this polls with short, growing intervals.
+ * key can be refused for a few seconds, and by S3 for a while after STS accepts it, and a new
+ * inline policy may take seconds to apply in S3; so this polls, with short, growing intervals,
+ * both STS and the bucket (a read: nothing is written into it).
  */
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { clientsForKey, type StaticCredentials } from './clients.js'
@@ -10,8 +12,14 @@ import { errorName } from './errors.js'
 export interface VerifyTarget {
   region: string
   userArn: string
-  /** Listed (s3:ListBucket, which every bucket policy choice grants) when set. */
+  /** Listed (ListObjectsV2, at most one key) when set. */
   bucket?: string
+  /**
+   * What the listing must show: 'list' (the default) that the key may list the bucket, which
+   * every policy the action writes grants; 'known' only that S3 knows the key (AccessDenied
+   * counts: a customer-managed policy may grant anything), not that it is refused as unknown.
+   */
+  s3Access?: 'list' | 'known'
   timeoutMs: number
   /** The action's user agent (clients.ts actionUserAgent), so the key's calls name the run too. */
   userAgent?: string
@@ -49,21 +57,9 @@ export async function verifyKey(
   for (;;) {
     attempts++
     const attemptStarted = Date.now()
-    try {
-      // Both checks at once: one round trip per attempt, not two.
-      const [me] = await Promise.all([
-        clients.sts.send(new GetCallerIdentityCommand({})),
-        target.bucket ? clients.list(target.bucket) : undefined
-      ])
-      if (me.Arn !== target.userArn) {
-        // Not an AWS error: its text, not its name ('Error'), says what was wrong.
-        lastError = `the key belongs to ${me.Arn}, not ${target.userArn}`
-      } else {
-        return { ok: true, attempts, waitedMs: Date.now() - started }
-      }
-    } catch (e) {
-      lastError = errorName(e) || errorText(e)
-    }
+    const problem = await attempt(clients, target)
+    if (problem === undefined) return { ok: true, attempts, waitedMs: Date.now() - started }
+    lastError = problem
     const elapsed = Date.now() - started
     if (elapsed + delay > target.timeoutMs)
       return { ok: false, attempts, waitedMs: elapsed, lastError }
@@ -73,5 +69,39 @@ export async function verifyKey(
     if (Date.now() - started >= target.timeoutMs)
       return { ok: false, attempts, waitedMs: Date.now() - started, lastError }
     delay = nextDelay(delay)
+  }
+}
+
+/** One attempt: STS and the bucket at once (one round trip, not two); what failed, if anything. */
+async function attempt(
+  clients: ReturnType<typeof clientsForKey>,
+  target: VerifyTarget
+): Promise<string | undefined> {
+  const [identity, bucket] = await Promise.all([
+    clients.sts.send(new GetCallerIdentityCommand({})).then(
+      // Not an AWS error: its text, not its name ('Error'), says what was wrong.
+      me =>
+        me.Arn === target.userArn
+          ? undefined
+          : `the key belongs to ${me.Arn}, not ${target.userArn}`,
+      (e: unknown) => errorName(e) || errorText(e)
+    ),
+    target.bucket === undefined ? undefined : s3Problem(clients, target.bucket, target.s3Access)
+  ])
+  return identity ?? bucket
+}
+
+async function s3Problem(
+  clients: ReturnType<typeof clientsForKey>,
+  bucket: string,
+  access: VerifyTarget['s3Access'] = 'list'
+): Promise<string | undefined> {
+  try {
+    await clients.list(bucket)
+    return undefined
+  } catch (e) {
+    // S3 refused what the key may do, not the key itself: it knows the key.
+    if (access === 'known' && errorName(e) === 'AccessDenied') return undefined
+    return `${errorName(e) || errorText(e)} from S3 (ListObjectsV2 on ${bucket})`
   }
 }

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import { InputError, InputErrors } from '../errors.js'
 import {
   ALLOWED_AWS_MANAGED_POLICIES,
+  awsManagedPolicyName,
   BUCKET_PREFIX,
   DEFAULT_BOUNDARY_NAME,
   DEFAULT_USER_PATH
@@ -202,11 +203,11 @@ function parsePolicy(c: Collector, value: string): PolicyChoice {
     c.check('policy', value, rules.checkPolicyArn)
     // AWS-managed policies reach far beyond S3 (AdministratorAccess, IAMFullAccess, ...): only the
     // two S3 ones; a customer-managed policy must be the caller's own (checked once STS answers).
-    const awsManaged = /^arn:[a-z-]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(value)
-    if (awsManaged && !ALLOWED_AWS_MANAGED_POLICIES.includes(awsManaged[1]!))
+    const awsManaged = awsManagedPolicyName(value)
+    if (awsManaged && !ALLOWED_AWS_MANAGED_POLICIES.includes(awsManaged))
       c.fail(
         'policy',
-        `the AWS-managed policy ${awsManaged[1]} is not allowed: only ${ALLOWED_AWS_MANAGED_POLICIES.join(' and ')}, or a customer-managed policy of the caller's account`
+        `the AWS-managed policy ${awsManaged} is not allowed: only ${ALLOWED_AWS_MANAGED_POLICIES.join(' and ')}, or a customer-managed policy of the caller's account`
       )
     return { kind: 'managed', arn: value }
   }

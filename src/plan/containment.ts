@@ -29,6 +29,11 @@ export const BUCKET_PREFIX = 's3ca-'
 /** The AWS-managed policies `policy` may name (anything broader could reach beyond S3). */
 export const ALLOWED_AWS_MANAGED_POLICIES = ['AmazonS3FullAccess', 'AmazonS3ReadOnlyAccess']
 
+/** The name of an AWS-managed policy's ARN (`arn:aws:iam::aws:policy/...`); undefined for others. */
+export function awsManagedPolicyName(arn: string): string | undefined {
+  return /^arn:[a-z-]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1]
+}
+
 export function ownershipTag(owner: string, repo: string): Tag {
   return { key: OWNERSHIP_TAG, value: `${owner}/${repo}` }
 }
