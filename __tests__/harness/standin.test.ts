@@ -218,6 +218,47 @@ describe('authentication and permissions', () => {
     expect(read.headers.get('x-accepted-github-permissions')).toBe('secrets=read')
   })
 
+  // Issue 14: GitHub lists the environment secret and variable routes under "Environments" alone.
+  it('reaches environment secrets and variables with "Environments", not with "Secrets"', async () => {
+    const env = `/repos/${REPO}/environments/production`
+    gh.addToken('ghs_secrets', { kind: 'installation', permissions: ['secrets', 'variables'] })
+    for (const [method, path, needed] of [
+      ['GET', `${env}/secrets/public-key`, 'environments=read'],
+      ['GET', `${env}/secrets`, 'environments=read'],
+      ['PUT', `${env}/secrets/X`, 'environments=write'],
+      ['GET', `${env}/variables`, 'environments=read'],
+      ['POST', `${env}/variables`, 'environments=write']
+    ] as const) {
+      const res = await call(method, path, {
+        token: 'ghs_secrets',
+        ...(method === 'GET' ? {} : { body: {} })
+      })
+      expect([method, path, res.status]).toEqual([method, path, 403])
+      expect(res.headers.get('x-accepted-github-permissions')).toBe(needed)
+    }
+    gh.addToken('ghs_environments', { kind: 'installation', permissions: ['environments'] })
+    const body = await sealedBody(`${env}/secrets/public-key`, 'v')
+    expect(
+      (await call('PUT', `${env}/secrets/X`, { token: 'ghs_environments', body })).status
+    ).toBe(201)
+    const variable = { name: 'V', value: 'v' }
+    const created = await call('POST', `${env}/variables`, {
+      token: 'ghs_environments',
+      body: variable
+    })
+    expect(created.status).toBe(201)
+  })
+
+  it("names repository and organization variables' permissions as GitHub does", async () => {
+    gh.addToken('ghs_none', { kind: 'installation', permissions: [] })
+    const repo = await call('GET', `/repos/${REPO}/actions/variables`, { token: 'ghs_none' })
+    expect(repo.headers.get('x-accepted-github-permissions')).toBe('actions_variables=read')
+    const org = await call('GET', '/orgs/octo-org/actions/variables', { token: 'ghs_none' })
+    expect(org.headers.get('x-accepted-github-permissions')).toBe(
+      'organization_actions_variables=read'
+    )
+  })
+
   it('answers 403 with the message for fine-grained personal access tokens', async () => {
     gh.addToken('github_pat_x', { kind: 'fine_grained_pat', permissions: ['variables'] })
     const res = await call('GET', KEY, { token: 'github_pat_x' })

@@ -14,6 +14,7 @@ import {
 } from './github-standin/openapi.js'
 import {
   errorBody,
+  githubPermissionName,
   invalid,
   notFound,
   operations,
@@ -490,7 +491,9 @@ function acceptedHeader(match: RouteMatch | undefined): string | undefined {
   const operation = match?.operation && operations().get(match.operation.operationId)
   if (!operation) return undefined
   return operation.accepted
-    .map(alternative => alternative.map(a => `${a.permission}=${a.level}`).join(','))
+    .map(alternative =>
+      alternative.map(a => `${githubPermissionName(a.permission)}=${a.level}`).join(',')
+    )
     .join('; ')
 }
 
