@@ -19,8 +19,9 @@ function parts(e: ActionError): { code: string; message: string; remedy: string 
 
 const WHAT = 'write secret AWS_ACCESS_KEY_ID'
 const TARGET = 'octo/repo'
-const DEFAULT_TOKEN_REMEDY =
-  'the default GITHUB_TOKEN can never write secrets: pass a fine-grained PAT with "Secrets: read and write" or a GitHub App installation token with that permission as github-token.'
+/** The remedy of a 403 "not accessible by integration" when GitHub asks for `need`. */
+const integrationRemedy = (need: string) =>
+  `the job's GITHUB_TOKEN can never have ${need}: pass a GitHub App installation token or a fine-grained PAT that has it as github-token; if github-token is a GitHub App's token, grant the App ${need} and accept the new permission on its installation.`
 
 describe('toGitHubError', () => {
   test('an ActionError passes through unchanged', () => {
@@ -49,14 +50,15 @@ describe('toGitHubError', () => {
     )
   })
 
-  test('403 "not accessible by integration": the default GITHUB_TOKEN', () => {
+  // Issue 14: the job's GITHUB_TOKEN and a GitHub App's installation token answer alike.
+  test('403 "not accessible by integration": the GITHUB_TOKEN or an App token without it', () => {
     const cause = requestError(403, 'Resource not accessible by integration', 'secrets=write')
     const e = toGitHubError(WHAT, TARGET, cause)
     expect(parts(e)).toEqual({
       code: 'GITHUB_TOKEN_DEFAULT',
       message:
-        'The token may not write secret AWS_ACCESS_KEY_ID for octo/repo (403 Resource not accessible by integration; needs secrets=write).',
-      remedy: DEFAULT_TOKEN_REMEDY
+        'The token may not write secret AWS_ACCESS_KEY_ID for octo/repo (403 Resource not accessible by integration; GitHub asks for "Secrets: read and write").',
+      remedy: integrationRemedy('"Secrets: read and write"')
     })
     expect(e.cause).toBe(cause)
   })
@@ -71,7 +73,7 @@ describe('toGitHubError', () => {
       code: 'GITHUB_TOKEN_DEFAULT',
       message:
         'The token may not write secret AWS_ACCESS_KEY_ID for octo/repo (403 RESOURCE NOT ACCESSIBLE BY INTEGRATION).',
-      remedy: DEFAULT_TOKEN_REMEDY
+      remedy: integrationRemedy('"Secrets: read and write" ("Environments" for an environment)')
     })
   })
 
@@ -90,9 +92,8 @@ describe('toGitHubError', () => {
     expect(parts(e)).toEqual({
       code: 'GITHUB_PERMISSION',
       message:
-        'The token may not write secret AWS_ACCESS_KEY_ID for octo/repo (403 Must have admin rights to Repository.; needs secrets=write).',
-      remedy:
-        'grant the token secrets=write on octo/repo (for organization secrets: "Secrets" organization permission).'
+        'The token may not write secret AWS_ACCESS_KEY_ID for octo/repo (403 Must have admin rights to Repository.; GitHub asks for "Secrets: read and write").',
+      remedy: 'grant the token "Secrets: read and write" on octo/repo.'
     })
     expect(e.cause).toBe(cause)
   })
@@ -103,7 +104,7 @@ describe('toGitHubError', () => {
       code: 'GITHUB_PERMISSION',
       message: 'The token may not list secrets for org octo (403 Forbidden).',
       remedy:
-        'grant the token "Secrets: read and write" on org octo (for organization secrets: "Secrets" organization permission).'
+        'grant the token "Secrets: read and write" ("Environments" for an environment) on org octo (for organization secrets: "Secrets" organization permission).'
     })
   })
 
@@ -126,6 +127,30 @@ describe('toGitHubError', () => {
       message: `GitHub call to write secret AWS_ACCESS_KEY_ID for octo/repo failed (403): ${message}`,
       remedy: 'run the step again; a re-run writes only what is missing.'
     })
+  })
+
+  test('a read GitHub asks for is granted for writing too; metadata and actions stay read', () => {
+    const e = toGitHubError(
+      'read the secrets public key',
+      'o/r (environment prod)',
+      requestError(403, 'Resource not accessible by personal access token', 'environments=read')
+    )
+    expect(e.message).toContain('GitHub asks for "Environments: read-only")')
+    expect(e.remedy).toBe(
+      'grant the token "Environments: read and write" on o/r (environment prod).'
+    )
+    const run = toGitHubError('look up', 'o/r', requestError(403, 'Forbidden', 'actions=read'))
+    expect(run.remedy).toBe('grant the token "Actions: read-only" on o/r.')
+    const meta = toGitHubError('look up', 'o/r', requestError(403, 'Forbidden', 'metadata=read'))
+    expect(meta.remedy).toBe('grant the token "Metadata: read-only" on o/r.')
+  })
+
+  test('alternatives and permissions needed together, as GitHub lists them', () => {
+    const header = 'organization_secrets=read; secrets=read,environments=read'
+    const e = toGitHubError('list secrets', 'org o', requestError(403, 'Forbidden', header))
+    expect(e.remedy).toBe(
+      'grant the token organization "Secrets: read and write", or "Secrets: read and write" and "Environments: read and write" on org o.'
+    )
   })
 
   test('404: it does not exist or the token cannot see it', () => {

@@ -1,5 +1,10 @@
 /** Turns GitHub API failures into catalogue errors that say which permission is missing. */
 import { ActionError } from '../errors.js'
+import {
+  parseAcceptedPermissions,
+  permissionsText,
+  type PermissionNeed
+} from '../render/permissions.js'
 
 interface RequestErrorLike {
   status?: number
@@ -12,7 +17,9 @@ export function toGitHubError(what: string, target: string, e: unknown): ActionE
   const err = (e ?? {}) as RequestErrorLike
   const status = err.status
   const message = (err.message ?? String(e)).split('\n')[0] ?? ''
-  const needed = err.response?.headers?.['x-accepted-github-permissions']
+  const sets = parseAcceptedPermissions(err.response?.headers?.['x-accepted-github-permissions'])
+  const asks = sets.length ? `; GitHub asks for ${permissionsText(sets)}` : ''
+  const need = sets.length ? permissionsText(forTheAction(sets)) : FALLBACK_NEED
   if (status === 401)
     return new ActionError(
       'GITHUB_AUTH',
@@ -20,18 +27,20 @@ export function toGitHubError(what: string, target: string, e: unknown): ActionE
       'pass a valid, unexpired token as github-token (a fine-grained PAT or a GitHub App installation token).',
       { cause: e }
     )
+  // "Integration": an installation token, the job's GITHUB_TOKEN or a GitHub App's. Both are ghs_
+  // tokens and GitHub answers both alike, so the remedy covers both.
   if (status === 403 && /not accessible by integration/i.test(message))
     return new ActionError(
       'GITHUB_TOKEN_DEFAULT',
-      `The token may not ${what} for ${target} (403 ${message}${needed ? `; needs ${needed}` : ''}).`,
-      'the default GITHUB_TOKEN can never write secrets: pass a fine-grained PAT with "Secrets: read and write" or a GitHub App installation token with that permission as github-token.',
+      `The token may not ${what} for ${target} (403 ${message}${asks}).`,
+      `the job's GITHUB_TOKEN can never have ${need}: pass a GitHub App installation token or a fine-grained PAT that has it as github-token; if github-token is a GitHub App's token, grant the App ${need} and accept the new permission on its installation.`,
       { cause: e }
     )
   if (status === 403 && !/rate limit/i.test(message))
     return new ActionError(
       'GITHUB_PERMISSION',
-      `The token may not ${what} for ${target} (403 ${message}${needed ? `; needs ${needed}` : ''}).`,
-      `grant the token ${needed ?? '"Secrets: read and write"'} on ${target} (for organization secrets: "Secrets" organization permission).`,
+      `The token may not ${what} for ${target} (403 ${message}${asks}).`,
+      `grant the token ${need} on ${target}${sets.length ? '' : ' (for organization secrets: "Secrets" organization permission)'}.`,
       { cause: e }
     )
   if (status === 404)
@@ -57,4 +66,21 @@ export function isUnanswered(e: unknown): boolean {
   const cause = e instanceof ActionError ? e.cause : e
   const status = (cause as RequestErrorLike | undefined)?.status
   return status === undefined || status >= 500
+}
+
+/** What to grant when GitHub names no permission: the one repository secrets need. */
+const FALLBACK_NEED = '"Secrets: read and write" ("Environments" for an environment)'
+
+/** Read only, never written by the action: every other permission it reads it also writes. */
+const READ_ONLY = new Set(['metadata', 'actions'])
+
+/**
+ * The permissions to grant: GitHub names what one request needs (read, for a look-up), but the
+ * action writes wherever it reads secrets and variables, so asking for read alone would fail the
+ * next run at its first write.
+ */
+function forTheAction(sets: PermissionNeed[][]): PermissionNeed[][] {
+  return sets.map(set =>
+    set.map(p => (p.level === 'read' && !READ_ONLY.has(p.name) ? { ...p, level: 'write' } : p))
+  )
 }
