@@ -445,6 +445,24 @@ describe('faults, latency and recording', () => {
     expect(String(res.json?.message)).toMatch(/secondary rate limit/)
   })
 
+  // Issue 14: GitHub may leave retry-after out ("Rate limits for the REST API").
+  it('answers a secondary rate limit without retry-after, with the primary limit spent or not', async () => {
+    gh.failRequest(1, { status: 403, secondaryRateLimit: true, resetInSeconds: 2 })
+    gh.failRequest(2, { status: 403, secondaryRateLimit: true })
+    const spent = await call('GET', KEY)
+    expect(spent.status).toBe(403)
+    expect(spent.headers.get('retry-after')).toBeNull()
+    expect(spent.headers.get('x-ratelimit-remaining')).toBe('0')
+    const reset = Number(spent.headers.get('x-ratelimit-reset'))
+    expect(reset - Date.now() / 1000).toBeGreaterThan(0)
+    expect(reset - Date.now() / 1000).toBeLessThanOrEqual(2)
+    const neither = await call('GET', KEY)
+    expect(neither.status).toBe(403)
+    expect(String(neither.json?.message)).toMatch(/secondary rate limit/)
+    expect(neither.headers.get('retry-after')).toBeNull()
+    expect(Number(neither.headers.get('x-ratelimit-remaining'))).toBeGreaterThan(0)
+  })
+
   it('drops the connection, so that fetch rejects, and records status 0', async () => {
     gh.failRequest(1, { drop: true })
     await expect(

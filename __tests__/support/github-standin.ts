@@ -61,8 +61,21 @@ export interface TokenSpec {
  */
 export type Fault =
   | { status: 500 | 502; afterApplying?: boolean }
-  | { status: 403; secondaryRateLimit: true; retryAfterSeconds: number }
+  | SecondaryRateLimitFault
   | { drop: true; afterApplying?: boolean }
+
+/**
+ * GitHub's answer to a secondary rate limit. It says how long to wait in one of three ways
+ * ("Rate limits for the REST API"): retry-after (`retryAfterSeconds`); or none, with
+ * x-ratelimit-remaining 0 and x-ratelimit-reset `resetInSeconds` from now; or neither (then a
+ * client waits at least a minute).
+ */
+export interface SecondaryRateLimitFault {
+  status: 403
+  secondaryRateLimit: true
+  retryAfterSeconds?: number
+  resetInSeconds?: number
+}
 
 export interface RecordedRequest {
   method: string
@@ -498,17 +511,26 @@ function acceptedHeader(match: RouteMatch | undefined): string | undefined {
 }
 
 function faultReply(fault: Exclude<Fault, { drop: true }>): Reply {
-  if (fault.status === 403) {
-    const message =
-      'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.'
-    return {
-      status: 403,
-      body: { message, documentation_url: SECONDARY_RATE_LIMIT_DOCS, status: '403' },
-      headers: { 'retry-after': String(fault.retryAfterSeconds) }
-    }
-  }
+  if (fault.status === 403) return secondaryRateLimitReply(fault)
   const message = fault.status === 500 ? 'Server Error' : 'Bad Gateway'
   return { status: fault.status, body: errorBody(fault.status, message, DEFAULT_DOCS) }
+}
+
+function secondaryRateLimitReply(fault: SecondaryRateLimitFault): Reply {
+  const message =
+    'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.'
+  const headers: Record<string, string> = {}
+  if (fault.retryAfterSeconds !== undefined)
+    headers['retry-after'] = String(fault.retryAfterSeconds)
+  if (fault.resetInSeconds !== undefined) {
+    headers['x-ratelimit-remaining'] = '0'
+    headers['x-ratelimit-reset'] = String(Math.floor(Date.now() / 1000 + fault.resetInSeconds))
+  }
+  return {
+    status: 403,
+    body: { message, documentation_url: SECONDARY_RATE_LIMIT_DOCS, status: '403' },
+    headers
+  }
 }
 
 function send(
