@@ -5,7 +5,7 @@ import { Octokit } from '@octokit/core'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import sodium from 'libsodium-wrappers'
-import { GitHubStandin } from '../support/github-standin.js'
+import { GHES_RELEASE, GitHubStandin } from '../support/github-standin.js'
 import { openApiFile } from '../support/github-standin/openapi.js'
 import { operations } from '../support/github-standin/operations.js'
 
@@ -79,6 +79,21 @@ describe('secrets and crypto', () => {
     expect(put.status).toBe(201)
     expect(gh.secret({ repo: REPO }, 'AWS_KEY')).toBe('s3cr3t ✓')
     expect(gh.secretNames({ repo: REPO })).toEqual(['AWS_KEY'])
+  })
+
+  // Issue 14: GitHub Enterprise Server is validated against its own description.
+  it('routes /api/v3 by the GitHub Enterprise Server description, which has no Codespaces', async () => {
+    const codespaces = `/repos/${REPO}/codespaces/secrets/public-key`
+    expect((await call('GET', codespaces)).status).toBe(200)
+    const onServer = await call('GET', `/api/v3${codespaces}`)
+    expect(onServer.status).toBe(404)
+    expect(gh.requests.at(-1)).toMatchObject({ description: `ghes-${GHES_RELEASE}`, route: '' })
+    const key = await call('GET', `/api/v3${KEY}`)
+    expect(key.status).toBe(200)
+    expect(key.headers.get('x-github-enterprise-version')).toBe(`${GHES_RELEASE}.0`)
+    expect(gh.requests.at(-1)).toMatchObject({ description: `ghes-${GHES_RELEASE}` })
+    expect((await call('GET', KEY)).headers.get('x-github-enterprise-version')).toBeNull()
+    expect(gh.requests.at(-1)).toMatchObject({ description: 'api.github.com' })
   })
 
   it('accepts the GitHub Enterprise /api/v3 prefix', async () => {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import sodium from 'libsodium-wrappers'
 import {
   loadOpenApiDescription,
+  type DescriptionName,
   type OpenApiDescription,
   type RouteMatch
 } from './github-standin/openapi.js'
@@ -86,6 +87,7 @@ export interface RecordedRequest {
   status: number // 0 while pending and for dropped connections
   body: unknown // parsed JSON body (the raw text if it is not JSON, undefined if empty)
   at: number // Date.now() on arrival
+  description: DescriptionName // what the request was routed and validated by
 }
 
 export interface RequestFilter {
@@ -105,6 +107,15 @@ interface FaultRule {
   fault: Fault
   remaining: number
 }
+
+/**
+ * The oldest GitHub Enterprise Server release the README claims (the oldest @octokit/openapi ships
+ * that GitHub still supports). A request under /api/v3 (GHES's API path) is routed and validated
+ * by its description, and answered as that server answers.
+ */
+export const GHES_RELEASE = '3.19'
+const GHES_DESCRIPTION: DescriptionName = `ghes-${GHES_RELEASE}`
+const GHES_PREFIX = /^\/api\/v3(?=\/|$)/
 
 const MUTATING = new Set(['PUT', 'POST', 'PATCH', 'DELETE'])
 const RATE_LIMIT = 5000
@@ -128,11 +139,15 @@ export class GitHubStandin {
   private recentWrites: number[] = []
   private readonly initialLatencyMs: number
   private readonly server: Server
-  private readonly description: OpenApiDescription
+  private readonly descriptions: Record<'dotcom' | 'ghes', OpenApiDescription>
 
-  private constructor(server: Server, description: OpenApiDescription, opts: StandinOptions) {
+  private constructor(
+    server: Server,
+    descriptions: Record<'dotcom' | 'ghes', OpenApiDescription>,
+    opts: StandinOptions
+  ) {
     this.server = server
-    this.description = description
+    this.descriptions = descriptions
     const { port } = server.address() as AddressInfo
     this.url = `http://127.0.0.1:${port}`
     this.initialLatencyMs = opts.latencyMs ?? 0
@@ -140,13 +155,17 @@ export class GitHubStandin {
   }
 
   static async start(opts: StandinOptions = {}): Promise<GitHubStandin> {
-    const [description] = await Promise.all([loadOpenApiDescription(), sodium.ready])
+    const [dotcom, ghes] = await Promise.all([
+      loadOpenApiDescription(),
+      loadOpenApiDescription(GHES_DESCRIPTION),
+      sodium.ready
+    ])
     const server = createServer()
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(0, '127.0.0.1', () => resolve())
     })
-    const standin = new GitHubStandin(server, description, opts)
+    const standin = new GitHubStandin(server, { dotcom, ghes }, opts)
     server.on('request', (req, res) => {
       standin.onRequest(req, res).catch(error => internalError(res, error))
     })
@@ -333,8 +352,10 @@ export class GitHubStandin {
     const sequence = ++this.received
     const method = (req.method ?? 'GET').toUpperCase()
     const url = new URL(req.url ?? '/', this.url)
-    const path = url.pathname.replace(/^\/api\/v3(?=\/|$)/, '') || '/'
-    const match = this.description.match(method, path)
+    const enterprise = GHES_PREFIX.test(url.pathname)
+    const path = url.pathname.replace(GHES_PREFIX, '') || '/'
+    const description = enterprise ? this.descriptions.ghes : this.descriptions.dotcom
+    const match = description.match(method, path)
     const record: RecordedRequest = {
       method,
       path,
@@ -343,7 +364,8 @@ export class GitHubStandin {
       operationId: match?.operation?.operationId ?? '',
       status: 0,
       body: undefined,
-      at: Date.now()
+      at: Date.now(),
+      description: enterprise ? GHES_DESCRIPTION : 'api.github.com'
     }
     this.requests.push(record)
     const fault = this.takeFault(sequence, method, path)
@@ -354,7 +376,7 @@ export class GitHubStandin {
     if (this.latencyMs > 0 && wait > 0) await sleep(wait)
     const applied =
       !fault || ('afterApplying' in fault && fault.afterApplying)
-        ? this.answer(method, url, match, req, raw)
+        ? this.answer(method, url, match, req, raw, description)
         : undefined
     if (fault && 'drop' in fault) {
       req.socket.destroy()
@@ -362,7 +384,11 @@ export class GitHubStandin {
     }
     const reply = fault ? faultReply(fault) : applied!
     record.status = reply.status
-    send(res, reply, this.rateLimitHeaders(sequence), acceptedHeader(match))
+    send(res, reply, {
+      ...this.rateLimitHeaders(sequence),
+      ...(enterprise ? enterpriseHeaders() : {}),
+      ...acceptedHeader(match)
+    })
   }
 
   private takeFault(sequence: number, method: string, path: string): Fault | undefined {
@@ -382,7 +408,8 @@ export class GitHubStandin {
     url: URL,
     match: RouteMatch | undefined,
     req: IncomingMessage,
-    raw: string
+    raw: string,
+    description: OpenApiDescription
   ): Reply {
     const operation = match?.operation && operations().get(match.operation.operationId)
     if (!match?.operation || !operation) return notFound()
@@ -403,7 +430,7 @@ export class GitHubStandin {
       ? nameProblem(operation.nameParam.kind, match.params[operation.nameParam.param] ?? '')
       : undefined
     if (problem) return unprocessable(docUrl, problem)
-    const body = this.checkBody(match, raw, docUrl)
+    const body = this.checkBody(match, raw, docUrl, description)
     if ('status' in body) return body
     return operation.handle({
       target,
@@ -413,7 +440,7 @@ export class GitHubStandin {
       docUrl,
       baseUrl: this.url,
       pageUrl: url,
-      perPage: this.description.perPage(match.operation)
+      perPage: description.perPage(match.operation)
     })
   }
 
@@ -450,7 +477,8 @@ export class GitHubStandin {
   private checkBody(
     match: RouteMatch,
     raw: string,
-    docUrl: string
+    docUrl: string,
+    description: OpenApiDescription
   ): Reply | { value: Record<string, unknown> } {
     const operation = match.operation!
     if (!operation.requestBody) return { value: {} }
@@ -459,7 +487,7 @@ export class GitHubStandin {
       return { status: 400, body: errorBody(400, 'Problems parsing JSON', docUrl) }
     }
     const value = parsed.value ?? {}
-    const problems = this.description.validateBody(operation, value)
+    const problems = description.validateBody(operation, value)
     if (problems.length) return invalid(docUrl, ...problems)
     return { value: value as Record<string, unknown> }
   }
@@ -499,15 +527,21 @@ function forbidden(token: TokenSpec, docUrl: string): Reply {
   return { status: 403, body: errorBody(403, `Resource not accessible by ${who}`, docUrl) }
 }
 
+/** What a GitHub Enterprise Server adds to every answer: its release. */
+function enterpriseHeaders(): Record<string, string> {
+  return { 'x-github-enterprise-version': `${GHES_RELEASE}.0` }
+}
+
 // GitHub's format: alternatives separated by "; ", permissions needed together by ",".
-function acceptedHeader(match: RouteMatch | undefined): string | undefined {
+function acceptedHeader(match: RouteMatch | undefined): Record<string, string> {
   const operation = match?.operation && operations().get(match.operation.operationId)
-  if (!operation) return undefined
-  return operation.accepted
+  if (!operation) return {}
+  const accepted = operation.accepted
     .map(alternative =>
       alternative.map(a => `${githubPermissionName(a.permission)}=${a.level}`).join(',')
     )
     .join('; ')
+  return { 'x-accepted-github-permissions': accepted }
 }
 
 function faultReply(fault: Exclude<Fault, { drop: true }>): Reply {
@@ -533,18 +567,12 @@ function secondaryRateLimitReply(fault: SecondaryRateLimitFault): Reply {
   }
 }
 
-function send(
-  res: ServerResponse,
-  reply: Reply,
-  rateLimit: Record<string, string>,
-  accepted: string | undefined
-): void {
+function send(res: ServerResponse, reply: Reply, extra: Record<string, string>): void {
   const headers: Record<string, string> = {
     'x-github-request-id': requestId(),
     'x-github-api-version-selected': '2022-11-28',
     'x-github-media-type': 'github.v3; format=json',
-    ...rateLimit,
-    ...(accepted ? { 'x-accepted-github-permissions': accepted } : {}),
+    ...extra,
     ...reply.headers
   }
   if (reply.status === 204 || reply.body === undefined) {
