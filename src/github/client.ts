@@ -145,7 +145,7 @@ export function createGitHubClient(
  * sees GitHub's answer first and writes the wait GitHub documents (secondaryLimitWaitSeconds) into
  * retry-after, the one header the plugin reads: so the plugin still does the waiting and retrying.
  */
-function documentedWaits(octokit: Octokit): void {
+export function documentedWaits(octokit: Octokit): void {
   const retries = new WeakMap<object, number>()
   octokit.hook.wrap('request', async (request, options) => {
     try {
