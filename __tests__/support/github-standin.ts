@@ -139,15 +139,11 @@ export class GitHubStandin {
   private recentWrites: number[] = []
   private readonly initialLatencyMs: number
   private readonly server: Server
-  private readonly descriptions: Record<'dotcom' | 'ghes', OpenApiDescription>
+  private readonly description: OpenApiDescription
 
-  private constructor(
-    server: Server,
-    descriptions: Record<'dotcom' | 'ghes', OpenApiDescription>,
-    opts: StandinOptions
-  ) {
+  private constructor(server: Server, description: OpenApiDescription, opts: StandinOptions) {
     this.server = server
-    this.descriptions = descriptions
+    this.description = description
     const { port } = server.address() as AddressInfo
     this.url = `http://127.0.0.1:${port}`
     this.initialLatencyMs = opts.latencyMs ?? 0
@@ -155,17 +151,13 @@ export class GitHubStandin {
   }
 
   static async start(opts: StandinOptions = {}): Promise<GitHubStandin> {
-    const [dotcom, ghes] = await Promise.all([
-      loadOpenApiDescription(),
-      loadOpenApiDescription(GHES_DESCRIPTION),
-      sodium.ready
-    ])
+    const [description] = await Promise.all([loadOpenApiDescription(), sodium.ready])
     const server = createServer()
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(0, '127.0.0.1', () => resolve())
     })
-    const standin = new GitHubStandin(server, { dotcom, ghes }, opts)
+    const standin = new GitHubStandin(server, description, opts)
     server.on('request', (req, res) => {
       standin.onRequest(req, res).catch(error => internalError(res, error))
     })
@@ -354,7 +346,10 @@ export class GitHubStandin {
     const url = new URL(req.url ?? '/', this.url)
     const enterprise = GHES_PREFIX.test(url.pathname)
     const path = url.pathname.replace(GHES_PREFIX, '') || '/'
-    const description = enterprise ? this.descriptions.ghes : this.descriptions.dotcom
+    // Loaded on the first request under /api/v3 (once per process): most tests never make one.
+    const description = enterprise
+      ? await loadOpenApiDescription(GHES_DESCRIPTION)
+      : this.description
     const match = description.match(method, path)
     const record: RecordedRequest = {
       method,
