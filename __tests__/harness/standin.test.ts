@@ -5,7 +5,7 @@ import { Octokit } from '@octokit/core'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import sodium from 'libsodium-wrappers'
-import { GitHubStandin } from '../support/github-standin.js'
+import { GHES_RELEASE, GitHubStandin } from '../support/github-standin.js'
 import { openApiFile } from '../support/github-standin/openapi.js'
 import { operations } from '../support/github-standin/operations.js'
 
@@ -79,6 +79,21 @@ describe('secrets and crypto', () => {
     expect(put.status).toBe(201)
     expect(gh.secret({ repo: REPO }, 'AWS_KEY')).toBe('s3cr3t ✓')
     expect(gh.secretNames({ repo: REPO })).toEqual(['AWS_KEY'])
+  })
+
+  // Issue 14: GitHub Enterprise Server is validated against its own description.
+  it('routes /api/v3 by the GitHub Enterprise Server description, which has no Codespaces', async () => {
+    const codespaces = `/repos/${REPO}/codespaces/secrets/public-key`
+    expect((await call('GET', codespaces)).status).toBe(200)
+    const onServer = await call('GET', `/api/v3${codespaces}`)
+    expect(onServer.status).toBe(404)
+    expect(gh.requests.at(-1)).toMatchObject({ description: `ghes-${GHES_RELEASE}`, route: '' })
+    const key = await call('GET', `/api/v3${KEY}`)
+    expect(key.status).toBe(200)
+    expect(key.headers.get('x-github-enterprise-version')).toBe(`${GHES_RELEASE}.0`)
+    expect(gh.requests.at(-1)).toMatchObject({ description: `ghes-${GHES_RELEASE}` })
+    expect((await call('GET', KEY)).headers.get('x-github-enterprise-version')).toBeNull()
+    expect(gh.requests.at(-1)).toMatchObject({ description: 'api.github.com' })
   })
 
   it('accepts the GitHub Enterprise /api/v3 prefix', async () => {
@@ -216,6 +231,47 @@ describe('authentication and permissions', () => {
     expect(res.headers.get('x-accepted-github-permissions')).toBe('secrets=write')
     const read = await call('GET', KEY, { token: 'ghs_app' })
     expect(read.headers.get('x-accepted-github-permissions')).toBe('secrets=read')
+  })
+
+  // Issue 14: GitHub lists the environment secret and variable routes under "Environments" alone.
+  it('reaches environment secrets and variables with "Environments", not with "Secrets"', async () => {
+    const env = `/repos/${REPO}/environments/production`
+    gh.addToken('ghs_secrets', { kind: 'installation', permissions: ['secrets', 'variables'] })
+    for (const [method, path, needed] of [
+      ['GET', `${env}/secrets/public-key`, 'environments=read'],
+      ['GET', `${env}/secrets`, 'environments=read'],
+      ['PUT', `${env}/secrets/X`, 'environments=write'],
+      ['GET', `${env}/variables`, 'environments=read'],
+      ['POST', `${env}/variables`, 'environments=write']
+    ] as const) {
+      const res = await call(method, path, {
+        token: 'ghs_secrets',
+        ...(method === 'GET' ? {} : { body: {} })
+      })
+      expect([method, path, res.status]).toEqual([method, path, 403])
+      expect(res.headers.get('x-accepted-github-permissions')).toBe(needed)
+    }
+    gh.addToken('ghs_environments', { kind: 'installation', permissions: ['environments'] })
+    const body = await sealedBody(`${env}/secrets/public-key`, 'v')
+    expect(
+      (await call('PUT', `${env}/secrets/X`, { token: 'ghs_environments', body })).status
+    ).toBe(201)
+    const variable = { name: 'V', value: 'v' }
+    const created = await call('POST', `${env}/variables`, {
+      token: 'ghs_environments',
+      body: variable
+    })
+    expect(created.status).toBe(201)
+  })
+
+  it("names repository and organization variables' permissions as GitHub does", async () => {
+    gh.addToken('ghs_none', { kind: 'installation', permissions: [] })
+    const repo = await call('GET', `/repos/${REPO}/actions/variables`, { token: 'ghs_none' })
+    expect(repo.headers.get('x-accepted-github-permissions')).toBe('actions_variables=read')
+    const org = await call('GET', '/orgs/octo-org/actions/variables', { token: 'ghs_none' })
+    expect(org.headers.get('x-accepted-github-permissions')).toBe(
+      'organization_actions_variables=read'
+    )
   })
 
   it('answers 403 with the message for fine-grained personal access tokens', async () => {
@@ -402,6 +458,24 @@ describe('faults, latency and recording', () => {
     expect(res.status).toBe(403)
     expect(res.headers.get('retry-after')).toBe('7')
     expect(String(res.json?.message)).toMatch(/secondary rate limit/)
+  })
+
+  // Issue 14: GitHub may leave retry-after out ("Rate limits for the REST API").
+  it('answers a secondary rate limit without retry-after, with the primary limit spent or not', async () => {
+    gh.failRequest(1, { status: 403, secondaryRateLimit: true, resetInSeconds: 2 })
+    gh.failRequest(2, { status: 403, secondaryRateLimit: true })
+    const spent = await call('GET', KEY)
+    expect(spent.status).toBe(403)
+    expect(spent.headers.get('retry-after')).toBeNull()
+    expect(spent.headers.get('x-ratelimit-remaining')).toBe('0')
+    const reset = Number(spent.headers.get('x-ratelimit-reset'))
+    expect(reset - Date.now() / 1000).toBeGreaterThan(0)
+    expect(reset - Date.now() / 1000).toBeLessThanOrEqual(2)
+    const neither = await call('GET', KEY)
+    expect(neither.status).toBe(403)
+    expect(String(neither.json?.message)).toMatch(/secondary rate limit/)
+    expect(neither.headers.get('retry-after')).toBeNull()
+    expect(Number(neither.headers.get('x-ratelimit-remaining'))).toBeGreaterThan(0)
   })
 
   it('drops the connection, so that fetch rejects, and records status 0', async () => {

@@ -336,7 +336,7 @@ describe('dependabot and codespaces stores', () => {
     const before = await snapshotMoto(w.moto)
     const r = await w.run({ 'secret-store': 'dependabot' })
     expect(r.code).not.toBe(0)
-    expect(r.log).toMatch(/dependabot_secrets=read/)
+    expect(r.log).toMatch(/To fix: grant the token "Dependabot secrets: read and write"/)
     expect(await snapshotMoto(w.moto)).toBe(before)
   })
 })

@@ -154,7 +154,7 @@ describe('a dry run that meets a refusal', () => {
     const before = await snapshotMoto(w.moto)
     const r = await w.run({ 'dry-run': 'true', 'github-token': 'ghs_default' })
     expect(r.code).not.toBe(0)
-    expect(r.log).toMatch(/^::error::.*GITHUB_TOKEN can never write secrets/m)
+    expect(r.log).toMatch(/^::error::.*GITHUB_TOKEN can never have "Secrets: read and write"/m)
     expect(w.aws.actions({ mutating: true })).toEqual([])
     expect(await snapshotMoto(w.moto)).toBe(before)
   })

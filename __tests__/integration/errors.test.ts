@@ -69,8 +69,38 @@ describe('inputs and GitHub', () => {
     expectError(
       await w.run({ 'github-token': 'ghs_default' }),
       'GITHUB_TOKEN_DEFAULT',
-      /403 .*To fix: the default GITHUB_TOKEN can never write secrets: pass a fine-grained PAT/
+      /403 .*To fix: the job's GITHUB_TOKEN can never have "Secrets: read and write": pass a GitHub App installation token or a fine-grained PAT/
     )
+  })
+
+  // Issue 14: "Resource not accessible by integration" is also a GitHub App's installation token
+  // without the permission; the action cannot tell the two apart (both are ghs_ tokens).
+  test("GITHUB_TOKEN_DEFAULT: a GitHub App's token without the permission is told to grant it", async () => {
+    w.github.addToken('ghs_app_without_secrets', {
+      kind: 'installation',
+      permissions: ['metadata']
+    })
+    const line = expectError(
+      await w.run({ 'github-token': 'ghs_app_without_secrets' }),
+      'GITHUB_TOKEN_DEFAULT',
+      /403 Resource not accessible by integration - \S+; GitHub asks for "Secrets: read-only"\)\. To fix: /
+    )
+    expect(line).toContain(`grant the App "Secrets: read and write"`)
+    expect(line).toContain(`the job's GITHUB_TOKEN can never have "Secrets: read and write"`)
+  })
+
+  // Issue 14: environment secrets need "Environments" (GitHub's permission tables), not "Secrets".
+  test('GITHUB_PERMISSION: an environment needs "Environments", which a "Secrets" token lacks', async () => {
+    w.github.addToken('github_pat_secrets_only', {
+      kind: 'fine_grained_pat',
+      permissions: ['secrets', 'variables']
+    })
+    const line = expectError(
+      await w.run({ 'github-token': 'github_pat_secrets_only', environment: 'production' }),
+      'GITHUB_PERMISSION',
+      /GitHub asks for "Environments: read-only"\)\. To fix: grant the token "Environments: read and write" on octo-org\/octo-repo \(environment production\)/
+    )
+    expect(line).not.toMatch(/grant the token "Secrets/)
   })
 
   test('GITHUB_AUTH: an unknown token', async () => {
@@ -89,7 +119,7 @@ describe('inputs and GitHub', () => {
     expectError(
       await w.run({ 'github-token': 'github_pat_metadata_only' }),
       'GITHUB_PERMISSION',
-      /The token may not .*needs secrets=read.*To fix: grant the token secrets=read/
+      /The token may not .*GitHub asks for "Secrets: read-only".*To fix: grant the token "Secrets: read and write"/
     )
   })
 

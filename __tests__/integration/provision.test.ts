@@ -331,7 +331,7 @@ describe('reuse and refusal', () => {
     w.github.addToken('ghs_default_token', { kind: 'github_token', permissions: ['metadata'] })
     const r = await w.run({ 'github-token': 'ghs_default_token' })
     expect(r.code).not.toBe(0)
-    expect(r.log).toMatch(/GITHUB_TOKEN can never write secrets/)
+    expect(r.log).toMatch(/GITHUB_TOKEN can never have "Secrets: read and write"/)
     await expect(w.keysOf(USER)).rejects.toMatchObject({ name: 'NoSuchEntityException' })
   })
 
@@ -343,7 +343,7 @@ describe('reuse and refusal', () => {
     })
     const r = await w.run({ 'github-token': 'github_pat_readonly' })
     expect(r.code).not.toBe(0)
-    expect(r.log).toMatch(/secrets=read/)
+    expect(r.log).toMatch(/"Secrets: read-only"/)
     expect(r.log).toMatch(/To fix: grant the token/)
   })
 })

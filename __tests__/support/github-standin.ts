@@ -9,11 +9,13 @@ import type { AddressInfo } from 'node:net'
 import sodium from 'libsodium-wrappers'
 import {
   loadOpenApiDescription,
+  type DescriptionName,
   type OpenApiDescription,
   type RouteMatch
 } from './github-standin/openapi.js'
 import {
   errorBody,
+  githubPermissionName,
   invalid,
   notFound,
   operations,
@@ -60,8 +62,21 @@ export interface TokenSpec {
  */
 export type Fault =
   | { status: 500 | 502; afterApplying?: boolean }
-  | { status: 403; secondaryRateLimit: true; retryAfterSeconds: number }
+  | SecondaryRateLimitFault
   | { drop: true; afterApplying?: boolean }
+
+/**
+ * GitHub's answer to a secondary rate limit. It says how long to wait in one of three ways
+ * ("Rate limits for the REST API"): retry-after (`retryAfterSeconds`); or none, with
+ * x-ratelimit-remaining 0 and x-ratelimit-reset `resetInSeconds` from now; or neither (then a
+ * client waits at least a minute).
+ */
+export interface SecondaryRateLimitFault {
+  status: 403
+  secondaryRateLimit: true
+  retryAfterSeconds?: number
+  resetInSeconds?: number
+}
 
 export interface RecordedRequest {
   method: string
@@ -72,6 +87,7 @@ export interface RecordedRequest {
   status: number // 0 while pending and for dropped connections
   body: unknown // parsed JSON body (the raw text if it is not JSON, undefined if empty)
   at: number // Date.now() on arrival
+  description: DescriptionName // what the request was routed and validated by
 }
 
 export interface RequestFilter {
@@ -91,6 +107,15 @@ interface FaultRule {
   fault: Fault
   remaining: number
 }
+
+/**
+ * The oldest GitHub Enterprise Server release the README claims (the oldest @octokit/openapi ships
+ * that GitHub still supports). A request under /api/v3 (GHES's API path) is routed and validated
+ * by its description, and answered as that server answers.
+ */
+export const GHES_RELEASE = '3.19'
+const GHES_DESCRIPTION: DescriptionName = `ghes-${GHES_RELEASE}`
+const GHES_PREFIX = /^\/api\/v3(?=\/|$)/
 
 const MUTATING = new Set(['PUT', 'POST', 'PATCH', 'DELETE'])
 const RATE_LIMIT = 5000
@@ -319,8 +344,13 @@ export class GitHubStandin {
     const sequence = ++this.received
     const method = (req.method ?? 'GET').toUpperCase()
     const url = new URL(req.url ?? '/', this.url)
-    const path = url.pathname.replace(/^\/api\/v3(?=\/|$)/, '') || '/'
-    const match = this.description.match(method, path)
+    const enterprise = GHES_PREFIX.test(url.pathname)
+    const path = url.pathname.replace(GHES_PREFIX, '') || '/'
+    // Loaded on the first request under /api/v3 (once per process): most tests never make one.
+    const description = enterprise
+      ? await loadOpenApiDescription(GHES_DESCRIPTION)
+      : this.description
+    const match = description.match(method, path)
     const record: RecordedRequest = {
       method,
       path,
@@ -329,7 +359,8 @@ export class GitHubStandin {
       operationId: match?.operation?.operationId ?? '',
       status: 0,
       body: undefined,
-      at: Date.now()
+      at: Date.now(),
+      description: enterprise ? GHES_DESCRIPTION : 'api.github.com'
     }
     this.requests.push(record)
     const fault = this.takeFault(sequence, method, path)
@@ -340,7 +371,7 @@ export class GitHubStandin {
     if (this.latencyMs > 0 && wait > 0) await sleep(wait)
     const applied =
       !fault || ('afterApplying' in fault && fault.afterApplying)
-        ? this.answer(method, url, match, req, raw)
+        ? this.answer(method, url, match, req, raw, description)
         : undefined
     if (fault && 'drop' in fault) {
       req.socket.destroy()
@@ -348,7 +379,11 @@ export class GitHubStandin {
     }
     const reply = fault ? faultReply(fault) : applied!
     record.status = reply.status
-    send(res, reply, this.rateLimitHeaders(sequence), acceptedHeader(match))
+    send(res, reply, {
+      ...this.rateLimitHeaders(sequence),
+      ...(enterprise ? enterpriseHeaders() : {}),
+      ...acceptedHeader(match)
+    })
   }
 
   private takeFault(sequence: number, method: string, path: string): Fault | undefined {
@@ -368,7 +403,8 @@ export class GitHubStandin {
     url: URL,
     match: RouteMatch | undefined,
     req: IncomingMessage,
-    raw: string
+    raw: string,
+    description: OpenApiDescription
   ): Reply {
     const operation = match?.operation && operations().get(match.operation.operationId)
     if (!match?.operation || !operation) return notFound()
@@ -389,7 +425,7 @@ export class GitHubStandin {
       ? nameProblem(operation.nameParam.kind, match.params[operation.nameParam.param] ?? '')
       : undefined
     if (problem) return unprocessable(docUrl, problem)
-    const body = this.checkBody(match, raw, docUrl)
+    const body = this.checkBody(match, raw, docUrl, description)
     if ('status' in body) return body
     return operation.handle({
       target,
@@ -399,7 +435,7 @@ export class GitHubStandin {
       docUrl,
       baseUrl: this.url,
       pageUrl: url,
-      perPage: this.description.perPage(match.operation)
+      perPage: description.perPage(match.operation)
     })
   }
 
@@ -436,7 +472,8 @@ export class GitHubStandin {
   private checkBody(
     match: RouteMatch,
     raw: string,
-    docUrl: string
+    docUrl: string,
+    description: OpenApiDescription
   ): Reply | { value: Record<string, unknown> } {
     const operation = match.operation!
     if (!operation.requestBody) return { value: {} }
@@ -445,7 +482,7 @@ export class GitHubStandin {
       return { status: 400, body: errorBody(400, 'Problems parsing JSON', docUrl) }
     }
     const value = parsed.value ?? {}
-    const problems = this.description.validateBody(operation, value)
+    const problems = description.validateBody(operation, value)
     if (problems.length) return invalid(docUrl, ...problems)
     return { value: value as Record<string, unknown> }
   }
@@ -485,41 +522,52 @@ function forbidden(token: TokenSpec, docUrl: string): Reply {
   return { status: 403, body: errorBody(403, `Resource not accessible by ${who}`, docUrl) }
 }
 
+/** What a GitHub Enterprise Server adds to every answer: its release. */
+function enterpriseHeaders(): Record<string, string> {
+  return { 'x-github-enterprise-version': `${GHES_RELEASE}.0` }
+}
+
 // GitHub's format: alternatives separated by "; ", permissions needed together by ",".
-function acceptedHeader(match: RouteMatch | undefined): string | undefined {
+function acceptedHeader(match: RouteMatch | undefined): Record<string, string> {
   const operation = match?.operation && operations().get(match.operation.operationId)
-  if (!operation) return undefined
-  return operation.accepted
-    .map(alternative => alternative.map(a => `${a.permission}=${a.level}`).join(','))
+  if (!operation) return {}
+  const accepted = operation.accepted
+    .map(alternative =>
+      alternative.map(a => `${githubPermissionName(a.permission)}=${a.level}`).join(',')
+    )
     .join('; ')
+  return { 'x-accepted-github-permissions': accepted }
 }
 
 function faultReply(fault: Exclude<Fault, { drop: true }>): Reply {
-  if (fault.status === 403) {
-    const message =
-      'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.'
-    return {
-      status: 403,
-      body: { message, documentation_url: SECONDARY_RATE_LIMIT_DOCS, status: '403' },
-      headers: { 'retry-after': String(fault.retryAfterSeconds) }
-    }
-  }
+  if (fault.status === 403) return secondaryRateLimitReply(fault)
   const message = fault.status === 500 ? 'Server Error' : 'Bad Gateway'
   return { status: fault.status, body: errorBody(fault.status, message, DEFAULT_DOCS) }
 }
 
-function send(
-  res: ServerResponse,
-  reply: Reply,
-  rateLimit: Record<string, string>,
-  accepted: string | undefined
-): void {
+function secondaryRateLimitReply(fault: SecondaryRateLimitFault): Reply {
+  const message =
+    'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.'
+  const headers: Record<string, string> = {}
+  if (fault.retryAfterSeconds !== undefined)
+    headers['retry-after'] = String(fault.retryAfterSeconds)
+  if (fault.resetInSeconds !== undefined) {
+    headers['x-ratelimit-remaining'] = '0'
+    headers['x-ratelimit-reset'] = String(Math.floor(Date.now() / 1000 + fault.resetInSeconds))
+  }
+  return {
+    status: 403,
+    body: { message, documentation_url: SECONDARY_RATE_LIMIT_DOCS, status: '403' },
+    headers
+  }
+}
+
+function send(res: ServerResponse, reply: Reply, extra: Record<string, string>): void {
   const headers: Record<string, string> = {
     'x-github-request-id': requestId(),
     'x-github-api-version-selected': '2022-11-28',
     'x-github-media-type': 'github.v3; format=json',
-    ...rateLimit,
-    ...(accepted ? { 'x-accepted-github-permissions': accepted } : {}),
+    ...extra,
     ...reply.headers
   }
   if (reply.status === 204 || reply.body === undefined) {

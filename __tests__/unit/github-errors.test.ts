@@ -19,8 +19,9 @@ function parts(e: ActionError): { code: string; message: string; remedy: string 
 
 const WHAT = 'write secret AWS_ACCESS_KEY_ID'
 const TARGET = 'octo/repo'
-const DEFAULT_TOKEN_REMEDY =
-  'the default GITHUB_TOKEN can never write secrets: pass a fine-grained PAT with "Secrets: read and write" or a GitHub App installation token with that permission as github-token.'
+/** The remedy of a 403 "not accessible by integration" when GitHub asks for `need`. */
+const integrationRemedy = (need: string) =>
+  `the job's GITHUB_TOKEN can never have ${need}: pass a GitHub App installation token or a fine-grained PAT that has it as github-token; if github-token is a GitHub App's token, grant the App ${need} and accept the new permission on its installation.`
 
 describe('toGitHubError', () => {
   test('an ActionError passes through unchanged', () => {
@@ -49,14 +50,15 @@ describe('toGitHubError', () => {
     )
   })
 
-  test('403 "not accessible by integration": the default GITHUB_TOKEN', () => {
+  // Issue 14: the job's GITHUB_TOKEN and a GitHub App's installation token answer alike.
+  test('403 "not accessible by integration": the GITHUB_TOKEN or an App token without it', () => {
     const cause = requestError(403, 'Resource not accessible by integration', 'secrets=write')
     const e = toGitHubError(WHAT, TARGET, cause)
     expect(parts(e)).toEqual({
       code: 'GITHUB_TOKEN_DEFAULT',
       message:
-        'The token may not write secret AWS_ACCESS_KEY_ID for octo/repo (403 Resource not accessible by integration; needs secrets=write).',
-      remedy: DEFAULT_TOKEN_REMEDY
+        'The token may not write secret AWS_ACCESS_KEY_ID for octo/repo (403 Resource not accessible by integration; GitHub asks for "Secrets: read and write").',
+      remedy: integrationRemedy('"Secrets: read and write"')
     })
     expect(e.cause).toBe(cause)
   })
@@ -71,7 +73,7 @@ describe('toGitHubError', () => {
       code: 'GITHUB_TOKEN_DEFAULT',
       message:
         'The token may not write secret AWS_ACCESS_KEY_ID for octo/repo (403 RESOURCE NOT ACCESSIBLE BY INTEGRATION).',
-      remedy: DEFAULT_TOKEN_REMEDY
+      remedy: integrationRemedy('"Secrets: read and write" ("Environments" for an environment)')
     })
   })
 
@@ -90,9 +92,8 @@ describe('toGitHubError', () => {
     expect(parts(e)).toEqual({
       code: 'GITHUB_PERMISSION',
       message:
-        'The token may not write secret AWS_ACCESS_KEY_ID for octo/repo (403 Must have admin rights to Repository.; needs secrets=write).',
-      remedy:
-        'grant the token secrets=write on octo/repo (for organization secrets: "Secrets" organization permission).'
+        'The token may not write secret AWS_ACCESS_KEY_ID for octo/repo (403 Must have admin rights to Repository.; GitHub asks for "Secrets: read and write").',
+      remedy: 'grant the token "Secrets: read and write" on octo/repo.'
     })
     expect(e.cause).toBe(cause)
   })
@@ -103,7 +104,7 @@ describe('toGitHubError', () => {
       code: 'GITHUB_PERMISSION',
       message: 'The token may not list secrets for org octo (403 Forbidden).',
       remedy:
-        'grant the token "Secrets: read and write" on org octo (for organization secrets: "Secrets" organization permission).'
+        'grant the token "Secrets: read and write" ("Environments" for an environment) on org octo (for organization secrets: "Secrets" organization permission).'
     })
   })
 
@@ -116,16 +117,43 @@ describe('toGitHubError', () => {
     expect(toGitHubError('list secrets', 'o/r', bare).code).toBe('GITHUB_PERMISSION')
   })
 
+  // Issue 14: a rate limit the client did not wait out (too long, or refused after every retry).
   test.each([
     'API rate limit exceeded for installation ID 1.',
     'You have exceeded a secondary RATE LIMIT'
   ])('a 403 for a rate limit (%j) is no permission problem', message => {
     const e = toGitHubError(WHAT, TARGET, requestError(403, message, 'secrets=write'))
     expect(parts(e)).toEqual({
-      code: 'GITHUB_WRITE_FAILED',
-      message: `GitHub call to write secret AWS_ACCESS_KEY_ID for octo/repo failed (403): ${message}`,
-      remedy: 'run the step again; a re-run writes only what is missing.'
+      code: 'GITHUB_RATE_LIMITED',
+      message:
+        'GitHub rate-limited the request to write secret AWS_ACCESS_KEY_ID for octo/repo again after 4 retries (403).',
+      remedy:
+        'run the step again in a few minutes: a re-run writes only what is missing; for many destinations, organization secrets need fewer writes (docs/destinations.md).'
     })
+  })
+
+  test('a rate limit asking for longer than a run waits says until when', () => {
+    const cause = Object.assign(new Error('You have exceeded a secondary rate limit.'), {
+      status: 429,
+      response: { headers: { 'retry-after': '3600' } }
+    })
+    const e = toGitHubError(WHAT, TARGET, cause)
+    expect(e.code).toBe('GITHUB_RATE_LIMITED')
+    expect(e.message).toMatch(
+      /^GitHub rate-limited the request to write secret AWS_ACCESS_KEY_ID for octo\/repo and asks to wait 3600 s \(until \d\d:\d\d:\d\d UTC\), longer than a run waits \(300 s\)\.$/
+    )
+    expect(e.remedy).toMatch(/^run the step again after \d\d:\d\d:\d\d UTC: a re-run writes only/)
+    expect(isUnanswered(e)).toBe(false)
+  })
+
+  test('a spent primary limit names its reset', () => {
+    const reset = Math.floor(Date.now() / 1000) + 1800
+    const cause = Object.assign(new Error('API rate limit exceeded for user ID 1.'), {
+      status: 403,
+      response: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) } }
+    })
+    const e = toGitHubError(WHAT, TARGET, cause)
+    expect(e.message).toMatch(/asks to wait 180[01] s \(until /)
   })
 
   test('404: it does not exist or the token cannot see it', () => {

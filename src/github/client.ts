@@ -1,13 +1,22 @@
 /**
  * Octokit for the secrets API, with GitHub's throttling and retry plugins: retry-after and
- * secondary rate limits are honoured by the plugins, never by hand-written loops here. On top of
- * them, a WritePacer bounds how many writes are in flight and slows them down once GitHub says
- * they come too fast.
+ * secondary rate limits are honoured by the plugins, never by hand-written loops here. A small
+ * plugin before them gives a secondary limit without retry-after the wait GitHub documents for it;
+ * a wait longer than a run makes is not made (the request fails, and the error says when to run
+ * again). On top of them, a WritePacer bounds how many writes are in flight and slows them down
+ * once GitHub says they come too fast.
  */
 import { getOctokit } from '@actions/github'
+import type { Octokit } from '@octokit/core'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck/light.js'
+import {
+  RATE_LIMIT_RETRIES,
+  secondaryLimitWaitSeconds,
+  waitsTooLong,
+  type ResponseHeaders
+} from '../plan/github-wait.js'
 import { Slots } from './slots.js'
 
 /**
@@ -15,9 +24,6 @@ import { Slots } from './slots.js'
  * Enterprise Server) and the runner's proxy settings; the two plugins are added to it.
  */
 export type GitHubClient = ReturnType<typeof getOctokit>
-
-/** How often a rate-limited request is tried again before the run gives up on it. */
-const RATE_LIMIT_RETRIES = 4
 
 /**
  * Content-creating requests (PUT, POST, PATCH, DELETE) in flight at once. GitHub asks for writes
@@ -98,6 +104,7 @@ export function createGitHubClient(
           _o: unknown,
           retryCount: number
         ) => {
+          if (waitsTooLong(retryAfter)) return false
           log.warning(
             `GitHub rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`
           )
@@ -109,6 +116,7 @@ export function createGitHubClient(
           _o: unknown,
           retryCount: number
         ) => {
+          if (waitsTooLong(retryAfter)) return false
           const message = `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s`
           if (pacer.limited(retryAfter))
             log.warning(`${message}; from now on one write every ${pacer.spacingMs} ms.`)
@@ -118,6 +126,7 @@ export function createGitHubClient(
       },
       retry: { doNotRetry: [400, 401, 403, 404, 409, 422, 451] }
     },
+    documentedWaits,
     throttling,
     retry
   )
@@ -128,4 +137,35 @@ export function createGitHubClient(
       : request(options)
   )
   return octokit
+}
+
+/**
+ * The throttling plugin waits retry-after on a secondary rate limit, or 60 s whenever GitHub sends
+ * none, even with x-ratelimit-reset a second away or an hour away. Listed before it, this plugin
+ * sees GitHub's answer first and writes the wait GitHub documents (secondaryLimitWaitSeconds) into
+ * retry-after, the one header the plugin reads: so the plugin still does the waiting and retrying.
+ */
+export function documentedWaits(octokit: Octokit): void {
+  const retries = new WeakMap<object, number>()
+  octokit.hook.wrap('request', async (request, options) => {
+    try {
+      return await request(options)
+    } catch (e) {
+      const headers = secondaryLimitHeaders(e)
+      if (headers) {
+        const n = retries.get(options) ?? 0
+        retries.set(options, n + 1)
+        headers['retry-after'] = String(secondaryLimitWaitSeconds(headers, Date.now(), n))
+      }
+      throw e
+    }
+  })
+}
+
+/** The response headers of a secondary rate limit (as the throttling plugin recognizes one). */
+function secondaryLimitHeaders(e: unknown): ResponseHeaders | undefined {
+  const err = e as { status?: number; message?: string; response?: { headers?: ResponseHeaders } }
+  const limited =
+    (err.status === 403 || err.status === 429) && /\bsecondary rate\b/i.test(err.message ?? '')
+  return limited ? err.response?.headers : undefined
 }

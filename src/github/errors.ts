@@ -1,10 +1,22 @@
 /** Turns GitHub API failures into catalogue errors that say which permission is missing. */
 import { ActionError } from '../errors.js'
+import {
+  askedWaitSeconds,
+  MAX_RATE_LIMIT_WAIT_SECONDS,
+  RATE_LIMIT_RETRIES,
+  waitsTooLong,
+  type ResponseHeaders
+} from '../plan/github-wait.js'
+import {
+  parseAcceptedPermissions,
+  permissionsText,
+  type PermissionNeed
+} from '../render/permissions.js'
 
 interface RequestErrorLike {
   status?: number
   message?: string
-  response?: { headers?: Record<string, string | undefined> }
+  response?: { headers?: ResponseHeaders }
 }
 
 export function toGitHubError(what: string, target: string, e: unknown): ActionError {
@@ -12,7 +24,11 @@ export function toGitHubError(what: string, target: string, e: unknown): ActionE
   const err = (e ?? {}) as RequestErrorLike
   const status = err.status
   const message = (err.message ?? String(e)).split('\n')[0] ?? ''
-  const needed = err.response?.headers?.['x-accepted-github-permissions']
+  const headers = err.response?.headers ?? {}
+  const accepted = headers['x-accepted-github-permissions']
+  const sets = parseAcceptedPermissions(accepted === undefined ? undefined : String(accepted))
+  const asks = sets.length ? `; GitHub asks for ${permissionsText(sets)}` : ''
+  const need = sets.length ? permissionsText(forTheAction(sets)) : FALLBACK_NEED
   if (status === 401)
     return new ActionError(
       'GITHUB_AUTH',
@@ -20,18 +36,22 @@ export function toGitHubError(what: string, target: string, e: unknown): ActionE
       'pass a valid, unexpired token as github-token (a fine-grained PAT or a GitHub App installation token).',
       { cause: e }
     )
+  if ((status === 403 || status === 429) && /rate limit/i.test(message))
+    return rateLimited(what, target, status, headers, e)
+  // "Integration": an installation token, the job's GITHUB_TOKEN or a GitHub App's. Both are ghs_
+  // tokens and GitHub answers both alike, so the remedy covers both.
   if (status === 403 && /not accessible by integration/i.test(message))
     return new ActionError(
       'GITHUB_TOKEN_DEFAULT',
-      `The token may not ${what} for ${target} (403 ${message}${needed ? `; needs ${needed}` : ''}).`,
-      'the default GITHUB_TOKEN can never write secrets: pass a fine-grained PAT with "Secrets: read and write" or a GitHub App installation token with that permission as github-token.',
+      `The token may not ${what} for ${target} (403 ${message}${asks}).`,
+      `the job's GITHUB_TOKEN can never have ${need}: pass a GitHub App installation token or a fine-grained PAT that has it as github-token; if github-token is a GitHub App's token, grant the App ${need} and accept the new permission on its installation.`,
       { cause: e }
     )
-  if (status === 403 && !/rate limit/i.test(message))
+  if (status === 403)
     return new ActionError(
       'GITHUB_PERMISSION',
-      `The token may not ${what} for ${target} (403 ${message}${needed ? `; needs ${needed}` : ''}).`,
-      `grant the token ${needed ?? '"Secrets: read and write"'} on ${target} (for organization secrets: "Secrets" organization permission).`,
+      `The token may not ${what} for ${target} (403 ${message}${asks}).`,
+      `grant the token ${need} on ${target}${sets.length ? '' : ' (for organization secrets: "Secrets" organization permission)'}.`,
       { cause: e }
     )
   if (status === 404)
@@ -50,6 +70,35 @@ export function toGitHubError(what: string, target: string, e: unknown): ActionE
 }
 
 /**
+ * GitHub refused for a rate limit, and the client did not wait: GitHub asks for longer than a run
+ * waits, or the request was refused again after every retry. Nothing was written by it.
+ */
+function rateLimited(
+  what: string,
+  target: string,
+  status: number,
+  headers: ResponseHeaders,
+  e: unknown
+): ActionError {
+  const wait = askedWaitSeconds(headers, Date.now())
+  const until = wait === undefined ? undefined : utcTime(Date.now() + wait * 1000)
+  const message =
+    wait !== undefined && waitsTooLong(wait)
+      ? `GitHub rate-limited the request to ${what} for ${target} and asks to wait ${wait} s (until ${until} UTC), longer than a run waits (${MAX_RATE_LIMIT_WAIT_SECONDS} s).`
+      : `GitHub rate-limited the request to ${what} for ${target} again after ${RATE_LIMIT_RETRIES} retries (${status}).`
+  return new ActionError(
+    'GITHUB_RATE_LIMITED',
+    message,
+    `run the step again ${until ? `after ${until} UTC` : 'in a few minutes'}: a re-run writes only what is missing; for many destinations, organization secrets need fewer writes (docs/destinations.md).`,
+    { cause: e }
+  )
+}
+
+function utcTime(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19)
+}
+
+/**
  * True when GitHub gave no definite answer to a request (a 5xx, a lost connection, a timeout),
  * after the client's retries: a write may then have taken effect all the same.
  */
@@ -57,4 +106,21 @@ export function isUnanswered(e: unknown): boolean {
   const cause = e instanceof ActionError ? e.cause : e
   const status = (cause as RequestErrorLike | undefined)?.status
   return status === undefined || status >= 500
+}
+
+/** What to grant when GitHub names no permission: the one repository secrets need. */
+const FALLBACK_NEED = '"Secrets: read and write" ("Environments" for an environment)'
+
+/** Read only, never written by the action: every other permission it reads it also writes. */
+const READ_ONLY = new Set(['metadata', 'actions'])
+
+/**
+ * The permissions to grant: GitHub names what one request needs (read, for a look-up), but the
+ * action writes wherever it reads secrets and variables, so asking for read alone would fail the
+ * next run at its first write.
+ */
+function forTheAction(sets: PermissionNeed[][]): PermissionNeed[][] {
+  return sets.map(set =>
+    set.map(p => (p.level === 'read' && !READ_ONLY.has(p.name) ? { ...p, level: 'write' } : p))
+  )
 }

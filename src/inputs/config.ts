@@ -116,6 +116,15 @@ function workflowRun(env: NodeJS.ProcessEnv): WorkflowRunRef {
   }
 }
 
+/** GitHub Enterprise Server has no Codespaces, and so no Codespaces secrets API. */
+function checkStoreOnServer(c: Collector, store: SecretStore, serverUrl: string): void {
+  if (store === 'codespaces' && rules.githubServerKind(serverUrl) === 'enterprise-server')
+    c.fail(
+      'secret-store',
+      `codespaces secrets do not exist on GitHub Enterprise Server (GITHUB_SERVER_URL is ${serverUrl})`
+    )
+}
+
 export function envInputReader(env: NodeJS.ProcessEnv): InputReader {
   return name => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim()
 }
@@ -477,6 +486,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
       'region-and-bucket-as',
       `variables exist only beside the actions store (secret-store is '${secretStore}')`
     )
+  checkStoreOnServer(c, secretStore, workflowRun(env).serverUrl)
   const destinations = parseDestinations(c, read, home, secretStore)
   if (credentials === 'role') checkRoleMode(c, destinations, secretStore)
   const maxWrites = integer(c, 'max-writes', read('max-writes') || '500', 1, 100000) ?? 500

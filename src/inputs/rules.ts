@@ -188,3 +188,15 @@ export function checkTag(key: string, value: string): string | undefined {
  * made each of the two keys a user may have.
  */
 export const MAX_USER_TAGS = 44
+
+/**
+ * Which GitHub GITHUB_SERVER_URL names: github.com, a GHE.com tenant (`<tenant>.ghe.com`) or a
+ * GitHub Enterprise Server, which is any other host (its API at `/api/v3`).
+ */
+export function githubServerKind(
+  serverUrl: string
+): 'github.com' | 'ghe.com' | 'enterprise-server' {
+  const host = new URL(serverUrl).hostname.toLowerCase()
+  if (host === 'github.com') return 'github.com'
+  return /^[a-z0-9-]+\.ghe\.com$/.test(host) ? 'ghe.com' : 'enterprise-server'
+}

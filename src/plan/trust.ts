@@ -6,6 +6,7 @@
  */
 import { ActionError } from '../errors.js'
 import type { TrustEntry } from '../inputs/config.js'
+import { githubServerKind } from '../inputs/rules.js'
 
 /** The audience aws-actions/configure-aws-credentials asks GitHub's token for. */
 export const OIDC_AUDIENCE = 'sts.amazonaws.com'
@@ -16,9 +17,9 @@ export const OIDC_AUDIENCE = 'sts.amazonaws.com'
  */
 export function oidcIssuer(serverUrl: string): string {
   const url = new URL(serverUrl)
-  if (url.hostname === 'github.com') return 'https://token.actions.githubusercontent.com'
-  const tenant = /^([a-z0-9-]+)\.ghe\.com$/i.exec(url.hostname)?.[1]
-  if (tenant) return `https://token.actions.${tenant.toLowerCase()}.ghe.com`
+  const kind = githubServerKind(serverUrl)
+  if (kind === 'github.com') return 'https://token.actions.githubusercontent.com'
+  if (kind === 'ghe.com') return `https://token.actions.${url.hostname.split('.')[0]}.ghe.com`
   return `${url.origin}/_services/token`
 }
 

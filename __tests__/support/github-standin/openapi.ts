@@ -39,19 +39,28 @@ export interface OpenApiDescription {
   perPage(operation: OpenApiOperation): { fallback: number; max: number }
 }
 
-let descriptionPromise: Promise<OpenApiDescription> | undefined
+/** GitHub.com's description, or a GitHub Enterprise Server release's (`ghes-3.19`). */
+export type DescriptionName = 'api.github.com' | `ghes-${number}.${number}`
 
-export function openApiFile(): string {
+const descriptions = new Map<DescriptionName, Promise<OpenApiDescription>>()
+
+export function openApiFile(name: DescriptionName = 'api.github.com'): string {
   const require = createRequire(import.meta.url)
   const packageJson = require.resolve('@octokit/openapi/package.json')
-  return path.join(path.dirname(packageJson), 'generated', 'api.github.com.json')
+  return path.join(path.dirname(packageJson), 'generated', `${name}.json`)
 }
 
-export function loadOpenApiDescription(): Promise<OpenApiDescription> {
-  descriptionPromise ??= readFile(openApiFile(), 'utf8').then(
-    text => new Description(JSON.parse(text) as OpenApiDocument)
-  )
-  return descriptionPromise
+export function loadOpenApiDescription(
+  name: DescriptionName = 'api.github.com'
+): Promise<OpenApiDescription> {
+  let loaded = descriptions.get(name)
+  if (!loaded) {
+    loaded = readFile(openApiFile(name), 'utf8').then(
+      text => new Description(JSON.parse(text) as OpenApiDocument)
+    )
+    descriptions.set(name, loaded)
+  }
+  return loaded
 }
 
 class Description implements OpenApiDescription {

@@ -29,6 +29,20 @@ export type Permission =
   | 'metadata'
   | 'actions'
 
+/**
+ * GitHub's own names where the stand-in's short ones differ: what x-accepted-github-permissions
+ * carries ("Permissions required for fine-grained personal access tokens": repository
+ * "Variables" is actions_variables, organization "Variables" organization_actions_variables).
+ */
+const GITHUB_NAMES: Partial<Record<Permission, string>> = {
+  variables: 'actions_variables',
+  organization_variables: 'organization_actions_variables'
+}
+
+export function githubPermissionName(permission: Permission): string {
+  return GITHUB_NAMES[permission] ?? permission
+}
+
 export interface Access {
   permission: Permission
   level: 'read' | 'write'
@@ -204,10 +218,12 @@ function addSecretOperations(ops: Map<string, Operation>, store: SecretStoreKind
   })
 }
 
+// GitHub lists the environment secret routes under the repository permission "Environments"
+// alone ("Permissions required for fine-grained personal access tokens" and "... for GitHub
+// Apps"): "Secrets" does not reach them.
 function secretAccess(store: SecretStoreKind, level: Level, access: 'read' | 'write') {
-  if (level === 'environment') {
-    return access === 'read' ? read('secrets', 'environments') : write('secrets')
-  }
+  if (level === 'environment')
+    return access === 'read' ? read('environments') : write('environments')
   const permission = SECRET_PERMISSION[store][level]
   return access === 'read' ? read(permission) : write(permission)
 }
@@ -338,11 +354,15 @@ function visibilityOf(ctx: OperationContext, existing?: Visibility): Visibility 
 // variables
 
 function addVariableOperations(ops: Map<string, Operation>, level: Level) {
-  const permission: Permission = level === 'org' ? 'organization_variables' : 'variables'
-  const alternatives: Permission[] =
-    level === 'environment' ? [permission, 'environments'] : [permission]
-  const reads = read(...alternatives)
-  const writes = write(...alternatives)
+  // Environment variables, like environment secrets, need "Environments" alone.
+  const permission: Permission =
+    level === 'org'
+      ? 'organization_variables'
+      : level === 'environment'
+        ? 'environments'
+        : 'variables'
+  const reads = read(permission)
+  const writes = write(permission)
   const nameParam = { param: 'name', kind: 'Variable' } as const
   const mapOf = (ctx: OperationContext) => variableMapOf(ctx.target, level)
   const org = level === 'org'
