@@ -7,7 +7,7 @@
  * end as a fault-free one does (bucket hardened, one key, stored and working). Persistently on the
  * last configuration change, the run fails, leaves no key that nothing refers to and no secret, and
  * a fault-free re-run converges.
- * A file of its own, not a fault of fault-sweep.test.ts: that sweep is of a rotation, whose S3
+ * A file of its own, not a fault of the fault-sweep-*.test.ts files: that sweep is of a rotation, whose S3
  * requests only read; a setup is where the bucket is made and configured.
  */
 import {
