@@ -327,7 +327,7 @@ function refuseOrgSecretWithoutValue(ctx: OperationContext, org: boolean): Reply
 
 // GitHub's documented limits: 100 secrets a repository, 100 an environment, 1,000 an organization
 // (docs.github.com/actions/reference/secrets-reference); for variables 500, 100 and 1,000
-// (.../variables-reference). Dependabot and Codespaces secrets have no documented limit here.
+// (docs.github.com/actions/learn-github-actions/variables). Dependabot and Codespaces secrets have no documented limit here.
 const SECRET_LIMITS: Record<Level, number> = { repo: 100, environment: 100, org: 1000 }
 const VARIABLE_LIMITS: Record<Level, number> = { repo: 500, environment: 100, org: 1000 }
 
