@@ -469,18 +469,10 @@ function planWrites(
   // A visibility that changes is written with the value (region and bucket are known; the key
   // pair's visibility makes a new key, see pairVisibilityChange); repositories alone are set
   // through their own route.
-  for (const field of kept)
-    if (
-      !KEY_PAIR.includes(field) &&
-      accessChange(observed.destination, observed.secretAccess?.[names[field]], observed) ===
-        'visibility'
-    )
-      secrets.push(field)
-  const access = kept.filter(
-    field =>
-      accessChange(observed.destination, observed.secretAccess?.[names[field]], observed) ===
-      'repositories'
-  )
+  const change = (field: SecretField) =>
+    accessChange(observed.destination, observed.secretAccess?.[names[field]], observed)
+  secrets.push(...kept.filter(f => !KEY_PAIR.includes(f) && change(f) === 'visibility'))
+  const access = kept.filter(f => change(f) === 'repositories')
   return { destination: observed.destination, secrets, variables, access }
 }
 
