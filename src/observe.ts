@@ -15,12 +15,6 @@ import { INLINE_POLICY_NAME } from './plan/policy.js'
 import type { LockRunState, Observed, ObservedBucket, ObservedOidc } from './plan/observed.js'
 import { oidcIssuer, oidcProviderArn } from './plan/trust.js'
 
-/**
- * Up to this many destinations, their secret lists are read without waiting for IAM: with their
- * public keys, they fit in the throttling plugin's ten concurrent reads.
- */
-export const SPECULATIVE_LISTS = 4
-
 export interface Observation {
   observed: Observed
   /** Repository ids per organization, for organization secrets with visibility: selected. */
@@ -34,23 +28,6 @@ export async function observe(
 ): Promise<Observation> {
   const withVariables = config.regionAndBucketAs === 'variables'
   const findUser = aws.iam.findUser(config.userName, INLINE_POLICY_NAME)
-  // Which secrets a destination holds matters only for an existing user: a new user gets a new
-  // key, written everywhere with the region and the bucket. With a few destinations the lists are
-  // read at once, beside the public keys, rather than after IAM has answered: a first run reads
-  // them in vain, but every later run (the usual one) saves the wait. With many, a first run would
-  // pay for them in time as well (the throttling plugin lets ten reads run at once), so they wait
-  // for the user.
-  // A removal needs them whatever IAM says: a run stopped midway may have left secrets behind a
-  // user it already deleted. Role mode too: a switch from access-key deletes the key's secrets.
-  const secretNamesNeeded =
-    config.remove ||
-    config.credentials === 'role' ||
-    config.destinations.length <= SPECULATIVE_LISTS
-      ? Promise.resolve(true)
-      : findUser.then(
-          u => u !== undefined,
-          () => false
-        )
   const identityReady = callerIdentity(aws.sts, config.region)
   // The bucket is looked up as soon as STS has answered. A named bucket that does not exist yet
   // (the usual first run) is known to be free after one round trip, alongside STS, without it.
@@ -106,11 +83,13 @@ export async function observe(
   ] = await Promise.all([
     identityReady,
     findUser,
+    // Every destination's secret list is read beside its public key, whatever IAM says: GitHub's
+    // limits are checked against it before anything is made (a first run included), a write whose
+    // answer was lost is judged by its updated_at, and a removal or a switch of credentials needs it.
     Promise.all(
       config.destinations.map(d =>
         github.observe(d, {
           variables: withVariables ? Promise.resolve(true) : roleFound,
-          secretNames: secretNamesNeeded,
           access: Object.values(config.names)
         })
       )

@@ -572,3 +572,96 @@ describe('real clients', () => {
     expect(gh.requests.map(r => r.status)).toEqual([502, 403, 200])
   })
 })
+
+describe('limits and who may use organization secrets (issue 14)', () => {
+  const ORG_SECRETS = '/orgs/octo-org/actions/secrets'
+  const ORG_VARIABLES = '/orgs/octo-org/actions/variables'
+
+  it('refuses the 101st repository secret and the 101st environment secret, not an update', async () => {
+    for (let i = 0; i < 100; i++) gh.setSecret({ repo: REPO }, `S${i}`, 'v')
+    const refused = await call('PUT', SECRET('ONE_MORE'), { body: await sealedBody(KEY, 'v') })
+    expect(refused.status).toBe(422)
+    expect(refused.json).toMatchObject({ message: expect.stringMatching(/at most 100 secrets/) })
+    expect(gh.secret({ repo: REPO }, 'ONE_MORE')).toBeUndefined()
+    expect((await call('PUT', SECRET('S1'), { body: await sealedBody(KEY, 'w') })).status).toBe(204)
+    const env = { repo: REPO, environment: 'production' }
+    for (let i = 0; i < 100; i++) gh.setSecret(env, `S${i}`, 'v')
+    const envBase = `/repos/${REPO}/environments/production/secrets`
+    const body = await sealedBody(`${envBase}/public-key`, 'v')
+    expect((await call('PUT', `${envBase}/ONE_MORE`, { body })).status).toBe(422)
+  })
+
+  it('refuses the 1,001st organization secret; Dependabot secrets have no documented limit', async () => {
+    for (let i = 0; i < 1000; i++) gh.setSecret({ org: 'octo-org' }, `S${i}`, 'v')
+    const body = await sealedBody(`${ORG_SECRETS}/public-key`, 'v', { visibility: 'all' })
+    expect((await call('PUT', `${ORG_SECRETS}/ONE_MORE`, { body })).status).toBe(422)
+    for (let i = 0; i < 100; i++) gh.setSecret({ repo: REPO, store: 'dependabot' }, `S${i}`, 'v')
+    const dependabot = `/repos/${REPO}/dependabot/secrets`
+    const sealed = await sealedBody(`${dependabot}/public-key`, 'v')
+    expect((await call('PUT', `${dependabot}/ONE_MORE`, { body: sealed })).status).toBe(201)
+  })
+
+  it('refuses the 501st repository variable and the 101st environment variable', async () => {
+    for (let i = 0; i < 500; i++) gh.setVariable({ repo: REPO }, `V${i}`, 'v')
+    const repo = await call('POST', `/repos/${REPO}/actions/variables`, {
+      body: { name: 'ONE_MORE', value: 'v' }
+    })
+    expect(repo.status).toBe(422)
+    expect(repo.json).toMatchObject({ message: expect.stringMatching(/at most 500 variables/) })
+    const env = { repo: REPO, environment: 'production' }
+    for (let i = 0; i < 100; i++) gh.setVariable(env, `V${i}`, 'v')
+    const path = `/repos/${REPO}/environments/production/variables`
+    expect((await call('POST', path, { body: { name: 'X', value: 'v' } })).status).toBe(422)
+  })
+
+  it('refuses an organization secret written without its value, leaving it as it was', async () => {
+    gh.setSecret({ org: 'octo-org' }, 'KEPT', 'value', { visibility: 'all' })
+    const res = await call('PUT', `${ORG_SECRETS}/KEPT`, { body: { visibility: 'private' } })
+    expect(res.status).toBe(422)
+    expect(gh.secret({ org: 'octo-org' }, 'KEPT')).toBe('value')
+    expect(gh.secretMeta({ org: 'octo-org' }, 'KEPT')).toMatchObject({ visibility: 'all' })
+  })
+
+  it('sets the selected repositories of a secret and of a variable, value untouched; 409 unless selected', async () => {
+    gh.setSecret({ org: 'octo-org' }, 'SHARED', 'value', {
+      visibility: 'selected',
+      selected_repository_ids: [1]
+    })
+    const before = gh.secretMeta({ org: 'octo-org' }, 'SHARED')
+    const route = `${ORG_SECRETS}/SHARED/repositories`
+    const set = await call('PUT', route, { body: { selected_repository_ids: [2, 3] } })
+    expect(set.status).toBe(204)
+    expect(gh.secret({ org: 'octo-org' }, 'SHARED')).toBe('value')
+    expect(gh.secretMeta({ org: 'octo-org' }, 'SHARED')).toEqual({
+      ...before,
+      selected_repository_ids: [2, 3]
+    })
+    expect((await call('GET', route)).json).toMatchObject({
+      total_count: 2,
+      repositories: [{ id: 2 }, { id: 3 }]
+    })
+    // Validated against the OpenAPI description: the ids are required.
+    expect((await call('PUT', route, { body: {} })).status).toBe(422)
+    gh.setSecret({ org: 'octo-org' }, 'OPEN', 'v', { visibility: 'all' })
+    const open = `${ORG_SECRETS}/OPEN/repositories`
+    expect((await call('PUT', open, { body: { selected_repository_ids: [2] } })).status).toBe(409)
+    expect(
+      (
+        await call('PUT', `${ORG_SECRETS}/NONE/repositories`, {
+          body: { selected_repository_ids: [2] }
+        })
+      ).status
+    ).toBe(404)
+
+    gh.setVariable({ org: 'octo-org' }, 'REGION', 'eu-west-1', {
+      visibility: 'selected',
+      selected_repository_ids: [1]
+    })
+    const variable = `${ORG_VARIABLES}/REGION/repositories`
+    expect((await call('PUT', variable, { body: { selected_repository_ids: [4] } })).status).toBe(
+      204
+    )
+    expect((await call('GET', variable)).json).toMatchObject({ repositories: [{ id: 4 }] })
+    expect(gh.variable({ org: 'octo-org' }, 'REGION')).toBe('eu-west-1')
+  })
+})

@@ -43,3 +43,23 @@ test('the new id taken unseen and unreadable: put back to the old key, the new k
   expect(w.github.requests.slice(since).filter(ID_PUT)).toHaveLength(ATTEMPTS + 1)
   assertNoSecretLeak(r, [old.secretAccessKey])
 })
+
+test('the new secret unanswered and not taken: read back as not written, the id put back, the old pair works (issue 14)', async () => {
+  const w = await openWorld({ auth: true })
+  expect((await w.run()).code).toBe(0)
+  const old = w.storedPair()!
+  await new Promise(resolve => setTimeout(resolve, 1100))
+  const SECRET_PUT = (q: { method: string; path: string }) =>
+    q.method === 'PUT' && q.path.endsWith('/secrets/AWS_SECRET_ACCESS_KEY')
+  // Every attempt at the secret fails with 502 before taking effect; reading it back works.
+  w.github.failWhen(SECRET_PUT, { status: 502 }, ATTEMPTS)
+  const r = await w.run({ rotate: 'true' })
+  expect(r.code).not.toBe(0)
+  expect(r.log).not.toContain("was written, though GitHub's answer was lost")
+  expect(r.log).toContain(`AWS_ACCESS_KEY_ID put back to ${old.accessKeyId}`)
+  expect(r.log).toMatch(/No secret holds the new key \w+, so it was deleted/)
+  expect(w.storedPair()).toEqual(old)
+  expect(await w.works(old)).toBe(true)
+  expect(await w.keysOf(USER)).toEqual([{ id: old.accessKeyId, status: 'Active' }])
+  assertNoSecretLeak(r, [old.secretAccessKey])
+})

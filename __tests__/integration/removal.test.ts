@@ -15,11 +15,11 @@ import {
 import { snapshotMoto } from '../support/moto.js'
 import type { Scope } from '../support/github-standin.js'
 import { assertNoSecretLeak } from '../support/run-action.js'
-import { ACCOUNT_ID, closeWorld, openWorld, REPO, USER_PATH, type World } from '../support/world.js'
+import { ORG, orgWorld } from '../support/org-world.js'
+import { ACCOUNT_ID, closeWorld, REPO, USER_PATH, type World } from '../support/world.js'
 
 const USER = 'octo-org+octo-repo'
 const BUCKET = `s3ca-octo-org-octo-repo-7739a8-${ACCOUNT_ID}`
-const ORG = 'octo-org'
 const WIDE_TOKEN = 'github_pat_wide_removal'
 /** An environment and the organization, region and bucket as variables. */
 const WIDE_INPUTS = {
@@ -32,21 +32,7 @@ const WIDE_INPUTS = {
 
 afterAll(closeWorld)
 
-async function world(): Promise<World> {
-  const w = await openWorld()
-  w.github.addToken(WIDE_TOKEN, {
-    kind: 'fine_grained_pat',
-    permissions: [
-      'secrets',
-      'variables',
-      'environments',
-      'organization_secrets',
-      'organization_variables'
-    ]
-  })
-  w.github.addOrganization(ORG)
-  return w
-}
+const world = () => orgWorld(WIDE_TOKEN)
 
 async function userExists(w: World, name = USER): Promise<boolean> {
   try {

@@ -5,11 +5,11 @@
  * run must stay within 5% of the fewest requests that can do the job.
  *
  * The minimum, precisely: a first run needs, per repository, one read of the public key (to seal
- * the secrets) and four writes (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
- * AWS_BUCKET_NAME): 5 x 200 = 1000 requests. It does not need the list of the secrets a
- * repository holds: the IAM user is new, so every secret is written whatever is there. A re-run
- * needs, per repository, the public key and the list (to see that nothing is missing) and no
- * write: 2 x 200 = 400. Requests refused with 403 count against the budget.
+ * the secrets), one of the list of the secrets it holds (GitHub's limit of 100 a repository is
+ * checked against it before anything is made, issue 14) and four writes (AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_BUCKET_NAME): 6 x 200 = 1200 requests. A re-run needs,
+ * per repository, the public key and the list (to see that nothing is missing) and no write:
+ * 2 x 200 = 400. Requests refused with 403 count against the budget.
  */
 import type { RecordedRequest } from '../support/github-standin.js'
 import { ACCOUNT_ID, closeWorld, openWorld, REGION, type World } from '../support/world.js'
@@ -19,7 +19,7 @@ const REPOS = Array.from({ length: COUNT }, (_, i) => `octo-org/svc-${String(i).
 const BUCKET = `s3ca-octo-org-octo-repo-7739a8-${ACCOUNT_ID}`
 const NAMES = ['AWS_ACCESS_KEY_ID', 'AWS_BUCKET_NAME', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY']
 const LIMIT = { maxWrites: 80, windowMs: 1000, retryAfterSeconds: 1 }
-const FIRST_RUN_MINIMUM = COUNT * (1 + 4)
+const FIRST_RUN_MINIMUM = COUNT * (2 + 4)
 const RERUN_MINIMUM = COUNT * 2
 const SLACK = 1.05
 
@@ -100,7 +100,7 @@ describe(`${COUNT} repositories under a secondary rate limit`, () => {
     expect(rows.filter(m => m[2] !== '-')).toEqual([])
 
     expect(counts['actions/get-repo-public-key']).toBe(COUNT)
-    expect(counts['actions/list-repo-secrets']).toBeUndefined()
+    expect(counts['actions/list-repo-secrets']).toBe(COUNT)
     expect(counts['actions/create-or-update-repo-secret']).toBe(COUNT * 4)
     expect(requests.length).toBeLessThanOrEqual(FIRST_RUN_MINIMUM * SLACK)
     expect(r.durationMs).toBeLessThan(60_000)

@@ -286,6 +286,17 @@ export class GitHubStandin {
     return this.world.variableMap(scope).get(normalizeName(name))?.value
   }
 
+  /** An organization variable's visibility and selected repository ids, as stored. */
+  variableMeta(scope: VariableScope, name: string): Visibility | undefined {
+    const stored = this.world.variableMap(scope).get(normalizeName(name))
+    if (!stored) return undefined
+    const { visibility, selected_repository_ids: ids } = stored
+    return {
+      ...(visibility === undefined ? {} : { visibility }),
+      ...(ids === undefined ? {} : { selected_repository_ids: [...ids] })
+    }
+  }
+
   variableNames(scope: VariableScope): string[] {
     return [...this.world.variableMap(scope).keys()].sort()
   }

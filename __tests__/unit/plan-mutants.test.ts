@@ -495,7 +495,7 @@ describe('region and bucket as variables', () => {
     expect(p.writes[0]!.variables).toEqual([{ field: 'bucket', exists: false }])
   })
 
-  test('organization access is then compared for the key secrets only', () => {
+  test('organization access of the key secrets: another visibility makes a new key', () => {
     const held = Object.fromEntries(
       ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_BUCKET_NAME'].map(n => [
         n,
@@ -515,8 +515,46 @@ describe('region and bucket as variables', () => {
           )
         })
     )
-    expect(p.writes[0]!.access).toEqual(['accessKeyId', 'secretAccessKey'])
-    expect(p.writes[0]!.secrets).toEqual([])
+    expect(p.key.action).toBe('create')
+    expect(p.writes[0]!.access).toEqual([])
+    expect(p.writes[0]!.secrets).toEqual(['accessKeyId', 'secretAccessKey'])
     expect(p.writes[0]!.variables).toEqual([])
+  })
+
+  test('organization variables whose visibility or repositories differ are updated, values kept (issue 14)', () => {
+    const variables = { AWS_REGION: 'us-east-1', AWS_BUCKET_NAME: BUCKET }
+    const inputs = {
+      organization: 'octo-org',
+      visibility: 'selected',
+      'selected-repositories': 'web',
+      'region-and-bucket-as': 'variables'
+    }
+    const planWith = (
+      variableAccess: Record<string, { visibility: string; repositoryIds?: number[] }>
+    ) =>
+      plan(inputs, c =>
+        steadyObserved(c, {
+          destinations: c.destinations.map(destination =>
+            observedDestination({
+              destination,
+              variables,
+              variableAccess,
+              wantedRepositoryIds: [7]
+            })
+          )
+        })
+      ).writes[0]!.variables
+    expect(
+      planWith({
+        AWS_REGION: { visibility: 'all' },
+        AWS_BUCKET_NAME: { visibility: 'selected', repositoryIds: [7] }
+      })
+    ).toEqual([{ field: 'region', exists: true }])
+    expect(
+      planWith({
+        AWS_REGION: { visibility: 'selected', repositoryIds: [7] },
+        AWS_BUCKET_NAME: { visibility: 'selected', repositoryIds: [8] }
+      })
+    ).toEqual([{ field: 'bucket', exists: true }])
   })
 })

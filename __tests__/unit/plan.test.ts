@@ -246,11 +246,43 @@ describe('buildPlan: who may use organization secrets', () => {
     })
   const accessOf = (p: Plan) => p.writes.map(w => w.access)
 
-  test('another visibility: every secret kept gets the new one, no value is rewritten', () => {
+  test('another visibility: region and bucket written with it, the pair with a new key (issue 14)', () => {
+    // GitHub takes a visibility only with the value, and the secret access key is never read back.
     const p = plan({ ...ORG_INPUTS, visibility: 'private' }, observedOrg(held('all')))
+    expect(p.key).toMatchObject({
+      action: 'create',
+      rotation: true,
+      reason: expect.stringMatching(
+        /visibility of the key pair in organization octo-org changes from all to private/
+      ),
+      replaces: { keyId: KEY_A }
+    })
+    expect(secretsOf(p)).toEqual([['accessKeyId', 'secretAccessKey', 'region', 'bucket']])
+    expect(accessOf(p)).toEqual([[]])
+  })
+
+  test('another visibility with max-key-age-days not due: the pair still gets a new key', () => {
+    const p = plan(
+      { ...ORG_INPUTS, visibility: 'private', rotate: 'true', 'max-key-age-days': '90' },
+      observedOrg(held('all'))
+    )
+    expect(p.key).toMatchObject({ action: 'create', rotation: true })
+  })
+
+  test('another visibility with two active keys and no current-access-key-id: KEY_AMBIGUOUS', () => {
+    const p = () =>
+      plan({ ...ORG_INPUTS, visibility: 'private' }, config => ({
+        ...observedOrg(held('all'))(config),
+        user: observedUser({ keys: [accessKey(KEY_A), accessKey(KEY_B, 'Active', daysAgo(2))] })
+      }))
+    expect(p).toThrow(expect.objectContaining({ code: 'KEY_AMBIGUOUS' }))
+  })
+
+  test('another visibility of region and bucket only: written with their values, the key kept', () => {
+    const access = { ...held('private'), AWS_REGION: { visibility: 'all' } }
+    const p = plan({ ...ORG_INPUTS, visibility: 'private' }, observedOrg(access))
     expect(p.key.action).toBe('reuse')
-    expect(secretsOf(p)).toEqual([[]])
-    expect(accessOf(p)).toEqual([['accessKeyId', 'secretAccessKey', 'region', 'bucket']])
+    expect(secretsOf(p)).toEqual([['region']])
   })
 
   test('the same visibility: nothing to change', () => {
@@ -261,17 +293,17 @@ describe('buildPlan: who may use organization secrets', () => {
 
   test('selected: other repositories change it, the same ones in another order do not', () => {
     const selected = { ...ORG_INPUTS, visibility: 'selected', 'selected-repositories': 'web,api' }
-    expect(accessOf(plan(selected, observedOrg(held('selected', [1, 2]), [1, 3])))).toEqual([
-      ['accessKeyId', 'secretAccessKey', 'region', 'bucket']
-    ])
+    const p = plan(selected, observedOrg(held('selected', [1, 2]), [1, 3]))
+    expect(accessOf(p)).toEqual([['accessKeyId', 'secretAccessKey', 'region', 'bucket']])
+    // Only the repositories change: the key stays (they are set through their own route).
+    expect(p.key.action).toBe('reuse')
+    expect(secretsOf(p)).toEqual([[]])
     expect(accessOf(plan(selected, observedOrg(held('selected', [2, 1]), [1, 2])))).toEqual([[]])
   })
 
   test('secrets rewritten anyway carry the visibility themselves', () => {
-    const p = plan(
-      { ...ORG_INPUTS, visibility: 'private', rotate: 'true' },
-      observedOrg(held('all'))
-    )
+    const selected = { ...ORG_INPUTS, visibility: 'selected', 'selected-repositories': 'web' }
+    const p = plan({ ...selected, rotate: 'true' }, observedOrg(held('selected', [1]), [2]))
     expect(secretsOf(p)).toEqual([['accessKeyId', 'secretAccessKey']])
     expect(accessOf(p)).toEqual([['region', 'bucket']])
   })

@@ -317,6 +317,29 @@ describe('the role plan', () => {
     expect(plan.bucket).toEqual({ action: 'reuse' })
   })
 
+  test('organization variables shared with other repositories are updated with their values (issue 14)', () => {
+    const config = roleConfig({ organization: 'octo-org', 'selected-repositories': 'app' })
+    const steady = steadyRole(config)
+    const shared = (ids: number[]) => ({ visibility: 'selected', repositoryIds: ids })
+    const observed = {
+      ...steady,
+      destinations: steady.destinations.map(o => ({
+        ...o,
+        wantedRepositoryIds: [1],
+        variableAccess: {
+          AWS_ROLE_ARN: shared([1]),
+          AWS_REGION: shared([2]),
+          AWS_BUCKET_NAME: { visibility: 'all' }
+        }
+      }))
+    }
+    const plan = buildRolePlan(config, observed, NOW)
+    expect(plan.writes[0]!.variables).toEqual([
+      { field: 'region', exists: true },
+      { field: 'bucket', exists: true }
+    ])
+  })
+
   test('a changed trust updates the trust policy', () => {
     const config = roleConfig({ trust: 'environment:prod' })
     const plan = buildRolePlan(config, steadyRole(roleConfig()), NOW)

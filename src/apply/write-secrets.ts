@@ -120,7 +120,7 @@ async function writeDestination(
       .map(field => attempt(config.names[field], () => putSecret(field), true)),
     ...write.access.map(field =>
       attempt(config.names[field], () =>
-        github.putSecretAccess(d, config.names[field], selectedIds)
+        github.putSecretRepositories(d, config.names[field], selectedIds ?? [])
       )
     ),
     ...write.variables.map(v =>
@@ -141,7 +141,7 @@ const KEY_FIELDS: SecretField[] = ['accessKeyId', 'secretAccessKey']
 /**
  * Whether a secret write GitHub did not answer took effect: its updated_at has moved from the one
  * listed at the start of the run ('no' when it stayed, or the secret is still missing). 'unknown'
- * when it cannot be read, or where the list was not read (a new user's many destinations). A
+ * when it cannot be read. A
  * secret written twice within one second (GitHub's timestamps are whole seconds) reads as 'no'.
  */
 async function secretLanded(

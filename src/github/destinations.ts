@@ -54,44 +54,58 @@ export class Destinations {
 
   /**
    * The public key (read once per destination and run: it proves the token reaches the secrets,
-   * and every secret of the run is sealed with it), the names held (only when `secretNames`
-   * resolves to true) and the variables (only when asked for). For an organization, also who may
-   * use the secrets named in `access` that it holds.
+   * and every secret of the run is sealed with it), the secrets held (GitHub's limits are checked
+   * against them, and a write whose answer was lost is judged by their updated_at) and the
+   * variables (only when asked for). For an organization, also who may use the secrets and
+   * variables named in `access` that it holds.
    */
   async observe(
     d: Destination,
-    want: { variables: Promise<boolean>; secretNames: Promise<boolean>; access: string[] }
+    want: { variables: Promise<boolean>; access: string[] }
   ): Promise<ObservedDestination> {
-    const [publicKey, read, variables] = await Promise.all([
+    const [publicKey, listed, variableList] = await Promise.all([
       this.publicKey(d),
-      want.secretNames.then(needed => (needed ? this.secretList(d) : undefined)),
-      want.variables.then(needed => (needed ? this.variables(d) : {}))
+      this.secretList(d),
+      want.variables.then(needed => (needed ? this.variableList(d) : []))
     ])
-    const listed = read ?? []
     const secretNames = listed.map(s => s.name)
-    const updatedAt = read
-      ? { secretsUpdatedAt: Object.fromEntries(read.map(s => [s.name, s.updated_at])) }
-      : {}
+    const variables = Object.fromEntries(variableList.map(v => [v.name, v.value]))
+    const secretsUpdatedAt = Object.fromEntries(listed.map(s => [s.name, s.updated_at]))
     if (d.kind !== 'organization')
-      return { destination: d, publicKey, secretNames, variables, ...updatedAt }
-    const ours = listed.filter(s => want.access.includes(s.name) && s.visibility !== undefined)
-    const access = await Promise.all(
-      ours.map(async (s): Promise<[string, SecretAccess]> => {
-        const visibility = s.visibility ?? ''
-        // The repositories matter only where both sides say selected.
-        if (visibility !== 'selected' || d.visibility !== 'selected')
-          return [s.name, { visibility }]
-        return [s.name, { visibility, repositoryIds: await this.secretRepositoryIds(d, s.name) }]
-      })
-    )
+      return { destination: d, publicKey, secretNames, variables, secretsUpdatedAt }
+    const [secretAccess, variableAccess] = await Promise.all([
+      this.accessOf(d, listed, want.access, 'secrets'),
+      this.accessOf(d, variableList, want.access, 'variables')
+    ])
     return {
       destination: d,
       publicKey,
       secretNames,
       variables,
-      ...updatedAt,
-      secretAccess: Object.fromEntries(access)
+      secretsUpdatedAt,
+      secretAccess,
+      ...(variableList.length > 0 ? { variableAccess } : {})
     }
+  }
+
+  /** Who may use the organization secrets or variables named in `names` that it holds. */
+  private async accessOf(
+    d: Destination,
+    listed: { name: string; visibility?: string }[],
+    names: string[],
+    kind: 'secrets' | 'variables'
+  ): Promise<Record<string, SecretAccess>> {
+    const ours = listed.filter(s => names.includes(s.name) && s.visibility !== undefined)
+    const access = await Promise.all(
+      ours.map(async (s): Promise<[string, SecretAccess]> => {
+        const visibility = s.visibility ?? ''
+        // The repositories matter only where both sides say selected.
+        if (visibility !== 'selected' || d.kind !== 'organization' || d.visibility !== 'selected')
+          return [s.name, { visibility }]
+        return [s.name, { visibility, repositoryIds: await this.repositoryIdsOf(d, s.name, kind) }]
+      })
+    )
+    return Object.fromEntries(access)
   }
 
   private async call<T>(
@@ -132,28 +146,28 @@ export class Destinations {
     }
   }
 
-  /** The repositories an organization secret with visibility selected is shared with. */
-  private async secretRepositoryIds(d: Destination, name: string): Promise<number[]> {
-    const route = `${secretsBase(d, this.store)}/${enc(name)}/repositories`
+  /** The repositories an organization secret or variable with visibility selected is shared with. */
+  private async repositoryIdsOf(
+    d: Destination,
+    name: string,
+    kind: 'secrets' | 'variables'
+  ): Promise<number[]> {
+    const base = kind === 'secrets' ? secretsBase(d, this.store) : variablesBase(d)
     const repositories = await this.listAll<{ id: number }>(
-      `list the repositories of secret ${name}`,
+      `list the repositories of ${kind === 'secrets' ? 'secret' : 'variable'} ${name}`,
       d,
-      route,
+      `${base}/${enc(name)}/repositories`,
       'repositories'
     )
     return repositories.map(r => r.id)
   }
 
-  async variables(d: Destination): Promise<Record<string, string>> {
+  /** The variables held, with their visibility where they belong to an organization. */
+  private variableList(
+    d: Destination
+  ): Promise<{ name: string; value: string; visibility?: string }[]> {
     // GitHub lists at most 30 variables a page.
-    const variables = await this.listAll<{ name: string; value: string }>(
-      'list variables',
-      d,
-      variablesBase(d),
-      'variables',
-      30
-    )
-    return Object.fromEntries(variables.map(v => [v.name, v.value]))
+    return this.listAll('list variables', d, variablesBase(d), 'variables', 30)
   }
 
   /** Every item of a paginated list: pages of `{ total_count, [field]: items }`. */
@@ -190,14 +204,16 @@ export class Destinations {
   }
 
   /**
-   * Changes who may use an organization secret, leaving its value as it is (GitHub takes the
-   * visibility alone, without a value).
+   * Sets the repositories that may use an organization secret whose visibility stays selected
+   * ("Set selected repositories for an organization secret"): its value is left as it is. A
+   * visibility that changes is written with the value instead (putSecret).
    */
-  async putSecretAccess(d: Destination, name: string, selectedIds?: number[]): Promise<void> {
+  async putSecretRepositories(d: Destination, name: string, selectedIds: number[]): Promise<void> {
     if (d.kind !== 'organization') return
-    const body = accessBody(d, selectedIds)
-    await this.call(`change who may use secret ${name}`, d, () =>
-      this.octokit.request(`PUT ${secretsBase(d, this.store)}/${enc(name)}`, body)
+    await this.call(`change the repositories that may use secret ${name}`, d, () =>
+      this.octokit.request(`PUT ${secretsBase(d, this.store)}/${enc(name)}/repositories`, {
+        selected_repository_ids: selectedIds
+      })
     )
   }
 

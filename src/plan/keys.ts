@@ -66,6 +66,11 @@ export interface KeyFacts {
   retireMarker?: RetireMarker
   /** GetAccessKeyLastUsed of the key the retire marker names. */
   retireKeyLastUsed?: KeyLastUsed
+  /**
+   * Why the key pair the destinations hold must be written anew though the key is kept: who may
+   * use it changes in a way GitHub takes only with the value (an organization's visibility).
+   */
+  accessChange?: string
 }
 
 /** A key an earlier rotation replaced and left active for its grace, as the retire marker says. */
@@ -239,6 +244,18 @@ export function decideKey(facts: KeyFacts): KeyPlan {
   const ambiguous =
     !facts.currentAccessKeyId && facts.destinationsHoldKey && active.length > 1 && !current
 
+  if (facts.accessChange && facts.destinationsHoldKey) {
+    // The secret access key is never read back: only a new key can be written with the value.
+    if (ambiguous) throw ambiguousKeys(active)
+    if (current)
+      return {
+        action: 'create',
+        reason: facts.accessChange,
+        rotation: true,
+        removeFirst: keysToRemove(facts.keys, current, grace),
+        replaces: replacing(facts, current.id)
+      }
+  }
   if (facts.destinationsHoldKey && current && !facts.rotate)
     return {
       action: 'reuse',

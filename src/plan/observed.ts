@@ -101,6 +101,11 @@ export interface ObservedDestination {
    * repository ids only where the visibility is selected and the inputs want selected too).
    */
   secretAccess?: Record<string, SecretAccess>
+  /**
+   * Organization destinations: who may use each of the action's variables held there (as for
+   * secretAccess), when the variables were read.
+   */
+  variableAccess?: Record<string, SecretAccess>
   /** Organization destinations with visibility selected: the ids of the repositories named. */
   wantedRepositoryIds?: number[]
 }

@@ -5,6 +5,7 @@
  */
 import type { Config, Tag } from '../inputs/config.js'
 import { checkWriteBudget } from './budget.js'
+import { checkDestinationLimits } from './limits.js'
 import {
   boundaryArn,
   checkOwnAccountPolicy,
@@ -42,7 +43,13 @@ import {
   tlsOnlyBucketPolicy,
   type PolicyDocument
 } from './policy.js'
-import type { BucketHardening, Observed, ObservedDestination, ObservedUser } from './observed.js'
+import type {
+  BucketHardening,
+  Observed,
+  ObservedDestination,
+  ObservedUser,
+  SecretAccess
+} from './observed.js'
 import type {
   BucketPlan,
   BucketRepair,
@@ -82,7 +89,8 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     ...(observed.pendingKeyIds ? { pendingKeyIds: observed.pendingKeyIds } : {}),
     graceHours: config.oldKeyGraceHours,
     ...(observed.retireMarker ? { retireMarker: observed.retireMarker } : {}),
-    ...(observed.retireKeyLastUsed ? { retireKeyLastUsed: observed.retireKeyLastUsed } : {})
+    ...(observed.retireKeyLastUsed ? { retireKeyLastUsed: observed.retireKeyLastUsed } : {}),
+    ...pairVisibilityChange(config, observed.destinations)
   }
   const key = decideKey(keyFacts)
   const grace = oldKeyGrace(keyFacts, key)
@@ -101,6 +109,7 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     withRoleDeletions(planWrites(config, d, key, bucketName), d, config, switchFromRole)
   )
   const budgetWarnings = checkWriteBudget(writes, config.maxWrites)
+  checkDestinationLimits(writes, observed.destinations, config.names, config.secretStore)
   return {
     userName: config.userName,
     userArn:
@@ -435,7 +444,14 @@ function planWrites(
   for (const field of ['region', 'bucket'] as const) {
     if (config.regionAndBucketAs === 'variables') {
       const current = observed.variables[names[field]]
-      if (current !== values[field]) variables.push({ field, exists: current !== undefined })
+      // A variable's value is known: who may use it changes with it, in one PATCH.
+      const access = accessChange(
+        observed.destination,
+        observed.variableAccess?.[names[field]],
+        observed
+      )
+      if (current !== values[field] || access !== 'none')
+        variables.push({ field, exists: current !== undefined })
       continue
     }
     // Secrets cannot be read back. A fresh start (a new user, or a user whose key no destination
@@ -449,22 +465,61 @@ function planWrites(
     config.regionAndBucketAs === 'variables'
       ? ['accessKeyId', 'secretAccessKey']
       : ['accessKeyId', 'secretAccessKey', 'region', 'bucket']
-  const access = secretFields.filter(
-    field => !secrets.includes(field) && accessDiffers(observed, names[field])
-  )
+  const kept = secretFields.filter(field => !secrets.includes(field))
+  // A visibility that changes is written with the value (region and bucket are known; the key
+  // pair's visibility makes a new key, see pairVisibilityChange); repositories alone are set
+  // through their own route.
+  const change = (field: SecretField) =>
+    accessChange(observed.destination, observed.secretAccess?.[names[field]], observed)
+  secrets.push(...kept.filter(f => !KEY_PAIR.includes(f) && change(f) === 'visibility'))
+  const access = kept.filter(f => change(f) === 'repositories')
   return { destination: observed.destination, secrets, variables, access }
 }
 
-/** Whether an organization secret's visibility or selected repositories differ from the inputs. */
-function accessDiffers(observed: ObservedDestination, name: string): boolean {
-  const d = observed.destination
-  const current = observed.secretAccess?.[name]
-  if (d.kind !== 'organization' || !current) return false
-  if (current.visibility !== d.visibility) return true
-  if (d.visibility !== 'selected') return false
+const KEY_PAIR: SecretField[] = ['accessKeyId', 'secretAccessKey']
+
+/**
+ * How who may use an organization secret or variable differs from the inputs: its visibility, or
+ * (visibility selected on both sides) only its repositories.
+ */
+export function accessChange(
+  d: ObservedDestination['destination'],
+  current: SecretAccess | undefined,
+  observed: Pick<ObservedDestination, 'wantedRepositoryIds'>
+): 'none' | 'visibility' | 'repositories' {
+  if (d.kind !== 'organization' || !current) return 'none'
+  if (current.visibility !== d.visibility) return 'visibility'
+  if (d.visibility !== 'selected') return 'none'
   const wanted = [...(observed.wantedRepositoryIds ?? [])].sort((a, b) => a - b)
   const held = [...(current.repositoryIds ?? [])].sort((a, b) => a - b)
   return wanted.length !== held.length || wanted.some((id, i) => id !== held[i])
+    ? 'repositories'
+    : 'none'
+}
+
+/**
+ * An organization that holds the key pair with another visibility: GitHub takes a visibility only
+ * with the secret's value, and the secret access key is never read back, so the pair is written
+ * anew with a new key (a rotation).
+ */
+function pairVisibilityChange(
+  config: Config,
+  destinations: ObservedDestination[]
+): Pick<KeyFacts, 'accessChange'> {
+  const { accessKeyId, secretAccessKey } = config.names
+  for (const o of destinations) {
+    const d = o.destination
+    const held = o.secretAccess?.[accessKeyId] ?? o.secretAccess?.[secretAccessKey]
+    if (d.kind !== 'organization' || !held) continue
+    const changes = [accessKeyId, secretAccessKey].some(
+      name => accessChange(d, o.secretAccess?.[name], o) === 'visibility'
+    )
+    if (changes)
+      return {
+        accessChange: `the visibility of the key pair in organization ${d.org} changes from ${held.visibility} to ${d.visibility}: GitHub sets a visibility only with the value, and the secret access key cannot be read back`
+      }
+  }
+  return {}
 }
 
 /**

@@ -9,7 +9,9 @@ import { ActionError } from '../errors.js'
 import { checkOwnership, checkRoleOwnership, ownershipTag } from './containment.js'
 import { isEarlierAttempt, MAX_ROTATION_LOCK_MS } from './markers.js'
 import type { Observed, ObservedDestination, ObservedOidc } from './observed.js'
+import { checkDestinationLimits } from './limits.js'
 import {
+  accessChange,
   checkBucket,
   checkPolicies,
   missingTags,
@@ -48,6 +50,7 @@ export function buildRolePlan(
   const writes = observed.destinations.map(d =>
     planRoleWrites(config, d, arn, bucketName, !observed.role, switching)
   )
+  checkDestinationLimits(writes, observed.destinations, config.names, config.secretStore)
   const retireKeys = planRetirement(config, observed, now, runId)
   return {
     kind: 'role',
@@ -121,12 +124,21 @@ function planRoleWrites(
   const fields: SecretField[] = ['roleArn', 'region', 'bucket']
   const variables: DestinationWrite['variables'] = []
   const secrets: SecretField[] = []
+  // Every value is known: who may use one (an organization's) changes with it, in one write.
+  const accessDiffers = (access: ObservedDestination['secretAccess'], name: string) =>
+    accessChange(observed.destination, access?.[name], observed) !== 'none'
   for (const field of fields) {
     if (config.regionAndBucketAs === 'variables') {
       const current = observed.variables[names[field]]
-      if (current !== values[field]) variables.push({ field, exists: current !== undefined })
-    } else if (newRole || !observed.secretNames.includes(names[field])) {
-      // A secret cannot be read back: written with a new role, or where it is missing.
+      if (current !== values[field] || accessDiffers(observed.variableAccess, names[field]))
+        variables.push({ field, exists: current !== undefined })
+    } else if (
+      newRole ||
+      !observed.secretNames.includes(names[field]) ||
+      accessDiffers(observed.secretAccess, names[field])
+    ) {
+      // A secret cannot be read back: written with a new role, where it is missing, or where who
+      // may use it changes.
       secrets.push(field)
     }
   }

@@ -47,8 +47,9 @@ export interface DestinationWrite {
    */
   deletions?: Deletion[]
   /**
-   * Organization secrets kept as they are whose visibility (or selected repositories) differs
-   * from the inputs: only who may use them is changed.
+   * Organization secrets kept as they are whose visibility stays selected but whose repositories
+   * differ from the inputs: only the repositories are set (a visibility that changes is written
+   * with the value, in `secrets`).
    */
   access: SecretField[]
 }

@@ -33,7 +33,7 @@ export function planLines(plan: Plan, config: Config): string[] {
     const names = [
       ...w.secrets.map(f => config.names[f]),
       ...w.variables.map(v => `${config.names[v.field]} (variable)`),
-      ...w.access.map(f => `${config.names[f]} (who may use it only)`)
+      ...w.access.map(f => `${config.names[f]} (its selected repositories only)`)
     ]
     lines.push(
       names.length

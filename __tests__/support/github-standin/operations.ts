@@ -203,14 +203,23 @@ function addSecretOperations(ops: Map<string, Operation>, store: SecretStoreKind
   ops.set(`${store}/create-or-update-${level}-secret`, {
     ...base,
     accepted: writes,
-    handle: ctx => putSecret(ctx, storeOf(ctx), org)
+    handle: ctx =>
+      refuseOrgSecretWithoutValue(ctx, org) ??
+      refuseBeyondSecretLimit(ctx, storeOf(ctx), store, level) ??
+      putSecret(ctx, storeOf(ctx), org)
   })
-  if (org)
+  if (org) {
     ops.set(`${store}/list-selected-repos-for-org-secret`, {
       ...base,
       accepted: reads,
-      handle: ctx => listSelectedRepositories(ctx, storeOf(ctx))
+      handle: ctx => listSelectedRepositories(ctx, storeOf(ctx).secrets.get(nameOf(ctx)))
     })
+    ops.set(`${store}/set-selected-repos-for-org-secret`, {
+      ...base,
+      accepted: writes,
+      handle: ctx => setSelectedRepositories(ctx, storeOf(ctx).secrets.get(nameOf(ctx)))
+    })
+  }
   ops.set(`${store}/delete-${level}-secret`, {
     ...base,
     accepted: writes,
@@ -282,24 +291,89 @@ function secretView(
   return view
 }
 
-// The repositories an organization secret with visibility selected is shared with: their ids
-// (the only field the action reads; GitHub sends each repository in full).
-function listSelectedRepositories(ctx: OperationContext, store: SecretStore): Reply {
-  const secret = store.secrets.get(normalizeName(ctx.params.secret_name ?? ''))
-  if (!secret) return notFound(ctx.docUrl)
-  if (secret.visibility !== 'selected') {
-    return {
-      status: 409,
-      body: { message: 'Secret visibility is not selected', documentation_url: ctx.docUrl }
-    }
+/** The secret or variable an operation names (its path parameter, normalized). */
+function nameOf(ctx: OperationContext): string {
+  return normalizeName(ctx.params.secret_name ?? ctx.params.name ?? '')
+}
+
+// GitHub answers 409 to the selected-repositories routes of a secret or variable whose visibility
+// is not selected ("Conflict when visibility type not set to selected").
+function notSelected(ctx: OperationContext, entry: Visibility): Reply | undefined {
+  if (entry.visibility === 'selected') return undefined
+  const kind = ctx.params.secret_name === undefined ? 'Variable' : 'Secret'
+  return {
+    status: 409,
+    body: { message: `${kind} visibility is not selected`, documentation_url: ctx.docUrl }
   }
-  const ids = secret.selected_repository_ids ?? []
+}
+
+// The repositories an organization secret or variable with visibility selected is shared with:
+// their ids (the only field the action reads; GitHub sends each repository in full).
+function listSelectedRepositories(ctx: OperationContext, entry: Visibility | undefined): Reply {
+  if (!entry) return notFound(ctx.docUrl)
+  const conflict = notSelected(ctx, entry)
+  if (conflict) return conflict
+  const ids = entry.selected_repository_ids ?? []
   const page = paginate(ctx, ids)
   return {
     status: 200,
     body: { total_count: ids.length, repositories: page.items.map(id => ({ id })) },
     headers: page.headers
   }
+}
+
+// PUT .../secrets/{name}/repositories ("Set selected repositories for an organization secret"),
+// and the variables' equivalent: only who may use it changes; its value and updated_at stay.
+function setSelectedRepositories(ctx: OperationContext, entry: Visibility | undefined): Reply {
+  if (!entry) return notFound(ctx.docUrl)
+  const conflict = notSelected(ctx, entry)
+  if (conflict) return conflict
+  const ids = ctx.body.selected_repository_ids as Array<number | string>
+  entry.selected_repository_ids = ids.map(Number)
+  return { status: 204 }
+}
+
+// GitHub's OpenAPI description lets an organization secret be PUT without encrypted_value, but
+// does not say what that does to the stored value. The stand-in refuses it, so that no code path
+// can rely on it: who may use a secret changes through the repositories route, or with the value.
+function refuseOrgSecretWithoutValue(ctx: OperationContext, org: boolean): Reply | undefined {
+  if (!org || ctx.body.encrypted_value !== undefined) return undefined
+  return invalid(ctx.docUrl, '"encrypted_value" wasn\'t supplied.')
+}
+
+// GitHub's documented limits: 100 secrets a repository, 100 an environment, 1,000 an organization
+// (docs.github.com/actions/reference/secrets-reference); for variables 500, 100 and 1,000
+// (docs.github.com/actions/learn-github-actions/variables). Dependabot and Codespaces secrets have no documented limit here.
+const SECRET_LIMITS: Record<Level, number> = { repo: 100, environment: 100, org: 1000 }
+const VARIABLE_LIMITS: Record<Level, number> = { repo: 500, environment: 100, org: 1000 }
+
+// GitHub documents the limits, not the answer beyond them: a 422 naming the limit.
+function beyondLimit(ctx: OperationContext, kind: 'secrets' | 'variables', limit: number): Reply {
+  return unprocessable(
+    ctx.docUrl,
+    `Failed to add ${kind.slice(0, -1)}: this scope may hold at most ${limit} ${kind}.`
+  )
+}
+
+function refuseBeyondSecretLimit(
+  ctx: OperationContext,
+  store: SecretStore,
+  kind: SecretStoreKind,
+  level: Level
+): Reply | undefined {
+  if (kind !== 'actions' || store.secrets.has(nameOf(ctx))) return undefined
+  const limit = SECRET_LIMITS[level]
+  return store.secrets.size >= limit ? beyondLimit(ctx, 'secrets', limit) : undefined
+}
+
+function refuseBeyondVariableLimit(
+  ctx: OperationContext,
+  map: VariableMap,
+  level: Level
+): Reply | undefined {
+  const limit = VARIABLE_LIMITS[level]
+  const name = normalizeName(String(ctx.body.name))
+  return !map.has(name) && map.size >= limit ? beyondLimit(ctx, 'variables', limit) : undefined
 }
 
 function putSecret(ctx: OperationContext, store: SecretStore, org: boolean): Reply {
@@ -374,7 +448,8 @@ function addVariableOperations(ops: Map<string, Operation>, level: Level) {
   ops.set(`actions/create-${level}-variable`, {
     target: level,
     accepted: writes,
-    handle: ctx => createVariable(ctx, mapOf(ctx), org)
+    handle: ctx =>
+      refuseBeyondVariableLimit(ctx, mapOf(ctx), level) ?? createVariable(ctx, mapOf(ctx), org)
   })
   ops.set(`actions/get-${level}-variable`, {
     target: level,
@@ -393,6 +468,29 @@ function addVariableOperations(ops: Map<string, Operation>, level: Level) {
     accepted: writes,
     nameParam,
     handle: ctx => deleteEntry(ctx, mapOf(ctx), ctx.params.name)
+  })
+  if (org) addVariableRepositoryOperations(ops, reads, writes, nameParam)
+}
+
+function addVariableRepositoryOperations(
+  ops: Map<string, Operation>,
+  reads: Access[][],
+  writes: Access[][],
+  nameParam: Operation['nameParam']
+) {
+  const variableOf = (ctx: OperationContext) =>
+    (ctx.target.org as Organization).variables.get(nameOf(ctx))
+  ops.set('actions/list-selected-repos-for-org-variable', {
+    target: 'org',
+    accepted: reads,
+    nameParam,
+    handle: ctx => listSelectedRepositories(ctx, variableOf(ctx))
+  })
+  ops.set('actions/set-selected-repos-for-org-variable', {
+    target: 'org',
+    accepted: writes,
+    nameParam,
+    handle: ctx => setSelectedRepositories(ctx, variableOf(ctx))
   })
 }
 
