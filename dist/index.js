@@ -71583,6 +71583,7 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'GITHUB_AUTH',
     'GITHUB_PERMISSION',
     'GITHUB_NOT_FOUND',
+    'GITHUB_RATE_LIMITED',
     'GITHUB_WRITE_FAILED',
     'AWS_CREDENTIALS',
     'AWS_PERMISSION',
@@ -71600,6 +71601,7 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'KEY_NOT_VERIFIED',
     'ROTATION_IN_PROGRESS',
     'RATE_LIMIT_BUDGET',
+    'GITHUB_LIMIT',
     'PARTIAL_WRITE',
     'REMOVAL_INCOMPLETE',
     'USER_NOT_DELETABLE',
@@ -71659,7 +71661,7 @@ function oneLine(text) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9749);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(808);
 /** The entry the runner executes: one awaited call; anything thrown fails the step. */
 
 
@@ -71676,7 +71678,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9749:
+/***/ 808:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72248,6 +72250,7 @@ function normalise(value) {
 
 
 
+
 class S3 {
     client;
     constructor(client) {
@@ -72269,6 +72272,10 @@ class S3 {
             region = head.BucketRegion ?? 'us-east-1';
         }
         catch (e) {
+            const elsewhere = redirectedTo(e);
+            const asked = await this.region();
+            if (elsewhere !== undefined && elsewhere !== asked)
+                throw bucketElsewhere(Bucket, elsewhere, asked, e);
             if (isNotFound(e) || httpStatus(e) === 404)
                 return { state: 'absent' };
             if (httpStatus(e) === 403 || errorName(e) === 'Forbidden')
@@ -72279,6 +72286,16 @@ class S3 {
         if ('error' in read)
             throw read.error;
         return { state: 'owned', region, ...read };
+    }
+    /** The region the client asks S3 in (undefined if it cannot say). */
+    async region() {
+        const region = this.client.config?.region;
+        try {
+            return typeof region === 'function' ? String(await region()) : undefined;
+        }
+        catch {
+            return undefined;
+        }
     }
     /** The settings the action hardens a bucket with, as they are now (absent: off). */
     async hardening(Bucket, ExpectedBucketOwner) {
@@ -72436,6 +72453,24 @@ class S3 {
             Tagging: { TagSet: toAwsTags(tags) }
         })));
     }
+}
+/**
+ * The region S3 redirected a request to: a bucket kept in another region is answered 301 (400
+ * from the newer regions, 307 while a new bucket's name spreads) with x-amz-bucket-region, and
+ * for HeadBucket with no body, so the SDK's error has no code. The client follows such redirects
+ * (followRegionRedirects); one that reaches the action was not followed.
+ */
+function redirectedTo(e) {
+    const status = httpStatus(e);
+    if (status !== 301 && status !== 307 && status !== 400)
+        return undefined;
+    const headers = e.$response
+        ?.headers;
+    return headers?.['x-amz-bucket-region'] || undefined;
+}
+/** Not "absent" (CreateBucket would fail) nor "another account's": the bucket is elsewhere. */
+function bucketElsewhere(Bucket, region, asked, cause) {
+    return new errors/* ActionError */.lZ('BUCKET_REGION_MISMATCH', `Bucket '${Bucket}' exists in ${region} (S3 redirected the request there), not in aws-region${asked ? ` ${asked}` : ''}; nothing was changed.`, `set aws-region: ${region}, or choose another bucket-name.`, { cause });
 }
 /** S3's answers that mean "not yet": a concurrent change, or a bucket just made. */
 const NOT_YET = new Set(['OperationAborted', 'NoSuchBucket']);
@@ -72737,6 +72772,10 @@ const DEFAULT_BOUNDARY_NAME = 's3-credentials-action-boundary';
 const BUCKET_PREFIX = 's3ca-';
 /** The AWS-managed policies `policy` may name (anything broader could reach beyond S3). */
 const ALLOWED_AWS_MANAGED_POLICIES = ['AmazonS3FullAccess', 'AmazonS3ReadOnlyAccess'];
+/** The name of an AWS-managed policy's ARN (`arn:aws:iam::aws:policy/...`); undefined for others. */
+function awsManagedPolicyName(arn) {
+    return /^arn:[a-z-]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
+}
 function ownershipTag(owner, repo) {
     return { key: OWNERSHIP_TAG, value: `${owner}/${repo}` };
 }
@@ -72962,6 +73001,16 @@ function checkTag(key, value) {
  * made each of the two keys a user may have.
  */
 const MAX_USER_TAGS = 44;
+/**
+ * Which GitHub GITHUB_SERVER_URL names: github.com, a GHE.com tenant (`<tenant>.ghe.com`) or a
+ * GitHub Enterprise Server, which is any other host (its API at `/api/v3`).
+ */
+function githubServerKind(serverUrl) {
+    const host = new URL(serverUrl).hostname.toLowerCase();
+    if (host === 'github.com')
+        return 'github.com';
+    return /^[a-z0-9-]+\.ghe\.com$/.test(host) ? 'ghe.com' : 'enterprise-server';
+}
 
 ;// CONCATENATED MODULE: ./src/inputs/config.ts
 /**
@@ -72982,6 +73031,11 @@ function workflowRun(env) {
         ...(env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}),
         serverUrl: env.GITHUB_SERVER_URL || 'https://github.com'
     };
+}
+/** GitHub Enterprise Server has no Codespaces, and so no Codespaces secrets API. */
+function checkStoreOnServer(c, store, serverUrl) {
+    if (store === 'codespaces' && githubServerKind(serverUrl) === 'enterprise-server')
+        c.fail('secret-store', `codespaces secrets do not exist on GitHub Enterprise Server (GITHUB_SERVER_URL is ${serverUrl})`);
 }
 function envInputReader(env) {
     return name => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
@@ -73056,9 +73110,9 @@ function config_parsePolicy(c, value) {
         c.check('policy', value, checkPolicyArn);
         // AWS-managed policies reach far beyond S3 (AdministratorAccess, IAMFullAccess, ...): only the
         // two S3 ones; a customer-managed policy must be the caller's own (checked once STS answers).
-        const awsManaged = /^arn:[a-z-]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(value);
-        if (awsManaged && !ALLOWED_AWS_MANAGED_POLICIES.includes(awsManaged[1]))
-            c.fail('policy', `the AWS-managed policy ${awsManaged[1]} is not allowed: only ${ALLOWED_AWS_MANAGED_POLICIES.join(' and ')}, or a customer-managed policy of the caller's account`);
+        const awsManaged = awsManagedPolicyName(value);
+        if (awsManaged && !ALLOWED_AWS_MANAGED_POLICIES.includes(awsManaged))
+            c.fail('policy', `the AWS-managed policy ${awsManaged} is not allowed: only ${ALLOWED_AWS_MANAGED_POLICIES.join(' and ')}, or a customer-managed policy of the caller's account`);
         return { kind: 'managed', arn: value };
     }
     c.fail('policy', `must be bucket-read-write, bucket-read-only, s3-full-access or a managed policy ARN (got '${value}')`);
@@ -73263,6 +73317,7 @@ function parseConfig(read, env) {
     const regionAndBucketAs = oneOf(c, 'region-and-bucket-as', read('region-and-bucket-as') || (credentials === 'role' ? 'variables' : 'secrets'), ['secrets', 'variables']);
     if (regionAndBucketAs === 'variables' && secretStore !== 'actions')
         c.fail('region-and-bucket-as', `variables exist only beside the actions store (secret-store is '${secretStore}')`);
+    checkStoreOnServer(c, secretStore, workflowRun(env).serverUrl);
     const destinations = parseDestinations(c, read, home, secretStore);
     if (credentials === 'role')
         checkRoleMode(c, destinations, secretStore);
@@ -73357,8 +73412,99 @@ function deriveBucketName(owner, repo, accountId) {
     return `${head.slice(0, 63 - tail.length).replace(/-+$/, '')}${tail}`;
 }
 
+;// CONCATENATED MODULE: ./src/plan/github-wait.ts
+/**
+ * How long to wait for GitHub's rate limits before a request is tried again, as GitHub documents
+ * it ("Rate limits for the REST API"): on a secondary rate limit, retry-after when present; else,
+ * with x-ratelimit-remaining 0, until x-ratelimit-reset; else at least a minute, longer with each
+ * retry. A run waits at most MAX_RATE_LIMIT_WAIT_SECONDS at a time and retries a request at most
+ * RATE_LIMIT_RETRIES times: beyond that it fails and says when to run it again.
+ */
+/** How often a rate-limited request is tried again before the run gives up on it. */
+const RATE_LIMIT_RETRIES = 4;
+/** The longest single wait for a rate limit; GitHub's own fallback (a minute) fits in it. */
+const MAX_RATE_LIMIT_WAIT_SECONDS = 300;
+/** GitHub's wait when it gives none: "at least one minute", doubled with each retry. */
+const SECONDARY_LIMIT_FALLBACK_SECONDS = 60;
+/**
+ * The wait GitHub's answer asks for, in whole seconds (at least 1): retry-after, or with the
+ * primary limit spent the time until x-ratelimit-reset (plus a second, to come after it).
+ * Undefined when the answer names no wait.
+ */
+function askedWaitSeconds(headers, nowMs) {
+    const retryAfter = numeric(headers['retry-after']);
+    if (retryAfter !== undefined && retryAfter >= 0)
+        return Math.max(1, Math.ceil(retryAfter));
+    const reset = numeric(headers['x-ratelimit-reset']);
+    if (String(headers['x-ratelimit-remaining']) === '0' && reset !== undefined)
+        return Math.max(1, Math.ceil(reset - nowMs / 1000) + 1);
+    return undefined;
+}
+/** The wait before retry number `retries + 1` of a request refused by a secondary rate limit. */
+function secondaryLimitWaitSeconds(headers, nowMs, retries) {
+    return askedWaitSeconds(headers, nowMs) ?? SECONDARY_LIMIT_FALLBACK_SECONDS * 2 ** retries;
+}
+/** Whether a run should rather fail than wait this long. */
+function waitsTooLong(seconds) {
+    return seconds > MAX_RATE_LIMIT_WAIT_SECONDS;
+}
+function numeric(value) {
+    if (value === undefined || String(value).trim() === '')
+        return undefined;
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/render/permissions.ts
+/** The header's alternatives, each a list of permissions needed together; [] when empty. */
+function parseAcceptedPermissions(header) {
+    return (header ?? '')
+        .split(';')
+        .map(set => set
+        .split(',')
+        .map(entry => entry.trim())
+        .filter(Boolean)
+        .map(entry => {
+        const [name = '', level = ''] = entry.split('=').map(part => part.trim());
+        return { name, level };
+    }))
+        .filter(set => set.length > 0);
+}
+/** The titles GitHub shows for the permissions the action meets; others are spelled out. */
+const TITLES = {
+    secrets: 'Secrets',
+    environments: 'Environments',
+    actions_variables: 'Variables',
+    dependabot_secrets: 'Dependabot secrets',
+    codespaces_secrets: 'Codespaces secrets',
+    actions: 'Actions',
+    metadata: 'Metadata'
+};
+const LEVELS = {
+    read: 'read-only',
+    write: 'read and write',
+    admin: 'admin'
+};
+/** One permission as GitHub's settings name it: `"Secrets: read and write"`. */
+function permissionText({ name, level }) {
+    const org = name.startsWith('organization_');
+    const bare = org ? name.slice('organization_'.length) : name;
+    const known = TITLES[bare] ?? TITLES[name];
+    const title = known ?? capitalize(bare.replaceAll('_', ' '));
+    return `${org ? 'organization ' : ''}"${title}: ${LEVELS[level] ?? level}"`;
+}
+/** The alternatives as a phrase: `"A: read-only" and "B: read-only", or "C: admin"`. */
+function permissionsText(sets) {
+    return sets.map(set => set.map(permissionText).join(' and ')).join(', or ');
+}
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 ;// CONCATENATED MODULE: ./src/github/errors.ts
 /** Turns GitHub API failures into catalogue errors that say which permission is missing. */
+
+
 
 function toGitHubError(what, target, e) {
     if (e instanceof errors/* ActionError */.lZ)
@@ -73366,16 +73512,39 @@ function toGitHubError(what, target, e) {
     const err = (e ?? {});
     const status = err.status;
     const message = (err.message ?? String(e)).split('\n')[0] ?? '';
-    const needed = err.response?.headers?.['x-accepted-github-permissions'];
+    const headers = err.response?.headers ?? {};
+    const accepted = headers['x-accepted-github-permissions'];
+    const sets = parseAcceptedPermissions(accepted === undefined ? undefined : String(accepted));
+    const asks = sets.length ? `; GitHub asks for ${permissionsText(sets)}` : '';
+    const need = sets.length ? permissionsText(forTheAction(sets)) : FALLBACK_NEED;
     if (status === 401)
         return new errors/* ActionError */.lZ('GITHUB_AUTH', `GitHub refused the token while trying to ${what} for ${target} (401 ${message}).`, 'pass a valid, unexpired token as github-token (a fine-grained PAT or a GitHub App installation token).', { cause: e });
+    if ((status === 403 || status === 429) && /rate limit/i.test(message))
+        return rateLimited(what, target, status, headers, e);
+    // "Integration": an installation token, the job's GITHUB_TOKEN or a GitHub App's. Both are ghs_
+    // tokens and GitHub answers both alike, so the remedy covers both.
     if (status === 403 && /not accessible by integration/i.test(message))
-        return new errors/* ActionError */.lZ('GITHUB_TOKEN_DEFAULT', `The token may not ${what} for ${target} (403 ${message}${needed ? `; needs ${needed}` : ''}).`, 'the default GITHUB_TOKEN can never write secrets: pass a fine-grained PAT with "Secrets: read and write" or a GitHub App installation token with that permission as github-token.', { cause: e });
-    if (status === 403 && !/rate limit/i.test(message))
-        return new errors/* ActionError */.lZ('GITHUB_PERMISSION', `The token may not ${what} for ${target} (403 ${message}${needed ? `; needs ${needed}` : ''}).`, `grant the token ${needed ?? '"Secrets: read and write"'} on ${target} (for organization secrets: "Secrets" organization permission).`, { cause: e });
+        return new errors/* ActionError */.lZ('GITHUB_TOKEN_DEFAULT', `The token may not ${what} for ${target} (403 ${message}${asks}).`, `the job's GITHUB_TOKEN can never have ${need}: pass a GitHub App installation token or a fine-grained PAT that has it as github-token; if github-token is a GitHub App's token, grant the App ${need} and accept the new permission on its installation.`, { cause: e });
+    if (status === 403)
+        return new errors/* ActionError */.lZ('GITHUB_PERMISSION', `The token may not ${what} for ${target} (403 ${message}${asks}).`, `grant the token ${need} on ${target}${sets.length ? '' : ' (for organization secrets: "Secrets" organization permission)'}.`, { cause: e });
     if (status === 404)
         return new errors/* ActionError */.lZ('GITHUB_NOT_FOUND', `GitHub answered 404 while trying to ${what} for ${target}: it does not exist, or the token cannot see it.`, `check the name, and that the token has access to ${target} (fine-grained PATs list their repositories; environments must already exist).`, { cause: e });
     return new errors/* ActionError */.lZ('GITHUB_WRITE_FAILED', `GitHub call to ${what} for ${target} failed${status ? ` (${status})` : ''}: ${message}`, 'run the step again; a re-run writes only what is missing.', { cause: e });
+}
+/**
+ * GitHub refused for a rate limit, and the client did not wait: GitHub asks for longer than a run
+ * waits, or the request was refused again after every retry. Nothing was written by it.
+ */
+function rateLimited(what, target, status, headers, e) {
+    const wait = askedWaitSeconds(headers, Date.now());
+    const until = wait === undefined ? undefined : utcTime(Date.now() + wait * 1000);
+    const message = wait !== undefined && waitsTooLong(wait)
+        ? `GitHub rate-limited the request to ${what} for ${target} and asks to wait ${wait} s (until ${until} UTC), longer than a run waits (${MAX_RATE_LIMIT_WAIT_SECONDS} s).`
+        : `GitHub rate-limited the request to ${what} for ${target} again after ${RATE_LIMIT_RETRIES} retries (${status}).`;
+    return new errors/* ActionError */.lZ('GITHUB_RATE_LIMITED', message, `run the step again ${until ? `after ${until} UTC` : 'in a few minutes'}: a re-run writes only what is missing; for many destinations, organization secrets need fewer writes (docs/destinations.md).`, { cause: e });
+}
+function utcTime(ms) {
+    return new Date(ms).toISOString().slice(11, 19);
 }
 /**
  * True when GitHub gave no definite answer to a request (a 5xx, a lost connection, a timeout),
@@ -73385,6 +73554,18 @@ function isUnanswered(e) {
     const cause = e instanceof errors/* ActionError */.lZ ? e.cause : e;
     const status = cause?.status;
     return status === undefined || status >= 500;
+}
+/** What to grant when GitHub names no permission: the one repository secrets need. */
+const FALLBACK_NEED = '"Secrets: read and write" ("Environments" for an environment)';
+/** Read only, never written by the action: every other permission it reads it also writes. */
+const READ_ONLY = new Set(['metadata', 'actions']);
+/**
+ * The permissions to grant: GitHub names what one request needs (read, for a look-up), but the
+ * action writes wherever it reads secrets and variables, so asking for read alone would fail the
+ * next run at its first write.
+ */
+function forTheAction(sets) {
+    return sets.map(set => set.map(p => (p.level === 'read' && !READ_ONLY.has(p.name) ? { ...p, level: 'write' } : p)));
 }
 
 ;// CONCATENATED MODULE: ./src/github/destinations.ts
@@ -73430,39 +73611,47 @@ class Destinations {
     }
     /**
      * The public key (read once per destination and run: it proves the token reaches the secrets,
-     * and every secret of the run is sealed with it), the names held (only when `secretNames`
-     * resolves to true) and the variables (only when asked for). For an organization, also who may
-     * use the secrets named in `access` that it holds.
+     * and every secret of the run is sealed with it), the secrets held (GitHub's limits are checked
+     * against them, and a write whose answer was lost is judged by their updated_at) and the
+     * variables (only when asked for). For an organization, also who may use the secrets and
+     * variables named in `access` that it holds.
      */
     async observe(d, want) {
-        const [publicKey, read, variables] = await Promise.all([
+        const [publicKey, listed, variableList] = await Promise.all([
             this.publicKey(d),
-            want.secretNames.then(needed => (needed ? this.secretList(d) : undefined)),
-            want.variables.then(needed => (needed ? this.variables(d) : {}))
+            this.secretList(d),
+            want.variables.then(needed => (needed ? this.variableList(d) : []))
         ]);
-        const listed = read ?? [];
         const secretNames = listed.map(s => s.name);
-        const updatedAt = read
-            ? { secretsUpdatedAt: Object.fromEntries(read.map(s => [s.name, s.updated_at])) }
-            : {};
+        const variables = Object.fromEntries(variableList.map(v => [v.name, v.value]));
+        const secretsUpdatedAt = Object.fromEntries(listed.map(s => [s.name, s.updated_at]));
         if (d.kind !== 'organization')
-            return { destination: d, publicKey, secretNames, variables, ...updatedAt };
-        const ours = listed.filter(s => want.access.includes(s.name) && s.visibility !== undefined);
-        const access = await Promise.all(ours.map(async (s) => {
-            const visibility = s.visibility ?? '';
-            // The repositories matter only where both sides say selected.
-            if (visibility !== 'selected' || d.visibility !== 'selected')
-                return [s.name, { visibility }];
-            return [s.name, { visibility, repositoryIds: await this.secretRepositoryIds(d, s.name) }];
-        }));
+            return { destination: d, publicKey, secretNames, variables, secretsUpdatedAt };
+        const [secretAccess, variableAccess] = await Promise.all([
+            this.accessOf(d, listed, want.access, 'secrets'),
+            this.accessOf(d, variableList, want.access, 'variables')
+        ]);
         return {
             destination: d,
             publicKey,
             secretNames,
             variables,
-            ...updatedAt,
-            secretAccess: Object.fromEntries(access)
+            secretsUpdatedAt,
+            secretAccess,
+            ...(variableList.length > 0 ? { variableAccess } : {})
         };
+    }
+    /** Who may use the organization secrets or variables named in `names` that it holds. */
+    async accessOf(d, listed, names, kind) {
+        const ours = listed.filter(s => names.includes(s.name) && s.visibility !== undefined);
+        const access = await Promise.all(ours.map(async (s) => {
+            const visibility = s.visibility ?? '';
+            // The repositories matter only where both sides say selected.
+            if (visibility !== 'selected' || d.kind !== 'organization' || d.visibility !== 'selected')
+                return [s.name, { visibility }];
+            return [s.name, { visibility, repositoryIds: await this.repositoryIdsOf(d, s.name, kind) }];
+        }));
+        return Object.fromEntries(access);
     }
     async call(what, d, request) {
         try {
@@ -73493,16 +73682,16 @@ class Destinations {
             throw e;
         }
     }
-    /** The repositories an organization secret with visibility selected is shared with. */
-    async secretRepositoryIds(d, name) {
-        const route = `${secretsBase(d, this.store)}/${enc(name)}/repositories`;
-        const repositories = await this.listAll(`list the repositories of secret ${name}`, d, route, 'repositories');
+    /** The repositories an organization secret or variable with visibility selected is shared with. */
+    async repositoryIdsOf(d, name, kind) {
+        const base = kind === 'secrets' ? secretsBase(d, this.store) : variablesBase(d);
+        const repositories = await this.listAll(`list the repositories of ${kind === 'secrets' ? 'secret' : 'variable'} ${name}`, d, `${base}/${enc(name)}/repositories`, 'repositories');
         return repositories.map(r => r.id);
     }
-    async variables(d) {
+    /** The variables held, with their visibility where they belong to an organization. */
+    variableList(d) {
         // GitHub lists at most 30 variables a page.
-        const variables = await this.listAll('list variables', d, variablesBase(d), 'variables', 30);
-        return Object.fromEntries(variables.map(v => [v.name, v.value]));
+        return this.listAll('list variables', d, variablesBase(d), 'variables', 30);
     }
     /** Every item of a paginated list: pages of `{ total_count, [field]: items }`. */
     async listAll(what, d, route, field, perPage = PAGE) {
@@ -73521,14 +73710,16 @@ class Destinations {
         await this.call(`write secret ${name}`, d, () => this.octokit.request(`PUT ${secretsBase(d, this.store)}/${enc(name)}`, body));
     }
     /**
-     * Changes who may use an organization secret, leaving its value as it is (GitHub takes the
-     * visibility alone, without a value).
+     * Sets the repositories that may use an organization secret whose visibility stays selected
+     * ("Set selected repositories for an organization secret"): its value is left as it is. A
+     * visibility that changes is written with the value instead (putSecret).
      */
-    async putSecretAccess(d, name, selectedIds) {
+    async putSecretRepositories(d, name, selectedIds) {
         if (d.kind !== 'organization')
             return;
-        const body = accessBody(d, selectedIds);
-        await this.call(`change who may use secret ${name}`, d, () => this.octokit.request(`PUT ${secretsBase(d, this.store)}/${enc(name)}`, body));
+        await this.call(`change the repositories that may use secret ${name}`, d, () => this.octokit.request(`PUT ${secretsBase(d, this.store)}/${enc(name)}/repositories`, {
+            selected_repository_ids: selectedIds
+        }));
     }
     async putVariable(d, name, value, exists, selectedIds) {
         const body = { name, value, ...accessBody(d, selectedIds) };
@@ -73657,7 +73848,9 @@ class Destinations {
 ;// CONCATENATED MODULE: ./src/aws/verify.ts
 /**
  * Proves that a new key works before anything depends on it. IAM is eventually consistent: a new
- * key can be refused for a few seconds, so this polls with short, growing intervals.
+ * key can be refused for a few seconds, and by S3 for a while after STS accepts it, and a new
+ * inline policy may take seconds to apply in S3; so this polls, with short, growing intervals,
+ * both STS and the bucket (a read: nothing is written into it).
  */
 
 
@@ -73682,23 +73875,10 @@ async function verifyKey(credentials, target, sleep = ms => new Promise(r => set
     for (;;) {
         attempts++;
         const attemptStarted = Date.now();
-        try {
-            // Both checks at once: one round trip per attempt, not two.
-            const [me] = await Promise.all([
-                clients.sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({})),
-                target.bucket ? clients.list(target.bucket) : undefined
-            ]);
-            if (me.Arn !== target.userArn) {
-                // Not an AWS error: its text, not its name ('Error'), says what was wrong.
-                lastError = `the key belongs to ${me.Arn}, not ${target.userArn}`;
-            }
-            else {
-                return { ok: true, attempts, waitedMs: Date.now() - started };
-            }
-        }
-        catch (e) {
-            lastError = errorName(e) || (0,errors/* errorText */.kc)(e);
-        }
+        const problem = await attempt(clients, target);
+        if (problem === undefined)
+            return { ok: true, attempts, waitedMs: Date.now() - started };
+        lastError = problem;
         const elapsed = Date.now() - started;
         if (elapsed + delay > target.timeoutMs)
             return { ok: false, attempts, waitedMs: elapsed, lastError };
@@ -73708,6 +73888,30 @@ async function verifyKey(credentials, target, sleep = ms => new Promise(r => set
         if (Date.now() - started >= target.timeoutMs)
             return { ok: false, attempts, waitedMs: Date.now() - started, lastError };
         delay = nextDelay(delay);
+    }
+}
+/** One attempt: STS and the bucket at once (one round trip, not two); what failed, if anything. */
+async function attempt(clients, target) {
+    const [identity, bucket] = await Promise.all([
+        clients.sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({})).then(
+        // Not an AWS error: its text, not its name ('Error'), says what was wrong.
+        me => me.Arn === target.userArn
+            ? undefined
+            : `the key belongs to ${me.Arn}, not ${target.userArn}`, (e) => errorName(e) || (0,errors/* errorText */.kc)(e)),
+        target.bucket === undefined ? undefined : s3Problem(clients, target.bucket, target.s3Access)
+    ]);
+    return identity ?? bucket;
+}
+async function s3Problem(clients, bucket, access = 'list') {
+    try {
+        await clients.list(bucket);
+        return undefined;
+    }
+    catch (e) {
+        // S3 refused what the key may do, not the key itself: it knows the key.
+        if (access === 'known' && errorName(e) === 'AccessDenied')
+            return undefined;
+        return `${errorName(e) || (0,errors/* errorText */.kc)(e)} from S3 (ListObjectsV2 on ${bucket})`;
     }
 }
 
@@ -73742,6 +73946,62 @@ function checkWriteBudget(writes, maxWrites) {
             `This run needs ${what}; GitHub allows about ${WRITES_PER_MINUTE} content-creating requests a minute, so the writes are paced once GitHub pushes back and take about ${Math.ceil(count.writes / WRITES_PER_MINUTE)} minutes. Organization secrets with visibility: selected need four writes whatever the number of repositories.`
         ];
     return [];
+}
+
+;// CONCATENATED MODULE: ./src/plan/limits.ts
+
+/** Actions secrets a repository, an environment and an organization may hold. */
+const SECRET_LIMITS = {
+    repository: 100,
+    environment: 100,
+    organization: 1000
+};
+/** Configuration variables a repository, an environment and an organization may hold. */
+const VARIABLE_LIMITS = {
+    repository: 500,
+    environment: 100,
+    organization: 1000
+};
+function levelOf(d) {
+    if (d.kind === 'organization')
+        return 'organization';
+    return d.environment ? 'environment' : 'repository';
+}
+function named(d) {
+    if (d.kind === 'organization')
+        return `organization ${d.org}`;
+    const repo = `${d.owner}/${d.repo}`;
+    return d.environment ? `environment ${d.environment} of ${repo}` : `repository ${repo}`;
+}
+/** What one destination would hold beyond a limit, as a sentence; undefined when it fits. */
+function overLimit(d, kind, held, added, limit) {
+    if (added === 0 || held + added <= limit)
+        return undefined;
+    return `${named(d)} holds ${held} ${kind}; this run would add ${added} (limit ${limit})`;
+}
+/**
+ * The destinations a plan's creates would take beyond GitHub's limits. Only the actions store's
+ * limits are documented: Dependabot and Codespaces secrets are not counted.
+ */
+function limitProblems(writes, observed, names, store) {
+    return writes.flatMap((w, i) => {
+        const o = observed[i];
+        const level = levelOf(w.destination);
+        const secretsAdded = w.secrets.filter(f => !o.secretNames.includes(names[f])).length;
+        const variablesAdded = w.variables.filter(v => !v.exists).length;
+        const secrets = store === 'actions'
+            ? overLimit(w.destination, 'secrets', o.secretNames.length, secretsAdded, SECRET_LIMITS[level])
+            : undefined;
+        const variables = overLimit(w.destination, 'variables', Object.keys(o.variables).length, variablesAdded, VARIABLE_LIMITS[level]);
+        return [secrets, variables].filter((p) => p !== undefined);
+    });
+}
+/** Throws GITHUB_LIMIT when a destination would hold more than GitHub allows. */
+function checkDestinationLimits(writes, observed, names, store) {
+    const problems = limitProblems(writes, observed, names, store);
+    if (problems.length === 0)
+        return;
+    throw new errors/* ActionError */.lZ('GITHUB_LIMIT', `GitHub would refuse the new secrets or variables: ${problems.join('; ')}; nothing was changed.`, 'delete secrets or variables these destinations no longer use (Settings, Secrets and variables), or write to another destination (an organization holds up to 1,000), and run again.');
 }
 
 ;// CONCATENATED MODULE: ./src/plan/keys.ts
@@ -73885,6 +74145,19 @@ function decideKey(facts) {
     const grace = graceKey(facts).key;
     const active = facts.keys.filter(k => k.status === 'Active');
     const ambiguous = !facts.currentAccessKeyId && facts.destinationsHoldKey && active.length > 1 && !current;
+    if (facts.accessChange && facts.destinationsHoldKey) {
+        // The secret access key is never read back: only a new key can be written with the value.
+        if (ambiguous)
+            throw ambiguousKeys(active);
+        if (current)
+            return {
+                action: 'create',
+                reason: facts.accessChange,
+                rotation: true,
+                removeFirst: keysToRemove(facts.keys, current, grace),
+                replaces: replacing(facts, current.id)
+            };
+    }
     if (facts.destinationsHoldKey && current && !facts.rotate)
         return {
             action: 'reuse',
@@ -74028,6 +74301,7 @@ function ambiguousKeys(active) {
 
 
 
+
 function userArn(partition, accountId, path, name) {
     return `arn:${partition}:iam::${accountId}:user${path}${name}`;
 }
@@ -74052,7 +74326,8 @@ function buildPlan(config, observed, now, runId) {
         ...(observed.pendingKeyIds ? { pendingKeyIds: observed.pendingKeyIds } : {}),
         graceHours: config.oldKeyGraceHours,
         ...(observed.retireMarker ? { retireMarker: observed.retireMarker } : {}),
-        ...(observed.retireKeyLastUsed ? { retireKeyLastUsed: observed.retireKeyLastUsed } : {})
+        ...(observed.retireKeyLastUsed ? { retireKeyLastUsed: observed.retireKeyLastUsed } : {}),
+        ...pairVisibilityChange(config, observed.destinations)
     };
     const key = decideKey(keyFacts);
     const grace = oldKeyGrace(keyFacts, key);
@@ -74066,6 +74341,7 @@ function buildPlan(config, observed, now, runId) {
     const switchFromRole = planSwitchFromRole(config, observed);
     const writes = observed.destinations.map(d => withRoleDeletions(planWrites(config, d, key, bucketName), d, config, switchFromRole));
     const budgetWarnings = checkWriteBudget(writes, config.maxWrites);
+    checkDestinationLimits(writes, observed.destinations, config.names, config.secretStore);
     return {
         userName: config.userName,
         userArn: observed.user?.arn ??
@@ -74325,7 +74601,9 @@ function planWrites(config, observed, key, bucketName) {
     for (const field of ['region', 'bucket']) {
         if (config.regionAndBucketAs === 'variables') {
             const current = observed.variables[names[field]];
-            if (current !== values[field])
+            // A variable's value is known: who may use it changes with it, in one PATCH.
+            const access = accessChange(observed.destination, observed.variableAccess?.[names[field]], observed);
+            if (current !== values[field] || access !== 'none')
                 variables.push({ field, exists: current !== undefined });
             continue;
         }
@@ -74340,22 +74618,52 @@ function planWrites(config, observed, key, bucketName) {
     const secretFields = config.regionAndBucketAs === 'variables'
         ? ['accessKeyId', 'secretAccessKey']
         : ['accessKeyId', 'secretAccessKey', 'region', 'bucket'];
-    const access = secretFields.filter(field => !secrets.includes(field) && accessDiffers(observed, names[field]));
+    const kept = secretFields.filter(field => !secrets.includes(field));
+    // A visibility that changes is written with the value (region and bucket are known; the key
+    // pair's visibility makes a new key, see pairVisibilityChange); repositories alone are set
+    // through their own route.
+    const change = (field) => accessChange(observed.destination, observed.secretAccess?.[names[field]], observed);
+    secrets.push(...kept.filter(f => !KEY_PAIR.includes(f) && change(f) === 'visibility'));
+    const access = kept.filter(f => change(f) === 'repositories');
     return { destination: observed.destination, secrets, variables, access };
 }
-/** Whether an organization secret's visibility or selected repositories differ from the inputs. */
-function accessDiffers(observed, name) {
-    const d = observed.destination;
-    const current = observed.secretAccess?.[name];
+const KEY_PAIR = ['accessKeyId', 'secretAccessKey'];
+/**
+ * How who may use an organization secret or variable differs from the inputs: its visibility, or
+ * (visibility selected on both sides) only its repositories.
+ */
+function accessChange(d, current, observed) {
     if (d.kind !== 'organization' || !current)
-        return false;
+        return 'none';
     if (current.visibility !== d.visibility)
-        return true;
+        return 'visibility';
     if (d.visibility !== 'selected')
-        return false;
+        return 'none';
     const wanted = [...(observed.wantedRepositoryIds ?? [])].sort((a, b) => a - b);
     const held = [...(current.repositoryIds ?? [])].sort((a, b) => a - b);
-    return wanted.length !== held.length || wanted.some((id, i) => id !== held[i]);
+    return wanted.length !== held.length || wanted.some((id, i) => id !== held[i])
+        ? 'repositories'
+        : 'none';
+}
+/**
+ * An organization that holds the key pair with another visibility: GitHub takes a visibility only
+ * with the secret's value, and the secret access key is never read back, so the pair is written
+ * anew with a new key (a rotation).
+ */
+function pairVisibilityChange(config, destinations) {
+    const { accessKeyId, secretAccessKey } = config.names;
+    for (const o of destinations) {
+        const d = o.destination;
+        const held = o.secretAccess?.[accessKeyId] ?? o.secretAccess?.[secretAccessKey];
+        if (d.kind !== 'organization' || !held)
+            continue;
+        const changes = [accessKeyId, secretAccessKey].some(name => accessChange(d, o.secretAccess?.[name], o) === 'visibility');
+        if (changes)
+            return {
+                accessChange: `the visibility of the key pair in organization ${d.org} changes from ${held.visibility} to ${d.visibility}: GitHub sets a visibility only with the value, and the secret access key cannot be read back`
+            };
+    }
+    return {};
 }
 /**
  * The key the destinations hold before this run (the one kept, or the one a new key replaces):
@@ -74503,7 +74811,7 @@ function planLines(plan, config) {
         const names = [
             ...w.secrets.map(f => config.names[f]),
             ...w.variables.map(v => `${config.names[v.field]} (variable)`),
-            ...w.access.map(f => `${config.names[f]} (who may use it only)`)
+            ...w.access.map(f => `${config.names[f]} (its selected repositories only)`)
         ];
         lines.push(names.length
             ? `Write to ${describe(w.destination)}: ${names.join(', ')}.`
@@ -74856,6 +75164,7 @@ async function timed(timings, phase, work) {
 
 
 
+
 const key_lifecycle_HOUR_MS = 60 * 60 * 1000;
 /**
  * The key an earlier rotation left in its grace, now past it: retired per `old-key` (deactivated
@@ -75011,8 +75320,18 @@ async function deleteNewKey(ctx, keyId, why) {
         return false;
     }
 }
-function grantsBucketAccess(config) {
-    return config.policy.kind !== 'managed';
+/**
+ * What the stored credentials promise in S3, as verification checks it: listing the bucket, which
+ * every policy the action writes grants, and so do the two AWS-managed S3 policies; of a
+ * customer-managed policy nothing is known, so only that S3 knows the key (STS may accept a key
+ * before S3 does).
+ */
+function promisedS3Access(config) {
+    const policy = config.policy;
+    if (policy.kind !== 'managed')
+        return 'list';
+    const awsManaged = awsManagedPolicyName(policy.arn);
+    return awsManaged && ALLOWED_AWS_MANAGED_POLICIES.includes(awsManaged) ? 'list' : 'known';
 }
 /**
  * Proves that the new key works and, meanwhile, records it on the user as pending (with the keys
@@ -75026,7 +75345,8 @@ async function verifyAndMark(ctx, key) {
         verifyKey({ accessKeyId: key.id, secretAccessKey: key.secret }, {
             region: plan.region,
             userArn: plan.userArn,
-            ...(grantsBucketAccess(config) ? { bucket: plan.bucketName } : {}),
+            bucket: plan.bucketName,
+            s3Access: promisedS3Access(config),
             timeoutMs: config.verifyTimeoutSeconds * 1000,
             userAgent: actionUserAgent(config.run)
         }),
@@ -75357,7 +75677,7 @@ async function writeDestination(ctx, job, write, observed, seal) {
         ...write.secrets
             .filter(field => !KEY_FIELDS.includes(field))
             .map(field => attempt(config.names[field], () => putSecret(field), true)),
-        ...write.access.map(field => attempt(config.names[field], () => github.putSecretAccess(d, config.names[field], selectedIds))),
+        ...write.access.map(field => attempt(config.names[field], () => github.putSecretRepositories(d, config.names[field], selectedIds ?? []))),
         ...write.variables.map(v => attempt(config.names[v.field], () => github.putVariable(d, config.names[v.field], job.values[v.field], v.exists, selectedIds)))
     ];
     const pair = write.secrets.includes('accessKeyId')
@@ -75370,7 +75690,7 @@ const KEY_FIELDS = ['accessKeyId', 'secretAccessKey'];
 /**
  * Whether a secret write GitHub did not answer took effect: its updated_at has moved from the one
  * listed at the start of the run ('no' when it stayed, or the secret is still missing). 'unknown'
- * when it cannot be read, or where the list was not read (a new user's many destinations). A
+ * when it cannot be read. A
  * secret written twice within one second (GitHub's timestamps are whole seconds) reads as 'no'.
  */
 async function secretLanded(ctx, d, name, observed) {
@@ -81118,17 +81438,18 @@ throttling.triggersNotification = triggersNotification;
 ;// CONCATENATED MODULE: ./src/github/client.ts
 /**
  * Octokit for the secrets API, with GitHub's throttling and retry plugins: retry-after and
- * secondary rate limits are honoured by the plugins, never by hand-written loops here. On top of
- * them, a WritePacer bounds how many writes are in flight and slows them down once GitHub says
- * they come too fast.
+ * secondary rate limits are honoured by the plugins, never by hand-written loops here. A small
+ * plugin before them gives a secondary limit without retry-after the wait GitHub documents for it;
+ * a wait longer than a run makes is not made (the request fails, and the error says when to run
+ * again). On top of them, a WritePacer bounds how many writes are in flight and slows them down
+ * once GitHub says they come too fast.
  */
 
 
 
 
 
-/** How often a rate-limited request is tried again before the run gives up on it. */
-const RATE_LIMIT_RETRIES = 4;
+
 /**
  * Content-creating requests (PUT, POST, PATCH, DELETE) in flight at once. GitHub asks for writes
  * to be made one after another rather than concurrently; four keeps a run of four secrets quick
@@ -81194,10 +81515,14 @@ function createGitHubClient(token, log, pacer = new WritePacer()) {
             // default); the WritePacer below does that from GitHub's feedback instead.
             write: new (light_default()).Group({ id: 'octokit-write', minTime: 0 }),
             onRateLimit: (retryAfter, options, _o, retryCount) => {
+                if (waitsTooLong(retryAfter))
+                    return false;
                 log.warning(`GitHub rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`);
                 return retryCount < RATE_LIMIT_RETRIES;
             },
             onSecondaryRateLimit: (retryAfter, options, _o, retryCount) => {
+                if (waitsTooLong(retryAfter))
+                    return false;
                 const message = `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s`;
                 if (pacer.limited(retryAfter))
                     log.warning(`${message}; from now on one write every ${pacer.spacingMs} ms.`);
@@ -81207,12 +81532,41 @@ function createGitHubClient(token, log, pacer = new WritePacer()) {
             }
         },
         retry: { doNotRetry: [400, 401, 403, 404, 409, 422, 451] }
-    }, throttling, retry);
+    }, documentedWaits, throttling, retry);
     // Registered after the plugins, so it wraps them: a write holds its slot through their retries.
     octokit.hook.wrap('request', (request, options) => CONTENT_CREATING.has(options.method)
         ? pacer.schedule(async () => request(options))
         : request(options));
     return octokit;
+}
+/**
+ * The throttling plugin waits retry-after on a secondary rate limit, or 60 s whenever GitHub sends
+ * none, even with x-ratelimit-reset a second away or an hour away. Listed before it, this plugin
+ * sees GitHub's answer first and writes the wait GitHub documents (secondaryLimitWaitSeconds) into
+ * retry-after, the one header the plugin reads: so the plugin still does the waiting and retrying.
+ */
+function documentedWaits(octokit) {
+    const retries = new WeakMap();
+    octokit.hook.wrap('request', async (request, options) => {
+        try {
+            return await request(options);
+        }
+        catch (e) {
+            const headers = secondaryLimitHeaders(e);
+            if (headers) {
+                const n = retries.get(options) ?? 0;
+                retries.set(options, n + 1);
+                headers['retry-after'] = String(secondaryLimitWaitSeconds(headers, Date.now(), n));
+            }
+            throw e;
+        }
+    });
+}
+/** The response headers of a secondary rate limit (as the throttling plugin recognizes one). */
+function secondaryLimitHeaders(e) {
+    const err = e;
+    const limited = (err.status === 403 || err.status === 429) && /\bsecondary rate\b/i.test(err.message ?? '');
+    return limited ? err.response?.headers : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/aws/sts.ts
@@ -81244,6 +81598,7 @@ async function callerIdentity(client, region) {
  * subject format), so that no input can name another repository, owner or fork.
  */
 
+
 /** The audience aws-actions/configure-aws-credentials asks GitHub's token for. */
 const OIDC_AUDIENCE = 'sts.amazonaws.com';
 /**
@@ -81252,11 +81607,11 @@ const OIDC_AUDIENCE = 'sts.amazonaws.com';
  */
 function oidcIssuer(serverUrl) {
     const url = new URL(serverUrl);
-    if (url.hostname === 'github.com')
+    const kind = githubServerKind(serverUrl);
+    if (kind === 'github.com')
         return 'https://token.actions.githubusercontent.com';
-    const tenant = /^([a-z0-9-]+)\.ghe\.com$/i.exec(url.hostname)?.[1];
-    if (tenant)
-        return `https://token.actions.${tenant.toLowerCase()}.ghe.com`;
+    if (kind === 'ghe.com')
+        return `https://token.actions.${url.hostname.split('.')[0]}.ghe.com`;
     return `${url.origin}/_services/token`;
 }
 /** The issuer without its scheme: IAM's name for the provider and its condition keys' prefix. */
@@ -81357,27 +81712,9 @@ function trustPolicy(providerArn, issuer, subjects) {
 
 
 
-/**
- * Up to this many destinations, their secret lists are read without waiting for IAM: with their
- * public keys, they fit in the throttling plugin's ten concurrent reads.
- */
-const SPECULATIVE_LISTS = 4;
 async function observe(config, aws, github) {
     const withVariables = config.regionAndBucketAs === 'variables';
     const findUser = aws.iam.findUser(config.userName, INLINE_POLICY_NAME);
-    // Which secrets a destination holds matters only for an existing user: a new user gets a new
-    // key, written everywhere with the region and the bucket. With a few destinations the lists are
-    // read at once, beside the public keys, rather than after IAM has answered: a first run reads
-    // them in vain, but every later run (the usual one) saves the wait. With many, a first run would
-    // pay for them in time as well (the throttling plugin lets ten reads run at once), so they wait
-    // for the user.
-    // A removal needs them whatever IAM says: a run stopped midway may have left secrets behind a
-    // user it already deleted. Role mode too: a switch from access-key deletes the key's secrets.
-    const secretNamesNeeded = config.remove ||
-        config.credentials === 'role' ||
-        config.destinations.length <= SPECULATIVE_LISTS
-        ? Promise.resolve(true)
-        : findUser.then(u => u !== undefined, () => false);
     const identityReady = callerIdentity(aws.sts, config.region);
     // The bucket is looked up as soon as STS has answered. A named bucket that does not exist yet
     // (the usual first run) is known to be free after one round trip, alongside STS, without it.
@@ -81420,9 +81757,11 @@ async function observe(config, aws, github) {
     const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary, readers, role, oidc, retire] = await Promise.all([
         identityReady,
         findUser,
+        // Every destination's secret list is read beside its public key, whatever IAM says: GitHub's
+        // limits are checked against it before anything is made (a first run included), a write whose
+        // answer was lost is judged by its updated_at, and a removal or a switch of credentials needs it.
         Promise.all(config.destinations.map(d => github.observe(d, {
             variables: withVariables ? Promise.resolve(true) : roleFound,
-            secretNames: secretNamesNeeded,
             access: Object.values(config.names)
         }))),
         // Who may read an organization's secrets matters to writing them, not to removing them.
@@ -81608,6 +81947,7 @@ async function removeBucket({ plan, aws, accountId, log }, outcome) {
 
 
 
+
 function roleArn(partition, accountId, path, name) {
     return `arn:${partition}:iam::${accountId}:role${path}${name}`;
 }
@@ -81628,6 +81968,7 @@ function buildRolePlan(config, observed, now, runId) {
     // Key secrets are deleted only where they are the action's: its user exists (and is checked).
     const switching = observed.user !== undefined;
     const writes = observed.destinations.map(d => planRoleWrites(config, d, arn, bucketName, !observed.role, switching));
+    checkDestinationLimits(writes, observed.destinations, config.names, config.secretStore);
     const retireKeys = planRetirement(config, observed, now, runId);
     return {
         kind: 'role',
@@ -81687,14 +82028,19 @@ function planRoleWrites(config, observed, arn, bucketName, newRole, switching) {
     const fields = ['roleArn', 'region', 'bucket'];
     const variables = [];
     const secrets = [];
+    // Every value is known: who may use one (an organization's) changes with it, in one write.
+    const accessDiffers = (access, name) => accessChange(observed.destination, access?.[name], observed) !== 'none';
     for (const field of fields) {
         if (config.regionAndBucketAs === 'variables') {
             const current = observed.variables[names[field]];
-            if (current !== values[field])
+            if (current !== values[field] || accessDiffers(observed.variableAccess, names[field]))
                 variables.push({ field, exists: current !== undefined });
         }
-        else if (newRole || !observed.secretNames.includes(names[field])) {
-            // A secret cannot be read back: written with a new role, or where it is missing.
+        else if (newRole ||
+            !observed.secretNames.includes(names[field]) ||
+            accessDiffers(observed.secretAccess, names[field])) {
+            // A secret cannot be read back: written with a new role, where it is missing, or where who
+            // may use it changes.
             secrets.push(field);
         }
     }
