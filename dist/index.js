@@ -71586,6 +71586,7 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'GITHUB_RATE_LIMITED',
     'GITHUB_WRITE_FAILED',
     'AWS_CREDENTIALS',
+    'ACCOUNT_MISMATCH',
     'AWS_PERMISSION',
     'AWS_CALL_FAILED',
     'BUCKET_FOREIGN',
@@ -72779,6 +72780,19 @@ function awsManagedPolicyName(arn) {
 function ownershipTag(owner, repo) {
     return { key: OWNERSHIP_TAG, value: `${owner}/${repo}` };
 }
+/**
+ * aws-account-id names the account the credentials must belong to: STS's answer must agree (the
+ * account and the partition its region implies, with which the bucket and the boundary were
+ * looked up before STS answered).
+ */
+function checkExpectedAccount(expected, actual) {
+    if (!expected)
+        return;
+    if (expected.accountId !== actual.accountId)
+        throw new errors/* ActionError */.lZ('ACCOUNT_MISMATCH', `The credentials belong to AWS account ${actual.accountId}, not to ${expected.accountId} (aws-account-id). Nothing was changed.`, 'configure credentials of the account aws-account-id names before this step, or correct aws-account-id.');
+    if (expected.partition !== actual.partition)
+        throw new errors/* ActionError */.lZ('ACCOUNT_MISMATCH', `The credentials are of the ${actual.partition} partition, and aws-region names a region of ${expected.partition}. Nothing was changed.`, `set aws-region to a region of ${actual.partition}, or configure credentials of ${expected.partition}.`);
+}
 /** The boundary input (a policy name or ARN) as the ARN in the caller's account. */
 function boundaryArn(given, identity) {
     return given.startsWith('arn:')
@@ -72894,6 +72908,21 @@ const checkUserPath = path => {
 const checkRegion = region => /^(?:[a-z]{2}(?:-gov|-iso[a-z]?)?|eusc-[a-z]{2})-[a-z]+-\d{1,2}$/.test(region)
     ? undefined
     : 'a region looks like us-east-1, eu-central-2 or eusc-de-east-1';
+/** An AWS account id: twelve digits. */
+const checkAccountId = id => /^\d{12}$/.test(id) ? undefined : 'an AWS account id is twelve digits, e.g. 123456789012';
+/** The partition a region belongs to, by its name (as checkRegion accepts them). */
+function regionPartition(region) {
+    const prefixes = [
+        [/^cn-/, 'aws-cn'],
+        [/^us-gov-/, 'aws-us-gov'],
+        [/^us-iso-/, 'aws-iso'],
+        [/^us-isob-/, 'aws-iso-b'],
+        [/^eu-isoe-/, 'aws-iso-e'],
+        [/^us-isof-/, 'aws-iso-f'],
+        [/^eusc-/, 'aws-eusc']
+    ];
+    return prefixes.find(([pattern]) => pattern.test(region))?.[1] ?? 'aws';
+}
 /**
  * Regions an account must enable before using them (AWS's opt-in regions): STS there answers
  * InvalidClientTokenId until then, which says nothing about the credentials themselves.
@@ -73288,6 +73317,9 @@ function parseConfig(read, env) {
         c.check('repository', home, checkRepository);
     const homeRepository = splitRepository(home);
     const region = parseRegion(c, read('aws-region'), env);
+    const awsAccountId = read('aws-account-id');
+    if (awsAccountId)
+        c.check('aws-account-id', awsAccountId, checkAccountId);
     const bucketInput = read('bucket-name');
     if (bucketInput)
         c.check('bucket-name', bucketInput, checkBucketName);
@@ -73364,6 +73396,7 @@ function parseConfig(read, env) {
         userPath,
         policy,
         ...(permissionsBoundary ? { permissionsBoundary } : {}),
+        ...(awsAccountId ? { awsAccountId } : {}),
         tags,
         homeRepository,
         run: workflowRun(env),
@@ -81712,15 +81745,33 @@ function trustPolicy(providerArn, issuer, subjects) {
 
 
 
+
 async function observe(config, aws, github) {
     const withVariables = config.regionAndBucketAs === 'variables';
     const findUser = aws.iam.findUser(config.userName, INLINE_POLICY_NAME);
     const identityReady = callerIdentity(aws.sts, config.region);
-    // The bucket is looked up as soon as STS has answered. A named bucket that does not exist yet
-    // (the usual first run) is known to be free after one round trip, alongside STS, without it.
+    // The account names the derived bucket, owns the bucket looked up (ExpectedBucketOwner) and the
+    // boundary: given as aws-account-id, they are looked up at once, beside STS, which must agree
+    // (checked below, before any plan); otherwise as soon as STS has answered.
+    const expected = config.awsAccountId
+        ? { accountId: config.awsAccountId, partition: regionPartition(config.region) }
+        : undefined;
+    const accountReady = expected ? Promise.resolve(expected) : identityReady;
+    const identityChecked = identityReady.then(identity => {
+        checkExpectedAccount(expected, identity);
+        return identity;
+    });
+    // What was looked up in the expected account counts (and fails) only once STS agrees with it:
+    // in another account, the mismatch is the error to report, not the bucket it cannot read.
+    const onceAgreed = (lookUp) => {
+        lookUp.catch(() => undefined);
+        return identityChecked.then(() => lookUp);
+    };
+    // A named bucket that does not exist yet (the usual first run) is known to be free after one
+    // round trip, alongside STS, without it.
     const named = config.bucketName;
     const free = named === undefined ? Promise.resolve(false) : aws.s3.isFree(named);
-    const bucketReady = identityReady.then(async (identity) => {
+    const bucketReady = accountReady.then(async (identity) => {
         const name = named ??
             deriveBucketName(config.homeRepository.owner, config.homeRepository.repo, identity.accountId);
         const bucket = (await free)
@@ -81732,7 +81783,7 @@ async function observe(config, aws, github) {
         return { name, bucket };
     });
     // The boundary's existence is checked beside the bucket, once the account is known.
-    const boundaryReady = identityReady.then(async (identity) => {
+    const boundaryReady = accountReady.then(async (identity) => {
         if (config.permissionsBoundary === undefined || config.remove)
             return undefined;
         const arn = boundaryArn(config.permissionsBoundary, identity);
@@ -81755,7 +81806,7 @@ async function observe(config, aws, github) {
         return { marker, lastUsed: await aws.iam.keyLastUsed(config.userName, marker.keyId) };
     });
     const [identity, user, destinations, selected, { name: bucketName, bucket }, boundary, readers, role, oidc, retire] = await Promise.all([
-        identityReady,
+        identityChecked,
         findUser,
         // Every destination's secret list is read beside its public key, whatever IAM says: GitHub's
         // limits are checked against it before anything is made (a first run included), a write whose
@@ -81766,8 +81817,8 @@ async function observe(config, aws, github) {
         }))),
         // Who may read an organization's secrets matters to writing them, not to removing them.
         config.remove ? {} : selectedRepositoryIds(config, github),
-        bucketReady,
-        boundaryReady,
+        onceAgreed(bucketReady),
+        onceAgreed(boundaryReady),
         config.remove ? {} : readerCounts(config, github),
         roleReady,
         oidcReady,

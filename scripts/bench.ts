@@ -37,7 +37,7 @@ import {
   wavesOf,
   type Wave
 } from '../__tests__/support/waves.js'
-import { closeWorld, openWorld, type World } from '../__tests__/support/world.js'
+import { ACCOUNT_ID, closeWorld, openWorld, type World } from '../__tests__/support/world.js'
 
 /** Added to every answer of AWS (the proxy) and of GitHub (the stand-in). */
 const LATENCY_MS = 100
@@ -50,7 +50,7 @@ const REFUSE_NEW_KEYS_MS = 2000
  * own round trip, unchanged re-run 2). The cold start is reported without a target: start-up
  * laziness is no longer a goal.
  */
-const TARGETS = { fresh: 5, unchanged: 2, rotation: 5, afterValidMs: 1000 }
+const TARGETS = { fresh: 5, unchanged: 2, rotation: 5, rotationAccountKnown: 2, afterValidMs: 1000 }
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -185,6 +185,11 @@ async function scenarios(): Promise<Row[]> {
   rows.push((await measure(w, 'fresh setup', {}, { target: TARGETS.fresh })).row)
   rows.push((await measure(w, 'unchanged re-run', {}, { target: TARGETS.unchanged })).row)
   rows.push((await measure(w, 'rotation', { rotate: 'true' }, { target: TARGETS.rotation })).row)
+  // Issue 12: with the account given, the bucket and the boundary are looked up beside STS.
+  const account = { 'aws-account-id': ACCOUNT_ID }
+  const rotationKnown = { rotate: 'true', ...account }
+  const known = { target: TARGETS.rotationAccountKnown }
+  rows.push((await measure(w, 'rotation, aws-account-id', rotationKnown, known)).row)
   for (const n of core ? [] : quick ? [1, 10, 100] : [1, 10, 100, 1000]) {
     const world = await openWorld({ auth: true })
     const repos = repositories(n)
@@ -519,6 +524,12 @@ ${scenarioTable(rows)}
   marker tag; a rotation writes the key id, then the secret (only the id can be put back if the
   secret fails, so no destination is left with a mismatched pair), then retires the old key and
   clears its marker tags in one wave.
+- **Rotation, aws-account-id** (issue 12: a rotation in 6 round trips, verification's included): the
+  account names the derived bucket and the boundary's ARN and owns the bucket looked up
+  (\`ExpectedBucketOwner\`), so without \`aws-account-id\` they are looked up once STS has answered (a
+  rotation's second wave, 7 in all); given, they go out beside STS, which must agree before
+  anything is planned (\`ACCOUNT_MISMATCH\` otherwise), and the key is made in the second wave. A key
+  made before the bucket is known would break the rule that a refused run changes nothing.
 - Repository rows: a fresh setup writing four secrets to each repository (\`repositories\`
   input), the stand-in's secondary rate limit off; 1000 repositories with a ${LATENCY_1000_MS} ms latency, to keep the run within the harness's 90 s. Reads go ten at a time (the
   throttling plugin's concurrency), writes four at a time (the GitHub client's write pacer).

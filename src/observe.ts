@@ -10,7 +10,8 @@ import {
   workflowRunNumber,
   type RotationLock
 } from './plan/markers.js'
-import { boundaryArn } from './plan/containment.js'
+import { boundaryArn, checkExpectedAccount } from './plan/containment.js'
+import { regionPartition } from './inputs/rules.js'
 import { INLINE_POLICY_NAME } from './plan/policy.js'
 import type { LockRunState, Observed, ObservedBucket, ObservedOidc } from './plan/observed.js'
 import { oidcIssuer, oidcProviderArn } from './plan/trust.js'
@@ -29,11 +30,28 @@ export async function observe(
   const withVariables = config.regionAndBucketAs === 'variables'
   const findUser = aws.iam.findUser(config.userName, INLINE_POLICY_NAME)
   const identityReady = callerIdentity(aws.sts, config.region)
-  // The bucket is looked up as soon as STS has answered. A named bucket that does not exist yet
-  // (the usual first run) is known to be free after one round trip, alongside STS, without it.
+  // The account names the derived bucket, owns the bucket looked up (ExpectedBucketOwner) and the
+  // boundary: given as aws-account-id, they are looked up at once, beside STS, which must agree
+  // (checked below, before any plan); otherwise as soon as STS has answered.
+  const expected = config.awsAccountId
+    ? { accountId: config.awsAccountId, partition: regionPartition(config.region) }
+    : undefined
+  const accountReady = expected ? Promise.resolve(expected) : identityReady
+  const identityChecked = identityReady.then(identity => {
+    checkExpectedAccount(expected, identity)
+    return identity
+  })
+  // What was looked up in the expected account counts (and fails) only once STS agrees with it:
+  // in another account, the mismatch is the error to report, not the bucket it cannot read.
+  const onceAgreed = <T>(lookUp: Promise<T>): Promise<T> => {
+    lookUp.catch(() => undefined)
+    return identityChecked.then(() => lookUp)
+  }
+  // A named bucket that does not exist yet (the usual first run) is known to be free after one
+  // round trip, alongside STS, without it.
   const named = config.bucketName
   const free = named === undefined ? Promise.resolve(false) : aws.s3.isFree(named)
-  const bucketReady = identityReady.then(async identity => {
+  const bucketReady = accountReady.then(async identity => {
     const name =
       named ??
       deriveBucketName(config.homeRepository.owner, config.homeRepository.repo, identity.accountId)
@@ -46,7 +64,7 @@ export async function observe(
     return { name, bucket }
   })
   // The boundary's existence is checked beside the bucket, once the account is known.
-  const boundaryReady = identityReady.then(async identity => {
+  const boundaryReady = accountReady.then(async identity => {
     if (config.permissionsBoundary === undefined || config.remove) return undefined
     const arn = boundaryArn(config.permissionsBoundary, identity)
     return { arn, exists: await aws.iam.policyExists(arn) }
@@ -81,7 +99,7 @@ export async function observe(
     oidc,
     retire
   ] = await Promise.all([
-    identityReady,
+    identityChecked,
     findUser,
     // Every destination's secret list is read beside its public key, whatever IAM says: GitHub's
     // limits are checked against it before anything is made (a first run included), a write whose
@@ -96,8 +114,8 @@ export async function observe(
     ),
     // Who may read an organization's secrets matters to writing them, not to removing them.
     config.remove ? ({} as Record<string, number[]>) : selectedRepositoryIds(config, github),
-    bucketReady,
-    boundaryReady,
+    onceAgreed(bucketReady),
+    onceAgreed(boundaryReady),
     config.remove ? ({} as Record<string, number | undefined>) : readerCounts(config, github),
     roleReady,
     oidcReady,

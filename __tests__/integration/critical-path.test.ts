@@ -7,7 +7,7 @@
  */
 import { assertNoSecretLeak } from '../support/run-action.js'
 import { aroundVerification, wavesOf, type Wave } from '../support/waves.js'
-import { closeWorld, openWorld, type World } from '../support/world.js'
+import { ACCOUNT_ID, closeWorld, openWorld, type World } from '../support/world.js'
 
 /** Long enough that the machine's own delays (a loaded CI runner) never look like a round trip. */
 const LATENCY_MS = 400
@@ -132,6 +132,57 @@ describe('waves of requests', () => {
         plain(['IAM DeleteAccessKey', 'IAM UntagUser'])
       ]
     })
+  })
+})
+
+// Issue 12: with aws-account-id, the account is known before STS answers: the bucket and the
+// boundary are looked up in the first wave, and a rotation takes six round trips, verification's
+// own included. STS must agree, or nothing changes.
+describe('aws-account-id: the account known before STS answers', () => {
+  let w: World
+  beforeAll(async () => {
+    w = await openWorld({ auth: true })
+  })
+  const inputs = { 'aws-account-id': ACCOUNT_ID }
+
+  test('fresh setup and re-run: the bucket and the boundary are looked up beside STS', async () => {
+    const fresh = await runWaves(w, inputs)
+    expect(fresh.waves[0]).toEqual(plain([...LOOKUPS, ...ACCOUNT_LOOKUPS]))
+    expect(fresh.waves[1]).toEqual(plain(['IAM CreateUser', 'S3 CreateBucket']))
+    const again = await runWaves(w, inputs)
+    expect(again.waves).toEqual([plain([...LOOKUPS, ...ACCOUNT_LOOKUPS])])
+  })
+
+  test('rotation: six round trips, verification included', async () => {
+    const { waves } = await runWaves(w, { ...inputs, rotate: 'true' })
+    const { before, after } = aroundVerification(waves)
+    expect({ before, after }).toEqual({
+      before: [
+        plain([...LOOKUPS, ...ACCOUNT_LOOKUPS]),
+        plain(['IAM CreateAccessKey', 'IAM TagUser'])
+      ],
+      after: [
+        plain(['GitHub PUT AWS_ACCESS_KEY_ID']),
+        plain(['GitHub PUT AWS_SECRET_ACCESS_KEY']),
+        plain(['IAM DeleteAccessKey', 'IAM UntagUser'])
+      ]
+    })
+    expect(waves.length).toBe(6)
+  })
+
+  test('another account: refused before anything changes, naming both accounts', async () => {
+    w.aws.reset()
+    const writes = w.github.writeCount()
+    const r = await w.run({ 'aws-account-id': '210987654321', rotate: 'true' })
+    expect(r.code).toBe(1)
+    expect(r.log).toMatch(
+      new RegExp(
+        `^::error::The credentials belong to AWS account ${ACCOUNT_ID}, not to 210987654321 \\(aws-account-id\\)`,
+        'm'
+      )
+    )
+    expect(w.aws.actions({ mutating: true })).toEqual([])
+    expect(w.github.writeCount()).toBe(writes)
   })
 })
 

@@ -63,6 +63,11 @@ export interface Config {
   userPath: string
   policy: PolicyChoice
   permissionsBoundary?: string
+  /**
+   * The account the credentials must belong to (aws-account-id): refused otherwise, and the
+   * bucket and the boundary are looked up without waiting for STS to name the account.
+   */
+  awsAccountId?: string
   tags: Tag[]
   /** The repository the names are derived from (the `repository` input). */
   homeRepository: { owner: string; repo: string }
@@ -444,6 +449,8 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
   const homeRepository = splitRepository(home)
 
   const region = parseRegion(c, read('aws-region'), env)
+  const awsAccountId = read('aws-account-id')
+  if (awsAccountId) c.check('aws-account-id', awsAccountId, rules.checkAccountId)
   const bucketInput = read('bucket-name')
   if (bucketInput) c.check('bucket-name', bucketInput, rules.checkBucketName)
   if (bucketInput.includes('.'))
@@ -540,6 +547,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
     userPath,
     policy,
     ...(permissionsBoundary ? { permissionsBoundary } : {}),
+    ...(awsAccountId ? { awsAccountId } : {}),
     tags,
     homeRepository,
     run: workflowRun(env),

@@ -66,6 +66,24 @@ export const checkRegion: Check = region =>
     ? undefined
     : 'a region looks like us-east-1, eu-central-2 or eusc-de-east-1'
 
+/** An AWS account id: twelve digits. */
+export const checkAccountId: Check = id =>
+  /^\d{12}$/.test(id) ? undefined : 'an AWS account id is twelve digits, e.g. 123456789012'
+
+/** The partition a region belongs to, by its name (as checkRegion accepts them). */
+export function regionPartition(region: string): string {
+  const prefixes: [RegExp, string][] = [
+    [/^cn-/, 'aws-cn'],
+    [/^us-gov-/, 'aws-us-gov'],
+    [/^us-iso-/, 'aws-iso'],
+    [/^us-isob-/, 'aws-iso-b'],
+    [/^eu-isoe-/, 'aws-iso-e'],
+    [/^us-isof-/, 'aws-iso-f'],
+    [/^eusc-/, 'aws-eusc']
+  ]
+  return prefixes.find(([pattern]) => pattern.test(region))?.[1] ?? 'aws'
+}
+
 /**
  * Regions an account must enable before using them (AWS's opt-in regions): STS there answers
  * InvalidClientTokenId until then, which says nothing about the credentials themselves.

@@ -38,6 +38,27 @@ export function ownershipTag(owner: string, repo: string): Tag {
   return { key: OWNERSHIP_TAG, value: `${owner}/${repo}` }
 }
 
+/**
+ * aws-account-id names the account the credentials must belong to: STS's answer must agree (the
+ * account and the partition its region implies, with which the bucket and the boundary were
+ * looked up before STS answered).
+ */
+export function checkExpectedAccount(expected: Account | undefined, actual: Account): void {
+  if (!expected) return
+  if (expected.accountId !== actual.accountId)
+    throw new ActionError(
+      'ACCOUNT_MISMATCH',
+      `The credentials belong to AWS account ${actual.accountId}, not to ${expected.accountId} (aws-account-id). Nothing was changed.`,
+      'configure credentials of the account aws-account-id names before this step, or correct aws-account-id.'
+    )
+  if (expected.partition !== actual.partition)
+    throw new ActionError(
+      'ACCOUNT_MISMATCH',
+      `The credentials are of the ${actual.partition} partition, and aws-region names a region of ${expected.partition}. Nothing was changed.`,
+      `set aws-region to a region of ${actual.partition}, or configure credentials of ${expected.partition}.`
+    )
+}
+
 /** The boundary input (a policy name or ARN) as the ARN in the caller's account. */
 export function boundaryArn(given: string, identity: Account): string {
   return given.startsWith('arn:')
