@@ -71662,7 +71662,7 @@ function oneLine(text) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(808);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(124);
 /** The entry the runner executes: one awaited call; anything thrown fails the step. */
 
 
@@ -71679,7 +71679,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 808:
+/***/ 124:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -71699,6 +71699,25 @@ var client_sts_dist_cjs = __nccwpck_require__(1695);
 ;// CONCATENATED MODULE: ./src/aws/tags.ts
 const toAwsTags = (tags) => tags.map(t => ({ Key: t.key, Value: t.value }));
 const fromAwsTags = (tags) => (tags ?? []).map(t => ({ key: t.Key ?? '', value: t.Value ?? '' }));
+
+;// CONCATENATED MODULE: ./src/aws/pages.ts
+/** Paging through the AWS SDK's paginators. */
+/** Every item of every page a paginator yields, in order. */
+async function allItems(pages, items) {
+    const all = [];
+    for await (const page of pages)
+        all.push(...(items(page) ?? []));
+    return all;
+}
+/** The names a List*Policies paginator (inline policies of a user or a role) yields. */
+function policyNames(pages) {
+    return allItems(pages, page => page.PolicyNames);
+}
+/** The ARNs a List*AttachedPolicies paginator yields. */
+async function attachedPolicyArns(pages) {
+    const attached = await allItems(pages, page => page.AttachedPolicies);
+    return attached.map(p => p.PolicyArn ?? '');
+}
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
@@ -71791,6 +71810,7 @@ function userNotDeletable(userName, e) {
 
 
 
+
 /** Waits while the key quota catches up with a deletion: about 8 s in all. */
 const QUOTA_WAITS_MS = [250, 500, 1000, 2000, 4000];
 const toAccessKey = (k) => ({
@@ -71804,36 +71824,43 @@ const toAccessKey = (k) => ({
  */
 const USER_PROPAGATION_MS = 30_000;
 /**
- * A call on a user or role made `created` ms since the epoch (undefined: not by this run).
+ * Calls on the users or roles this run created (noteCreated).
  * Where it was created moments ago, NoSuchEntity means that this IAM endpoint does not see it
  * yet: the call is tried again, with growing waits, until USER_PROPAGATION_MS after the creation.
  * For any other entity it is the answer.
  */
-async function whilePropagating(created, call) {
-    for (let wait = 100;; wait = Math.min(wait * 2, 2000)) {
-        try {
-            return await call();
+class Propagation {
+    /** Users or roles this run created, and when. */
+    created = new Map();
+    noteCreated(name) {
+        this.created.set(name, Date.now());
+    }
+    async on(name, call) {
+        const created = this.created.get(name);
+        for (let wait = 100;; wait = Math.min(wait * 2, 2000)) {
+            try {
+                return await call();
+            }
+            catch (e) {
+                const late = created === undefined || Date.now() + wait - created > USER_PROPAGATION_MS;
+                if (late || !isNotFound(e))
+                    throw e;
+                await new Promise(resolve => setTimeout(resolve, wait));
+            }
         }
-        catch (e) {
-            const late = created === undefined || Date.now() + wait - created > USER_PROPAGATION_MS;
-            if (late || !isNotFound(e))
-                throw e;
-            await new Promise(resolve => setTimeout(resolve, wait));
-        }
+    }
+    /** A change by one request (`action` names it in errors), on(name) as any call. */
+    async change(action, name, call) {
+        await awsCall(action, () => this.on(name, call));
     }
 }
 class Iam {
     client;
     maskSecret;
-    /** Users this run created, and when. */
-    created = new Map();
+    propagation = new Propagation();
     constructor(client, maskSecret) {
         this.client = client;
         this.maskSecret = maskSecret;
-    }
-    /** A call on a user, tried again while a user this run created is not seen yet. */
-    async onUser(UserName, call) {
-        return whilePropagating(this.created.get(UserName), call);
     }
     /**
      * Reads the user with its tags, keys and grants at once; undefined when it does not exist. The
@@ -71842,15 +71869,16 @@ class Iam {
      */
     async findUser(userName, expectedPolicy) {
         const UserName = userName;
+        const paging = { client: this.client };
         const [user, keys, inlineNames, attached, expected, groups] = await Promise.all([
             awsLookup('iam:GetUser', () => this.client.send(new dist_cjs/* GetUserCommand */.T3b({ UserName }))),
             awsLookup('iam:ListAccessKeys', () => this.client.send(new dist_cjs/* ListAccessKeysCommand */.Qxm({ UserName }))),
-            awsLookup('iam:ListUserPolicies', () => this.listInlinePolicyNames(userName)),
-            awsLookup('iam:ListAttachedUserPolicies', () => this.listAttachedPolicyArns(userName)),
+            awsLookup('iam:ListUserPolicies', () => policyNames((0,dist_cjs/* paginateListUserPolicies */.Z2$)(paging, { UserName }))),
+            awsLookup('iam:ListAttachedUserPolicies', () => attachedPolicyArns((0,dist_cjs/* paginateListAttachedUserPolicies */.RC9)(paging, { UserName }))),
             expectedPolicy === undefined
                 ? undefined
                 : awsLookup('iam:GetUserPolicy', () => this.client.send(new dist_cjs/* GetUserPolicyCommand */.bcb({ UserName, PolicyName: expectedPolicy }))),
-            awsLookup('iam:ListGroupsForUser', () => this.listGroupNames(userName))
+            awsLookup('iam:ListGroupsForUser', () => allItems((0,dist_cjs/* paginateListGroupsForUser */.qSt)(paging, { UserName }), page => page.Groups))
         ]);
         if (!user?.User)
             return undefined;
@@ -71862,41 +71890,18 @@ class Iam {
             ...known,
             ...(await this.readInlinePolicies(userName, names.filter(n => !(n in known))))
         };
-        const boundary = user.User.PermissionsBoundary?.PermissionsBoundaryArn;
         return {
-            arn: user.User.Arn ?? '',
-            path: user.User.Path ?? '/',
-            tags: fromAwsTags(user.User.Tags),
-            ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
+            ...identityFacts(user.User),
             inlinePolicies,
             managedPolicyArns: attached ?? [],
             keys: (keys?.AccessKeyMetadata ?? []).map(toAccessKey),
-            groups: groups ?? []
+            groups: (groups ?? []).map(g => g.GroupName ?? '')
         };
-    }
-    async listGroupNames(UserName) {
-        const names = [];
-        for await (const page of (0,dist_cjs/* paginateListGroupsForUser */.qSt)({ client: this.client }, { UserName }))
-            names.push(...(page.Groups ?? []).map(g => g.GroupName ?? ''));
-        return names;
     }
     /** Whether the managed policy exists (GetPolicy; NoSuchEntity means it does not). */
     async policyExists(PolicyArn) {
         const found = await awsLookup('iam:GetPolicy', () => this.client.send(new dist_cjs/* GetPolicyCommand */.s4W({ PolicyArn })));
         return found !== undefined;
-    }
-    async listInlinePolicyNames(UserName) {
-        const names = [];
-        for await (const page of (0,dist_cjs/* paginateListUserPolicies */.Z2$)({ client: this.client }, { UserName }))
-            names.push(...(page.PolicyNames ?? []));
-        return names;
-    }
-    async listAttachedPolicyArns(UserName) {
-        const arns = [];
-        const pages = (0,dist_cjs/* paginateListAttachedUserPolicies */.RC9)({ client: this.client }, { UserName });
-        for await (const page of pages)
-            arns.push(...(page.AttachedPolicies ?? []).map(p => p.PolicyArn ?? ''));
-        return arns;
     }
     async readInlinePolicies(UserName, names) {
         const documents = await Promise.all(names.map(PolicyName => awsCall('iam:GetUserPolicy', () => this.client.send(new dist_cjs/* GetUserPolicyCommand */.bcb({ UserName, PolicyName })))));
@@ -71919,30 +71924,27 @@ class Iam {
                 throw e;
             }
         });
-        this.created.set(opts.userName, Date.now());
+        this.propagation.noteCreated(opts.userName);
         return out.User?.Arn ?? '';
     }
     async tagUser(UserName, tags) {
-        await awsCall('iam:TagUser', () => this.onUser(UserName, () => this.client.send(new dist_cjs/* TagUserCommand */.pkA({ UserName, Tags: toAwsTags(tags) }))));
+        await this.propagation.change('iam:TagUser', UserName, () => this.client.send(new dist_cjs/* TagUserCommand */.pkA({ UserName, Tags: toAwsTags(tags) })));
     }
     async untagUser(UserName, keys) {
-        await awsCall('iam:UntagUser', () => this.onUser(UserName, () => this.client.send(new dist_cjs/* UntagUserCommand */.KZ_({ UserName, TagKeys: keys }))));
+        await this.propagation.change('iam:UntagUser', UserName, () => this.client.send(new dist_cjs/* UntagUserCommand */.KZ_({ UserName, TagKeys: keys })));
     }
     async setPermissionsBoundary(UserName, PermissionsBoundary) {
-        await awsCall('iam:PutUserPermissionsBoundary', () => this.onUser(UserName, () => this.client.send(new dist_cjs/* PutUserPermissionsBoundaryCommand */.YqB({ UserName, PermissionsBoundary }))));
+        await this.propagation.change('iam:PutUserPermissionsBoundary', UserName, () => this.client.send(new dist_cjs/* PutUserPermissionsBoundaryCommand */.YqB({ UserName, PermissionsBoundary })));
     }
     async putInlinePolicy(UserName, PolicyName, document) {
-        await awsCall('iam:PutUserPolicy', () => this.onUser(UserName, () => this.client.send(new dist_cjs/* PutUserPolicyCommand */.CkV({
-            UserName,
-            PolicyName,
-            PolicyDocument: JSON.stringify(document)
-        }))));
+        const PolicyDocument = JSON.stringify(document);
+        await this.propagation.change('iam:PutUserPolicy', UserName, () => this.client.send(new dist_cjs/* PutUserPolicyCommand */.CkV({ UserName, PolicyName, PolicyDocument })));
     }
     async deleteInlinePolicy(UserName, PolicyName) {
         await awsRemove('iam:DeleteUserPolicy', () => this.client.send(new dist_cjs/* DeleteUserPolicyCommand */.QJ2({ UserName, PolicyName })));
     }
     async attachPolicy(UserName, PolicyArn) {
-        await awsCall('iam:AttachUserPolicy', () => this.onUser(UserName, () => this.client.send(new dist_cjs/* AttachUserPolicyCommand */.sGv({ UserName, PolicyArn }))));
+        await this.propagation.change('iam:AttachUserPolicy', UserName, () => this.client.send(new dist_cjs/* AttachUserPolicyCommand */.sGv({ UserName, PolicyArn })));
     }
     async detachPolicy(UserName, PolicyArn) {
         await awsRemove('iam:DetachUserPolicy', () => this.client.send(new dist_cjs/* DetachUserPolicyCommand */.mC4({ UserName, PolicyArn })));
@@ -71953,7 +71955,7 @@ class Iam {
      * not have caught up yet (LimitExceeded, terraform-provider-aws#39693): tried again for a while.
      */
     async createAccessKey(UserName, afterDeletion = false) {
-        const out = await awsCall('iam:CreateAccessKey', () => this.onUser(UserName, async () => {
+        const out = await awsCall('iam:CreateAccessKey', () => this.propagation.on(UserName, async () => {
             for (const wait of afterDeletion ? QUOTA_WAITS_MS : []) {
                 try {
                     return await this.client.send(new dist_cjs/* CreateAccessKeyCommand */.hN({ UserName }));
@@ -72017,9 +72019,19 @@ class Iam {
         };
     }
     async listAccessKeys(UserName) {
-        const out = await awsCall('iam:ListAccessKeys', () => this.onUser(UserName, () => this.client.send(new dist_cjs/* ListAccessKeysCommand */.Qxm({ UserName }))));
+        const out = await awsCall('iam:ListAccessKeys', () => this.propagation.on(UserName, () => this.client.send(new dist_cjs/* ListAccessKeysCommand */.Qxm({ UserName }))));
         return (out.AccessKeyMetadata ?? []).map(toAccessKey);
     }
+}
+/** What GetUser and GetRole answer alike: the ARN, the path, the tags and the boundary. */
+function identityFacts(entity) {
+    const boundary = entity.PermissionsBoundary?.PermissionsBoundaryArn;
+    return {
+        arn: entity.Arn ?? '',
+        path: entity.Path ?? '/',
+        tags: fromAwsTags(entity.Tags),
+        ...(boundary ? { permissionsBoundaryArn: boundary } : {})
+    };
 }
 /** IAM returns policy documents URL-encoded. */
 /** IAM returns policy documents URL-encoded (moto: sometimes not). */
@@ -72042,48 +72054,30 @@ function parseDocument(encoded) {
 
 
 
+
 class Roles {
     client;
-    /** Roles this run created, and when. */
-    created = new Map();
+    propagation = new Propagation();
     constructor(client) {
         this.client = client;
     }
-    async onRole(RoleName, call) {
-        return whilePropagating(this.created.get(RoleName), call);
-    }
     /** The role with its trust policy, tags and grants; undefined when there is none. */
     async findRole(RoleName) {
+        const paging = { client: this.client };
         const [role, inlineNames, attached] = await Promise.all([
             awsLookup('iam:GetRole', () => this.client.send(new dist_cjs/* GetRoleCommand */.kbp({ RoleName }))),
-            awsLookup('iam:ListRolePolicies', () => this.listInlinePolicyNames(RoleName)),
-            awsLookup('iam:ListAttachedRolePolicies', () => this.listAttachedPolicyArns(RoleName))
+            awsLookup('iam:ListRolePolicies', () => policyNames((0,dist_cjs/* paginateListRolePolicies */.ow6)(paging, { RoleName }))),
+            awsLookup('iam:ListAttachedRolePolicies', () => attachedPolicyArns((0,dist_cjs/* paginateListAttachedRolePolicies */.mpN)(paging, { RoleName })))
         ]);
         if (!role?.Role)
             return undefined;
         const documents = await Promise.all((inlineNames ?? []).map(PolicyName => awsCall('iam:GetRolePolicy', () => this.client.send(new dist_cjs/* GetRolePolicyCommand */.WHQ({ RoleName, PolicyName })))));
-        const boundary = role.Role.PermissionsBoundary?.PermissionsBoundaryArn;
         return {
-            arn: role.Role.Arn ?? '',
-            path: role.Role.Path ?? '/',
-            tags: fromAwsTags(role.Role.Tags),
-            ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
+            ...identityFacts(role.Role),
             trustPolicy: parseDocument(role.Role.AssumeRolePolicyDocument ?? '{}'),
             inlinePolicies: Object.fromEntries(documents.map((d, i) => [inlineNames[i], parseDocument(d.PolicyDocument ?? '{}')])),
             managedPolicyArns: attached ?? []
         };
-    }
-    async listInlinePolicyNames(RoleName) {
-        const names = [];
-        for await (const page of (0,dist_cjs/* paginateListRolePolicies */.ow6)({ client: this.client }, { RoleName }))
-            names.push(...(page.PolicyNames ?? []));
-        return names;
-    }
-    async listAttachedPolicyArns(RoleName) {
-        const arns = [];
-        for await (const page of (0,dist_cjs/* paginateListAttachedRolePolicies */.mpN)({ client: this.client }, { RoleName }))
-            arns.push(...(page.AttachedPolicies ?? []).map(p => p.PolicyArn ?? ''));
-        return arns;
     }
     /**
      * Whether the role exists, for a run with credentials access-key (a switch back from role). A
@@ -72122,32 +72116,29 @@ class Roles {
                     throw e;
             }
         });
-        this.created.set(opts.roleName, Date.now());
+        this.propagation.noteCreated(opts.roleName);
     }
     async tagRole(RoleName, tags) {
-        await awsCall('iam:TagRole', () => this.onRole(RoleName, () => this.client.send(new dist_cjs/* TagRoleCommand */.Wcv({ RoleName, Tags: toAwsTags(tags) }))));
+        await this.propagation.change('iam:TagRole', RoleName, () => this.client.send(new dist_cjs/* TagRoleCommand */.Wcv({ RoleName, Tags: toAwsTags(tags) })));
     }
     async setPermissionsBoundary(RoleName, PermissionsBoundary) {
-        await awsCall('iam:PutRolePermissionsBoundary', () => this.onRole(RoleName, () => this.client.send(new dist_cjs/* PutRolePermissionsBoundaryCommand */.fly({ RoleName, PermissionsBoundary }))));
+        await this.propagation.change('iam:PutRolePermissionsBoundary', RoleName, () => this.client.send(new dist_cjs/* PutRolePermissionsBoundaryCommand */.fly({ RoleName, PermissionsBoundary })));
     }
     async setTrustPolicy(RoleName, document) {
-        await awsCall('iam:UpdateAssumeRolePolicy', () => this.onRole(RoleName, () => this.client.send(new dist_cjs/* UpdateAssumeRolePolicyCommand */.tuH({ RoleName, PolicyDocument: JSON.stringify(document) }))));
+        await this.propagation.change('iam:UpdateAssumeRolePolicy', RoleName, () => this.client.send(new dist_cjs/* UpdateAssumeRolePolicyCommand */.tuH({ RoleName, PolicyDocument: JSON.stringify(document) })));
     }
     async putInlinePolicy(RoleName, PolicyName, document) {
-        await awsCall('iam:PutRolePolicy', () => this.onRole(RoleName, () => this.client.send(new dist_cjs/* PutRolePolicyCommand */.pMt({
-            RoleName,
-            PolicyName,
-            PolicyDocument: JSON.stringify(document)
-        }))));
+        const PolicyDocument = JSON.stringify(document);
+        await this.propagation.change('iam:PutRolePolicy', RoleName, () => this.client.send(new dist_cjs/* PutRolePolicyCommand */.pMt({ RoleName, PolicyName, PolicyDocument })));
     }
     async deleteInlinePolicy(RoleName, PolicyName) {
-        await awsCall('iam:DeleteRolePolicy', () => this.onRole(RoleName, () => this.client.send(new dist_cjs/* DeleteRolePolicyCommand */.Tt({ RoleName, PolicyName }))));
+        await this.propagation.change('iam:DeleteRolePolicy', RoleName, () => this.client.send(new dist_cjs/* DeleteRolePolicyCommand */.Tt({ RoleName, PolicyName })));
     }
     async attachPolicy(RoleName, PolicyArn) {
-        await awsCall('iam:AttachRolePolicy', () => this.onRole(RoleName, () => this.client.send(new dist_cjs/* AttachRolePolicyCommand */.XgU({ RoleName, PolicyArn }))));
+        await this.propagation.change('iam:AttachRolePolicy', RoleName, () => this.client.send(new dist_cjs/* AttachRolePolicyCommand */.XgU({ RoleName, PolicyArn })));
     }
     async detachPolicy(RoleName, PolicyArn) {
-        await awsCall('iam:DetachRolePolicy', () => this.onRole(RoleName, () => this.client.send(new dist_cjs/* DetachRolePolicyCommand */.BA7({ RoleName, PolicyArn }))));
+        await this.propagation.change('iam:DetachRolePolicy', RoleName, () => this.client.send(new dist_cjs/* DetachRolePolicyCommand */.BA7({ RoleName, PolicyArn })));
     }
     /** Deletes the role: its inline policies and attached policies first, as IAM requires. */
     async deleteRole(RoleName, inline, attached) {
@@ -72252,6 +72243,30 @@ function normalise(value) {
 
 
 
+/** The hardening of the action's buckets: every public access blocked. */
+const BLOCK_PUBLIC_ACCESS = {
+    PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true
+    }
+};
+/** ACLs disabled: the bucket owner owns every object. */
+const OWNER_ENFORCED = {
+    OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] }
+};
+/** SSE-S3 by default, with a bucket key. */
+const DEFAULT_ENCRYPTION = {
+    ServerSideEncryptionConfiguration: {
+        Rules: [
+            {
+                ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
+                BucketKeyEnabled: true
+            }
+        ]
+    }
+};
 class S3 {
     client;
     constructor(client) {
@@ -72391,34 +72406,13 @@ class S3 {
             await this.setPolicy(Bucket, repair.policy);
     }
     async blockPublicAccess(Bucket) {
-        await settled('s3:PutBucketPublicAccessBlock', () => this.client.send(new client_s3_dist_cjs/* PutPublicAccessBlockCommand */.ZXv({
-            Bucket,
-            PublicAccessBlockConfiguration: {
-                BlockPublicAcls: true,
-                IgnorePublicAcls: true,
-                BlockPublicPolicy: true,
-                RestrictPublicBuckets: true
-            }
-        })));
+        await settled('s3:PutBucketPublicAccessBlock', () => this.client.send(new client_s3_dist_cjs/* PutPublicAccessBlockCommand */.ZXv({ Bucket, ...BLOCK_PUBLIC_ACCESS })));
     }
     async enforceOwnership(Bucket) {
-        await settled('s3:PutBucketOwnershipControls', () => this.client.send(new client_s3_dist_cjs/* PutBucketOwnershipControlsCommand */.o9A({
-            Bucket,
-            OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] }
-        })));
+        await settled('s3:PutBucketOwnershipControls', () => this.client.send(new client_s3_dist_cjs/* PutBucketOwnershipControlsCommand */.o9A({ Bucket, ...OWNER_ENFORCED })));
     }
     async encrypt(Bucket) {
-        await settled('s3:PutEncryptionConfiguration', () => this.client.send(new client_s3_dist_cjs/* PutBucketEncryptionCommand */.iRK({
-            Bucket,
-            ServerSideEncryptionConfiguration: {
-                Rules: [
-                    {
-                        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
-                        BucketKeyEnabled: true
-                    }
-                ]
-            }
-        })));
+        await settled('s3:PutEncryptionConfiguration', () => this.client.send(new client_s3_dist_cjs/* PutBucketEncryptionCommand */.iRK({ Bucket, ...DEFAULT_ENCRYPTION })));
     }
     async setPolicy(Bucket, policy) {
         await settled('s3:PutBucketPolicy', () => this.client.send(new client_s3_dist_cjs/* PutBucketPolicyCommand */.BfN({ Bucket, Policy: JSON.stringify(policy) })));
@@ -73443,6 +73437,15 @@ function deriveBucketName(owner, repo, accountId) {
     // The action's own prefix: the bootstrap role's S3 permissions name only such buckets.
     const head = `${BUCKET_PREFIX}${slug || 'bucket'}`;
     return `${head.slice(0, 63 - tail.length).replace(/-+$/, '')}${tail}`;
+}
+
+;// CONCATENATED MODULE: ./src/apply/principal.ts
+/** An existing user or role: its missing tags and its boundary go on at once. */
+function tagsAndBoundary(change, tag, setBoundary) {
+    return [
+        change.tagsToAdd.length > 0 ? tag(change.tagsToAdd) : undefined,
+        change.setPermissionsBoundary ? setBoundary(change.setPermissionsBoundary) : undefined
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/plan/github-wait.ts
@@ -75815,6 +75818,7 @@ async function configureBucket({ plan, aws }) {
 
 
 
+
 async function executeRole(ctx) {
     const timings = {};
     const time = (phase, work) => timed(timings, phase, work);
@@ -75855,23 +75859,14 @@ async function executeRole(ctx) {
     return outcome;
 }
 async function ensureRole({ plan, aws }) {
-    const role = plan.role;
+    const { role, roleName } = plan;
     if (role.action === 'create') {
-        await aws.roles.createRole({
-            roleName: plan.roleName,
-            path: role.path,
-            trustPolicy: role.trustPolicy,
-            tags: role.tags,
-            ...(role.permissionsBoundary ? { permissionsBoundary: role.permissionsBoundary } : {})
-        });
-        return;
+        const { path, trustPolicy, tags, permissionsBoundary } = role;
+        return aws.roles.createRole({ roleName, path, trustPolicy, tags, permissionsBoundary });
     }
     await Promise.all([
-        role.tagsToAdd.length > 0 ? aws.roles.tagRole(plan.roleName, role.tagsToAdd) : undefined,
-        role.setPermissionsBoundary
-            ? aws.roles.setPermissionsBoundary(plan.roleName, role.setPermissionsBoundary)
-            : undefined,
-        role.trustPolicy ? aws.roles.setTrustPolicy(plan.roleName, role.trustPolicy) : undefined
+        ...tagsAndBoundary(role, tags => aws.roles.tagRole(roleName, tags), arn => aws.roles.setPermissionsBoundary(roleName, arn)),
+        role.trustPolicy ? aws.roles.setTrustPolicy(roleName, role.trustPolicy) : undefined
     ]);
 }
 async function applyRoleGrants({ plan, aws }) {
@@ -75960,6 +75955,14 @@ function failures(writes) {
 }
 
 ;// CONCATENATED MODULE: ./src/apply/execute.ts
+/**
+ * Carries out a plan. Calls run as soon as what they depend on is done: user and bucket together;
+ * grants, key and bucket hardening as soon as their parent exists; the secrets once the new key is
+ * proven to work. A new key is verified (and recorded on the user as pending) before any
+ * destination refers to it, and the old key is retired only after every destination holds the new
+ * one. The key's steps are in key-lifecycle.ts, the writes in write-secrets.ts.
+ */
+
 
 
 
@@ -76029,22 +76032,13 @@ async function settleAll(phases, ctx, keyReady) {
     throw failure.reason;
 }
 async function ensureUser({ plan, aws }) {
-    const user = plan.user;
+    const { user, userName } = plan;
     if (user.action === 'create') {
-        await aws.iam.createUser({
-            userName: plan.userName,
-            path: user.path,
-            tags: user.tags,
-            ...(user.permissionsBoundary ? { permissionsBoundary: user.permissionsBoundary } : {})
-        });
+        const { path, tags, permissionsBoundary } = user;
+        await aws.iam.createUser({ userName, path, tags, permissionsBoundary });
         return;
     }
-    await Promise.all([
-        user.tagsToAdd.length > 0 ? aws.iam.tagUser(plan.userName, user.tagsToAdd) : undefined,
-        user.setPermissionsBoundary
-            ? aws.iam.setPermissionsBoundary(plan.userName, user.setPermissionsBoundary)
-            : undefined
-    ]);
+    await Promise.all(tagsAndBoundary(user, tags => aws.iam.tagUser(userName, tags), arn => aws.iam.setPermissionsBoundary(userName, arn)));
 }
 async function applyGrants({ plan, aws }) {
     const g = plan.grants;
@@ -81540,6 +81534,18 @@ class WritePacer {
         return true;
     }
 }
+/**
+ * A throttling plugin handler: says what happened, then retries up to RATE_LIMIT_RETRIES times,
+ * unless GitHub asks to wait longer than a run waits (the request then fails at once).
+ */
+function retryUnlessTooLong(say) {
+    return (retryAfter, options, _o, retryCount) => {
+        if (waitsTooLong(retryAfter))
+            return false;
+        say(retryAfter, options);
+        return retryCount < RATE_LIMIT_RETRIES;
+    };
+}
 function createGitHubClient(token, log, pacer = new WritePacer()) {
     // GITHUB_API_URL (GitHub Enterprise Server, or a test stand-in) is read by getOctokit itself.
     const octokit = getOctokit(token, {
@@ -81547,22 +81553,14 @@ function createGitHubClient(token, log, pacer = new WritePacer()) {
             // The plugin's own write group only spaces the starts of writes (one a second by
             // default); the WritePacer below does that from GitHub's feedback instead.
             write: new (light_default()).Group({ id: 'octokit-write', minTime: 0 }),
-            onRateLimit: (retryAfter, options, _o, retryCount) => {
-                if (waitsTooLong(retryAfter))
-                    return false;
-                log.warning(`GitHub rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`);
-                return retryCount < RATE_LIMIT_RETRIES;
-            },
-            onSecondaryRateLimit: (retryAfter, options, _o, retryCount) => {
-                if (waitsTooLong(retryAfter))
-                    return false;
+            onRateLimit: retryUnlessTooLong((retryAfter, options) => log.warning(`GitHub rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`)),
+            onSecondaryRateLimit: retryUnlessTooLong((retryAfter, options) => {
                 const message = `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s`;
                 if (pacer.limited(retryAfter))
                     log.warning(`${message}; from now on one write every ${pacer.spacingMs} ms.`);
                 else
                     log.debug(`${message}.`);
-                return retryCount < RATE_LIMIT_RETRIES;
-            }
+            })
         },
         retry: { doNotRetry: [400, 401, 403, 404, 409, 422, 451] }
     }, documentedWaits, throttling, retry);
@@ -82169,15 +82167,19 @@ function rolePlanLines(plan, config) {
         lines.push(`Then ${retire.disposal} access key ${retire.keyIds.join(', ')} of user ${retire.userName}: nothing refers to it any more.`);
     return lines;
 }
+/** The key outputs of a run that makes no key (role mode, a removal): empty, and false. */
+function setNoKeyOutputs() {
+    core/* setOutput */.uH('access-key-id', '');
+    core/* setOutput */.uH('old-access-key-id', '');
+    core/* setOutput */.uH('key-created', 'false');
+    core/* setOutput */.uH('rotated', 'false');
+}
 function setRoleOutputs(plan, outcome) {
     core/* setOutput */.uH('role-arn', plan.roleArn);
     core/* setOutput */.uH('user-arn', '');
     core/* setOutput */.uH('bucket-name', plan.bucketName);
     core/* setOutput */.uH('bucket-arn', plan.bucketArn);
-    core/* setOutput */.uH('access-key-id', '');
-    core/* setOutput */.uH('key-created', 'false');
-    core/* setOutput */.uH('rotated', 'false');
-    core/* setOutput */.uH('old-access-key-id', '');
+    setNoKeyOutputs();
     const written = (outcome?.writes ?? []).flatMap(w => w.written);
     core/* setOutput */.uH('secrets', [...new Set(written)].join(','));
 }
@@ -82249,17 +82251,20 @@ function roleUsage(config) {
 
 ;// CONCATENATED MODULE: ./src/plan/drift.ts
 
-/** True when the plan would create, change or delete anything on AWS or GitHub. */
-function planChanges(plan) {
-    const { user, bucket, grants } = plan;
-    return (user.action === 'create' ||
-        user.tagsToAdd.length > 0 ||
-        user.setPermissionsBoundary !== undefined ||
+/** What both plans change alike: the user or the role, the bucket, the grants. */
+function sharedChanges(principal, bucket, grants) {
+    return (principal.action === 'create' ||
+        principal.tagsToAdd.length > 0 ||
+        principal.setPermissionsBoundary !== undefined ||
         bucket.action === 'create' ||
         bucket.repair !== undefined ||
         bucket.tagsToSet !== undefined ||
         grants.putInline !== undefined ||
-        grants.attach.length + grants.detach.length + grants.deleteInline.length > 0 ||
+        grants.attach.length + grants.detach.length + grants.deleteInline.length > 0);
+}
+/** True when the plan would create, change or delete anything on AWS or GitHub. */
+function planChanges(plan) {
+    return (sharedChanges(plan.user, plan.bucket, plan.grants) ||
         plan.key.action === 'create' ||
         plan.staleMarkers.length > 0 ||
         // A key whose grace is over is retired (one in its grace, or first to go, waits).
@@ -82270,16 +82275,8 @@ function planChanges(plan) {
 }
 /** The same for a role's plan: the role, its trust and grants, the bucket, the writes, the keys. */
 function rolePlanChanges(plan) {
-    const { role, bucket, grants } = plan;
-    return (role.action === 'create' ||
-        role.tagsToAdd.length > 0 ||
-        role.setPermissionsBoundary !== undefined ||
-        role.trustPolicy !== undefined ||
-        bucket.action === 'create' ||
-        bucket.repair !== undefined ||
-        bucket.tagsToSet !== undefined ||
-        grants.putInline !== undefined ||
-        grants.attach.length + grants.detach.length + grants.deleteInline.length > 0 ||
+    return (sharedChanges(plan.role, plan.bucket, plan.grants) ||
+        plan.role.trustPolicy !== undefined ||
         plan.writes.some(w => w.secrets.length + w.variables.length + (w.deletions?.length ?? 0) > 0) ||
         plan.retireKeys !== undefined);
 }
@@ -82355,11 +82352,8 @@ function setRemovalOutputs(plan, outcome) {
     core/* setOutput */.uH('user-arn', plan.userArn);
     core/* setOutput */.uH('bucket-name', plan.bucketName);
     core/* setOutput */.uH('bucket-arn', plan.bucketArn);
-    core/* setOutput */.uH('access-key-id', '');
-    core/* setOutput */.uH('old-access-key-id', '');
     core/* setOutput */.uH('secrets', '');
-    core/* setOutput */.uH('key-created', 'false');
-    core/* setOutput */.uH('rotated', 'false');
+    setNoKeyOutputs();
     const removed = outcome !== undefined &&
         (outcome.userDeleted ||
             outcome.roleDeleted === true ||

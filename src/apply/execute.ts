@@ -5,6 +5,7 @@
  * destination refers to it, and the old key is retired only after every destination holds the new
  * one. The key's steps are in key-lifecycle.ts, the writes in write-secrets.ts.
  */
+import { tagsAndBoundary } from './principal.js'
 import type { NewAccessKey } from '../aws/iam.js'
 import { describe } from '../github/destinations.js'
 import {
@@ -96,22 +97,19 @@ async function settleAll<T extends unknown[]>(
 }
 
 async function ensureUser({ plan, aws }: Context): Promise<void> {
-  const user = plan.user
+  const { user, userName } = plan
   if (user.action === 'create') {
-    await aws.iam.createUser({
-      userName: plan.userName,
-      path: user.path,
-      tags: user.tags,
-      ...(user.permissionsBoundary ? { permissionsBoundary: user.permissionsBoundary } : {})
-    })
+    const { path, tags, permissionsBoundary } = user
+    await aws.iam.createUser({ userName, path, tags, permissionsBoundary })
     return
   }
-  await Promise.all([
-    user.tagsToAdd.length > 0 ? aws.iam.tagUser(plan.userName, user.tagsToAdd) : undefined,
-    user.setPermissionsBoundary
-      ? aws.iam.setPermissionsBoundary(plan.userName, user.setPermissionsBoundary)
-      : undefined
-  ])
+  await Promise.all(
+    tagsAndBoundary(
+      user,
+      tags => aws.iam.tagUser(userName, tags),
+      arn => aws.iam.setPermissionsBoundary(userName, arn)
+    )
+  )
 }
 
 async function applyGrants({ plan, aws }: Context): Promise<void> {

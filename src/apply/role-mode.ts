@@ -5,6 +5,7 @@
  * user's keys retired. A fault at any step leaves the destinations with the working key or the
  * working role, and a re-run finishes the switch.
  */
+import { tagsAndBoundary } from './principal.js'
 import { describe } from '../github/destinations.js'
 import type { DestinationWrite, RolePlan } from '../plan/plan.js'
 import { configureBucket, ensureBucket } from './bucket.js'
@@ -62,23 +63,18 @@ export async function executeRole(ctx: RoleContext): Promise<Outcome> {
 }
 
 async function ensureRole({ plan, aws }: RoleContext): Promise<void> {
-  const role = plan.role
+  const { role, roleName } = plan
   if (role.action === 'create') {
-    await aws.roles.createRole({
-      roleName: plan.roleName,
-      path: role.path,
-      trustPolicy: role.trustPolicy,
-      tags: role.tags,
-      ...(role.permissionsBoundary ? { permissionsBoundary: role.permissionsBoundary } : {})
-    })
-    return
+    const { path, trustPolicy, tags, permissionsBoundary } = role
+    return aws.roles.createRole({ roleName, path, trustPolicy, tags, permissionsBoundary })
   }
   await Promise.all([
-    role.tagsToAdd.length > 0 ? aws.roles.tagRole(plan.roleName, role.tagsToAdd) : undefined,
-    role.setPermissionsBoundary
-      ? aws.roles.setPermissionsBoundary(plan.roleName, role.setPermissionsBoundary)
-      : undefined,
-    role.trustPolicy ? aws.roles.setTrustPolicy(plan.roleName, role.trustPolicy) : undefined
+    ...tagsAndBoundary(
+      role,
+      tags => aws.roles.tagRole(roleName, tags),
+      arn => aws.roles.setPermissionsBoundary(roleName, arn)
+    ),
+    role.trustPolicy ? aws.roles.setTrustPolicy(roleName, role.trustPolicy) : undefined
   ])
 }
 

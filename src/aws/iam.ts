@@ -25,7 +25,8 @@ import {
 } from '@aws-sdk/client-iam'
 import type { Tag } from '../inputs/config.js'
 import type { AccessKey, KeyLastUsed, ObservedUser } from '../plan/observed.js'
-import { fromAwsTags, toAwsTags } from './tags.js'
+import { fromAwsTags, toAwsTags, type AwsTag } from './tags.js'
+import { allItems, attachedPolicyArns, policyNames } from './pages.js'
 import {
   awsCall,
   awsLookup,
@@ -60,39 +61,45 @@ const toAccessKey = (k: AccessKeyMetadata): AccessKey => ({
 export const USER_PROPAGATION_MS = 30_000
 
 /**
- * A call on a user or role made `created` ms since the epoch (undefined: not by this run).
+ * Calls on the users or roles this run created (noteCreated).
  * Where it was created moments ago, NoSuchEntity means that this IAM endpoint does not see it
  * yet: the call is tried again, with growing waits, until USER_PROPAGATION_MS after the creation.
  * For any other entity it is the answer.
  */
-export async function whilePropagating<T>(
-  created: number | undefined,
-  call: () => Promise<T>
-): Promise<T> {
-  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
-    try {
-      return await call()
-    } catch (e) {
-      const late = created === undefined || Date.now() + wait - created > USER_PROPAGATION_MS
-      if (late || !isNotFound(e)) throw e
-      await new Promise(resolve => setTimeout(resolve, wait))
+export class Propagation {
+  /** Users or roles this run created, and when. */
+  private readonly created = new Map<string, number>()
+
+  noteCreated(name: string): void {
+    this.created.set(name, Date.now())
+  }
+
+  async on<T>(name: string, call: () => Promise<T>): Promise<T> {
+    const created = this.created.get(name)
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+      try {
+        return await call()
+      } catch (e) {
+        const late = created === undefined || Date.now() + wait - created > USER_PROPAGATION_MS
+        if (late || !isNotFound(e)) throw e
+        await new Promise(resolve => setTimeout(resolve, wait))
+      }
     }
+  }
+
+  /** A change by one request (`action` names it in errors), on(name) as any call. */
+  async change(action: string, name: string, call: () => Promise<unknown>): Promise<void> {
+    await awsCall(action, () => this.on(name, call))
   }
 }
 
 export class Iam {
-  /** Users this run created, and when. */
-  private readonly created = new Map<string, number>()
+  private readonly propagation = new Propagation()
 
   constructor(
     private readonly client: IAMClient,
     private readonly maskSecret: (secret: string) => void
   ) {}
-
-  /** A call on a user, tried again while a user this run created is not seen yet. */
-  private async onUser<T>(UserName: string, call: () => Promise<T>): Promise<T> {
-    return whilePropagating(this.created.get(UserName), call)
-  }
 
   /**
    * Reads the user with its tags, keys and grants at once; undefined when it does not exist. The
@@ -101,19 +108,26 @@ export class Iam {
    */
   async findUser(userName: string, expectedPolicy?: string): Promise<ObservedUser | undefined> {
     const UserName = userName
+    const paging = { client: this.client }
     const [user, keys, inlineNames, attached, expected, groups] = await Promise.all([
       awsLookup('iam:GetUser', () => this.client.send(new GetUserCommand({ UserName }))),
       awsLookup('iam:ListAccessKeys', () =>
         this.client.send(new ListAccessKeysCommand({ UserName }))
       ),
-      awsLookup('iam:ListUserPolicies', () => this.listInlinePolicyNames(userName)),
-      awsLookup('iam:ListAttachedUserPolicies', () => this.listAttachedPolicyArns(userName)),
+      awsLookup('iam:ListUserPolicies', () =>
+        policyNames(paginateListUserPolicies(paging, { UserName }))
+      ),
+      awsLookup('iam:ListAttachedUserPolicies', () =>
+        attachedPolicyArns(paginateListAttachedUserPolicies(paging, { UserName }))
+      ),
       expectedPolicy === undefined
         ? undefined
         : awsLookup('iam:GetUserPolicy', () =>
             this.client.send(new GetUserPolicyCommand({ UserName, PolicyName: expectedPolicy }))
           ),
-      awsLookup('iam:ListGroupsForUser', () => this.listGroupNames(userName))
+      awsLookup('iam:ListGroupsForUser', () =>
+        allItems(paginateListGroupsForUser(paging, { UserName }), page => page.Groups)
+      )
     ])
     if (!user?.User) return undefined
     const names = inlineNames ?? []
@@ -128,24 +142,13 @@ export class Iam {
         names.filter(n => !(n in known))
       ))
     }
-    const boundary = user.User.PermissionsBoundary?.PermissionsBoundaryArn
     return {
-      arn: user.User.Arn ?? '',
-      path: user.User.Path ?? '/',
-      tags: fromAwsTags(user.User.Tags),
-      ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
+      ...identityFacts(user.User),
       inlinePolicies,
       managedPolicyArns: attached ?? [],
       keys: (keys?.AccessKeyMetadata ?? []).map(toAccessKey),
-      groups: groups ?? []
+      groups: (groups ?? []).map(g => g.GroupName ?? '')
     }
-  }
-
-  private async listGroupNames(UserName: string): Promise<string[]> {
-    const names: string[] = []
-    for await (const page of paginateListGroupsForUser({ client: this.client }, { UserName }))
-      names.push(...(page.Groups ?? []).map(g => g.GroupName ?? ''))
-    return names
   }
 
   /** Whether the managed policy exists (GetPolicy; NoSuchEntity means it does not). */
@@ -154,21 +157,6 @@ export class Iam {
       this.client.send(new GetPolicyCommand({ PolicyArn }))
     )
     return found !== undefined
-  }
-
-  private async listInlinePolicyNames(UserName: string): Promise<string[]> {
-    const names: string[] = []
-    for await (const page of paginateListUserPolicies({ client: this.client }, { UserName }))
-      names.push(...(page.PolicyNames ?? []))
-    return names
-  }
-
-  private async listAttachedPolicyArns(UserName: string): Promise<string[]> {
-    const arns: string[] = []
-    const pages = paginateListAttachedUserPolicies({ client: this.client }, { UserName })
-    for await (const page of pages)
-      arns.push(...(page.AttachedPolicies ?? []).map(p => p.PolicyArn ?? ''))
-    return arns
   }
 
   private async readInlinePolicies(
@@ -210,45 +198,32 @@ export class Iam {
         throw e
       }
     })
-    this.created.set(opts.userName, Date.now())
+    this.propagation.noteCreated(opts.userName)
     return out.User?.Arn ?? ''
   }
 
   async tagUser(UserName: string, tags: Tag[]): Promise<void> {
-    await awsCall('iam:TagUser', () =>
-      this.onUser(UserName, () =>
-        this.client.send(new TagUserCommand({ UserName, Tags: toAwsTags(tags) }))
-      )
+    await this.propagation.change('iam:TagUser', UserName, () =>
+      this.client.send(new TagUserCommand({ UserName, Tags: toAwsTags(tags) }))
     )
   }
 
   async untagUser(UserName: string, keys: string[]): Promise<void> {
-    await awsCall('iam:UntagUser', () =>
-      this.onUser(UserName, () =>
-        this.client.send(new UntagUserCommand({ UserName, TagKeys: keys }))
-      )
+    await this.propagation.change('iam:UntagUser', UserName, () =>
+      this.client.send(new UntagUserCommand({ UserName, TagKeys: keys }))
     )
   }
 
   async setPermissionsBoundary(UserName: string, PermissionsBoundary: string): Promise<void> {
-    await awsCall('iam:PutUserPermissionsBoundary', () =>
-      this.onUser(UserName, () =>
-        this.client.send(new PutUserPermissionsBoundaryCommand({ UserName, PermissionsBoundary }))
-      )
+    await this.propagation.change('iam:PutUserPermissionsBoundary', UserName, () =>
+      this.client.send(new PutUserPermissionsBoundaryCommand({ UserName, PermissionsBoundary }))
     )
   }
 
   async putInlinePolicy(UserName: string, PolicyName: string, document: unknown): Promise<void> {
-    await awsCall('iam:PutUserPolicy', () =>
-      this.onUser(UserName, () =>
-        this.client.send(
-          new PutUserPolicyCommand({
-            UserName,
-            PolicyName,
-            PolicyDocument: JSON.stringify(document)
-          })
-        )
-      )
+    const PolicyDocument = JSON.stringify(document)
+    await this.propagation.change('iam:PutUserPolicy', UserName, () =>
+      this.client.send(new PutUserPolicyCommand({ UserName, PolicyName, PolicyDocument }))
     )
   }
 
@@ -259,10 +234,8 @@ export class Iam {
   }
 
   async attachPolicy(UserName: string, PolicyArn: string): Promise<void> {
-    await awsCall('iam:AttachUserPolicy', () =>
-      this.onUser(UserName, () =>
-        this.client.send(new AttachUserPolicyCommand({ UserName, PolicyArn }))
-      )
+    await this.propagation.change('iam:AttachUserPolicy', UserName, () =>
+      this.client.send(new AttachUserPolicyCommand({ UserName, PolicyArn }))
     )
   }
 
@@ -279,7 +252,7 @@ export class Iam {
    */
   async createAccessKey(UserName: string, afterDeletion = false): Promise<NewAccessKey> {
     const out = await awsCall('iam:CreateAccessKey', () =>
-      this.onUser(UserName, async () => {
+      this.propagation.on(UserName, async () => {
         for (const wait of afterDeletion ? QUOTA_WAITS_MS : []) {
           try {
             return await this.client.send(new CreateAccessKeyCommand({ UserName }))
@@ -350,9 +323,25 @@ export class Iam {
 
   async listAccessKeys(UserName: string): Promise<AccessKey[]> {
     const out = await awsCall('iam:ListAccessKeys', () =>
-      this.onUser(UserName, () => this.client.send(new ListAccessKeysCommand({ UserName })))
+      this.propagation.on(UserName, () => this.client.send(new ListAccessKeysCommand({ UserName })))
     )
     return (out.AccessKeyMetadata ?? []).map(toAccessKey)
+  }
+}
+
+/** What GetUser and GetRole answer alike: the ARN, the path, the tags and the boundary. */
+export function identityFacts(entity: {
+  Arn?: string
+  Path?: string
+  Tags?: AwsTag[]
+  PermissionsBoundary?: { PermissionsBoundaryArn?: string }
+}): { arn: string; path: string; tags: Tag[]; permissionsBoundaryArn?: string } {
+  const boundary = entity.PermissionsBoundary?.PermissionsBoundaryArn
+  return {
+    arn: entity.Arn ?? '',
+    path: entity.Path ?? '/',
+    tags: fromAwsTags(entity.Tags),
+    ...(boundary ? { permissionsBoundaryArn: boundary } : {})
   }
 }
 

@@ -23,25 +23,26 @@ import {
 import type { Tag } from '../inputs/config.js'
 import type { ObservedRole } from '../plan/observed.js'
 import { awsCall, awsLookup, isNotFound, madeByLostAttempt } from './errors.js'
-import { parseDocument, whilePropagating } from './iam.js'
-import { fromAwsTags, toAwsTags } from './tags.js'
+import { identityFacts, parseDocument, Propagation } from './iam.js'
+import { toAwsTags } from './tags.js'
+import { attachedPolicyArns, policyNames } from './pages.js'
 
 export class Roles {
-  /** Roles this run created, and when. */
-  private readonly created = new Map<string, number>()
+  private readonly propagation = new Propagation()
 
   constructor(private readonly client: IAMClient) {}
 
-  private async onRole<T>(RoleName: string, call: () => Promise<T>): Promise<T> {
-    return whilePropagating(this.created.get(RoleName), call)
-  }
-
   /** The role with its trust policy, tags and grants; undefined when there is none. */
   async findRole(RoleName: string): Promise<ObservedRole | undefined> {
+    const paging = { client: this.client }
     const [role, inlineNames, attached] = await Promise.all([
       awsLookup('iam:GetRole', () => this.client.send(new GetRoleCommand({ RoleName }))),
-      awsLookup('iam:ListRolePolicies', () => this.listInlinePolicyNames(RoleName)),
-      awsLookup('iam:ListAttachedRolePolicies', () => this.listAttachedPolicyArns(RoleName))
+      awsLookup('iam:ListRolePolicies', () =>
+        policyNames(paginateListRolePolicies(paging, { RoleName }))
+      ),
+      awsLookup('iam:ListAttachedRolePolicies', () =>
+        attachedPolicyArns(paginateListAttachedRolePolicies(paging, { RoleName }))
+      )
     ])
     if (!role?.Role) return undefined
     const documents = await Promise.all(
@@ -51,35 +52,14 @@ export class Roles {
         )
       )
     )
-    const boundary = role.Role.PermissionsBoundary?.PermissionsBoundaryArn
     return {
-      arn: role.Role.Arn ?? '',
-      path: role.Role.Path ?? '/',
-      tags: fromAwsTags(role.Role.Tags),
-      ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
+      ...identityFacts(role.Role),
       trustPolicy: parseDocument(role.Role.AssumeRolePolicyDocument ?? '{}'),
       inlinePolicies: Object.fromEntries(
         documents.map((d, i) => [inlineNames![i]!, parseDocument(d.PolicyDocument ?? '{}')])
       ),
       managedPolicyArns: attached ?? []
     }
-  }
-
-  private async listInlinePolicyNames(RoleName: string): Promise<string[]> {
-    const names: string[] = []
-    for await (const page of paginateListRolePolicies({ client: this.client }, { RoleName }))
-      names.push(...(page.PolicyNames ?? []))
-    return names
-  }
-
-  private async listAttachedPolicyArns(RoleName: string): Promise<string[]> {
-    const arns: string[] = []
-    for await (const page of paginateListAttachedRolePolicies(
-      { client: this.client },
-      { RoleName }
-    ))
-      arns.push(...(page.AttachedPolicies ?? []).map(p => p.PolicyArn ?? ''))
-    return arns
   }
 
   /**
@@ -129,70 +109,51 @@ export class Roles {
         if (!madeByLostAttempt(e, 'EntityAlreadyExists')) throw e
       }
     })
-    this.created.set(opts.roleName, Date.now())
+    this.propagation.noteCreated(opts.roleName)
   }
 
   async tagRole(RoleName: string, tags: Tag[]): Promise<void> {
-    await awsCall('iam:TagRole', () =>
-      this.onRole(RoleName, () =>
-        this.client.send(new TagRoleCommand({ RoleName, Tags: toAwsTags(tags) }))
-      )
+    await this.propagation.change('iam:TagRole', RoleName, () =>
+      this.client.send(new TagRoleCommand({ RoleName, Tags: toAwsTags(tags) }))
     )
   }
 
   async setPermissionsBoundary(RoleName: string, PermissionsBoundary: string): Promise<void> {
-    await awsCall('iam:PutRolePermissionsBoundary', () =>
-      this.onRole(RoleName, () =>
-        this.client.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary }))
-      )
+    await this.propagation.change('iam:PutRolePermissionsBoundary', RoleName, () =>
+      this.client.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary }))
     )
   }
 
   async setTrustPolicy(RoleName: string, document: unknown): Promise<void> {
-    await awsCall('iam:UpdateAssumeRolePolicy', () =>
-      this.onRole(RoleName, () =>
-        this.client.send(
-          new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(document) })
-        )
+    await this.propagation.change('iam:UpdateAssumeRolePolicy', RoleName, () =>
+      this.client.send(
+        new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(document) })
       )
     )
   }
 
   async putInlinePolicy(RoleName: string, PolicyName: string, document: unknown): Promise<void> {
-    await awsCall('iam:PutRolePolicy', () =>
-      this.onRole(RoleName, () =>
-        this.client.send(
-          new PutRolePolicyCommand({
-            RoleName,
-            PolicyName,
-            PolicyDocument: JSON.stringify(document)
-          })
-        )
-      )
+    const PolicyDocument = JSON.stringify(document)
+    await this.propagation.change('iam:PutRolePolicy', RoleName, () =>
+      this.client.send(new PutRolePolicyCommand({ RoleName, PolicyName, PolicyDocument }))
     )
   }
 
   async deleteInlinePolicy(RoleName: string, PolicyName: string): Promise<void> {
-    await awsCall('iam:DeleteRolePolicy', () =>
-      this.onRole(RoleName, () =>
-        this.client.send(new DeleteRolePolicyCommand({ RoleName, PolicyName }))
-      )
+    await this.propagation.change('iam:DeleteRolePolicy', RoleName, () =>
+      this.client.send(new DeleteRolePolicyCommand({ RoleName, PolicyName }))
     )
   }
 
   async attachPolicy(RoleName: string, PolicyArn: string): Promise<void> {
-    await awsCall('iam:AttachRolePolicy', () =>
-      this.onRole(RoleName, () =>
-        this.client.send(new AttachRolePolicyCommand({ RoleName, PolicyArn }))
-      )
+    await this.propagation.change('iam:AttachRolePolicy', RoleName, () =>
+      this.client.send(new AttachRolePolicyCommand({ RoleName, PolicyArn }))
     )
   }
 
   async detachPolicy(RoleName: string, PolicyArn: string): Promise<void> {
-    await awsCall('iam:DetachRolePolicy', () =>
-      this.onRole(RoleName, () =>
-        this.client.send(new DetachRolePolicyCommand({ RoleName, PolicyArn }))
-      )
+    await this.propagation.change('iam:DetachRolePolicy', RoleName, () =>
+      this.client.send(new DetachRolePolicyCommand({ RoleName, PolicyArn }))
     )
   }
 

@@ -32,6 +32,31 @@ import {
 } from './errors.js'
 import { fromAwsTags, toAwsTags } from './tags.js'
 
+/** The hardening of the action's buckets: every public access blocked. */
+const BLOCK_PUBLIC_ACCESS = {
+  PublicAccessBlockConfiguration: {
+    BlockPublicAcls: true,
+    IgnorePublicAcls: true,
+    BlockPublicPolicy: true,
+    RestrictPublicBuckets: true
+  }
+}
+/** ACLs disabled: the bucket owner owns every object. */
+const OWNER_ENFORCED = {
+  OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' as const }] }
+}
+/** SSE-S3 by default, with a bucket key. */
+const DEFAULT_ENCRYPTION = {
+  ServerSideEncryptionConfiguration: {
+    Rules: [
+      {
+        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' as const },
+        BucketKeyEnabled: true
+      }
+    ]
+  }
+}
+
 export class S3 {
   constructor(private readonly client: S3Client) {}
 
@@ -182,46 +207,19 @@ export class S3 {
 
   private async blockPublicAccess(Bucket: string): Promise<void> {
     await settled('s3:PutBucketPublicAccessBlock', () =>
-      this.client.send(
-        new PutPublicAccessBlockCommand({
-          Bucket,
-          PublicAccessBlockConfiguration: {
-            BlockPublicAcls: true,
-            IgnorePublicAcls: true,
-            BlockPublicPolicy: true,
-            RestrictPublicBuckets: true
-          }
-        })
-      )
+      this.client.send(new PutPublicAccessBlockCommand({ Bucket, ...BLOCK_PUBLIC_ACCESS }))
     )
   }
 
   private async enforceOwnership(Bucket: string): Promise<void> {
     await settled('s3:PutBucketOwnershipControls', () =>
-      this.client.send(
-        new PutBucketOwnershipControlsCommand({
-          Bucket,
-          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] }
-        })
-      )
+      this.client.send(new PutBucketOwnershipControlsCommand({ Bucket, ...OWNER_ENFORCED }))
     )
   }
 
   private async encrypt(Bucket: string): Promise<void> {
     await settled('s3:PutEncryptionConfiguration', () =>
-      this.client.send(
-        new PutBucketEncryptionCommand({
-          Bucket,
-          ServerSideEncryptionConfiguration: {
-            Rules: [
-              {
-                ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
-                BucketKeyEnabled: true
-              }
-            ]
-          }
-        })
-      )
+      this.client.send(new PutBucketEncryptionCommand({ Bucket, ...DEFAULT_ENCRYPTION }))
     )
   }
 

@@ -85,6 +85,25 @@ export class WritePacer {
   }
 }
 
+/**
+ * A throttling plugin handler: says what happened, then retries up to RATE_LIMIT_RETRIES times,
+ * unless GitHub asks to wait longer than a run waits (the request then fails at once).
+ */
+function retryUnlessTooLong(
+  say: (retryAfter: number, options: { method: string; url: string }) => void
+): (
+  retryAfter: number,
+  options: { method: string; url: string },
+  _o: unknown,
+  retryCount: number
+) => boolean {
+  return (retryAfter, options, _o, retryCount) => {
+    if (waitsTooLong(retryAfter)) return false
+    say(retryAfter, options)
+    return retryCount < RATE_LIMIT_RETRIES
+  }
+}
+
 export function createGitHubClient(
   token: string,
   log: { warning: (m: string) => void; debug: (m: string) => void },
@@ -98,31 +117,17 @@ export function createGitHubClient(
         // The plugin's own write group only spaces the starts of writes (one a second by
         // default); the WritePacer below does that from GitHub's feedback instead.
         write: new Bottleneck.Group({ id: 'octokit-write', minTime: 0 }),
-        onRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _o: unknown,
-          retryCount: number
-        ) => {
-          if (waitsTooLong(retryAfter)) return false
+        onRateLimit: retryUnlessTooLong((retryAfter, options) =>
           log.warning(
             `GitHub rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s.`
           )
-          return retryCount < RATE_LIMIT_RETRIES
-        },
-        onSecondaryRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _o: unknown,
-          retryCount: number
-        ) => {
-          if (waitsTooLong(retryAfter)) return false
+        ),
+        onSecondaryRateLimit: retryUnlessTooLong((retryAfter, options) => {
           const message = `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s`
           if (pacer.limited(retryAfter))
             log.warning(`${message}; from now on one write every ${pacer.spacingMs} ms.`)
           else log.debug(`${message}.`)
-          return retryCount < RATE_LIMIT_RETRIES
-        }
+        })
       },
       retry: { doNotRetry: [400, 401, 403, 404, 409, 422, 451] }
     },

@@ -3,21 +3,31 @@
  * changes something into a failed check; the `changes` output says whether it does. The words for
  * what drifted are render/describe.ts's driftItems.
  */
-import type { Plan, RolePlan } from './types.js'
+import type { BucketPlan, GrantChanges, Plan, RolePlan } from './types.js'
 import { isRemovalPlan, removesSomething, type RemovalPlan } from './removal.js'
 
-/** True when the plan would create, change or delete anything on AWS or GitHub. */
-export function planChanges(plan: Plan): boolean {
-  const { user, bucket, grants } = plan
+/** What both plans change alike: the user or the role, the bucket, the grants. */
+function sharedChanges(
+  principal: Plan['user'] | RolePlan['role'],
+  bucket: BucketPlan,
+  grants: GrantChanges
+): boolean {
   return (
-    user.action === 'create' ||
-    user.tagsToAdd.length > 0 ||
-    user.setPermissionsBoundary !== undefined ||
+    principal.action === 'create' ||
+    principal.tagsToAdd.length > 0 ||
+    principal.setPermissionsBoundary !== undefined ||
     bucket.action === 'create' ||
     bucket.repair !== undefined ||
     bucket.tagsToSet !== undefined ||
     grants.putInline !== undefined ||
-    grants.attach.length + grants.detach.length + grants.deleteInline.length > 0 ||
+    grants.attach.length + grants.detach.length + grants.deleteInline.length > 0
+  )
+}
+
+/** True when the plan would create, change or delete anything on AWS or GitHub. */
+export function planChanges(plan: Plan): boolean {
+  return (
+    sharedChanges(plan.user, plan.bucket, plan.grants) ||
     plan.key.action === 'create' ||
     plan.staleMarkers.length > 0 ||
     // A key whose grace is over is retired (one in its grace, or first to go, waits).
@@ -30,17 +40,9 @@ export function planChanges(plan: Plan): boolean {
 
 /** The same for a role's plan: the role, its trust and grants, the bucket, the writes, the keys. */
 export function rolePlanChanges(plan: RolePlan): boolean {
-  const { role, bucket, grants } = plan
   return (
-    role.action === 'create' ||
-    role.tagsToAdd.length > 0 ||
-    role.setPermissionsBoundary !== undefined ||
-    role.trustPolicy !== undefined ||
-    bucket.action === 'create' ||
-    bucket.repair !== undefined ||
-    bucket.tagsToSet !== undefined ||
-    grants.putInline !== undefined ||
-    grants.attach.length + grants.detach.length + grants.deleteInline.length > 0 ||
+    sharedChanges(plan.role, plan.bucket, plan.grants) ||
+    plan.role.trustPolicy !== undefined ||
     plan.writes.some(w => w.secrets.length + w.variables.length + (w.deletions?.length ?? 0) > 0) ||
     plan.retireKeys !== undefined
   )

@@ -6,7 +6,7 @@ import type { Outcome, RemovalOutcome } from '../apply/outcome.js'
 import { describe as describeDestination } from '../github/destinations.js'
 import type { Plan, RolePlan } from '../plan/plan.js'
 import { escapeHtml } from './html.js'
-import { rolePlanLines, setRoleOutputs } from './role.js'
+import { rolePlanLines, setNoKeyOutputs, setRoleOutputs } from './role.js'
 import { isRemovalPlan, removesSomething, type RemovalPlan } from '../plan/removal.js'
 import {
   driftItems,
@@ -54,11 +54,8 @@ function setRemovalOutputs(plan: RemovalPlan, outcome: RemovalOutcome | undefine
   core.setOutput('user-arn', plan.userArn)
   core.setOutput('bucket-name', plan.bucketName)
   core.setOutput('bucket-arn', plan.bucketArn)
-  core.setOutput('access-key-id', '')
-  core.setOutput('old-access-key-id', '')
   core.setOutput('secrets', '')
-  core.setOutput('key-created', 'false')
-  core.setOutput('rotated', 'false')
+  setNoKeyOutputs()
   const removed =
     outcome !== undefined &&
     (outcome.userDeleted ||

@@ -49,15 +49,20 @@ export function rolePlanLines(plan: RolePlan, config: Config): string[] {
   return lines
 }
 
+/** The key outputs of a run that makes no key (role mode, a removal): empty, and false. */
+export function setNoKeyOutputs(): void {
+  core.setOutput('access-key-id', '')
+  core.setOutput('old-access-key-id', '')
+  core.setOutput('key-created', 'false')
+  core.setOutput('rotated', 'false')
+}
+
 export function setRoleOutputs(plan: RolePlan, outcome: Outcome | undefined): void {
   core.setOutput('role-arn', plan.roleArn)
   core.setOutput('user-arn', '')
   core.setOutput('bucket-name', plan.bucketName)
   core.setOutput('bucket-arn', plan.bucketArn)
-  core.setOutput('access-key-id', '')
-  core.setOutput('key-created', 'false')
-  core.setOutput('rotated', 'false')
-  core.setOutput('old-access-key-id', '')
+  setNoKeyOutputs()
   const written = (outcome?.writes ?? []).flatMap(w => w.written)
   core.setOutput('secrets', [...new Set(written)].join(','))
 }
