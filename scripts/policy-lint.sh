@@ -3,9 +3,11 @@
 #   1. cfn-lint over bootstrap/role.yml: fails on an error or a warning (informational rules pass);
 #   2. node scripts/iam-policy.mjs --check: docs/iam-policy.json and docs/boundary-policy.json are
 #      what the template deploys (run node scripts/iam-policy.mjs to regenerate them);
-#   3. parliament over docs/iam-policy.json and docs/boundary-policy.json, with its community
-#      auditors: fails on a finding scripts/parliament-allow.txt does not answer, and on an entry
-#      there that matches no finding (docs/parliament-findings.md explains each one).
+#   3. parliament over docs/iam-policy.json and docs/boundary-policy.json, and over the role policy
+#      as the template renders it for a GitHub Enterprise Server and a GHE.com issuer
+#      (GitHubOidcIssuerHost), with its community auditors: fails on a finding
+#      scripts/parliament-allow.txt does not answer, and on an entry there that matches no finding
+#      (docs/parliament-findings.md explains each one).
 # cfn-lint and parliament are pinned in scripts/requirements-checks.txt and installed into .venv by
 # scripts/setup.sh. Every step runs; the exit status is non-zero if any failed.
 #   bash scripts/policy-lint.sh
@@ -35,9 +37,22 @@ fi
 say 'node scripts/iam-policy.mjs --check'
 "$node" scripts/iam-policy.mjs --check || failed+=(iam-policy)
 
-say 'parliament docs/iam-policy.json docs/boundary-policy.json'
+# The role policy for the other issuers differs only in the provider it may read; linted all the same.
+rendered=$(mktemp -d)
+trap 'rm -rf "$rendered"' EXIT
+"$node" --input-type=module -e '
+  import { writeFileSync } from "node:fs"
+  import { renderTemplate } from "./scripts/lib/iam-policy.mjs"
+  const [dir, ...hosts] = process.argv.slice(1)
+  hosts.forEach((host, i) => {
+    const { role } = renderTemplate({ parameters: { GitHubOidcIssuerHost: host } })
+    writeFileSync(`${dir}/iam-policy-${i}.json`, JSON.stringify(role, null, 2) + "\n")
+  })' "$rendered" github.example.com/_services/token token.actions.octocorp.ghe.com ||
+  failed+=(iam-policy-render)
+
+say 'parliament docs/iam-policy.json docs/boundary-policy.json, and the role policy for GHES and GHE.com'
 .venv/bin/python scripts/lib/parliament-check.py scripts/parliament-allow.txt \
-  docs/iam-policy.json docs/boundary-policy.json || failed+=(parliament)
+  docs/iam-policy.json docs/boundary-policy.json "$rendered"/iam-policy-*.json || failed+=(parliament)
 
 if ((${#failed[@]})); then
   say "FAILED: ${failed[*]}"

@@ -9,8 +9,10 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
+import { oidcIssuer, oidcProviderArn, trustPolicy } from '../../src/plan/trust.js'
 import {
   DOCS_FILES,
+  renderTemplate,
   rolePolicyDocuments,
   type PolicyDocument,
   type PolicyStatement
@@ -202,20 +204,22 @@ describe('bootstrap/role.yml', () => {
   })
 
   test('trusts only the repository environment, through GitHub OIDC', () => {
-    const role = template.Resources.Role!.Properties as {
-      AssumeRolePolicyDocument: { Statement: PolicyStatement[] }
-    }
-    const [trust, ...others] = role.AssumeRolePolicyDocument.Statement
+    const [trust, ...others] = renderTemplate({
+      parameters: { Repository: 'octo-org/octo-repo' }
+    }).trustPolicy().Statement
     expect(others).toEqual([])
-    expect(trust).toMatchObject({
+    expect(trust).toEqual({
+      Sid: 'GitHubEnvironmentOnly',
       Effect: 'Allow',
+      Principal: {
+        Federated: 'arn:aws:iam::ACCOUNT_ID:oidc-provider/token.actions.githubusercontent.com'
+      },
       Action: 'sts:AssumeRoleWithWebIdentity',
       Condition: {
         StringEquals: {
           'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-          'token.actions.githubusercontent.com:sub': {
-            'Fn::Sub': 'repo:${Repository}:environment:${EnvironmentName}'
-          }
+          'token.actions.githubusercontent.com:sub':
+            'repo:octo-org/octo-repo:environment:aws-credentials'
         }
       }
     })
@@ -234,6 +238,108 @@ describe('bootstrap/role.yml', () => {
     expect(provider.test('')).toBe(true)
     expect(
       provider.test('arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com')
+    ).toBe(true)
+    expect(provider.test('arn:aws:iam::123456789012:oidc-provider/example.com')).toBe(false)
+  })
+})
+
+/**
+ * GitHub Enterprise Server 3.19+ and GHE.com: GitHub's "Configuring OpenID Connect in Amazon Web
+ * Services" names the provider URL https://HOSTNAME/_services/token (GHES), the GHE.com network
+ * details https://token.actions.SUBDOMAIN.ghe.com, both with the audience sts.amazonaws.com and the
+ * condition keys HOSTNAME/_services/token:aud and :sub (the issuer without https://), which is
+ * also the provider's name in its ARN (IAM matches the path too).
+ */
+describe('bootstrap/role.yml for another GitHub (GitHubOidcIssuerHost)', () => {
+  const ACCOUNT = '123456789012'
+  test.each([
+    ['github.com, the default', undefined, 'https://github.com'],
+    [
+      'GitHub Enterprise Server',
+      'github.example.com/_services/token',
+      'https://github.example.com'
+    ],
+    ['GHE.com', 'token.actions.octocorp.ghe.com', 'https://octocorp.ghe.com']
+  ])('%s: the provider, the trust and the provider check name its issuer', (_, host, server) => {
+    const rendered = renderTemplate({
+      accountId: ACCOUNT,
+      parameters: {
+        Repository: 'octo-org/octo-repo',
+        ...(host === undefined ? {} : { GitHubOidcIssuerHost: host })
+      }
+    })
+    // The issuer the action derives from the server's URL (role mode) is the template's.
+    const issuer = oidcIssuer(server)
+    const arn = oidcProviderArn('aws', ACCOUNT, issuer)
+    const key = issuer.replace('https://', '')
+    expect(rendered.providerUrl).toBe(issuer)
+    const [trust] = rendered.trustPolicy().Statement
+    expect(trust!.Principal.Federated).toBe(arn)
+    expect(trust!.Condition).toEqual({
+      StringEquals: {
+        [`${key}:aud`]: 'sts.amazonaws.com',
+        [`${key}:sub`]: 'repo:octo-org/octo-repo:environment:aws-credentials'
+      }
+    })
+    // The condition keys the action writes for its own roles on that server.
+    const own = trustPolicy(arn, issuer, { exact: ['x'], patterns: [] }).Statement[0]!
+    expect(Object.keys(trust!.Condition.StringEquals!).sort()).toEqual(
+      Object.keys(own.Condition.StringEquals!).sort()
+    )
+    expect(named(rendered.role, 'ReadTheGitHubProvider')).toEqual({
+      Sid: 'ReadTheGitHubProvider',
+      Effect: 'Allow',
+      Action: ['iam:GetOpenIDConnectProvider'],
+      Resource: arn
+    })
+  })
+
+  test('an existing provider is trusted as given, and none is created', () => {
+    const existing = `arn:aws:iam::${ACCOUNT}:oidc-provider/github.example.com/_services/token`
+    const rendered = renderTemplate({
+      accountId: ACCOUNT,
+      parameters: {
+        Repository: 'octo-org/octo-repo',
+        GitHubOidcIssuerHost: 'github.example.com/_services/token',
+        OidcProviderArn: existing
+      }
+    })
+    expect(rendered.providerUrl).toBeUndefined()
+    expect(rendered.trustPolicy().Statement[0]!.Principal.Federated).toBe(existing)
+  })
+
+  test('the parameter takes the three issuers GitHub documents, as the action derives them', () => {
+    const template = parse(read('bootstrap/role.yml')) as {
+      Parameters: Record<string, { Default?: string; AllowedPattern?: string }>
+    }
+    const { GitHubOidcIssuerHost, OidcProviderArn } = template.Parameters
+    expect(GitHubOidcIssuerHost!.Default).toBe('token.actions.githubusercontent.com')
+    const host = new RegExp(GitHubOidcIssuerHost!.AllowedPattern!)
+    for (const good of [
+      'token.actions.githubusercontent.com',
+      'token.actions.octocorp.ghe.com',
+      'github.example.com/_services/token',
+      'ghes-1.corp.example/_services/token'
+    ])
+      expect({ good, ok: host.test(good) }).toEqual({ good, ok: true })
+    for (const bad of [
+      'https://token.actions.githubusercontent.com',
+      'token.actions.githubusercontent.com/',
+      'token.actions.githubusercontent.com/octo-enterprise',
+      'github.example.com',
+      'GitHub.Example.com/_services/token',
+      'github.example.com:8443/_services/token',
+      'example.com/_services/token"',
+      'token.actions.ghe.com',
+      ''
+    ])
+      expect({ bad, ok: host.test(bad) }).toEqual({ bad, ok: false })
+    const provider = new RegExp(OidcProviderArn!.AllowedPattern!)
+    expect(
+      provider.test('arn:aws:iam::123456789012:oidc-provider/github.example.com/_services/token')
+    ).toBe(true)
+    expect(
+      provider.test('arn:aws:iam::123456789012:oidc-provider/token.actions.octocorp.ghe.com')
     ).toBe(true)
     expect(provider.test('arn:aws:iam::123456789012:oidc-provider/example.com')).toBe(false)
   })

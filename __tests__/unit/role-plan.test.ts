@@ -378,6 +378,31 @@ describe('the role plan', () => {
     expect(buildRolePlan(config, observed, NOW).writes[0]!.deletions).toBeUndefined()
   })
 
+  test('no provider on GitHub Enterprise Server or GHE.com: the remedy names the bootstrap parameter', () => {
+    const config = roleConfig()
+    const remedyFor = (issuer: string) => {
+      const providerArn = oidcProviderArn('aws', ACCOUNT_ID, issuer)
+      const observed = freshObserved(config, {
+        oidc: { issuer, providerArn, providerExists: false, repositories: [repository()] }
+      })
+      try {
+        buildRolePlan(config, observed, NOW)
+      } catch (e) {
+        if (isActionError(e) && e.code === 'OIDC_PROVIDER_MISSING') return e.remedy
+        throw e
+      }
+      throw new Error('expected OIDC_PROVIDER_MISSING')
+    }
+    expect(remedyFor(oidcIssuer('https://github.example.com'))).toContain(
+      'GitHubOidcIssuerHost=github.example.com/_services/token'
+    )
+    expect(remedyFor(oidcIssuer('https://octocorp.ghe.com'))).toContain(
+      'GitHubOidcIssuerHost=token.actions.octocorp.ghe.com'
+    )
+    // github.com's issuer is the template's default: nothing to add.
+    expect(remedyFor(ISSUER)).not.toContain('GitHubOidcIssuerHost')
+  })
+
   test('refusals: no provider, a foreign role, a role on another path, a foreign user', () => {
     const config = roleConfig()
     expect(errorOf(() => buildRolePlan(config, freshObserved(config), NOW)).code).toBe(

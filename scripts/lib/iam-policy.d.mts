@@ -16,5 +16,27 @@ export const DOCS_FILES: { role: string; boundary: string }
 export function rolePolicyDocuments(options?: {
   partition?: string
   accountId?: string
+  parameters?: Record<string, string>
   templateText?: string
 }): { role: PolicyDocument; boundary: PolicyDocument }
+export interface TrustPolicyDocument {
+  Version: '2012-10-17'
+  Statement: {
+    Sid?: string
+    Effect: 'Allow'
+    Principal: { Federated: string }
+    Action: string
+    Condition: Record<string, Record<string, string | string[]>>
+  }[]
+}
+export function renderTemplate(options?: {
+  partition?: string
+  accountId?: string
+  parameters?: Record<string, string>
+  templateText?: string
+}): {
+  role: PolicyDocument
+  boundary: PolicyDocument
+  trustPolicy(): TrustPolicyDocument
+  providerUrl: string | undefined
+}

@@ -20,7 +20,13 @@ import {
   wantedBoundary
 } from './plan.js'
 import { bucketArn, sameDocument } from './policy.js'
-import { subjectsFor, trustPolicy, type TrustPolicy } from './trust.js'
+import {
+  GITHUB_COM_ISSUER,
+  issuerHost,
+  subjectsFor,
+  trustPolicy,
+  type TrustPolicy
+} from './trust.js'
 import type { DestinationWrite, RoleAction, RolePlan, SecretField } from './types.js'
 
 export function roleArn(partition: string, accountId: string, path: string, name: string): string {
@@ -71,12 +77,18 @@ export function buildRolePlan(
 }
 
 function requireProvider(oidc: ObservedOidc | undefined): ObservedOidc {
-  if (!oidc || !oidc.providerExists)
+  if (!oidc || !oidc.providerExists) {
+    // The template's default is github.com's issuer; any other has to be given to it.
+    const parameter =
+      oidc && oidc.issuer !== GITHUB_COM_ISSUER
+        ? ` with GitHubOidcIssuerHost=${issuerHost(oidc.issuer)}`
+        : ''
     throw new ActionError(
       'OIDC_PROVIDER_MISSING',
       `The account has no OIDC provider for ${oidc?.issuer ?? "GitHub's issuer"} (${oidc?.providerArn ?? 'none found'}), so no workflow could assume a role; nothing was changed.`,
-      'deploy bootstrap/role.yml (it creates the provider), or create the provider with the audience sts.amazonaws.com.'
+      `deploy bootstrap/role.yml${parameter} (it creates the provider), or create the provider with the audience sts.amazonaws.com.`
     )
+  }
   return oidc
 }
 

@@ -11,6 +11,9 @@ import { githubServerKind } from '../inputs/rules.js'
 /** The audience aws-actions/configure-aws-credentials asks GitHub's token for. */
 export const OIDC_AUDIENCE = 'sts.amazonaws.com'
 
+/** github.com's issuer, also the default of bootstrap/role.yml's GitHubOidcIssuerHost. */
+export const GITHUB_COM_ISSUER = 'https://token.actions.githubusercontent.com'
+
 /**
  * The issuer of the tokens of the GitHub the action runs against: github.com's, a GHE.com
  * tenant's (`token.actions.<tenant>.ghe.com`), or a GitHub Enterprise Server's own.
@@ -18,7 +21,7 @@ export const OIDC_AUDIENCE = 'sts.amazonaws.com'
 export function oidcIssuer(serverUrl: string): string {
   const url = new URL(serverUrl)
   const kind = githubServerKind(serverUrl)
-  if (kind === 'github.com') return 'https://token.actions.githubusercontent.com'
+  if (kind === 'github.com') return GITHUB_COM_ISSUER
   if (kind === 'ghe.com') return `https://token.actions.${url.hostname.split('.')[0]}.ghe.com`
   return `${url.origin}/_services/token`
 }
