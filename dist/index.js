@@ -81632,6 +81632,8 @@ async function callerIdentity(client, region) {
 
 /** The audience aws-actions/configure-aws-credentials asks GitHub's token for. */
 const OIDC_AUDIENCE = 'sts.amazonaws.com';
+/** github.com's issuer, also the default of bootstrap/role.yml's GitHubOidcIssuerHost. */
+const GITHUB_COM_ISSUER = 'https://token.actions.githubusercontent.com';
 /**
  * The issuer of the tokens of the GitHub the action runs against: github.com's, a GHE.com
  * tenant's (`token.actions.<tenant>.ghe.com`), or a GitHub Enterprise Server's own.
@@ -81640,7 +81642,7 @@ function oidcIssuer(serverUrl) {
     const url = new URL(serverUrl);
     const kind = githubServerKind(serverUrl);
     if (kind === 'github.com')
-        return 'https://token.actions.githubusercontent.com';
+        return GITHUB_COM_ISSUER;
     if (kind === 'ghe.com')
         return `https://token.actions.${url.hostname.split('.')[0]}.ghe.com`;
     return `${url.origin}/_services/token`;
@@ -82037,8 +82039,13 @@ function buildRolePlan(config, observed, now, runId) {
     };
 }
 function requireProvider(oidc) {
-    if (!oidc || !oidc.providerExists)
-        throw new errors/* ActionError */.lZ('OIDC_PROVIDER_MISSING', `The account has no OIDC provider for ${oidc?.issuer ?? "GitHub's issuer"} (${oidc?.providerArn ?? 'none found'}), so no workflow could assume a role; nothing was changed.`, 'deploy bootstrap/role.yml (it creates the provider), or create the provider with the audience sts.amazonaws.com.');
+    if (!oidc || !oidc.providerExists) {
+        // The template's default is github.com's issuer; any other has to be given to it.
+        const parameter = oidc && oidc.issuer !== GITHUB_COM_ISSUER
+            ? ` with GitHubOidcIssuerHost=${issuerHost(oidc.issuer)}`
+            : '';
+        throw new errors/* ActionError */.lZ('OIDC_PROVIDER_MISSING', `The account has no OIDC provider for ${oidc?.issuer ?? "GitHub's issuer"} (${oidc?.providerArn ?? 'none found'}), so no workflow could assume a role; nothing was changed.`, `deploy bootstrap/role.yml${parameter} (it creates the provider), or create the provider with the audience sts.amazonaws.com.`);
+    }
     return oidc;
 }
 function planRole(config, observed, trust) {
