@@ -19,9 +19,12 @@ import { closeWorld, REPO } from '../support/world.js'
 
 afterAll(closeWorld)
 
-/** A repository set up with credentials role; the proxy's record starts after the setup. */
+/**
+ * A repository set up with credentials role; the proxy's record starts after the setup. No
+ * session of the role makes requests here: only its assumption is judged.
+ */
 async function roleSetUp(): Promise<RoleWorld> {
-  const w = await roleWorld()
+  const w = await roleWorld({ sessions: false })
   expect((await w.run(ROLE)).code).toBe(0)
   w.forget()
   return w

@@ -21,7 +21,7 @@ afterAll(closeWorld)
 
 /** A repository set up with credentials access-key, in an account with GitHub's provider. */
 async function keyWorld(): Promise<RoleWorld> {
-  const w = await roleWorld()
+  const w = await roleWorld({ sessions: false })
   expect((await w.run()).code).toBe(0)
   return w
 }

@@ -29,8 +29,14 @@ export type RoleWorld = World & {
 /** The subject of a workflow on the default branch of the repository (or of `prefix`). */
 export const main = (prefix = `repo:${REPO}`) => `${prefix}:ref:refs/heads/main`
 
-/** A world whose account has GitHub's provider (unless `provider: false`), judged by the authorizer. */
-export async function roleWorld(opts: { provider?: boolean } = {}): Promise<RoleWorld> {
+/**
+ * A world whose account has GitHub's provider (unless `provider: false`), where the authorizer
+ * judges AssumeRoleWithWebIdentity and (unless `sessions: false`, which saves it a look-up per
+ * request of the action) every request.
+ */
+export async function roleWorld(
+  opts: { provider?: boolean; sessions?: boolean } = {}
+): Promise<RoleWorld> {
   const w = await openWorld()
   w.github.addToken(TOKEN, {
     kind: 'fine_grained_pat',
@@ -51,7 +57,7 @@ export async function roleWorld(opts: { provider?: boolean } = {}): Promise<Role
     region: REGION
   })
   const install = () => {
-    w.aws.setAuthorizer(authorizer)
+    if (opts.sessions !== false) w.aws.setAuthorizer(authorizer)
     w.aws.setWebIdentityAuthorizer(authorizer)
   }
   install()
