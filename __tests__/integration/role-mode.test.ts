@@ -169,6 +169,8 @@ test('a switch back to access-key stores the key first, then deletes the role’
   const back = await w.run()
   expect(back.code).toBe(0)
   expect(back.log).toContain(`Then delete the role ${ROLE_ARN} (old-key delete).`)
+  // The role is read once: the look-up that finds it also gives its trust, tags and boundary.
+  expect(w.aws.actions().filter(a => a === 'GetRole')).toEqual(['GetRole'])
   const pair = w.storedPair()!
   assertNoSecretLeak(back, [pair.secretAccessKey])
   expect((await w.keysOf(ROLE_NAME)).map(k => k.id)).toEqual([pair.accessKeyId])
