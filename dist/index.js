@@ -72061,36 +72061,40 @@ class Roles {
     constructor(client) {
         this.client = client;
     }
-    /** The role with its trust policy, tags and grants; undefined when there is none. */
-    async findRole(RoleName) {
+    /**
+     * The role with its trust policy, tags and grants; undefined when there is none. `read` is its
+     * GetRole answer when the caller has it already (readRole()): the role is not read again.
+     */
+    async findRole(RoleName, read) {
         const paging = { client: this.client };
         const [role, inlineNames, attached] = await Promise.all([
-            awsLookup('iam:GetRole', () => this.client.send(new dist_cjs/* GetRoleCommand */.kbp({ RoleName }))),
+            read ??
+                awsLookup('iam:GetRole', () => this.client.send(new dist_cjs/* GetRoleCommand */.kbp({ RoleName }))).then(found => found?.Role),
             awsLookup('iam:ListRolePolicies', () => policyNames((0,dist_cjs/* paginateListRolePolicies */.ow6)(paging, { RoleName }))),
             awsLookup('iam:ListAttachedRolePolicies', () => attachedPolicyArns((0,dist_cjs/* paginateListAttachedRolePolicies */.mpN)(paging, { RoleName })))
         ]);
-        if (!role?.Role)
+        if (!role)
             return undefined;
         const documents = await Promise.all((inlineNames ?? []).map(PolicyName => awsCall('iam:GetRolePolicy', () => this.client.send(new dist_cjs/* GetRolePolicyCommand */.WHQ({ RoleName, PolicyName })))));
         return {
-            ...identityFacts(role.Role),
-            trustPolicy: parseDocument(role.Role.AssumeRolePolicyDocument ?? '{}'),
+            ...identityFacts(role),
+            trustPolicy: parseDocument(role.AssumeRolePolicyDocument ?? '{}'),
             inlinePolicies: Object.fromEntries(documents.map((d, i) => [inlineNames[i], parseDocument(d.PolicyDocument ?? '{}')])),
             managedPolicyArns: attached ?? []
         };
     }
     /**
-     * Whether the role exists, for a run with credentials access-key (a switch back from role). A
-     * role the action may not read (a bootstrap role from before role mode) counts as none: such a
-     * run never touches roles.
+     * The role as GetRole answers it, for a run with credentials access-key (a switch back from
+     * role); undefined when there is none. A role the action may not read (a bootstrap role from
+     * before role mode) counts as none: such a run never touches roles. findRole() takes the
+     * answer, and does not read the role again.
      */
-    async exists(RoleName) {
+    async readRole(RoleName) {
         try {
-            await this.client.send(new dist_cjs/* GetRoleCommand */.kbp({ RoleName }));
-            return true;
+            return (await this.client.send(new dist_cjs/* GetRoleCommand */.kbp({ RoleName }))).Role;
         }
         catch {
-            return false;
+            return undefined;
         }
     }
     /** Whether the account has the OIDC provider (a provider it may not read counts as missing). */
@@ -81791,9 +81795,13 @@ async function observe(config, aws, github) {
     });
     const roleMode = config.credentials === 'role';
     // With access-key, a role is looked for (one read beside the user's) for a switch back from
-    // role: only where one exists are its grants and the destinations' variables read.
-    const roleFound = roleMode ? Promise.resolve(true) : aws.roles.exists(config.roleName);
-    const roleReady = roleFound.then(found => found ? aws.roles.findRole(config.roleName) : undefined);
+    // role: only where one exists are its grants and the destinations' variables read (the role
+    // itself is not read again).
+    const roleRead = roleMode ? undefined : aws.roles.readRole(config.roleName);
+    const roleFound = roleRead ? roleRead.then(r => r !== undefined) : Promise.resolve(true);
+    const roleReady = roleRead
+        ? roleRead.then(read => (read ? aws.roles.findRole(config.roleName, read) : undefined))
+        : aws.roles.findRole(config.roleName);
     // A removal needs no trust: the provider and the subjects are not read.
     const oidcReady = roleMode && !config.remove
         ? identityReady.then(identity => observeOidc(config, aws, github, identity))

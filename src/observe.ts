@@ -71,11 +71,13 @@ export async function observe(
   })
   const roleMode = config.credentials === 'role'
   // With access-key, a role is looked for (one read beside the user's) for a switch back from
-  // role: only where one exists are its grants and the destinations' variables read.
-  const roleFound = roleMode ? Promise.resolve(true) : aws.roles.exists(config.roleName)
-  const roleReady = roleFound.then(found =>
-    found ? aws.roles.findRole(config.roleName) : undefined
-  )
+  // role: only where one exists are its grants and the destinations' variables read (the role
+  // itself is not read again).
+  const roleRead = roleMode ? undefined : aws.roles.readRole(config.roleName)
+  const roleFound = roleRead ? roleRead.then(r => r !== undefined) : Promise.resolve(true)
+  const roleReady = roleRead
+    ? roleRead.then(read => (read ? aws.roles.findRole(config.roleName, read) : undefined))
+    : aws.roles.findRole(config.roleName)
   // A removal needs no trust: the provider and the subjects are not read.
   const oidcReady =
     roleMode && !config.remove

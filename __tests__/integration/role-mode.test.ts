@@ -7,12 +7,7 @@
  * an independent IAM evaluator), and decides the assumed session's requests as the role's (its
  * policies and its boundary).
  */
-import {
-  CreateOpenIDConnectProviderCommand,
-  CreateUserCommand,
-  GetRoleCommand,
-  IAMClient
-} from '@aws-sdk/client-iam'
+import { CreateUserCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam'
 import {
   DeleteBucketPolicyCommand,
   GetObjectCommand,
@@ -20,104 +15,13 @@ import {
   PutObjectCommand,
   S3Client
 } from '@aws-sdk/client-s3'
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
-import { Authorizer } from '../support/iam-authorizer.js'
 import { assertNoSecretLeak } from '../support/run-action.js'
-import {
-  ACCOUNT_ID,
-  closeWorld,
-  openWorld,
-  REGION,
-  REPO,
-  TOKEN,
-  USER_PATH,
-  type World
-} from '../support/world.js'
+import { main, refused, ROLE, ROLE_ARN, ROLE_NAME, roleWorld } from '../support/role-world.js'
+import { closeWorld, REGION, REPO, USER_PATH } from '../support/world.js'
 
-const ISSUER = 'https://token.actions.githubusercontent.com'
-const ROLE_NAME = 'octo-org+octo-repo'
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role${USER_PATH}${ROLE_NAME}`
 const BUCKET = 's3ca-octo-org-octo-repo-7739a8-123456789012'
-const ROLE = { credentials: 'role' }
 
 afterAll(closeWorld)
-
-/** A world whose account has GitHub's provider, whose token may read the OIDC subject format. */
-async function roleWorld(
-  opts: { provider?: boolean } = {}
-): Promise<World & { assume: Assume; forget: () => void }> {
-  const w = await openWorld()
-  w.github.addToken(TOKEN, {
-    kind: 'fine_grained_pat',
-    permissions: ['secrets', 'variables', 'environments', 'actions']
-  })
-  if (opts.provider !== false)
-    await w.iam().send(
-      new CreateOpenIDConnectProviderCommand({
-        Url: ISSUER,
-        ClientIDList: ['sts.amazonaws.com'],
-        ThumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea1']
-      })
-    )
-  const authorizer = new Authorizer({
-    accountId: ACCOUNT_ID,
-    admin: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    motoEndpoint: w.moto.endpoint,
-    region: REGION
-  })
-  const install = () => {
-    w.aws.setAuthorizer(authorizer)
-    w.aws.setWebIdentityAuthorizer(authorizer)
-  }
-  install()
-  // The proxy's reset forgets its authorizers too: they are put back.
-  const forget = () => {
-    w.aws.reset()
-    install()
-  }
-  return Object.assign(w, { assume: assumeThrough(w), forget })
-}
-
-type Assume = (
-  sub: string,
-  aud?: string
-) => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }>
-
-/** AssumeRoleWithWebIdentity through the proxy with a token carrying these claims. */
-function assumeThrough(w: World): Assume {
-  return async (sub, aud = 'sts.amazonaws.com') => {
-    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url')
-    const token = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ iss: ISSUER, aud, sub })}.c2ln`
-    const sts = new STSClient({ endpoint: w.aws.url, region: REGION, maxAttempts: 1 })
-    try {
-      const out = await sts.send(
-        new AssumeRoleWithWebIdentityCommand({
-          RoleArn: ROLE_ARN,
-          RoleSessionName: 'test',
-          WebIdentityToken: token
-        })
-      )
-      return {
-        accessKeyId: out.Credentials!.AccessKeyId!,
-        secretAccessKey: out.Credentials!.SecretAccessKey!,
-        sessionToken: out.Credentials!.SessionToken!
-      }
-    } finally {
-      sts.destroy()
-    }
-  }
-}
-
-async function refused(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (e) {
-    return (e as { name?: string }).name ?? 'Error'
-  }
-  return 'allowed'
-}
-
-const main = (prefix = `repo:${REPO}`) => `${prefix}:ref:refs/heads/main`
 
 test('a setup in role mode creates the role and three variables; only the default branch of the repository may assume it, and its session reaches the bucket’s objects and nothing else', async () => {
   const w = await roleWorld()
@@ -265,6 +169,8 @@ test('a switch back to access-key stores the key first, then deletes the role’
   const back = await w.run()
   expect(back.code).toBe(0)
   expect(back.log).toContain(`Then delete the role ${ROLE_ARN} (old-key delete).`)
+  // The role is read once: the look-up that finds it also gives its trust, tags and boundary.
+  expect(w.aws.actions().filter(a => a === 'GetRole')).toEqual(['GetRole'])
   const pair = w.storedPair()!
   assertNoSecretLeak(back, [pair.secretAccessKey])
   expect((await w.keysOf(ROLE_NAME)).map(k => k.id)).toEqual([pair.accessKeyId])

@@ -16,6 +16,7 @@ import {
   paginateListRolePolicies,
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
+  type Role,
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
   AttachRolePolicyCommand
@@ -32,11 +33,17 @@ export class Roles {
 
   constructor(private readonly client: IAMClient) {}
 
-  /** The role with its trust policy, tags and grants; undefined when there is none. */
-  async findRole(RoleName: string): Promise<ObservedRole | undefined> {
+  /**
+   * The role with its trust policy, tags and grants; undefined when there is none. `read` is its
+   * GetRole answer when the caller has it already (readRole()): the role is not read again.
+   */
+  async findRole(RoleName: string, read?: Role): Promise<ObservedRole | undefined> {
     const paging = { client: this.client }
     const [role, inlineNames, attached] = await Promise.all([
-      awsLookup('iam:GetRole', () => this.client.send(new GetRoleCommand({ RoleName }))),
+      read ??
+        awsLookup('iam:GetRole', () => this.client.send(new GetRoleCommand({ RoleName }))).then(
+          found => found?.Role
+        ),
       awsLookup('iam:ListRolePolicies', () =>
         policyNames(paginateListRolePolicies(paging, { RoleName }))
       ),
@@ -44,7 +51,7 @@ export class Roles {
         attachedPolicyArns(paginateListAttachedRolePolicies(paging, { RoleName }))
       )
     ])
-    if (!role?.Role) return undefined
+    if (!role) return undefined
     const documents = await Promise.all(
       (inlineNames ?? []).map(PolicyName =>
         awsCall('iam:GetRolePolicy', () =>
@@ -53,8 +60,8 @@ export class Roles {
       )
     )
     return {
-      ...identityFacts(role.Role),
-      trustPolicy: parseDocument(role.Role.AssumeRolePolicyDocument ?? '{}'),
+      ...identityFacts(role),
+      trustPolicy: parseDocument(role.AssumeRolePolicyDocument ?? '{}'),
       inlinePolicies: Object.fromEntries(
         documents.map((d, i) => [inlineNames![i]!, parseDocument(d.PolicyDocument ?? '{}')])
       ),
@@ -63,16 +70,16 @@ export class Roles {
   }
 
   /**
-   * Whether the role exists, for a run with credentials access-key (a switch back from role). A
-   * role the action may not read (a bootstrap role from before role mode) counts as none: such a
-   * run never touches roles.
+   * The role as GetRole answers it, for a run with credentials access-key (a switch back from
+   * role); undefined when there is none. A role the action may not read (a bootstrap role from
+   * before role mode) counts as none: such a run never touches roles. findRole() takes the
+   * answer, and does not read the role again.
    */
-  async exists(RoleName: string): Promise<boolean> {
+  async readRole(RoleName: string): Promise<Role | undefined> {
     try {
-      await this.client.send(new GetRoleCommand({ RoleName }))
-      return true
+      return (await this.client.send(new GetRoleCommand({ RoleName }))).Role
     } catch {
-      return false
+      return undefined
     }
   }
 
