@@ -126,9 +126,24 @@ describe('the role itself', () => {
       tagsToAdd: [{ key: 'team', value: 'platform' }],
       setPermissionsBoundary: BOUNDARY_ARN
     })
+  })
+
+  test('permissions-boundary none leaves the role’s boundary as it is: nothing to set', () => {
     const none = roleConfig({ 'permissions-boundary': 'none' })
+    const role = madeRole(none, { permissionsBoundaryArn: BOUNDARY_ARN })
     const kept = buildRolePlan(none, freshObserved(none, { role, oidc: oidc() }), NOW)
-    expect(kept.role).toEqual({ action: 'reuse', tagsToAdd: [] })
+    expect(kept.role).toStrictEqual({ action: 'reuse', tagsToAdd: [] })
+  })
+
+  test('refused before any change, as a key’s plan is: a missing boundary, a foreign bucket', () => {
+    const config = roleConfig()
+    const noBoundary = freshObserved(config, {
+      oidc: oidc(),
+      boundary: { arn: BOUNDARY_ARN, exists: false }
+    })
+    expect(refusal(() => buildRolePlan(config, noBoundary, NOW)).code).toBe('BOUNDARY_MISSING')
+    const foreign = freshObserved(config, { oidc: oidc(), bucket: { state: 'foreign' } })
+    expect(refusal(() => buildRolePlan(config, foreign, NOW)).code).toBe('BUCKET_FOREIGN')
   })
 })
 
