@@ -15,8 +15,11 @@ import {
   OWNERSHIP,
   USER_PATH,
   freshObserved,
-  observedDestination
+  observedDestination,
+  ownedBucket,
+  steadyObserved
 } from '../../__fixtures__/observed.js'
+import type { ObservedBucket } from '../../src/plan/observed.js'
 
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role${USER_PATH}octo-org+app`
 const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess'
@@ -101,5 +104,59 @@ describe('isRemovalPlan', () => {
     expect(isRemovalPlan({ kind: 'role' })).toBe(false)
     expect(isRemovalPlan({ kind: 'access-key' })).toBe(false)
     expect(isRemovalPlan({})).toBe(false)
+  })
+})
+
+describe('what stays and what goes, beyond the role', () => {
+  const plan = (
+    inputs: Record<string, string>,
+    overrides: Parameters<typeof steadyObserved>[1]
+  ) => {
+    const config = configFrom({ remove: 'true', ...inputs })
+    return buildRemovalPlan(config, steadyObserved(config, overrides), NOW)
+  }
+
+  test('variables: only those a destination holds', () => {
+    const p = plan(
+      { 'region-and-bucket-as': 'variables' },
+      {
+        destinations: [
+          observedDestination({ secretNames: [], variables: { AWS_REGION: 'us-east-1' } })
+        ]
+      }
+    )
+    expect(p.destinations[0]).toMatchObject({ secrets: [], variables: ['AWS_REGION'] })
+  })
+
+  test('without remove-bucket, a bucket of another account is not ours to keep: absent', () => {
+    expect(plan({}, { bucket: { state: 'foreign' } }).bucket).toEqual({ action: 'absent' })
+  })
+
+  test('a bucket of another repository is kept, naming the repository its tag names', () => {
+    const bucket = {
+      ...(ownedBucket('us-east-1', [{ ...OWNERSHIP, value: 'octo-org/other' }]) as Extract<
+        ObservedBucket,
+        { state: 'owned' }
+      >),
+      empty: true
+    }
+    expect(plan({ 'remove-bucket': 'true' }, { bucket }).bucket).toEqual({
+      action: 'keep',
+      why: 'not-ours',
+      owner: 'octo-org/other'
+    })
+  })
+
+  test('a destination holding one secret and one variable has something to remove', () => {
+    const p = plan({}, {})
+    const only = {
+      ...p,
+      user: undefined,
+      bucket: { action: 'absent' as const },
+      destinations: [
+        { ...p.destinations[0]!, secrets: ['AWS_REGION'], variables: ['AWS_BUCKET_NAME'] }
+      ]
+    }
+    expect(removesSomething(only)).toBe(true)
   })
 })
