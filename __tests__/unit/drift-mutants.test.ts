@@ -68,7 +68,10 @@ describe('planChanges: each part alone is a change', () => {
     ['a stale marker to remove', { staleMarkers: ['s3-credentials-action:pending'] }],
     ['a grace key to delete', { oldKeyGrace: grace('delete') }],
     ['a grace key to deactivate', { oldKeyGrace: grace('deactivate') }],
-    ['a secret to write', { writes: [noWrite({ secrets: ['region'] })] }],
+    [
+      'a secret to write, in one destination of two',
+      { writes: [noWrite(), noWrite({ secrets: ['region'] })] }
+    ],
     [
       'a variable to write',
       { writes: [noWrite({ variables: [{ field: 'region', exists: true }] })] }
