@@ -1,6 +1,5 @@
 // Issue 13: the action manages only the users it made for this repository, with its boundary, and
 // grants only S3 policies of the caller's own account.
-import { ActionError } from '../../src/errors.js'
 import { buildPlan } from '../../src/plan/plan.js'
 import { OWNERSHIP_TAG } from '../../src/plan/containment.js'
 import { PENDING_KEY_TAG, ROTATION_LOCK_TAG } from '../../src/plan/markers.js'
@@ -17,6 +16,7 @@ import {
   OWNERSHIP,
   steadyObserved
 } from '../../__fixtures__/observed.js'
+import { refusal } from '../../__fixtures__/refusal.js'
 
 type Overrides = (o: Observed) => Partial<Observed>
 
@@ -24,17 +24,6 @@ function plan(inputs: Inputs = {}, overrides: Overrides = () => ({}), fresh = fa
   const config = configFrom(inputs)
   const base = fresh ? freshObserved(config) : steadyObserved(config)
   return buildPlan(config, { ...base, ...overrides(base) }, NOW, 'run-9-1')
-}
-
-function refusal(build: () => unknown): { code: string; message: string; remedy: string } {
-  try {
-    build()
-  } catch (e) {
-    expect(e).toBeInstanceOf(ActionError)
-    const { code, message, remedy } = e as ActionError
-    return { code, message, remedy }
-  }
-  throw new Error('expected a refusal')
 }
 
 describe('ownership', () => {

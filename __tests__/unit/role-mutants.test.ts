@@ -17,11 +17,11 @@ import {
   steadyObserved
 } from '../../__fixtures__/observed.js'
 import type { Config } from '../../src/inputs/config.js'
-import { isActionError } from '../../src/errors.js'
 import { MAX_ROTATION_LOCK_MS } from '../../src/plan/markers.js'
 import type { Observed, ObservedRole } from '../../src/plan/observed.js'
 import { buildRolePlan, roleArn } from '../../src/plan/role.js'
 import type { RolePlan } from '../../src/plan/types.js'
+import { refusal } from '../../__fixtures__/refusal.js'
 
 const ISSUER = 'https://token.actions.githubusercontent.com'
 const PROVIDER = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`
@@ -55,16 +55,6 @@ function madeRole(config: Config, overrides: Partial<ObservedRole> = {}): Observ
     managedPolicyArns: [],
     ...overrides
   }
-}
-
-function refusal(run: () => unknown): { code: string; message: string; remedy: string } {
-  try {
-    run()
-  } catch (e) {
-    if (isActionError(e)) return { code: e.code, message: e.message, remedy: e.remedy }
-    throw e
-  }
-  throw new Error('expected an ActionError')
 }
 
 describe('what a role plan reports', () => {

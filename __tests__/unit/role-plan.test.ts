@@ -27,23 +27,12 @@ import {
   oidcProviderArn,
   subjectPrefix,
   subjectsFor,
-  trustPolicy,
-  type TrustedRepository
+  trustPolicy
 } from '../../src/plan/trust.js'
+import { trustedRepository as repository } from '../../__fixtures__/trust.js'
 
 const ISSUER = 'https://token.actions.githubusercontent.com'
 const PROVIDER = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`
-
-function repository(overrides: Partial<TrustedRepository> = {}): TrustedRepository {
-  return {
-    fullName: 'octo-org/app',
-    id: 456789,
-    ownerId: 123456,
-    defaultBranch: 'main',
-    subject: { useDefault: true },
-    ...overrides
-  }
-}
 
 function roleConfig(inputs: Record<string, string> = {}): Config {
   return configFrom({ credentials: 'role', ...inputs })

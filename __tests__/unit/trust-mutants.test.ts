@@ -1,39 +1,18 @@
 // Mutation tests of src/plan/trust.ts (issue 12): the trust policy's exact shape, which subject
 // customizations are refused and what the refusal says, and the subjects each entry names.
-import { isActionError } from '../../src/errors.js'
 import {
   issuerHost,
   oidcIssuer,
   subjectPrefix,
   subjectsFor,
-  trustPolicy,
-  type TrustedRepository
+  trustPolicy
 } from '../../src/plan/trust.js'
+import { refusal } from '../../__fixtures__/refusal.js'
+import { trustedRepository as repository } from '../../__fixtures__/trust.js'
 
 const ISSUER = 'https://token.actions.githubusercontent.com'
 const HOST = 'token.actions.githubusercontent.com'
 const PROVIDER = `arn:aws:iam::123456789012:oidc-provider/${HOST}`
-
-function repository(overrides: Partial<TrustedRepository> = {}): TrustedRepository {
-  return {
-    fullName: 'octo-org/app',
-    id: 456789,
-    ownerId: 123456,
-    defaultBranch: 'main',
-    subject: { useDefault: true },
-    ...overrides
-  }
-}
-
-function refusal(run: () => unknown): { code: string; message: string; remedy: string } {
-  try {
-    run()
-  } catch (e) {
-    if (isActionError(e)) return { code: e.code, message: e.message, remedy: e.remedy }
-    throw e
-  }
-  throw new Error('expected an ActionError')
-}
 
 describe('issuers', () => {
   test('an Enterprise Server keeps its port; the host drops the scheme and a trailing slash only', () => {
