@@ -72159,90 +72159,8 @@ function ignoreGone(e) {
         throw e;
 }
 
-;// CONCATENATED MODULE: ./src/plan/policy.ts
-const INLINE_POLICY_NAME = 's3-credentials-action';
-function bucketArn(partition, bucket) {
-    return `arn:${partition}:s3:::${bucket}`;
-}
-/** Least privilege on one bucket: list and locate it, read/write/delete objects, multipart. */
-function bucketAccessPolicy(partition, bucket, access) {
-    const arn = bucketArn(partition, bucket);
-    const objectActions = access === 'read-write'
-        ? [
-            's3:GetObject',
-            's3:PutObject',
-            's3:DeleteObject',
-            's3:AbortMultipartUpload',
-            's3:ListMultipartUploadParts'
-        ]
-        : ['s3:GetObject'];
-    return {
-        Version: '2012-10-17',
-        Statement: [
-            {
-                Sid: 'ListAndLocateBucket',
-                Effect: 'Allow',
-                Action: access === 'read-write'
-                    ? ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads']
-                    : ['s3:ListBucket', 's3:GetBucketLocation'],
-                Resource: arn
-            },
-            {
-                Sid: access === 'read-write' ? 'ReadWriteObjects' : 'ReadObjects',
-                Effect: 'Allow',
-                Action: objectActions,
-                Resource: `${arn}/*`
-            }
-        ]
-    };
-}
-/** Refuses every request that does not use TLS. */
-function tlsOnlyBucketPolicy(partition, bucket) {
-    const arn = bucketArn(partition, bucket);
-    return {
-        Version: '2012-10-17',
-        Statement: [
-            {
-                Sid: 'DenyInsecureTransport',
-                Effect: 'Deny',
-                Principal: '*',
-                Action: ['s3:*'],
-                Resource: [arn, `${arn}/*`],
-                Condition: { Bool: { 'aws:SecureTransport': 'false' } }
-            }
-        ]
-    };
-}
-function grantsFor(choice, partition, bucket) {
-    switch (choice.kind) {
-        case 'bucket-read-write':
-            return { inline: bucketAccessPolicy(partition, bucket, 'read-write'), managedArns: [] };
-        case 'bucket-read-only':
-            return { inline: bucketAccessPolicy(partition, bucket, 'read-only'), managedArns: [] };
-        case 's3-full-access':
-            return { managedArns: [`arn:${partition}:iam::aws:policy/AmazonS3FullAccess`] };
-        case 'managed':
-            return { managedArns: [choice.arn] };
-    }
-}
-/** Compares documents by content: IAM returns them URL-encoded and may reorder whitespace. */
-function sameDocument(a, b) {
-    return JSON.stringify(normalise(a)) === JSON.stringify(normalise(b));
-}
-function normalise(value) {
-    if (Array.isArray(value))
-        return value.map(normalise);
-    if (value && typeof value === 'object')
-        return Object.fromEntries(Object.entries(value)
-            // Code-unit order: localeCompare would load ICU collation data (~15 ms) for no gain.
-            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-            .map(([k, v]) => [k, normalise(v)]));
-    return value;
-}
-
 ;// CONCATENATED MODULE: ./src/aws/s3.ts
 /** The S3 side: find, create and harden the bucket. */
-
 
 
 
@@ -72317,14 +72235,17 @@ class S3 {
             return undefined;
         }
     }
-    /** The settings the action hardens a bucket with, as they are now (absent: off). */
-    async hardening(Bucket, ExpectedBucketOwner) {
+    /**
+     * The settings the action hardens a bucket with, as they are now (absent: off). `ask` is how
+     * each is asked: by default once; for a bucket just made, again while S3 says it is not there yet.
+     */
+    async hardening(Bucket, ExpectedBucketOwner, ask = unlessMissing) {
         const input = { Bucket, ExpectedBucketOwner };
         const [block, ownership, encryption, policy] = await Promise.all([
-            unlessMissing('s3:GetBucketPublicAccessBlock', 'NoSuchPublicAccessBlockConfiguration', () => this.client.send(new client_s3_dist_cjs/* GetPublicAccessBlockCommand */.GLk(input))),
-            unlessMissing('s3:GetBucketOwnershipControls', 'OwnershipControlsNotFoundError', () => this.client.send(new client_s3_dist_cjs/* GetBucketOwnershipControlsCommand */.$rC(input))),
-            unlessMissing('s3:GetEncryptionConfiguration', 'ServerSideEncryptionConfigurationNotFoundError', () => this.client.send(new client_s3_dist_cjs/* GetBucketEncryptionCommand */.tQT(input))),
-            unlessMissing('s3:GetBucketPolicy', 'NoSuchBucketPolicy', () => this.client.send(new client_s3_dist_cjs/* GetBucketPolicyCommand */.mCJ(input)))
+            ask('s3:GetBucketPublicAccessBlock', 'NoSuchPublicAccessBlockConfiguration', () => this.client.send(new client_s3_dist_cjs/* GetPublicAccessBlockCommand */.GLk(input))),
+            ask('s3:GetBucketOwnershipControls', 'OwnershipControlsNotFoundError', () => this.client.send(new client_s3_dist_cjs/* GetBucketOwnershipControlsCommand */.$rC(input))),
+            ask('s3:GetEncryptionConfiguration', 'ServerSideEncryptionConfigurationNotFoundError', () => this.client.send(new client_s3_dist_cjs/* GetBucketEncryptionCommand */.tQT(input))),
+            ask('s3:GetBucketPolicy', 'NoSuchBucketPolicy', () => this.client.send(new client_s3_dist_cjs/* GetBucketPolicyCommand */.mCJ(input)))
         ]);
         const b = block?.PublicAccessBlockConfiguration;
         return {
@@ -72384,19 +72305,20 @@ class S3 {
         });
     }
     /**
-     * Tags, then public access blocked, default encryption and the TLS-only policy, one after the other,
-     * because S3 refuses a configuration change while another is applied on the same bucket (409
-     * OperationAborted), and each retried while S3 says so or, right after CreateBucket, that the
-     * bucket does not exist yet (NoSuchBucket).
+     * A bucket this run made: its tags, and beside them its configuration read back (AWS blocks
+     * public access, disables ACLs and encrypts every new bucket by default, and a read does not
+     * wait for the tags as a change would). Each retried while S3 says, right after CreateBucket,
+     * that the bucket does not exist yet (NoSuchBucket), or that another change is being applied
+     * (409 OperationAborted). What it has of the hardening.
      */
-    async harden(Bucket, partition, tags) {
-        // The tags first: they mark the bucket as the action's, so that a run stopped before the end
-        // leaves a bucket the next run recognises and finishes hardening.
-        if (tags.length > 0)
-            await this.setTags(Bucket, tags);
-        await this.blockPublicAccess(Bucket);
-        await this.encrypt(Bucket);
-        await this.setPolicy(Bucket, tlsOnlyBucketPolicy(partition, Bucket));
+    async tagNewBucket(Bucket, owner, tags) {
+        // The tags first among the changes: they mark the bucket as the action's, so that a run
+        // stopped before the end leaves a bucket the next run recognises and finishes hardening.
+        const [, found] = await Promise.all([
+            tags.length > 0 ? this.setTags(Bucket, tags) : undefined,
+            this.hardening(Bucket, owner, (action, missing, call) => settled(action, () => offWhen(missing, call)))
+        ]);
+        return found;
     }
     /** What a later run found missing on a bucket the action made, put back, one change at a time. */
     async repair(Bucket, repair) {
@@ -72492,14 +72414,15 @@ async function settled(action, call) {
     });
 }
 /** A configuration read whose "not configured" answer (`missing`) means off, not a failure. */
-async function unlessMissing(action, missing, call) {
+const unlessMissing = (action, missing, call) => awsCall(action, () => offWhen(missing, call));
+async function offWhen(missing, call) {
     try {
         return await call();
     }
     catch (e) {
         if (errorName(e) === missing)
             return undefined;
-        throw toAwsError(action, e);
+        throw e;
     }
 }
 function parsePolicy(text) {
@@ -73955,6 +73878,87 @@ async function s3Problem(clients, bucket, access = 'list') {
     }
 }
 
+;// CONCATENATED MODULE: ./src/plan/policy.ts
+const INLINE_POLICY_NAME = 's3-credentials-action';
+function bucketArn(partition, bucket) {
+    return `arn:${partition}:s3:::${bucket}`;
+}
+/** Least privilege on one bucket: list and locate it, read/write/delete objects, multipart. */
+function bucketAccessPolicy(partition, bucket, access) {
+    const arn = bucketArn(partition, bucket);
+    const objectActions = access === 'read-write'
+        ? [
+            's3:GetObject',
+            's3:PutObject',
+            's3:DeleteObject',
+            's3:AbortMultipartUpload',
+            's3:ListMultipartUploadParts'
+        ]
+        : ['s3:GetObject'];
+    return {
+        Version: '2012-10-17',
+        Statement: [
+            {
+                Sid: 'ListAndLocateBucket',
+                Effect: 'Allow',
+                Action: access === 'read-write'
+                    ? ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads']
+                    : ['s3:ListBucket', 's3:GetBucketLocation'],
+                Resource: arn
+            },
+            {
+                Sid: access === 'read-write' ? 'ReadWriteObjects' : 'ReadObjects',
+                Effect: 'Allow',
+                Action: objectActions,
+                Resource: `${arn}/*`
+            }
+        ]
+    };
+}
+/** Refuses every request that does not use TLS. */
+function tlsOnlyBucketPolicy(partition, bucket) {
+    const arn = bucketArn(partition, bucket);
+    return {
+        Version: '2012-10-17',
+        Statement: [
+            {
+                Sid: 'DenyInsecureTransport',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: ['s3:*'],
+                Resource: [arn, `${arn}/*`],
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } }
+            }
+        ]
+    };
+}
+function grantsFor(choice, partition, bucket) {
+    switch (choice.kind) {
+        case 'bucket-read-write':
+            return { inline: bucketAccessPolicy(partition, bucket, 'read-write'), managedArns: [] };
+        case 'bucket-read-only':
+            return { inline: bucketAccessPolicy(partition, bucket, 'read-only'), managedArns: [] };
+        case 's3-full-access':
+            return { managedArns: [`arn:${partition}:iam::aws:policy/AmazonS3FullAccess`] };
+        case 'managed':
+            return { managedArns: [choice.arn] };
+    }
+}
+/** Compares documents by content: IAM returns them URL-encoded and may reorder whitespace. */
+function sameDocument(a, b) {
+    return JSON.stringify(normalise(a)) === JSON.stringify(normalise(b));
+}
+function normalise(value) {
+    if (Array.isArray(value))
+        return value.map(normalise);
+    if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value)
+            // Code-unit order: localeCompare would load ICU collation data (~15 ms) for no gain.
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([k, v]) => [k, normalise(v)]));
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./src/plan/budget.ts
 /**
  * GitHub's secondary rate limits for content-creating requests: about 80 a minute and 500 an hour
@@ -74390,6 +74394,7 @@ function buildPlan(config, observed, now, runId) {
         bucketArn: bucketArn(identity.partition, bucketName),
         region: config.region,
         partition: identity.partition,
+        accountId: identity.accountId,
         user: planUser(config, observed),
         bucket: planBucket(config, observed),
         grants: planGrants(config, observed, observed.user),
@@ -75793,6 +75798,9 @@ async function writeKeyPair(ctx, observed, job, putSecret, attempt, result) {
 }
 
 ;// CONCATENATED MODULE: ./src/apply/bucket.ts
+/** The bucket's steps, shared by both modes: created, then hardened and tagged (or repaired). */
+
+
 async function ensureBucket({ plan, aws }) {
     if (plan.bucket.action === 'create')
         await aws.s3.createBucket(plan.bucketName, plan.region);
@@ -75801,7 +75809,12 @@ async function ensureBucket({ plan, aws }) {
 async function configureBucket({ plan, aws }) {
     const bucket = plan.bucket;
     if (bucket.action === 'create') {
-        await aws.s3.harden(plan.bucketName, plan.partition, bucket.tags);
+        const found = await aws.s3.tagNewBucket(plan.bucketName, plan.accountId, bucket.tags);
+        // Only the TLS-only policy is never a default; the rest is set if AWS's defaults are missing
+        // (a bucket that appeared since the look-up, or a region that behaves otherwise).
+        const repair = bucketRepair(found, tlsOnlyBucketPolicy(plan.partition, plan.bucketName));
+        if (repair)
+            await aws.s3.repair(plan.bucketName, repair);
         return;
     }
     if (bucket.repair)
@@ -82037,6 +82050,7 @@ function buildRolePlan(config, observed, now, runId) {
         bucketArn: bucketArn(identity.partition, bucketName),
         region: config.region,
         partition: identity.partition,
+        accountId: identity.accountId,
         role: planRole(config, observed, trust),
         subjects: [...subjects.exact, ...subjects.patterns],
         bucket: planBucket(config, observed),

@@ -31,7 +31,14 @@ import {
   deniedMessage,
   iamActionOf
 } from '../support/iam-authorizer.js'
-import { enableAuth, resetMoto, startMoto, type AwsCreds, type Moto } from '../support/moto.js'
+import {
+  enableAuth,
+  harnessCredentials,
+  resetMoto,
+  startMoto,
+  type AwsCreds,
+  type Moto
+} from '../support/moto.js'
 
 const ACCOUNT = '123456789012'
 const PATH = '/s3-credentials-action/'
@@ -117,7 +124,7 @@ const clients: { destroy(): void }[] = []
 
 beforeAll(async () => {
   moto = await startMoto()
-  proxy = await AwsProxy.start(moto.endpoint)
+  proxy = await AwsProxy.start(moto.endpoint, () => harnessCredentials(moto))
 })
 
 beforeEach(async () => {

@@ -14,8 +14,11 @@ import {
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
+  GetBucketEncryptionCommand,
   GetBucketLocationCommand,
+  GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
+  GetPublicAccessBlockCommand,
   GetObjectCommand,
   HeadBucketCommand,
   ListBucketsCommand,
@@ -27,7 +30,14 @@ import {
 } from '@aws-sdk/client-s3'
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { AwsProxy, s3Action } from '../support/aws-proxy.js'
-import { enableAuth, resetMoto, startMoto, type AwsCreds, type Moto } from '../support/moto.js'
+import {
+  enableAuth,
+  harnessCredentials,
+  resetMoto,
+  startMoto,
+  type AwsCreds,
+  type Moto
+} from '../support/moto.js'
 
 const FAKE: AwsCreds = { accessKeyId: 'testing', secretAccessKey: 'testing' }
 
@@ -37,7 +47,7 @@ const clients: { destroy(): void }[] = []
 
 beforeAll(async () => {
   moto = await startMoto()
-  proxy = await AwsProxy.start(moto.endpoint)
+  proxy = await AwsProxy.start(moto.endpoint, () => harnessCredentials(moto))
 })
 
 beforeEach(async () => {
@@ -500,6 +510,78 @@ describe('new access keys (IAM eventual consistency)', () => {
       status: 403,
       accessKeyId: adminCreds.accessKeyId
     })
+  })
+})
+
+// AWS blocks public access, disables ACLs and encrypts with SSE-S3 every new bucket (since 2023);
+// moto configures nothing. Read straight from moto, not through the proxy.
+describe("AWS's defaults for a new bucket", () => {
+  const direct = (creds: AwsCreds = FAKE) => {
+    const client = new S3Client({
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      credentials: creds,
+      forcePathStyle: true
+    })
+    clients.push(client)
+    return client
+  }
+  async function configuration(client: S3Client, Bucket: string) {
+    const [block, encryption, ownership] = await Promise.all([
+      client.send(new GetPublicAccessBlockCommand({ Bucket })).then(
+        a => a.PublicAccessBlockConfiguration,
+        (e: Error) => e.name
+      ),
+      client.send(new GetBucketEncryptionCommand({ Bucket })).then(
+        a => a.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault,
+        (e: Error) => e.name
+      ),
+      client.send(new GetBucketOwnershipControlsCommand({ Bucket })).then(
+        a => a.OwnershipControls?.Rules?.[0]?.ObjectOwnership,
+        (e: Error) => e.name
+      )
+    ])
+    return { block, encryption, ownership }
+  }
+  const DEFAULTS = {
+    block: {
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true
+    },
+    encryption: { SSEAlgorithm: 'AES256' },
+    ownership: 'BucketOwnerEnforced'
+  }
+
+  test('CreateBucket through the proxy: all four public access settings on, SSE-S3, ACLs disabled', async () => {
+    await s3().send(new CreateBucketCommand({ Bucket: 'fresh' }))
+    expect(await configuration(direct(), 'fresh')).toEqual(DEFAULTS)
+  })
+
+  test('also with IAM enforced, and with a lost answer (the bucket made, the answer dropped)', async () => {
+    const admin = await enableAuth(moto)
+    proxy.failRequest(1, { status: 500, afterApplying: true })
+    const err = await rejection(
+      s3({ creds: admin, maxAttempts: 1 }).send(new CreateBucketCommand({ Bucket: 'lost' }))
+    )
+    expect((err.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(500)
+    expect(await configuration(direct(admin), 'lost')).toEqual(DEFAULTS)
+  })
+
+  test('a bucket that existed is left as it is; withoutNewBucketDefaults() leaves them off', async () => {
+    proxy.withoutNewBucketDefaults()
+    await s3().send(new CreateBucketCommand({ Bucket: 'old' }))
+    const none = {
+      block: 'NoSuchPublicAccessBlockConfiguration',
+      encryption: 'ServerSideEncryptionConfigurationNotFoundError',
+      ownership: 'OwnershipControlsNotFoundError'
+    }
+    expect(await configuration(direct(), 'old')).toEqual(none)
+    proxy.reset()
+    // us-east-1 answers CreateBucket of a bucket already yours with 200: nothing is reset.
+    await s3().send(new CreateBucketCommand({ Bucket: 'old' }))
+    expect(await configuration(direct(), 'old')).toEqual(none)
   })
 })
 

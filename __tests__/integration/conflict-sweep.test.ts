@@ -102,12 +102,14 @@ test('every S3 request of a setup after CreateBucket, answered OperationAborted 
       seen.set(r.action, occurrence)
       return { action: r.action, occurrence }
     })
-  // The hardening's configuration changes and the verification's listing, at least.
+  // The hardening's configuration changes, the read of AWS's defaults for a new bucket (issue
+  // 12) and the verification's listing, at least.
   expect(positions.map(p => p.action)).toEqual(
     expect.arrayContaining([
       'PutBucketTagging',
-      'PutPublicAccessBlock',
-      'PutBucketEncryption',
+      'GetPublicAccessBlock',
+      'GetBucketEncryption',
+      'GetBucketOwnershipControls',
       'PutBucketPolicy',
       'ListObjectsV2'
     ])

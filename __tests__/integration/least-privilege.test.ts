@@ -15,12 +15,14 @@ import {
   TagUserCommand
 } from '@aws-sdk/client-iam'
 import type { Authorizer } from '../support/iam-authorizer.js'
-import { enableAuth, snapshotMoto, type AwsCreds } from '../support/moto.js'
+import { DeleteBucketEncryptionCommand, DeletePublicAccessBlockCommand } from '@aws-sdk/client-s3'
+import { enableAuth, harnessCredentials, snapshotMoto, type AwsCreds } from '../support/moto.js'
 import { actAsRole, documentedPolicy, forMoto, type PolicyDocument } from '../support/role.js'
 import type { RunResult } from '../support/run-action.js'
 import { ACCOUNT_ID, closeWorld, openWorld, REPO, TOKEN, type World } from '../support/world.js'
 
 const USER = 'octo-org+octo-repo'
+const BUCKET = `s3ca-octo-org-octo-repo-7739a8-${ACCOUNT_ID}`
 
 function without(policy: PolicyDocument, action: string): PolicyDocument {
   const found = policy.Statement.some(s => s.Action.includes(action))
@@ -129,6 +131,15 @@ describe('with exactly docs/iam-policy.json', () => {
     const r = await run({ tags: 'team=platform' })
     expect(r.outputs['key-created']).toBe('false')
     expect(w.aws.actions({ mutating: true })).toEqual([])
+  })
+
+  // A new bucket has them from AWS (issue 12): only a repair sets them.
+  test('a bucket of the action found without public access blocked or encryption gets them back', async () => {
+    const s3 = w.s3(harnessCredentials(w.moto))
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: BUCKET }))
+    await s3.send(new DeleteBucketEncryptionCommand({ Bucket: BUCKET }))
+    const r = await run({ tags: 'team=platform' })
+    expect(r.log).toContain(`repair: block public access, default encryption.`)
   })
 
   test('switching to a managed policy and back', async () => {

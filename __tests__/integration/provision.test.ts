@@ -126,13 +126,37 @@ describe('a bucket the action made, found unhardened', () => {
   })
 })
 
+// Issue 12: AWS blocks public access, disables ACLs and encrypts every new bucket by default, so a
+// fresh setup reads those back instead of setting them. A bucket without them (one that appeared
+// since the look-up, made before 2023) gets them before any secret is written.
+describe("a new bucket without AWS's defaults", () => {
+  test('the run sets them, one change at a time, before the secrets', async () => {
+    const w = await openWorld({ auth: true })
+    w.aws.withoutNewBucketDefaults()
+    w.aws.modelS3({ configMs: 150, newBucketMs: 0 })
+    const r = await w.run({ tags: 'team=platform\ncost-center=42' })
+    expect(r.code).toBe(0)
+    w.aws.modelS3({ configMs: 0, newBucketMs: 0 })
+    await expectHardened(w)
+    const changes = w.aws.requests.filter(
+      q => ['PutPublicAccessBlock', 'PutBucketEncryption'].includes(q.action) && q.status === 200
+    )
+    expect(changes.map(q => q.action).sort()).toEqual([
+      'PutBucketEncryption',
+      'PutPublicAccessBlock'
+    ])
+    const firstSecret = w.github.requests.find(q => q.method === 'PUT')!
+    expect(Math.max(...changes.map(q => q.at))).toBeLessThan(firstSecret.at)
+  })
+})
+
 // A run that stops while hardening a bucket it has just made: the bucket is marked as the
 // action's first, so that the next run finds it and finishes the hardening.
 describe('a bucket whose hardening was interrupted', () => {
   test('the re-run completes the hardening', async () => {
     const w = await openWorld({ auth: true })
     let failing = true
-    w.aws.failWhen(q => failing && q.action === 'PutPublicAccessBlock', { status: 500 })
+    w.aws.failWhen(q => failing && q.action === 'PutBucketPolicy', { status: 500 })
     const first = await w.run({ tags: 'team=platform\ncost-center=42' })
     expect(first.code).not.toBe(0)
     failing = false

@@ -8,6 +8,8 @@
 //   and users created through it are not found by other IAM calls for a while; S3 may lag STS
 //   in accepting a new key, and a user's new inline policy may take a while to apply in S3;
 // - answers for a bucket kept in another region as S3 does (a redirect naming the region);
+// - gives a bucket that CreateBucket makes AWS's defaults (Block Public Access, ACLs disabled,
+//   SSE-S3), which moto leaves off (new-bucket-defaults.ts);
 // - answers a fixed latency after each request arrived (moto's own time included, unless longer).
 // - with an authorizer (setAuthorizer), refuses the requests it denies with AWS's AccessDenied
 //   answer, without forwarding them: what moto does not check (resource ARNs, conditions,
@@ -27,6 +29,8 @@ import {
 import type { AddressInfo } from 'node:net'
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 import type { AuthorizationRequest, AuthorizationResult } from './iam-authorizer.js'
+import type { AwsCreds } from './moto.js'
+import { NewBucketDefaults } from './new-bucket-defaults.js'
 
 export type AwsService = 'iam' | 's3' | 'sts' | 'other'
 
@@ -191,14 +195,22 @@ export class AwsProxy {
     private readonly target: URL,
     // Without keep-alive towards moto: a pooled connection that moto closed meanwhile would fail
     // the next forwarded request.
-    private readonly agent: Agent
+    private readonly agent: Agent,
+    private readonly bucketDefaults: NewBucketDefaults
   ) {
     const { port } = server.address() as AddressInfo
     this.url = `http://127.0.0.1:${port}`
   }
 
-  /** Starts a proxy on a free port of 127.0.0.1 forwarding to `target` (e.g. moto.endpoint). */
-  static async start(target: string): Promise<AwsProxy> {
+  /**
+   * Starts a proxy on a free port of 127.0.0.1 forwarding to `target` (e.g. moto.endpoint).
+   * `credentials`: the harness's own key for moto (moto.ts harnessCredentials), with which it puts
+   * AWS's defaults on a new bucket (new-bucket-defaults.ts).
+   */
+  static async start(
+    target: string,
+    credentials: () => AwsCreds = () => ({ accessKeyId: 'testing', secretAccessKey: 'testing' })
+  ): Promise<AwsProxy> {
     const server = createServer()
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -207,7 +219,12 @@ export class AwsProxy {
         resolve()
       })
     })
-    const proxy = new AwsProxy(server, new URL(target), new Agent({ keepAlive: false }))
+    const proxy = new AwsProxy(
+      server,
+      new URL(target),
+      new Agent({ keepAlive: false }),
+      new NewBucketDefaults(target, credentials)
+    )
     // handle() answers every failure it can; what is left (a client gone mid-request) ends here.
     server.on('request', (req, res) => void proxy.handle(req, res).catch(() => res.destroy()))
     return proxy
@@ -369,6 +386,15 @@ export class AwsProxy {
     this.bucketMade.clear()
     this.authorizer = undefined
     this.webIdentity = undefined
+    this.bucketDefaults.enabled = true
+  }
+
+  /**
+   * Off: a bucket made through the proxy has none of AWS's defaults for a new bucket (Block Public
+   * Access, ACLs disabled, SSE-S3), as moto makes it; on again with reset().
+   */
+  withoutNewBucketDefaults(): void {
+    this.bucketDefaults.enabled = false
   }
 
   async stop(): Promise<void> {
@@ -404,11 +430,12 @@ export class AwsProxy {
     }
     insertInOrder(this.requests, record)
 
+    const made = await this.newBucket(c, req)
     const fault = this.faultFor(seq, { service: c.service, action: c.action, method })
     if (fault) {
       if ('afterApplying' in fault && fault.afterApplying) {
         // Streamed requests (S3) have not been read yet: read them now, to send them on.
-        await this.applyUpstream(req, body ?? (await readAll(req)))
+        await made(await this.applyUpstream(req, body ?? (await readAll(req))))
       } else if (!body) req.resume()
       await this.delay(record.at)
       if ('drop' in fault) {
@@ -531,7 +558,7 @@ export class AwsProxy {
     }
 
     try {
-      await this.forward(req, res, body, c, record, onStatus, user)
+      await this.forward(req, res, body, c, record, onStatus, user, made)
     } catch (err) {
       if (res.headersSent) {
         res.destroy()
@@ -687,12 +714,30 @@ export class AwsProxy {
     }
   }
 
-  /** Sends a buffered request on to moto and drops the answer: it took effect, unseen. */
-  private applyUpstream(req: IncomingMessage, body: Buffer): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  /**
+   * For CreateBucket of a bucket that does not exist yet: what puts AWS's defaults on it once moto
+   * answers 200 (new-bucket-defaults.ts). Nothing to do for any other request.
+   */
+  private async newBucket(
+    c: Classified,
+    req: IncomingMessage
+  ): Promise<(status: number) => Promise<void>> {
+    const bucket =
+      c.action === 'CreateBucket'
+        ? s3Location(req.headers.host, new URL(req.url ?? '/', 'http://x')).bucket
+        : undefined
+    if (!bucket || (await this.bucketDefaults.exists(bucket))) return async () => undefined
+    return async status => {
+      if (status === 200) await this.bucketDefaults.apply(bucket)
+    }
+  }
+
+  /** Sends a buffered request on to moto and drops the answer (it took effect, unseen): its status. */
+  private applyUpstream(req: IncomingMessage, body: Buffer): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
       const upstream = httpRequest(this.upstreamOptions(req), upRes => {
         upRes.resume()
-        upRes.once('end', resolve).once('error', reject)
+        upRes.once('end', () => resolve(upRes.statusCode ?? 502)).once('error', reject)
       })
       upstream.once('error', reject)
       upstream.end(body)
@@ -706,7 +751,8 @@ export class AwsProxy {
     c: Classified,
     record: AwsRequestRecord,
     onStatus?: (status: number) => void,
-    user?: string
+    user?: string,
+    made?: (status: number) => Promise<void>
   ): Promise<void> {
     const boundary =
       user !== undefined && (c.action === 'GetUser' || c.action === 'CreateUser')
@@ -722,6 +768,7 @@ export class AwsProxy {
           const status = upRes.statusCode ?? 502
           const headers = withoutHopByHop(upRes.rawHeaders)
           onStatus?.(status)
+          await made?.(status)
           if (c.action === 'PutUserPolicy' && status === 200 && user !== undefined)
             this.policyPutAt.set(user, Date.now())
           if (boundary !== undefined && status === 200) {

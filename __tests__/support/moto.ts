@@ -238,8 +238,21 @@ async function setAuthCount(m: Moto, count: string): Promise<string> {
 
 /** Forgets every AWS resource and turns auth enforcement off. */
 export async function resetMoto(m: Moto): Promise<void> {
+  harnessKeys.delete(m.endpoint)
   await motoApi(m, 'reset')
   await setAuthCount(m, 'inf')
+}
+
+/**
+ * The key the test harness itself (the AWS proxy's model of AWS, see aws-proxy.ts) signs its own
+ * requests to moto with, by server: a user allowed everything, made by the first enableAuth()
+ * after a reset, outside the action's path. Before enforcement any key works.
+ */
+const harnessKeys = new Map<string, AwsCreds>()
+const HARNESS_USER = 'aws-proxy-harness'
+
+export function harnessCredentials(m: Moto): AwsCreds {
+  return harnessKeys.get(m.endpoint) ?? FAKE_CREDS
 }
 
 /**
@@ -268,15 +281,31 @@ export async function enableAuth(
         PolicyDocument: JSON.stringify(policy)
       })
     )
-    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }))
-    if (!AccessKey?.AccessKeyId || !AccessKey.SecretAccessKey) {
-      throw new Error('moto returned no access key')
+    const creds = await newKey(iam, userName)
+    if (!harnessKeys.has(m.endpoint)) {
+      await iam.send(new CreateUserCommand({ UserName: HARNESS_USER }))
+      await iam.send(
+        new PutUserPolicyCommand({
+          UserName: HARNESS_USER,
+          PolicyName: HARNESS_USER,
+          PolicyDocument: JSON.stringify(ALLOW_ALL)
+        })
+      )
+      harnessKeys.set(m.endpoint, await newKey(iam, HARNESS_USER))
     }
     await setAuthCount(m, '0')
-    return { accessKeyId: AccessKey.AccessKeyId, secretAccessKey: AccessKey.SecretAccessKey }
+    return creds
   } finally {
     iam.destroy()
   }
+}
+
+async function newKey(iam: IAMClient, UserName: string): Promise<AwsCreds> {
+  const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName }))
+  if (!AccessKey?.AccessKeyId || !AccessKey.SecretAccessKey) {
+    throw new Error('moto returned no access key')
+  }
+  return { accessKeyId: AccessKey.AccessKeyId, secretAccessKey: AccessKey.SecretAccessKey }
 }
 
 /**

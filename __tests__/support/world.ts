@@ -9,7 +9,15 @@ import { S3Client } from '@aws-sdk/client-s3'
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { AwsProxy } from './aws-proxy.js'
 import { GitHubStandin } from './github-standin.js'
-import { awsEnv, enableAuth, resetMoto, startMoto, type AwsCreds, type Moto } from './moto.js'
+import {
+  awsEnv,
+  enableAuth,
+  harnessCredentials,
+  resetMoto,
+  startMoto,
+  type AwsCreds,
+  type Moto
+} from './moto.js'
 import { runAction, type RunResult } from './run-action.js'
 
 export const REPO = 'octo-org/octo-repo'
@@ -59,7 +67,7 @@ export async function openWorld(
     const moto = await startMoto({ managedPolicies: opts.managedPolicies ?? false })
     shared[variant] = {
       moto,
-      aws: await AwsProxy.start(moto.endpoint),
+      aws: await AwsProxy.start(moto.endpoint, () => harnessCredentials(moto)),
       github: await GitHubStandin.start()
     }
   }

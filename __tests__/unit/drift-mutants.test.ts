@@ -128,6 +128,7 @@ describe('rolePlanChanges: each part alone is a change', () => {
     bucketArn: 'arn:aws:s3:::b',
     region: 'eu-west-1',
     partition: 'aws',
+    accountId: '123456789012',
     role: { action: 'reuse', tagsToAdd: [] },
     subjects: [],
     bucket: { action: 'reuse' },

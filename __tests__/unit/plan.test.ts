@@ -56,6 +56,7 @@ describe('buildPlan: a fresh start', () => {
     expect(buildPlan(config, freshObserved(config), NOW)).toStrictEqual({
       userName: USER_NAME,
       userArn: `arn:aws:iam::${ACCOUNT_ID}:user${USER_PATH}${USER_NAME}`,
+      accountId: ACCOUNT_ID,
       bucketName: BUCKET,
       bucketArn: `arn:aws:s3:::${BUCKET}`,
       region: 'us-east-1',

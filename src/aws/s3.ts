@@ -19,7 +19,6 @@ import {
 } from '@aws-sdk/client-s3'
 import type { Tag } from '../inputs/config.js'
 import { ActionError } from '../errors.js'
-import { tlsOnlyBucketPolicy } from '../plan/policy.js'
 import type { BucketHardening, ObservedBucket } from '../plan/observed.js'
 import type { BucketRepair } from '../plan/plan.js'
 import {
@@ -103,22 +102,27 @@ export class S3 {
     }
   }
 
-  /** The settings the action hardens a bucket with, as they are now (absent: off). */
-  private async hardening(Bucket: string, ExpectedBucketOwner: string): Promise<BucketHardening> {
+  /**
+   * The settings the action hardens a bucket with, as they are now (absent: off). `ask` is how
+   * each is asked: by default once; for a bucket just made, again while S3 says it is not there yet.
+   */
+  private async hardening(
+    Bucket: string,
+    ExpectedBucketOwner: string,
+    ask: ConfigurationRead = unlessMissing
+  ): Promise<BucketHardening> {
     const input = { Bucket, ExpectedBucketOwner }
     const [block, ownership, encryption, policy] = await Promise.all([
-      unlessMissing('s3:GetBucketPublicAccessBlock', 'NoSuchPublicAccessBlockConfiguration', () =>
+      ask('s3:GetBucketPublicAccessBlock', 'NoSuchPublicAccessBlockConfiguration', () =>
         this.client.send(new GetPublicAccessBlockCommand(input))
       ),
-      unlessMissing('s3:GetBucketOwnershipControls', 'OwnershipControlsNotFoundError', () =>
+      ask('s3:GetBucketOwnershipControls', 'OwnershipControlsNotFoundError', () =>
         this.client.send(new GetBucketOwnershipControlsCommand(input))
       ),
-      unlessMissing(
-        's3:GetEncryptionConfiguration',
-        'ServerSideEncryptionConfigurationNotFoundError',
-        () => this.client.send(new GetBucketEncryptionCommand(input))
+      ask('s3:GetEncryptionConfiguration', 'ServerSideEncryptionConfigurationNotFoundError', () =>
+        this.client.send(new GetBucketEncryptionCommand(input))
       ),
-      unlessMissing('s3:GetBucketPolicy', 'NoSuchBucketPolicy', () =>
+      ask('s3:GetBucketPolicy', 'NoSuchBucketPolicy', () =>
         this.client.send(new GetBucketPolicyCommand(input))
       )
     ])
@@ -183,18 +187,22 @@ export class S3 {
   }
 
   /**
-   * Tags, then public access blocked, default encryption and the TLS-only policy, one after the other,
-   * because S3 refuses a configuration change while another is applied on the same bucket (409
-   * OperationAborted), and each retried while S3 says so or, right after CreateBucket, that the
-   * bucket does not exist yet (NoSuchBucket).
+   * A bucket this run made: its tags, and beside them its configuration read back (AWS blocks
+   * public access, disables ACLs and encrypts every new bucket by default, and a read does not
+   * wait for the tags as a change would). Each retried while S3 says, right after CreateBucket,
+   * that the bucket does not exist yet (NoSuchBucket), or that another change is being applied
+   * (409 OperationAborted). What it has of the hardening.
    */
-  async harden(Bucket: string, partition: string, tags: Tag[]): Promise<void> {
-    // The tags first: they mark the bucket as the action's, so that a run stopped before the end
-    // leaves a bucket the next run recognises and finishes hardening.
-    if (tags.length > 0) await this.setTags(Bucket, tags)
-    await this.blockPublicAccess(Bucket)
-    await this.encrypt(Bucket)
-    await this.setPolicy(Bucket, tlsOnlyBucketPolicy(partition, Bucket))
+  async tagNewBucket(Bucket: string, owner: string, tags: Tag[]): Promise<BucketHardening> {
+    // The tags first among the changes: they mark the bucket as the action's, so that a run
+    // stopped before the end leaves a bucket the next run recognises and finishes hardening.
+    const [, found] = await Promise.all([
+      tags.length > 0 ? this.setTags(Bucket, tags) : undefined,
+      this.hardening(Bucket, owner, (action, missing, call) =>
+        settled(action, () => offWhen(missing, call))
+      )
+    ])
+    return found
   }
 
   /** What a later run found missing on a bucket the action made, put back, one change at a time. */
@@ -319,17 +327,23 @@ async function settled<T>(action: string, call: () => Promise<T>): Promise<T> {
   })
 }
 
-/** A configuration read whose "not configured" answer (`missing`) means off, not a failure. */
-async function unlessMissing<T>(
+/** How a bucket's configuration is read: undefined when S3 answers `missing` (not configured). */
+type ConfigurationRead = <T>(
   action: string,
   missing: string,
   call: () => Promise<T>
-): Promise<T | undefined> {
+) => Promise<T | undefined>
+
+/** A configuration read whose "not configured" answer (`missing`) means off, not a failure. */
+const unlessMissing: ConfigurationRead = (action, missing, call) =>
+  awsCall(action, () => offWhen(missing, call))
+
+async function offWhen<T>(missing: string, call: () => Promise<T>): Promise<T | undefined> {
   try {
     return await call()
   } catch (e) {
     if (errorName(e) === missing) return undefined
-    throw toAwsError(action, e)
+    throw e
   }
 }
 

@@ -119,6 +119,7 @@ export function buildPlan(config: Config, observed: Observed, now: Date, runId?:
     bucketArn: bucketArn(identity.partition, bucketName),
     region: config.region,
     partition: identity.partition,
+    accountId: identity.accountId,
     user: planUser(config, observed),
     bucket: planBucket(config, observed),
     grants: planGrants(config, observed, observed.user),
@@ -383,7 +384,10 @@ export function planBucket(config: Config, observed: Observed): BucketPlan {
 }
 
 /** What the bucket lacks of the hardening the action gave it; undefined when nothing. */
-function bucketRepair(h: BucketHardening, tlsOnly: PolicyDocument): BucketRepair | undefined {
+export function bucketRepair(
+  h: BucketHardening,
+  tlsOnly: PolicyDocument
+): BucketRepair | undefined {
   const ours = tlsOnly.Statement[0]!
   const current = (h.policy as { Statement?: unknown } | undefined)?.Statement
   const statements = Array.isArray(current) ? (current as { Sid?: unknown }[]) : []

@@ -66,6 +66,7 @@ export function buildRolePlan(
     bucketArn: bucketArn(identity.partition, bucketName),
     region: config.region,
     partition: identity.partition,
+    accountId: identity.accountId,
     role: planRole(config, observed, trust),
     subjects: [...subjects.exact, ...subjects.patterns],
     bucket: planBucket(config, observed),

@@ -79,6 +79,8 @@ export interface RolePlan {
   bucketArn: string
   region: string
   partition: string
+  /** The account the bucket must belong to (ExpectedBucketOwner). */
+  accountId: string
   role: RoleAction
   /** The OIDC subjects the trust policy names (for the plan and the summary). */
   subjects: string[]
@@ -101,6 +103,8 @@ export interface Plan {
   bucketArn: string
   region: string
   partition: string
+  /** The account the bucket must belong to (ExpectedBucketOwner). */
+  accountId: string
   user: UserPlan
   bucket: BucketPlan
   grants: GrantChanges
