@@ -48,6 +48,30 @@ describe('countWrites', () => {
       destinations: 2
     })
   })
+
+  // Issue 12's surviving mutant: access-only updates subtracted instead of counted.
+  test("an organization secret's repositories set alone (access) are writes too", () => {
+    const [one, two] = writes(2, 1)
+    const accessOnly = { ...two!, secrets: [], access: ['region', 'bucket'] as const }
+    expect(
+      countWrites([
+        { ...one!, access: ['bucket'] },
+        { ...accessOnly, access: ['region', 'bucket'] }
+      ])
+    ).toEqual({
+      writes: 4,
+      destinations: 2
+    })
+  })
+})
+
+describe('the budget message counts destinations', () => {
+  test('one destination in the singular, more in the plural', () => {
+    const one = budgetError(() => checkWriteBudget(writes(1, 4), 3))
+    expect(one.message).toContain('needs 4 secret and variable writes to 1 destination, more')
+    const two = budgetError(() => checkWriteBudget(writes(2, 4), 3))
+    expect(two.message).toContain('needs 8 secret and variable writes to 2 destinations, more')
+  })
 })
 
 describe('checkWriteBudget', () => {
