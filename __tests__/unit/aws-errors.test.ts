@@ -10,7 +10,8 @@ import {
   httpStatus,
   isNotFound,
   madeByLostAttempt,
-  toAwsError
+  toAwsError,
+  userNotDeletable
 } from '../../src/aws/errors.js'
 
 /** What the SDK throws: an Error whose name is the service's error code, with $metadata. */
@@ -303,5 +304,23 @@ describe('awsRemove', () => {
       message: 'AWS call iam:DeleteAccessKey failed: LimitExceeded: too many',
       remedy: CALL_FAILED_REMEDY
     })
+  })
+})
+
+describe('userNotDeletable', () => {
+  test("names the user and IAM's reason, says what stays, and keeps IAM's error as the cause", () => {
+    const cause = sdkError(
+      'DeleteConflict',
+      'Cannot delete entity, must delete login profile first.',
+      409
+    )
+    const e = userNotDeletable('octo-org+octo-repo', cause)
+    expect({ code: e.code, cause: e.cause }).toEqual({ code: 'USER_NOT_DELETABLE', cause })
+    expect(e.message).toBe(
+      "IAM would not delete user 'octo-org+octo-repo': Cannot delete entity, must delete login profile first. Its access keys and policies are removed; the user stays."
+    )
+    expect(e.remedy).toMatch(
+      /^remove what IAM names from the user .*then run again with remove: true\.$/
+    )
   })
 })
