@@ -119,6 +119,19 @@ describe('the plan names the run that made the key in use', () => {
     expect(plan.staleMarkers).toEqual([])
   })
 
+  test('the key in use is the one the plan keeps, not the first key of the user', () => {
+    const later = new Date('2025-07-01T08:30:00.000Z')
+    const observed = steadyObserved(config, {
+      user: observedUser({
+        keys: [accessKey(KEY_A, 'Inactive', CREATED), accessKey(KEY_B, 'Active', later)],
+        tags: [OWNERSHIP]
+      })
+    })
+    const plan = buildPlan(config, observed, NOW)
+    expect(plan.key).toMatchObject({ action: 'reuse', keyId: KEY_B })
+    expect(plan.keyInUse).toEqual({ keyId: KEY_B, createdAt: later })
+  })
+
   test('without one: the key and its time, no run named; a stale origin tag is removed', () => {
     const gone = formatKeyOrigin(KEY_B, { runId: 'run-1-1', createdAt: CREATED })
     const plan = buildPlan(config, observedWith([gone]), NOW)

@@ -395,6 +395,51 @@ describe('the plan (buildPlan) with a retire marker', () => {
     expect(plan.staleMarkers).toEqual([])
   })
 
+  // plan.ts's surviving mutants of 2026-12-04 (docs/mutation.md): the other retire actions' words.
+  test('a key used after its grace with old-key keep: warned, nothing said about retiring it; an unknown service and region said so', () => {
+    const m = marker(10)
+    const at = new Date(m.retireAfter.getTime() + 2 * HOUR_MS)
+    const plan = planWith({ 'old-key': 'keep' }, { retireMarker: m, retireKeyLastUsed: { at } })
+    expect(plan.oldKeyGrace).toMatchObject({ keyId: OLD, action: 'keep' })
+    expect(plan.warnings).toContainEqual(
+      `Access key ${OLD}, replaced by a rotation at ${m.replacedAt.toISOString()}, was used at ${at.toISOString()} (unknown service, unknown region), after its grace ended at ${m.retireAfter.toISOString()}: something still holds the old pair.`
+    )
+  })
+
+  test('a key waiting out its grace: nothing to warn about', () => {
+    const plan = planWith({}, { retireMarker: marker(2) })
+    expect(plan.oldKeyGrace).toMatchObject({ keyId: OLD, action: 'wait' })
+    expect(plan.warnings).toEqual([])
+  })
+
+  test('a rotation that needs the slot of a key in its grace: deleted first, and the cut-short grace said', () => {
+    const m = marker(2)
+    const plan = planWith({ rotate: 'true' }, { retireMarker: m })
+    expect(plan.oldKeyGrace).toMatchObject({ keyId: OLD, action: 'first', pastGrace: false })
+    const about = plan.warnings.filter(w => w.startsWith(`Access key ${OLD}`))
+    expect(about).toContainEqual(
+      `Access key ${OLD}, replaced by a rotation at ${m.replacedAt.toISOString()}, is deleted before its grace ends (${m.retireAfter.toISOString()}) to make room for the new key: a job that read it before that rotation may fail.`
+    )
+    expect(about).toContainEqual(
+      expect.stringMatching(new RegExp(`^Access key ${OLD} will be deleted first: .+\\.$`))
+    )
+    expect(about).toHaveLength(2)
+  })
+
+  test('a key past its grace but still used, deleted first for a rotation: said once, with why', () => {
+    const m = marker(10)
+    const at = new Date(m.retireAfter.getTime() + 2 * HOUR_MS)
+    const plan = planWith(
+      { rotate: 'true' },
+      { retireMarker: m, retireKeyLastUsed: { at, service: 's3', region: 'eu-west-1' } }
+    )
+    expect(plan.oldKeyGrace).toMatchObject({ action: 'first', pastGrace: true })
+    const about = plan.warnings.filter(w => w.startsWith(`Access key ${OLD},`))
+    expect(about).toEqual([
+      `Access key ${OLD}, replaced by a rotation at ${m.replacedAt.toISOString()}, was used at ${at.toISOString()} (s3, eu-west-1), after its grace ended at ${m.retireAfter.toISOString()}: something still holds the old pair. It is deleted to make room for the new key.`
+    ])
+  })
+
   test('a marker naming the key the destinations hold is warned about and removed as stale', () => {
     const plan = planWith({}, { retireMarker: marker(7, 6, CURRENT) })
     expect(plan.oldKeyGrace).toBeUndefined()
