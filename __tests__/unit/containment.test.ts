@@ -183,6 +183,13 @@ describe('organization secrets exposed beyond the named repositories (issue 15)'
     }
   )
 
+  test('GitHub would not say how many: the warning names no count', () => {
+    const config = configFrom({ organization: 'octo-org', visibility: 'all' })
+    expect(buildPlan(config, freshObserved(config), NOW).warnings).toContain(
+      `visibility 'all': every repository of 'octo-org' can read the AWS key; prefer visibility selected with selected-repositories.`
+    )
+  })
+
   test('selected: no warning', () => {
     const config = configFrom({ organization: 'octo-org' })
     expect(buildPlan(config, freshObserved(config), NOW).warnings.join(' ')).not.toContain(

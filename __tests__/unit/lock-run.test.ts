@@ -7,6 +7,7 @@ import {
   rotationLock,
   workflowRunNumber,
   ROTATION_LOCK_TAG,
+  MAX_ROTATION_LOCK_MS,
   type RotationLock
 } from '../../src/plan/markers.js'
 import type { LockRunState } from '../../src/plan/observed.js'
@@ -100,5 +101,30 @@ describe('another run holds the marker', () => {
         remedy: expect.stringMatching(/Actions: read.*give the token "Actions: read"/)
       })
     )
+  })
+})
+
+// plan.ts's surviving mutants of 2026-12-04 (docs/mutation.md): when a marker is stale, at its
+// bounds, on a run that changes nothing (the marker is cleared then, not taken).
+describe('a stale rotation marker is cleared by a run that makes no key', () => {
+  const staleOn = (lock: RotationLock, runId?: string) => {
+    const config = configFrom({})
+    return buildPlan(config, steadyObserved(config, { rotationLock: lock }), NOW, runId)
+      .staleMarkers
+  }
+  test('expiring now: stale; expiring later: not', () => {
+    expect(staleOn({ ...LOCK, expiresAt: NOW })).toEqual([ROTATION_LOCK_TAG])
+    expect(staleOn(LOCK)).toEqual([])
+  })
+
+  test('expiring exactly at the longest hold from now: kept; a millisecond later: stale', () => {
+    const at = (ms: number) => new Date(NOW.getTime() + MAX_ROTATION_LOCK_MS + ms)
+    expect(staleOn({ ...LOCK, expiresAt: at(0) })).toEqual([])
+    expect(staleOn({ ...LOCK, expiresAt: at(1) })).toEqual([ROTATION_LOCK_TAG])
+  })
+
+  test('left by an earlier attempt of this workflow run: stale; by another run: not', () => {
+    expect(staleOn(LOCK, 'run-555-2')).toEqual([ROTATION_LOCK_TAG])
+    expect(staleOn(LOCK, 'run-556-2')).toEqual([])
   })
 })

@@ -521,6 +521,57 @@ describe('region and bucket as variables', () => {
     expect(p.writes[0]!.variables).toEqual([])
   })
 
+  // plan.ts's surviving mutants of 2026-12-04 (docs/mutation.md).
+  test('only one half of the pair held with another visibility: a new key all the same', () => {
+    const held = {
+      AWS_ACCESS_KEY_ID: { visibility: 'all' },
+      AWS_SECRET_ACCESS_KEY: { visibility: 'private' }
+    }
+    const p = plan(
+      { organization: 'octo-org', visibility: 'private', 'region-and-bucket-as': 'variables' },
+      c =>
+        steadyObserved(c, {
+          destinations: c.destinations.map(destination =>
+            observedDestination({
+              destination,
+              secretAccess: held,
+              variables: { AWS_REGION: 'us-east-1', AWS_BUCKET_NAME: BUCKET }
+            })
+          )
+        })
+    )
+    expect(p.key.action).toBe('create')
+  })
+
+  test('the pair shared with other repositories, region and bucket as variables: only its repositories are set', () => {
+    const held = {
+      AWS_ACCESS_KEY_ID: { visibility: 'selected', repositoryIds: [1] },
+      AWS_SECRET_ACCESS_KEY: { visibility: 'selected', repositoryIds: [1] }
+    }
+    const p = plan(
+      {
+        organization: 'octo-org',
+        visibility: 'selected',
+        'selected-repositories': 'web',
+        'region-and-bucket-as': 'variables'
+      },
+      c =>
+        steadyObserved(c, {
+          destinations: c.destinations.map(destination =>
+            observedDestination({
+              destination,
+              secretAccess: held,
+              wantedRepositoryIds: [2],
+              variables: { AWS_REGION: 'us-east-1', AWS_BUCKET_NAME: BUCKET }
+            })
+          )
+        })
+    )
+    expect(p.key.action).not.toBe('create')
+    expect(p.writes[0]!.access).toEqual(['accessKeyId', 'secretAccessKey'])
+    expect(p.writes[0]!.secrets).toEqual([])
+  })
+
   test('organization variables whose visibility or repositories differ are updated, values kept (issue 14)', () => {
     const variables = { AWS_REGION: 'us-east-1', AWS_BUCKET_NAME: BUCKET }
     const inputs = {

@@ -263,6 +263,20 @@ describe('a switch back to access-key', () => {
     ).toBe(false)
   })
 
+  test('the role’s ARN kept as a secret goes as a secret', () => {
+    const config = keyConfig()
+    const role = observedRole(roleConfig())
+    const observed = freshObserved(config, {
+      role,
+      destinations: config.destinations.map(destination =>
+        observedDestination({ destination, secretNames: ['AWS_ROLE_ARN'] })
+      )
+    })
+    expect(buildPlan(config, observed, NOW).writes[0]!.deletions).toEqual([
+      { field: 'roleArn', kind: 'secret' }
+    ])
+  })
+
   test('a role that is not the action’s is left alone, and so are the values naming it', () => {
     const config = keyConfig()
     const role = observedRole(roleConfig(), { tags: [] })
