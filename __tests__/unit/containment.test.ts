@@ -1,7 +1,11 @@
 // Issue 13: the action manages only the users it made for this repository, with its boundary, and
 // grants only S3 policies of the caller's own account.
 import { buildPlan } from '../../src/plan/plan.js'
-import { OWNERSHIP_TAG } from '../../src/plan/containment.js'
+import {
+  awsManagedPolicyName,
+  checkRoleOwnership,
+  OWNERSHIP_TAG
+} from '../../src/plan/containment.js'
 import { PENDING_KEY_TAG, ROTATION_LOCK_TAG } from '../../src/plan/markers.js'
 import type { Observed } from '../../src/plan/observed.js'
 import { configFrom, type Inputs } from '../../__fixtures__/config.js'
@@ -195,5 +199,36 @@ describe('organization secrets exposed beyond the named repositories (issue 15)'
     expect(buildPlan(config, freshObserved(config), NOW).warnings.join(' ')).not.toContain(
       'can read the AWS key'
     )
+  })
+})
+
+// containment.ts's surviving mutants of 2026-12-04 (docs/mutation.md).
+describe('the name of an AWS-managed policy, from its ARN', () => {
+  test.each([
+    ['arn:aws:iam::aws:policy/AmazonS3FullAccess', 'AmazonS3FullAccess'],
+    ['arn:aws-cn:iam::aws:policy/AmazonS3ReadOnlyAccess', 'AmazonS3ReadOnlyAccess'],
+    ['arn:aws:iam::aws:policy/service-role/AmazonS3X', 'AmazonS3X'],
+    ['arn:aws:iam::aws:policy/a/b/AmazonS3FullAccess', 'AmazonS3FullAccess']
+  ])('%s: %s', (arn, name) => {
+    expect(awsManagedPolicyName(arn)).toBe(name)
+  })
+
+  test.each([
+    'xarn:aws:iam::aws:policy/AmazonS3FullAccess',
+    'arn:aws:iam::aws:policy/AmazonS3FullAccess/',
+    `arn:aws:iam::${ACCOUNT_ID}:policy/AmazonS3FullAccess`,
+    'arn:1:iam::aws:policy/AmazonS3FullAccess'
+  ])('%s: not an AWS-managed policy', arn => {
+    expect(awsManagedPolicyName(arn)).toBeUndefined()
+  })
+})
+
+test('a role that is not the action’s: the remedy says how to choose another or adopt it', () => {
+  const refused = refusal(() =>
+    checkRoleOwnership({ tags: [], path: '/' }, 'app', 'octo-org/app', '/s3-credentials-action/')
+  )
+  expect(refused).toMatchObject({
+    code: 'ROLE_NOT_MANAGED',
+    remedy: `choose another role-name, or adopt the role on purpose: give it the path /s3-credentials-action/, remove what it should not have, then tag it ${OWNERSHIP_TAG}=octo-org/app (see the README).`
   })
 })
