@@ -39,7 +39,19 @@ export const IO_IMPORTS = [
 ]
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'build/', '.venv/', 'coverage/', '.tmp/', '.tools/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'build/',
+      '.venv/',
+      'coverage/',
+      '.tmp/',
+      '.tools/',
+      'reports/',
+      '.stryker-tmp/'
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
