@@ -495,6 +495,22 @@ describe('region and bucket as variables', () => {
     expect(p.writes[0]!.variables).toEqual([{ field: 'bucket', exists: false }])
   })
 
+  type Held = Record<string, { visibility: string; repositoryIds?: number[] }>
+  /** An organization destination with region and bucket as variables, its secrets held as `held`. */
+  const orgPlan = (inputs: Inputs, held: Held, wantedRepositoryIds?: number[]) =>
+    plan({ organization: 'octo-org', 'region-and-bucket-as': 'variables', ...inputs }, c =>
+      steadyObserved(c, {
+        destinations: c.destinations.map(destination =>
+          observedDestination({
+            destination,
+            secretAccess: held,
+            ...(wantedRepositoryIds ? { wantedRepositoryIds } : {}),
+            variables: { AWS_REGION: 'us-east-1', AWS_BUCKET_NAME: BUCKET }
+          })
+        )
+      })
+    )
+
   test('organization access of the key secrets: another visibility makes a new key', () => {
     const held = Object.fromEntries(
       ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_BUCKET_NAME'].map(n => [
@@ -502,19 +518,7 @@ describe('region and bucket as variables', () => {
         { visibility: 'all' }
       ])
     )
-    const p = plan(
-      { organization: 'octo-org', visibility: 'private', 'region-and-bucket-as': 'variables' },
-      c =>
-        steadyObserved(c, {
-          destinations: c.destinations.map(destination =>
-            observedDestination({
-              destination,
-              secretAccess: held,
-              variables: { AWS_REGION: 'us-east-1', AWS_BUCKET_NAME: BUCKET }
-            })
-          )
-        })
-    )
+    const p = orgPlan({ visibility: 'private' }, held)
     expect(p.key.action).toBe('create')
     expect(p.writes[0]!.access).toEqual([])
     expect(p.writes[0]!.secrets).toEqual(['accessKeyId', 'secretAccessKey'])
@@ -527,20 +531,7 @@ describe('region and bucket as variables', () => {
       AWS_ACCESS_KEY_ID: { visibility: 'all' },
       AWS_SECRET_ACCESS_KEY: { visibility: 'private' }
     }
-    const p = plan(
-      { organization: 'octo-org', visibility: 'private', 'region-and-bucket-as': 'variables' },
-      c =>
-        steadyObserved(c, {
-          destinations: c.destinations.map(destination =>
-            observedDestination({
-              destination,
-              secretAccess: held,
-              variables: { AWS_REGION: 'us-east-1', AWS_BUCKET_NAME: BUCKET }
-            })
-          )
-        })
-    )
-    expect(p.key.action).toBe('create')
+    expect(orgPlan({ visibility: 'private' }, held).key.action).toBe('create')
   })
 
   test('the pair shared with other repositories, region and bucket as variables: only its repositories are set', () => {
@@ -548,25 +539,7 @@ describe('region and bucket as variables', () => {
       AWS_ACCESS_KEY_ID: { visibility: 'selected', repositoryIds: [1] },
       AWS_SECRET_ACCESS_KEY: { visibility: 'selected', repositoryIds: [1] }
     }
-    const p = plan(
-      {
-        organization: 'octo-org',
-        visibility: 'selected',
-        'selected-repositories': 'web',
-        'region-and-bucket-as': 'variables'
-      },
-      c =>
-        steadyObserved(c, {
-          destinations: c.destinations.map(destination =>
-            observedDestination({
-              destination,
-              secretAccess: held,
-              wantedRepositoryIds: [2],
-              variables: { AWS_REGION: 'us-east-1', AWS_BUCKET_NAME: BUCKET }
-            })
-          )
-        })
-    )
+    const p = orgPlan({ visibility: 'selected', 'selected-repositories': 'web' }, held, [2])
     expect(p.key.action).not.toBe('create')
     expect(p.writes[0]!.access).toEqual(['accessKeyId', 'secretAccessKey'])
     expect(p.writes[0]!.secrets).toEqual([])
