@@ -73135,13 +73135,12 @@ function parseDestinations(c, read, homeName, store) {
         c.check('organization', organization, checkLogin);
         if (askedVisibility === 'selected' && selected.length === 0)
             c.fail('selected-repositories', 'is required when visibility is selected');
-        if (store === 'dependabot' || store === 'codespaces' || store === 'actions')
-            destinations.push({
-                kind: 'organization',
-                org: organization,
-                visibility,
-                selectedRepositories: selected
-            });
+        destinations.push({
+            kind: 'organization',
+            org: organization,
+            visibility,
+            selectedRepositories: selected
+        });
     }
     else if (named.length > 0 || askedVisibility === 'selected') {
         c.fail('selected-repositories', 'applies only with organization');
@@ -73167,11 +73166,12 @@ function parseDestinations(c, read, homeName, store) {
  */
 function parseTrust(c, value, warnings) {
     const entries = [];
+    // parseList drops repeated lines, and an entry is a function of its line: no entry twice.
     for (const line of parseList(value)) {
         const entry = trustEntry(line);
         if (typeof entry === 'string')
             c.fail('trust', `${entry} (got '${line}')`);
-        else if (!entries.some(e => JSON.stringify(e) === JSON.stringify(entry)))
+        else
             entries.push(entry);
     }
     if (entries.some(e => e.kind === 'pull-request'))
@@ -73209,9 +73209,8 @@ function checkRoleMode(c, destinations, store) {
  * names are upper-cased here, once, so that every comparison with a listed name holds.
  */
 function parseNames(c, given) {
-    if (given) {
-        c.check('secret-prefix', `${given}AWS`, checkSecretName);
-    }
+    // Checked as the names begin: an empty prefix gives the valid 'AWS...'.
+    c.check('secret-prefix', `${given}AWS`, checkSecretName);
     const prefix = given.toUpperCase();
     return {
         accessKeyId: `${prefix}AWS_ACCESS_KEY_ID`,
@@ -73249,8 +73248,7 @@ function parseConfig(read, env) {
     const userName = read('user-name') || deriveUserName(homeRepository.owner, homeRepository.repo);
     c.check('user-name', userName, checkUserName);
     const roleName = read('role-name') || deriveUserName(homeRepository.owner, homeRepository.repo);
-    if (read('role-name'))
-        c.check('role-name', roleName, checkRoleName);
+    c.check('role-name', roleName, checkRoleName);
     const trust = parseTrust(c, read('trust'), warnings);
     if (credentials === 'access-key' && (read('trust') || read('role-name')))
         warnings.push("trust and role-name have no effect without credentials: 'role'.");

@@ -320,13 +320,12 @@ function parseDestinations(
     c.check('organization', organization, rules.checkLogin)
     if (askedVisibility === 'selected' && selected.length === 0)
       c.fail('selected-repositories', 'is required when visibility is selected')
-    if (store === 'dependabot' || store === 'codespaces' || store === 'actions')
-      destinations.push({
-        kind: 'organization',
-        org: organization,
-        visibility,
-        selectedRepositories: selected
-      })
+    destinations.push({
+      kind: 'organization',
+      org: organization,
+      visibility,
+      selectedRepositories: selected
+    })
   } else if (named.length > 0 || askedVisibility === 'selected') {
     c.fail('selected-repositories', 'applies only with organization')
   }
@@ -361,10 +360,11 @@ function parseDestinations(
  */
 function parseTrust(c: Collector, value: string, warnings: string[]): TrustEntry[] {
   const entries: TrustEntry[] = []
+  // parseList drops repeated lines, and an entry is a function of its line: no entry twice.
   for (const line of parseList(value)) {
     const entry = trustEntry(line)
     if (typeof entry === 'string') c.fail('trust', `${entry} (got '${line}')`)
-    else if (!entries.some(e => JSON.stringify(e) === JSON.stringify(entry))) entries.push(entry)
+    else entries.push(entry)
   }
   if (entries.some(e => e.kind === 'pull-request'))
     warnings.push(
@@ -411,9 +411,8 @@ function checkRoleMode(c: Collector, destinations: Destination[], store: SecretS
  * names are upper-cased here, once, so that every comparison with a listed name holds.
  */
 function parseNames(c: Collector, given: string): SecretNames {
-  if (given) {
-    c.check('secret-prefix', `${given}AWS`, rules.checkSecretName)
-  }
+  // Checked as the names begin: an empty prefix gives the valid 'AWS...'.
+  c.check('secret-prefix', `${given}AWS`, rules.checkSecretName)
   const prefix = given.toUpperCase()
   return {
     accessKeyId: `${prefix}AWS_ACCESS_KEY_ID`,
@@ -461,7 +460,7 @@ export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv): Config {
   const userName = read('user-name') || deriveUserName(homeRepository.owner, homeRepository.repo)
   c.check('user-name', userName, rules.checkUserName)
   const roleName = read('role-name') || deriveUserName(homeRepository.owner, homeRepository.repo)
-  if (read('role-name')) c.check('role-name', roleName, rules.checkRoleName)
+  c.check('role-name', roleName, rules.checkRoleName)
   const trust = parseTrust(c, read('trust'), warnings)
   if (credentials === 'access-key' && (read('trust') || read('role-name')))
     warnings.push("trust and role-name have no effect without credentials: 'role'.")
